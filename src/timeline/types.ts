@@ -1,0 +1,180 @@
+/**
+ * The normalized clinical timeline: the only shape the criteria engine reads.
+ *
+ * Built by `buildTimeline(resources, knowledge)` from whatever FHIR R4 data arrived (prefetch or fetched).
+ * Every value is already in its analyte's canonical unit; every item keeps a `source` reference
+ * (`Observation/123`, `Observation/123#component[0]`) so cards can show their evidence.
+ * Times are ISO 8601 strings as found in the resource (dates and date-times); compare them with
+ * `toEpochMs` from `./time`, never as strings.
+ */
+
+/** Analytes the engine knows (clinical-criteria.md §7). */
+export const ANALYTE_IDS = [
+  'ferritin',
+  'alt',
+  'ast',
+  'platelets',
+  'hemoglobin',
+  'anc',
+  'wbc',
+  'fibrinogen',
+  'triglycerides',
+  'ldh',
+  'bilirubin-total',
+  'bilirubin-direct',
+  'scd25',
+  'crp',
+  'il6',
+  'pt',
+  'inr',
+  'aptt',
+  'd-dimer',
+  'creatinine',
+  'temperature',
+] as const;
+export type AnalyteId = (typeof ANALYTE_IDS)[number];
+
+export interface Coding {
+  system: string;
+  code: string;
+  display?: string;
+}
+
+/** A reference range converted to the analyte's canonical unit. */
+export interface ReferenceRange {
+  low?: number;
+  high?: number;
+  unit: string;
+  /** `lab`: from Observation.referenceRange; `fallback`: the knowledge base's adult default (§7). */
+  source: 'lab' | 'fallback';
+}
+
+export type Comparator = '<' | '<=' | '>=' | '>';
+export type UsedStatus = 'final' | 'amended' | 'corrected' | 'preliminary';
+
+/** One usable laboratory or vital-sign value, in canonical units. */
+export interface LabValue {
+  analyte: AnalyteId;
+  /** Numeric value in `unit` (canonical). With a comparator, the bound: `>40000` → value 40000, comparator '>'. */
+  value: number;
+  unit: string;
+  comparator?: Comparator;
+  /** Clinically relevant time: effectiveDateTime, effectivePeriod.start, effectiveInstant, else issued. */
+  time: string;
+  timeSource: 'effectiveDateTime' | 'effectivePeriod.start' | 'effectiveInstant' | 'issued';
+  status: UsedStatus;
+  /** Lab's range if present (converted), otherwise the fallback range where the knowledge base has one. */
+  referenceRange?: ReferenceRange;
+  /** Observation.interpretation codes (e.g. H, HH, L). */
+  interpretation?: string[];
+  /** What the resource said before conversion, for the card's provenance. */
+  original: { value: number | string; unit?: string };
+  code: Coding;
+  /** `Observation/123` or `Observation/123#component[2]`. */
+  source: string;
+}
+
+/** A recognised value that could not be used (unit not convertible, no unit, non-numeric…). */
+export interface NotEvaluableValue {
+  analyte: AnalyteId;
+  reason: string;
+  time?: string;
+  original: { value?: number | string; unit?: string };
+  source: string;
+}
+
+/** Two different values for the same analyte at the same time from different resources: both are kept. */
+export interface ValueConflict {
+  analyte: AnalyteId;
+  time: string;
+  sources: string[];
+  values: number[];
+}
+
+export const EXPOSURE_CLASSES = [
+  'car-t',
+  't-cell-engager',
+  'checkpoint-inhibitor',
+  'btk-inhibitor',
+  'lamotrigine',
+  'tmp-smx',
+] as const;
+export type ExposureClass = (typeof EXPOSURE_CLASSES)[number];
+
+/** IEC classes are screened for IEC-HS; the others for treatment-related HLH. */
+export const IEC_CLASSES: readonly ExposureClass[] = ['car-t', 't-cell-engager'];
+
+/** A trigger therapy found in MedicationAdministration/Request/Statement or Procedure, merged per agent. */
+export interface Exposure {
+  class: ExposureClass;
+  /** Generic name, lower case (e.g. `axicabtagene ciloleucel`). */
+  agent: string;
+  /** First dose / infusion (day 0 for CAR T). Absent when no resource carried a usable date. */
+  start?: string;
+  /** Last documented dose or end of a documented period. */
+  last?: string;
+  /** Dates of documented dose increases (lamotrigine window restarts on these). */
+  doseIncreases: string[];
+  /** True when a request/statement is still active (on therapy). Undefined when not stated. */
+  ongoing?: boolean;
+  /** How the agent was recognised: a configured code, or a generic/brand name fallback. */
+  matchedBy: 'code' | 'name';
+  /** The code (`system|code`) or the name text that matched. */
+  matched: string;
+  sources: string[];
+}
+
+export const FINDING_KINDS = [
+  'splenomegaly',
+  'hepatomegaly',
+  'hemophagocytosis',
+  'nk-activity-low',
+  'crs',
+  'hlh-diagnosis',
+  'immunosuppression',
+  'infection',
+  'disease-progression',
+] as const;
+export type FindingKind = (typeof FINDING_KINDS)[number];
+
+/**
+ * A coded clinical finding from Condition or Observation. Hepatosplenomegaly yields two findings
+ * (splenomegaly and hepatomegaly) with the same source.
+ */
+export interface Finding {
+  kind: FindingKind;
+  /** false = documented negative (e.g. marrow examined, no hemophagocytosis) → criterion `not-met`. */
+  present: boolean;
+  /** onsetDateTime / effective time; else recordedDate / issued. */
+  time?: string;
+  /** Condition abatement (resolved CRS, cleared infection). */
+  end?: string;
+  /** Condition.clinicalStatus code where present (active, resolved…). */
+  clinicalStatus?: string;
+  /** CRS grade 1–5 from D89.831–D89.835 where coded. */
+  grade?: number;
+  /** Sub-kind: e.g. `hiv`, `long-term-steroids`, `ebv`, `cmv`, `bacteremia`. */
+  detail?: string;
+  code: Coding;
+  source: string;
+}
+
+/** Something the data layer wants the clinician or integrator to know (skipped resources, failed prefetch…). */
+export interface DataIssue {
+  severity: 'info' | 'warning';
+  /** Stable machine code, e.g. `prefetch-failed`, `unit-not-convertible`, `entered-in-error-skipped`. */
+  code: string;
+  message: string;
+  source?: string;
+}
+
+export interface PatientTimeline {
+  patient: { id?: string; birthDate?: string; gender?: string };
+  /** Usable values per analyte, sorted by time ascending (ties broken by source for determinism). */
+  labs: Partial<Record<AnalyteId, LabValue[]>>;
+  notEvaluable: NotEvaluableValue[];
+  conflicts: ValueConflict[];
+  exposures: Exposure[];
+  findings: Finding[];
+  issues: DataIssue[];
+}
