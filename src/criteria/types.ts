@@ -1,0 +1,401 @@
+/**
+ * Public types of the criteria engine: `assess(timeline, asOf, knowledge) → Assessment`.
+ *
+ * The Assessment is pure data (JSON-serialisable, no Dates, no functions) so that the cards layer can both
+ * render it and copy it into `extension["org.hlh-sentinel.assessment"]`. Every criterion item is
+ * `met` | `not-met` | `unknown` and carries the value, unit, time, comparator, reference range and source
+ * references that decided it, plus a short machine `reason`.
+ *
+ * Semantics that hold everywhere:
+ * - Missing data → `unknown`, never `not-met`.
+ * - A value after `asOf` is never read.
+ * - A value with a comparator (`>40000`) is an interval: it decides a criterion only when every value in the
+ *   interval decides it the same way; otherwise the item is `unknown` with reason `comparator-inconclusive`.
+ * - Thresholds are compared in the unit system the lab reported when the knowledge base gives that system's
+ *   own number (e.g. triglycerides 4 mmol/L vs 354 mg/dL), otherwise in the canonical unit.
+ *
+ * Sources: ../../../shared/knowledge/clinical-criteria.md (§2 ASTCT IEC-HS, §3 HLH-2004, §4 HScore, §5 OHI,
+ * §6 exposure windows, §7 codes/units/fallback ranges).
+ */
+import type {
+  AnalyteId,
+  Comparator,
+  DataIssue,
+  ExposureClass,
+  ReferenceRange,
+  UsedStatus,
+} from '../timeline/types';
+
+/** Version of the Assessment shape. Bump on breaking changes; additions keep the major. */
+export const ASSESSMENT_VERSION = '1.0.0';
+
+export type CriterionState = 'met' | 'not-met' | 'unknown';
+
+/** Evidence status of a knowledge value (clinical-criteria.md legend). */
+export type KnowledgeStatus = 'confirmed' | 'reproduced' | 'design';
+
+export type ThresholdOperator = '<' | '<=' | '>' | '>=';
+
+/**
+ * Short machine reasons. Stable strings: cards and analytics may switch on them.
+ * - `threshold-met` / `threshold-not-met`: the counted value decided the item.
+ * - `no-data`: no usable value (or finding) in the lookback window.
+ * - `comparator-inconclusive`: only comparator values (`<`/`>`) that cannot decide the item.
+ * - `unit-not-evaluable`: values exist but in a unit that cannot be used (e.g. sCD25 in pg/mL).
+ * - `finding-present` / `finding-absent`: a coded finding (documented negative → not-met).
+ * - `lineages-met` / `lineages-insufficient` / `lineages-unknown`: multi-lineage cytopenia logic.
+ * - `any-arm-met` / `all-arms-not-met` / `arms-unknown`: OR-criteria (e.g. ferritin ×ULN / ×baseline / rising).
+ * - `fasting-unknown` / `not-fasting`: a triglyceride value above threshold whose fasting state is not proven.
+ * - `no-baseline`: a baseline-relative arm without baseline (only when `missingBaseline` policy is `unknown`).
+ * - `insufficient-serial-values`: a trend arm (rapid rise) without a measured pair.
+ * - `not-computable`: clinical feature the data model cannot express (e.g. neurotoxicity); always unknown.
+ * - `crs-resolved` / `crs-active` / `no-crs-coded`: IEC-HS timing relation to coded CRS.
+ * - `no-reference-range`: a ULN/LLN-relative criterion without a lab, fallback or default range.
+ */
+export type ReasonCode =
+  | 'threshold-met'
+  | 'threshold-not-met'
+  | 'no-data'
+  | 'comparator-inconclusive'
+  | 'unit-not-evaluable'
+  | 'finding-present'
+  | 'finding-absent'
+  | 'lineages-met'
+  | 'lineages-insufficient'
+  | 'lineages-unknown'
+  | 'any-arm-met'
+  | 'all-arms-not-met'
+  | 'arms-unknown'
+  | 'fasting-unknown'
+  | 'not-fasting'
+  | 'no-baseline'
+  | 'insufficient-serial-values'
+  | 'not-computable'
+  | 'crs-resolved'
+  | 'crs-active'
+  | 'no-crs-coded'
+  | 'no-reference-range';
+
+/**
+ * Qualifiers the card should surface next to the value.
+ * - `preliminary`: the deciding value has status preliminary.
+ * - `comparator`: the deciding value was reported with `<`/`>` (e.g. `>40000`).
+ * - `fallback-range`: the reference range is the knowledge base's adult fallback, not the lab's.
+ * - `default-uln`: no range at all; the criteria knowledge default ULN was used (ferritin 400 ng/mL [design]).
+ * - `baseline-assumed-normal`: no baseline in the 30 days before day 0; the baseline was assumed normal.
+ * - `fasting-unknown` / `not-fasting`: triglyceride fasting state.
+ * - `conflicting-values`: the timeline holds a conflicting duplicate for this analyte at the deciding time.
+ * - `age-adjusted`: a neonatal threshold was used (hemoglobin < 100 g/L under 4 weeks).
+ */
+export type ItemFlag =
+  | 'preliminary'
+  | 'comparator'
+  | 'fallback-range'
+  | 'default-uln'
+  | 'baseline-assumed-normal'
+  | 'fasting-unknown'
+  | 'not-fasting'
+  | 'conflicting-values'
+  | 'age-adjusted';
+
+/** The reference range actually used; `default` = criteria knowledge default (ferritin ULN [design]). */
+export interface RangeUsed {
+  low?: number;
+  high?: number;
+  unit: string;
+  source: ReferenceRange['source'] | 'default';
+}
+
+/** One laboratory value as read from the timeline (canonical unit). */
+export interface ValueRef {
+  analyte: AnalyteId;
+  value: number;
+  unit: string;
+  comparator?: Comparator;
+  time: string;
+  status: UsedStatus;
+  /** As reported by the lab, before conversion. */
+  original: { value: number | string; unit?: string };
+  referenceRange?: RangeUsed;
+  source: string;
+}
+
+/** What a value was compared with, resolved to a number (e.g. 2 × ULN 400 = 800 ng/mL). */
+export interface ThresholdRef {
+  operator: ThresholdOperator;
+  /** Resolved bound in `unit` (the unit system actually used for the comparison). */
+  value: number;
+  unit: string;
+  /** `absolute` threshold, or a multiple of the ULN/LLN/baseline. */
+  basis: 'absolute' | 'uln' | 'lln' | 'baseline';
+  /** Multiplier for uln/lln/baseline bases (2 for "> 2 × ULN"). */
+  factor?: number;
+  /** Knowledge-base citation, e.g. "HLH-2004 §3 #7 (Henter 2007)". */
+  citation: string;
+  status: KnowledgeStatus;
+}
+
+/** One criterion (or sub-criterion: a lineage, an OR-arm) with everything that decided it. */
+export interface CriterionItem {
+  /** Stable id, e.g. `ferritin`, `cytopenias`, `cytopenias.platelets`, `ferritin.uln`. */
+  id: string;
+  /** Short English label for the card table. */
+  label: string;
+  state: CriterionState;
+  reason: ReasonCode;
+  /** The counted value (canonical unit) when a single value decided the item. */
+  value?: number;
+  unit?: string;
+  comparator?: Comparator;
+  time?: string;
+  /** Status of the counted value (final / amended / corrected / preliminary). */
+  status?: UsedStatus;
+  /** As reported before conversion. */
+  original?: { value: number | string; unit?: string };
+  referenceRange?: RangeUsed;
+  threshold?: ThresholdRef;
+  /** The value as a multiple of its basis, e.g. { of: 'uln', factor: 12.3 } → "12× ULN". */
+  multiple?: { of: 'uln' | 'lln' | 'baseline'; factor: number };
+  /** Baseline value used by baseline-relative criteria (IEC-HS). */
+  baseline?: ValueRef;
+  /** FHIR references of every value or finding that decided the item. */
+  sources: string[];
+  /** Sub-items: lineages of a cytopenia criterion, arms of an OR-criterion. */
+  components?: CriterionItem[];
+  flags?: ItemFlag[];
+}
+
+// ---------------------------------------------------------------------------------------------- exposure
+
+export type Syndrome = 'iec-hs' | 'treatment-related-hlh';
+
+/** A trigger exposure with its screening window evaluated at `asOf` (clinical-criteria.md §6). */
+export interface TriggerExposure {
+  class: ExposureClass;
+  /** Generic name, lower case. */
+  agent: string;
+  syndrome: Syndrome;
+  /** First dose / infusion (day 0). */
+  start?: string;
+  last?: string;
+  /** The reference date of the window (start, or the latest dose increase for lamotrigine). */
+  day0?: string;
+  /** Whole days from day 0 to asOf (floor; day 0 = 0). */
+  daysSince?: number;
+  /** Screening window [windowStart, windowEnd] as ISO instants; windowEnd absent when open-ended (ongoing). */
+  windowStart?: string;
+  windowEnd?: string;
+  inWindow: boolean;
+  /** Why in/out of window: `in-window`, `before-start`, `after-window`, `no-start-date`, `no-window-configured`. */
+  windowReason: string;
+  matchedBy: 'code' | 'name';
+  matched: string;
+  sources: string[];
+}
+
+export interface ExposureAssessment {
+  /** `in-window`: at least one trigger in its window; `outside-window`: triggers found but none in window. */
+  status: 'in-window' | 'outside-window' | 'none';
+  /** The trigger the assessment is about: IEC classes first, then the most recent day 0. */
+  primary?: TriggerExposure;
+  /** Every trigger exposure in the timeline, evaluated. */
+  all: TriggerExposure[];
+}
+
+// ---------------------------------------------------------------------------------------------- IEC-HS
+
+export type IecHsStatus = 'suggestive' | 'watch' | 'not-met' | 'not-evaluable';
+
+/**
+ * ASTCT IEC-HS (Hines 2023, [reproduced]) with the screen's working rule [design]:
+ * ferritin criterion + ≥ 1 other most-common laboratory feature → `suggestive`; ferritin alone → `watch`;
+ * ferritin criterion not met → `not-met`; ferritin unknown → `not-evaluable`.
+ */
+export interface IecHsResult {
+  status: IecHsStatus;
+  /** Machine reason for the status, e.g. `ferritin-and-other-feature`, `ferritin-only`, `no-ferritin-data`. */
+  statusReason: string;
+  /** Day 0 (infusion / first dose) the baseline and the post-exposure window are anchored to. */
+  day0?: string;
+  /** "Most common" features: ferritin, transaminases, fibrinogen, cytopenias, hemophagocytosis, timing. */
+  features: CriterionItem[];
+  /** "May be present" features: ldh, coagulopathy, bilirubin-direct, splenomegaly, fever, neurotoxicity,
+   * pulmonary, renal, triglycerides. Informational; they never change the status. */
+  mayBePresent: CriterionItem[];
+  /** Relation to coded CRS episodes; `unknown` unless CRS is coded. */
+  crsRelation: 'after-crs-resolution' | 'concurrent-with-crs' | 'unknown';
+  /** Grade is not assigned from data (§2); always this text-free marker. */
+  grade: 'not-assessable';
+}
+
+// ---------------------------------------------------------------------------------------------- HLH-2004
+
+export const HLH2004_ITEM_IDS = [
+  'fever',
+  'splenomegaly',
+  'cytopenias',
+  'triglycerides-fibrinogen',
+  'hemophagocytosis',
+  'nk-activity',
+  'ferritin',
+  'scd25',
+] as const;
+export type Hlh2004ItemId = (typeof HLH2004_ITEM_IDS)[number];
+
+/** HLH-2004 (Henter 2007, [confirmed]): 5 of 8. */
+export interface Hlh2004Result {
+  items: CriterionItem[];
+  met: number;
+  notMet: number;
+  unknown: number;
+  total: 8;
+  required: 5;
+  /** `reached`: met ≥ 5; `reachable`: met + unknown ≥ 5; `impossible`: met + unknown < 5. */
+  status: 'reached' | 'reachable' | 'impossible';
+  /** Sources of a coded HLH diagnosis (ICD-10-CM D76.1/D76.2) if documented; informational. */
+  documentedDiagnosis: string[];
+}
+
+// ---------------------------------------------------------------------------------------------- HScore
+
+export const HSCORE_VARIABLE_IDS = [
+  'immunosuppression',
+  'temperature',
+  'organomegaly',
+  'cytopenias',
+  'ferritin',
+  'triglycerides',
+  'fibrinogen',
+  'ast',
+  'hemophagocytosis',
+] as const;
+export type HScoreVariableId = (typeof HSCORE_VARIABLE_IDS)[number];
+
+/**
+ * One HScore variable. `points` = points proven by the data; `maxPoints` = points if everything unknown
+ * (missing variable, unknown lineage, inconclusive comparator) were positive. state: `unknown` when
+ * points < maxPoints, otherwise `met` (points > 0) or `not-met` (0).
+ */
+export interface HScoreVariable extends CriterionItem {
+  points: number;
+  maxPoints: number;
+}
+
+export interface ProbabilityEstimate {
+  /** Percent (0–100). At the table's ends: 1 below 90 (display "<1%"), 99 at ≥ 250 (display ">99%"). */
+  percent: number;
+  /** "<1%", "54%", "61.5%", ">99%". */
+  display: string;
+  /** `table-row`: exactly on a published row; `interpolated`: linear between two rows; `below-table` / `above-table`. */
+  method: 'table-row' | 'interpolated' | 'below-table' | 'above-table';
+}
+
+/** HScore (Fardet 2014, [confirmed]). */
+export interface HScoreResult {
+  /** Sum of points proven by the data. */
+  score: number;
+  /** Highest score still reachable if every unknown were positive (never lowered by missing data). */
+  maxPossible: number;
+  /** 337. */
+  maximum: number;
+  /** True when no variable is unknown (score === maxPossible). */
+  complete: boolean;
+  probability: ProbabilityEstimate;
+  probabilityAtMaxPossible: ProbabilityEstimate;
+  /** "per Fardet 2014 table (linear interpolation between rows)". */
+  probabilityLabel: string;
+  /** Diagnostic cut-off (169: sens 93%, spec 86%). */
+  cutoff: number;
+  /** Ids of variables that are unknown (fully or partly). */
+  missing: HScoreVariableId[];
+  variables: HScoreVariable[];
+}
+
+// ---------------------------------------------------------------------------------------------- OHI
+
+/** OHI index (Zoref-Lorenz 2022, [confirmed]): sCD25 > 3,900 U/mL and ferritin > 1,000 ng/mL. */
+export interface OhiResult {
+  state: CriterionState;
+  items: CriterionItem[];
+  /** Derived in adults with hematologic malignancy; not validated after CAR T. */
+  caveat: string;
+}
+
+// ---------------------------------------------------------------------------------------------- trends
+
+export type TrendAnalyte = 'ferritin' | 'fibrinogen' | 'platelets' | 'alt' | 'ast';
+
+export interface Trend {
+  analyte: TrendAnalyte;
+  /** Direction considered abnormal: up (ferritin, ALT, AST) or down (fibrinogen, platelets). */
+  direction: 'up' | 'down';
+  latest?: ValueRef;
+  /** Most abnormal value in the lookback window ending at asOf. */
+  mostAbnormal?: ValueRef;
+  /** Change from the value closest to 48 h before the latest (within the 48 h change window) to the latest. */
+  change48h?: {
+    from: ValueRef;
+    to: ValueRef;
+    absolute: number;
+    /** to / from; absent when from is 0. */
+    ratio?: number;
+    /** Either endpoint carries a comparator: the change is a bound, not an exact number. */
+    approximate: boolean;
+  };
+  /** Values in the lookback window (time ascending), for a sparkline. */
+  points: { time: string; value: number; comparator?: Comparator; source: string }[];
+}
+
+/**
+ * Porter 2022 [confirmed] pattern: ferritin rising while CRP and IL-6 fall (favours IEC-HS over ongoing CRS).
+ * `present` needs all three measured; `unknown` when any of them lacks a 48 h change.
+ */
+export interface CrsDivergenceHint {
+  state: 'present' | 'absent' | 'unknown';
+  ferritin?: 'rising' | 'falling' | 'flat';
+  crp?: 'rising' | 'falling' | 'flat';
+  il6?: 'rising' | 'falling' | 'flat';
+  sources: string[];
+}
+
+export interface TrendsResult {
+  items: Trend[];
+  crsDivergence: CrsDivergenceHint;
+}
+
+// ---------------------------------------------------------------------------------------------- assessment
+
+/** A documented alternative explanation (lowers attribution, not the screen; §6). */
+export interface AlternativeExplanation {
+  kind: 'infection' | 'disease-progression';
+  /** e.g. `ebv`, `cmv`, `bacteremia`. */
+  detail?: string;
+  time?: string;
+  source: string;
+}
+
+export interface Assessment {
+  /** ASSESSMENT_VERSION. */
+  version: string;
+  asOf: string;
+  patientId?: string;
+  /** Knowledge version and the dotted paths whose values differ from the shipped defaults. */
+  knowledge: { version: string; overrides: string[] };
+  /** Syndrome screened for, from the primary in-window exposure; absent without one. */
+  syndrome?: Syndrome;
+  exposure: ExposureAssessment;
+  /** Present when the primary exposure is an IEC class (CAR T, T-cell engager). */
+  iecHs?: IecHsResult;
+  /** Always computed (independent of exposure). */
+  hlh2004: Hlh2004Result;
+  hscore: HScoreResult;
+  ohi: OhiResult;
+  trends: TrendsResult;
+  alternatives: AlternativeExplanation[];
+  /** Latest value time (≤ asOf) per analyte, for work-up freshness decisions. */
+  lastSeen: Partial<Record<AnalyteId, string>>;
+  /** Analytes the criteria use that have no usable value in their lookback window. */
+  missing: AnalyteId[];
+  /** Timeline data issues passed through, plus engine notes (e.g. `value-after-asof-ignored`). */
+  dataIssues: DataIssue[];
+}
