@@ -15,6 +15,8 @@ export const KNOWLEDGE_VERSION = '2026.11.0';
 
 export const knowledgeSchema = z.object({
   version: z.string().min(1),
+  /** Dotted paths a site's override file changed (empty for the shipped defaults); shown in provenance. */
+  overrides: z.array(z.string()).default([]),
   analytes: analyteKnowledgeSchema,
   findings: findingKnowledgeSchema,
   exposures: exposureKnowledgeSchema,
@@ -24,6 +26,7 @@ export type Knowledge = z.infer<typeof knowledgeSchema>;
 
 export const defaultKnowledge: Knowledge = knowledgeSchema.parse({
   version: KNOWLEDGE_VERSION,
+  overrides: [],
   analytes: defaultAnalyteKnowledge,
   findings: defaultFindingKnowledge,
   exposures: defaultExposureKnowledge,

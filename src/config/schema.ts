@@ -1,0 +1,74 @@
+/**
+ * Service configuration: one zod schema, filled from an optional JSON file (CONFIG_FILE) and then
+ * environment variables (which win). Every key has a default that runs the service with no external
+ * server. A bad value stops start-up with a message naming the key.
+ */
+import { z } from 'zod';
+
+const bytes = z.union([z.number().int().positive(), z.string().regex(/^\d+(b|kb|mb)$/i, 'e.g. "10mb"')]);
+
+export const configSchema = z
+  .object({
+    /** TCP port (env PORT). */
+    port: z.coerce.number().int().min(0).max(65535).default(8080),
+    host: z.string().min(1).default('0.0.0.0'),
+    logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    /** Largest accepted JSON body; a real prefetch of thousands of Observations runs to megabytes. */
+    bodyLimit: bytes.default('10mb'),
+    /** Deepest JSON nesting accepted in a request body (FHIR rarely exceeds 15). */
+    maxJsonDepth: z.coerce.number().int().min(8).max(1000).default(64),
+    /** Optional JSON file overriding the clinical knowledge base (validated by its schemas). */
+    knowledgeFile: z.string().min(1).optional(),
+    /** Directory with the card content (wording, work-up catalogue, override reasons). */
+    cardsDir: z.string().min(1).optional(),
+    cors: z
+      .object({
+        /** `*` or a list of allowed origins. No credentials are ever allowed. */
+        origins: z.union([z.literal('*'), z.array(z.string().min(1)).min(1)]).default('*'),
+      })
+      .default({ origins: '*' }),
+    fhir: z
+      .object({
+        /** Per-request timeout for a FHIR call made when prefetch is missing. */
+        timeoutMs: z.coerce.number().int().min(50).max(60_000).default(2_500),
+        /** Overall budget for all FHIR calls of one hook request. */
+        deadlineMs: z.coerce.number().int().min(100).max(120_000).default(4_000),
+        /** Bundle pages followed per query (Bundle.link[next]). */
+        maxPages: z.coerce.number().int().min(1).max(100).default(5),
+        /** Largest FHIR response body accepted, per page. */
+        maxResponseBytes: z.coerce.number().int().min(1024).default(20 * 1024 * 1024),
+        /** `_count` in the Observation prefetch templates. */
+        observationCount: z.coerce.number().int().min(10).max(1000).default(200),
+      })
+      .default({ timeoutMs: 2_500, deadlineMs: 4_000, maxPages: 5, maxResponseBytes: 20 * 1024 * 1024, observationCount: 200 }),
+    prefetch: z
+      .object({
+        /**
+         * A prefetch value that is an OperationOutcome means the client's query failed:
+         * `note` → proceed without that data and say so on the card; `refetch` → query fhirServer ourselves.
+         */
+        onOperationOutcome: z.enum(['note', 'refetch']).default('note'),
+      })
+      .default({ onOperationOutcome: 'note' }),
+  })
+  .strict();
+
+export type Config = z.infer<typeof configSchema>;
+export type ConfigInput = z.input<typeof configSchema>;
+
+/** Environment variable → config path. Documented in the README's configuration table. */
+export const ENV_KEYS: Record<string, string[]> = {
+  PORT: ['port'],
+  HOST: ['host'],
+  LOG_LEVEL: ['logLevel'],
+  BODY_LIMIT: ['bodyLimit'],
+  MAX_JSON_DEPTH: ['maxJsonDepth'],
+  KNOWLEDGE_FILE: ['knowledgeFile'],
+  CARDS_DIR: ['cardsDir'],
+  FHIR_TIMEOUT_MS: ['fhir', 'timeoutMs'],
+  FHIR_DEADLINE_MS: ['fhir', 'deadlineMs'],
+  FHIR_MAX_PAGES: ['fhir', 'maxPages'],
+  FHIR_MAX_RESPONSE_BYTES: ['fhir', 'maxResponseBytes'],
+  FHIR_OBSERVATION_COUNT: ['fhir', 'observationCount'],
+  PREFETCH_ON_OPERATION_OUTCOME: ['prefetch', 'onOperationOutcome'],
+};

@@ -1,0 +1,49 @@
+/**
+ * CDS Hooks 2.0 service-call request (spec §"HTTP Request"). `hookRequestSchema` is hook-agnostic
+ * (every spec request example passes it); `patientViewRequestSchema` adds the patient-view context.
+ */
+import { z } from 'zod';
+import { extensionSchema, uuidSchema } from './common';
+
+export const fhirAuthorizationSchema = z.object({
+  access_token: z.string().min(1),
+  token_type: z.literal('Bearer'),
+  expires_in: z.number().int().nonnegative(),
+  scope: z.string().min(1),
+  subject: z.string().min(1),
+  patient: z.string().min(1).optional(),
+  extension: extensionSchema.optional(),
+});
+
+const requestShape = {
+  hook: z.string().min(1),
+  hookInstance: uuidSchema,
+  fhirServer: z.url({ protocol: /^https?$/ }).optional(),
+  fhirAuthorization: fhirAuthorizationSchema.optional(),
+  context: z.record(z.string(), z.unknown()),
+  /** Values are FHIR resources (usually Bundles) or null ("client ran the query and found nothing"). */
+  prefetch: z.record(z.string(), z.union([z.record(z.string(), z.unknown()), z.null()])).optional(),
+  extension: extensionSchema.optional(),
+};
+
+function requireServerWithAuthorization(req: { fhirAuthorization?: unknown; fhirServer?: string }, ctx: z.RefinementCtx) {
+  if (req.fhirAuthorization !== undefined && req.fhirServer === undefined) {
+    ctx.addIssue({ code: 'custom', path: ['fhirServer'], message: 'fhirServer is required when fhirAuthorization is present' });
+  }
+}
+
+export const hookRequestSchema = z.object(requestShape).superRefine(requireServerWithAuthorization);
+export type HookRequest = z.infer<typeof hookRequestSchema>;
+
+/** patient-view 1.0 context: userId and patientId required, encounterId optional. */
+export const patientViewContextSchema = z.object({
+  userId: z.string().min(1),
+  patientId: z.string().min(1).regex(/^[A-Za-z0-9\-.]{1,64}$/, 'must be a FHIR id'),
+  encounterId: z.string().min(1).regex(/^[A-Za-z0-9\-.]{1,64}$/, 'must be a FHIR id').optional(),
+});
+export type PatientViewContext = z.infer<typeof patientViewContextSchema>;
+
+export const patientViewRequestSchema = z
+  .object({ ...requestShape, hook: z.literal('patient-view'), context: patientViewContextSchema })
+  .superRefine(requireServerWithAuthorization);
+export type PatientViewRequest = z.infer<typeof patientViewRequestSchema>;
