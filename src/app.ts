@@ -1,0 +1,84 @@
+/**
+ * Express application: the imperative shell around the pure pipeline. `createApp` takes every
+ * dependency explicitly (tests build it with fakes); `createRuntime` builds the production ones
+ * from a validated Config.
+ */
+import express, { type Express, type Request, type RequestHandler } from 'express';
+import type { Config } from './config/schema';
+import type { Knowledge } from './knowledge';
+import { loadKnowledge } from './knowledge/load';
+import type { Logger } from './log/logger';
+import type { ServiceDefinition } from './hooks/discovery';
+import type { FeedbackItem } from './hooks/feedback';
+import { createEvaluator, type Evaluation, type Evaluator } from './pipeline/evaluate';
+import { prefetchTemplates } from './pipeline/prefetch-templates';
+import { hlhScreenService } from './service-definition';
+import { cors } from './http/cors';
+import { jsonBody } from './http/json-body';
+import { discoveryRouter } from './http/discovery';
+import { serviceRouter } from './http/service';
+import { feedbackRouter } from './http/feedback';
+import { errorHandler, sendError } from './http/errors';
+import type { PatientViewRequest } from './hooks/request';
+
+export interface AppDeps {
+  config: Config;
+  logger: Logger;
+  knowledge: Knowledge;
+  service: ServiceDefinition;
+  evaluator: Evaluator;
+  now?: () => Date;
+  /** Authenticates CDS clients (issue 6); runs before every /cds-services route. */
+  authenticate?: RequestHandler;
+  checkFhirServer?: (req: Request, url: string) => string | undefined;
+  onEvaluated?: (event: { req: Request; request: PatientViewRequest; evaluation: Evaluation }) => void;
+  onFeedback?: (items: FeedbackItem[], req: Request) => void;
+  /** Extra health facts (e.g. a loud warning when authentication is off). */
+  health?: () => Record<string, unknown>;
+}
+
+export function createApp(deps: AppDeps): Express {
+  const { config, logger } = deps;
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.use(cors(config.cors.origins));
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok', knowledgeVersion: deps.knowledge.version, ...(deps.health?.() ?? {}) });
+  });
+
+  app.use('/cds-services', ...jsonBody(config.bodyLimit, config.maxJsonDepth));
+  if (deps.authenticate) app.use('/cds-services', deps.authenticate);
+  app.use(discoveryRouter([deps.service]));
+  app.use(
+    serviceRouter({
+      service: deps.service,
+      evaluator: deps.evaluator,
+      logger,
+      now: deps.now ?? (() => new Date()),
+      resolve: {
+        onOperationOutcome: config.prefetch.onOperationOutcome,
+        deadlineMs: config.fhir.deadlineMs,
+        fetch: { timeoutMs: config.fhir.timeoutMs, maxPages: config.fhir.maxPages, maxResponseBytes: config.fhir.maxResponseBytes },
+      },
+      ...(deps.checkFhirServer ? { checkFhirServer: deps.checkFhirServer } : {}),
+      ...(deps.onEvaluated ? { onEvaluated: deps.onEvaluated } : {}),
+    }),
+  );
+  const feedback = feedbackRouter({ service: deps.service, logger, ...(deps.onFeedback ? { onFeedback: deps.onFeedback } : {}) });
+  app.use(feedback.router);
+  app.locals.feedbackCounters = feedback.counters;
+
+  app.use((req, res) => sendError(res, 404, 'not-found', `no route for ${req.method} ${req.path.slice(0, 200)}`));
+  app.use(errorHandler(logger));
+  return app;
+}
+
+/** Production dependencies from configuration (knowledge overrides, content, pipeline). */
+export function createRuntime(config: Config, logger: Logger): AppDeps {
+  const knowledge = loadKnowledge(config.knowledgeFile);
+  const service = hlhScreenService(prefetchTemplates(knowledge, config));
+  const evaluator = createEvaluator({ knowledge });
+  return { config, logger, knowledge, service, evaluator };
+}
