@@ -1,0 +1,90 @@
+/**
+ * Store configuration (zod) and the factory. The embedded default is a SQLite file under ./data, which needs
+ * no external server; `postgres` needs `postgresUrl`; `memory` is an in-memory SQLite database (tests, demos).
+ */
+import { z } from 'zod';
+import { createPostgresStore } from './postgres';
+import { createSqliteStore } from './sqlite';
+import type { CardStore } from './types';
+
+export const storeConfigSchema = z
+  .object({
+    kind: z.enum(['sqlite', 'postgres', 'memory']).default('sqlite'),
+    sqlitePath: z.string().min(1).default('./data/hlh-sentinel.db'),
+    sqliteBusyTimeoutMs: z.coerce.number().int().min(0).default(5000),
+    postgresUrl: z.string().min(1).optional(),
+    postgresPoolMax: z.coerce.number().int().min(1).max(100).default(5),
+    postgresStatementTimeoutMs: z.coerce.number().int().min(100).default(5000),
+    postgresConnectionTimeoutMs: z.coerce.number().int().min(100).default(3000),
+    patientIdMode: z.enum(['raw', 'hmac']).default('raw'),
+    patientIdSecret: z.string().optional(),
+    retentionDays: z.coerce.number().int().min(1).default(365),
+    retentionIntervalMs: z.coerce.number().int().min(1000).default(6 * 60 * 60 * 1000),
+    queueMax: z.coerce.number().int().min(1).default(10_000),
+    batchSize: z.coerce.number().int().min(1).default(200),
+  })
+  .superRefine((c, ctx) => {
+    if (c.kind === 'postgres' && !c.postgresUrl) {
+      ctx.addIssue({ code: 'custom', path: ['postgresUrl'], message: 'postgresUrl is required when kind is postgres' });
+    }
+    if (c.patientIdMode === 'hmac' && (!c.patientIdSecret || c.patientIdSecret.length < 16)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['patientIdSecret'],
+        message: 'patientIdSecret of at least 16 characters is required when patientIdMode is hmac',
+      });
+    }
+  });
+
+export type StoreConfig = z.infer<typeof storeConfigSchema>;
+export type StoreConfigInput = z.input<typeof storeConfigSchema>;
+
+/** Environment variable → config key (the service's config loader may map its own names onto the same keys). */
+export const STORE_ENV: Record<string, keyof StoreConfigInput> = {
+  STORE_KIND: 'kind',
+  SQLITE_PATH: 'sqlitePath',
+  DATABASE_URL: 'postgresUrl',
+  PATIENT_ID_MODE: 'patientIdMode',
+  PATIENT_ID_SECRET: 'patientIdSecret',
+  RETENTION_DAYS: 'retentionDays',
+  STORE_QUEUE_MAX: 'queueMax',
+};
+
+export function storeConfigFromEnv(env: NodeJS.ProcessEnv = process.env): StoreConfig {
+  const raw: Record<string, string> = {};
+  for (const [name, key] of Object.entries(STORE_ENV)) {
+    const v = env[name];
+    if (v !== undefined && v !== '') raw[key] = v;
+  }
+  return storeConfigSchema.parse(raw);
+}
+
+/** Builds the store; call `migrate()` before use (or use `openStore`). */
+export function createStore(config: StoreConfig, onPoolError?: (message: string) => void): CardStore {
+  switch (config.kind) {
+    case 'memory':
+      return createSqliteStore({ path: ':memory:', busyTimeoutMs: config.sqliteBusyTimeoutMs });
+    case 'sqlite':
+      return createSqliteStore({ path: config.sqlitePath, busyTimeoutMs: config.sqliteBusyTimeoutMs });
+    case 'postgres':
+      return createPostgresStore({
+        connectionString: config.postgresUrl ?? '',
+        poolMax: config.postgresPoolMax,
+        statementTimeoutMs: config.postgresStatementTimeoutMs,
+        connectionTimeoutMs: config.postgresConnectionTimeoutMs,
+        ...(onPoolError ? { onPoolError } : {}),
+      });
+  }
+}
+
+/** Builds the store and applies pending migrations. */
+export async function openStore(config: StoreConfig, onPoolError?: (message: string) => void): Promise<CardStore> {
+  const store = createStore(config, onPoolError);
+  try {
+    await store.migrate();
+  } catch (err) {
+    await store.close().catch(() => undefined);
+    throw err;
+  }
+  return store;
+}

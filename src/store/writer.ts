@@ -1,0 +1,182 @@
+/**
+ * The card log writer: a bounded in-memory queue between the request path and the store.
+ *
+ * `enqueueCards` / `enqueueFeedback` return at once (never await the database); a drain loop writes batches
+ * in the background. When the queue is full new records are dropped and counted. When the store fails the
+ * batch is counted as failed and logged — message only, never record contents (they hold patient data) —
+ * and nothing is thrown to the caller. `degraded` is true while the last failure is recent (within
+ * `degradedWindowMs`) and no write has succeeded since; `/readyz` reports it.
+ */
+import { errorMessage } from './sql-store';
+import type { CardRecord, CardStore, FeedbackRecord } from './types';
+
+export interface WriterLogger {
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+}
+
+export interface CardLogWriterOptions {
+  /** Maximum records (cards + feedback items) waiting to be written. */
+  maxQueue?: number;
+  /** Maximum records per store call. */
+  batchSize?: number;
+  /** How long a failure keeps the writer `degraded` unless a write succeeds first. */
+  degradedWindowMs?: number;
+  logger?: WriterLogger;
+  onError?: (err: unknown) => void;
+  now?: () => number;
+}
+
+export interface WriterStats {
+  queued: number;
+  written: number;
+  failed: number;
+  dropped: number;
+}
+
+export interface WriterStatus {
+  degraded: boolean;
+  lastError: { at: string; message: string } | null;
+  stats: WriterStats;
+}
+
+export interface CardLogWriter {
+  enqueueCards(records: CardRecord[]): void;
+  enqueueFeedback(items: FeedbackRecord[]): void;
+  stats(): WriterStats;
+  readonly degraded: boolean;
+  status(): WriterStatus;
+  /** Resolves when everything queued so far has been attempted. */
+  flush(): Promise<void>;
+  /** Stops accepting records (later ones are dropped) and flushes, waiting at most `timeoutMs`. */
+  close(timeoutMs?: number): Promise<void>;
+}
+
+type Item = { kind: 'card'; record: CardRecord } | { kind: 'feedback'; record: FeedbackRecord };
+
+export function createCardLogWriter(store: CardStore, options: CardLogWriterOptions = {}): CardLogWriter {
+  const maxQueue = options.maxQueue ?? 10_000;
+  const batchSize = options.batchSize ?? 200;
+  const degradedWindowMs = options.degradedWindowMs ?? 60_000;
+  const now = options.now ?? Date.now;
+  const logger = options.logger;
+
+  const queue: Item[] = [];
+  const counters = { written: 0, failed: 0, dropped: 0 };
+  let lastError: { at: number; message: string } | null = null;
+  let recovered = true;
+  let draining: Promise<void> | null = null;
+  let closed = false;
+  let lastDropLogAt = -Infinity;
+
+  const onError = (err: unknown): void => {
+    try {
+      options.onError?.(err);
+    } catch {
+      // a faulty callback must not break the writer
+    }
+  };
+
+  function add(items: Item[]): void {
+    const room = closed ? 0 : Math.max(0, maxQueue - queue.length);
+    const accepted = items.slice(0, room);
+    queue.push(...accepted);
+    const dropped = items.length - accepted.length;
+    if (dropped > 0) {
+      counters.dropped += dropped;
+      if (now() - lastDropLogAt > 10_000) {
+        lastDropLogAt = now();
+        logger?.warn(
+          { dropped, totalDropped: counters.dropped, maxQueue, closed },
+          'card log queue full or closed: records dropped',
+        );
+      }
+    }
+    if (accepted.length > 0) schedule();
+  }
+
+  function schedule(): void {
+    if (draining) return;
+    draining = new Promise<void>((resolve) => setImmediate(resolve)).then(drain).finally(() => {
+      draining = null;
+      if (queue.length > 0) schedule();
+    });
+  }
+
+  async function writeBatch(batch: Item[]): Promise<void> {
+    const kind = batch[0]?.kind;
+    try {
+      if (kind === 'card') {
+        await store.recordCards(batch.map((i) => i.record as CardRecord));
+      } else {
+        await store.recordFeedback(batch.map((i) => i.record as FeedbackRecord));
+      }
+      counters.written += batch.length;
+      recovered = true;
+    } catch (err) {
+      counters.failed += batch.length;
+      const message = errorMessage(err);
+      lastError = { at: now(), message };
+      recovered = false;
+      logger?.error({ err: message, kind, records: batch.length }, 'card log write failed');
+      onError(err);
+    }
+  }
+
+  async function drain(): Promise<void> {
+    while (queue.length > 0) {
+      const first = queue[0];
+      if (!first) break;
+      let n = 1;
+      while (n < queue.length && n < batchSize && queue[n]?.kind === first.kind) n++;
+      await writeBatch(queue.splice(0, n));
+    }
+  }
+
+  async function flush(): Promise<void> {
+    while (draining) await draining;
+  }
+
+  const writer: CardLogWriter = {
+    enqueueCards(records) {
+      try {
+        add(records.map((record) => ({ kind: 'card', record })));
+      } catch (err) {
+        logger?.error({ err: errorMessage(err) }, 'card log enqueue failed');
+      }
+    },
+    enqueueFeedback(items) {
+      try {
+        add(items.map((record) => ({ kind: 'feedback', record })));
+      } catch (err) {
+        logger?.error({ err: errorMessage(err) }, 'feedback enqueue failed');
+      }
+    },
+    stats: () => ({ queued: queue.length, ...counters }),
+    get degraded() {
+      return lastError !== null && !recovered && now() - lastError.at < degradedWindowMs;
+    },
+    status() {
+      return {
+        degraded: writer.degraded,
+        lastError: lastError ? { at: new Date(lastError.at).toISOString(), message: lastError.message } : null,
+        stats: writer.stats(),
+      };
+    },
+    flush,
+    async close(timeoutMs = 5000) {
+      closed = true;
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, timeoutMs);
+        timer.unref();
+      });
+      await Promise.race([flush(), timeout]);
+      if (timer) clearTimeout(timer);
+      if (queue.length > 0) {
+        logger?.warn({ pending: queue.length }, 'card log writer closed with records still queued');
+      }
+    },
+  };
+  return writer;
+}

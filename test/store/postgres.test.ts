@@ -1,0 +1,76 @@
+import { Client } from 'pg';
+import { createPostgresStore, toPgPlaceholders } from '../../src/store/postgres';
+import { startTestPostgres, type TestPostgres } from '../support/postgres';
+import { describeStoreContract } from './contract';
+
+let pg: TestPostgres | undefined;
+let startError: unknown;
+let dbSeq = 0;
+
+beforeAll(async () => {
+  try {
+    pg = await startTestPostgres();
+  } catch (err) {
+    startError = err;
+  }
+}, 60_000);
+
+afterAll(async () => {
+  await pg?.stop();
+}, 30_000);
+
+function server(): TestPostgres {
+  if (!pg) {
+    // Fail loudly: a Postgres run must never be skipped silently.
+    throw startError instanceof Error ? startError : new Error(`PostgreSQL did not start: ${String(startError)}`);
+  }
+  return pg;
+}
+
+/** A fresh database per test on the throwaway server. */
+async function freshDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
+  const base = server().url;
+  const name = `contract_${process.pid}_${++dbSeq}`;
+  const admin = new Client({ connectionString: base });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const u = new URL(base);
+  u.pathname = `/${name}`;
+  return {
+    url: u.toString(),
+    drop: async () => {
+      const c = new Client({ connectionString: base });
+      await c.connect();
+      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await c.end();
+    },
+  };
+}
+
+test('the test PostgreSQL server is running', () => {
+  expect(server().url).toMatch(/^postgres/);
+});
+
+describeStoreContract('postgres', async () => {
+  const db = await freshDatabase();
+  return {
+    store: createPostgresStore({ connectionString: db.url }),
+    openAnother: () => createPostgresStore({ connectionString: db.url }),
+    cleanup: db.drop,
+  };
+});
+
+describe('postgres store specifics', () => {
+  test('rewrites ? placeholders', () => {
+    expect(toPgPlaceholders('a = ? AND b = ?')).toBe('a = $1 AND b = $2');
+  });
+
+  test('an unreachable server: health is not ok and nothing hangs', async () => {
+    const store = createPostgresStore({ connectionString: 'postgresql://nobody@127.0.0.1:1/none', connectionTimeoutMs: 500 });
+    const health = await store.health();
+    expect(health.ok).toBe(false);
+    expect(health.detail).toMatch(/^postgres: /);
+    await store.close();
+  });
+});
