@@ -94,3 +94,9 @@ export function knownDataSet(): { cards: CardRecord[]; feedback: FeedbackRecord[
     ],
   };
 }
+
+/** The report CLI's CSV for the known data set, January 2026. */
+export const EXPECTED_JANUARY_CSV =
+  'syndrome,trigger_class,indicator,cards_shown,cards_silenced,feedback,accepted,accepted_pct,overridden,overridden_pct,override_reasons,accepted_suggestions\r\n' +
+  'iec-hs,car-t,critical,4,1,4,2,50.0,2,50.0,"not-relevant ""Reason not-relevant"": 1 (25.0%); (no reason): 1 (25.0%)",Order ferritin: 2; Consult hematology: 1\r\n' +
+  'iec-hs,car-t,info,1,2,2,0,0.0,2,100.0,"already-aware ""Reason already-aware"": 2 (100.0%)",\r\n';

@@ -1,7 +1,9 @@
 import { Client } from 'pg';
 import { createPostgresStore, toPgPlaceholders } from '../../src/store/postgres';
 import { startTestPostgres, type TestPostgres } from '../support/postgres';
+import { main } from '../../src/cli/report';
 import { describeStoreContract } from './contract';
+import { EXPECTED_JANUARY_CSV, knownDataSet } from './fixtures';
 
 let pg: TestPostgres | undefined;
 let startError: unknown;
@@ -64,6 +66,26 @@ describeStoreContract('postgres', async () => {
 describe('postgres store specifics', () => {
   test('rewrites ? placeholders', () => {
     expect(toPgPlaceholders('a = ? AND b = ?')).toBe('a = $1 AND b = $2');
+  });
+
+  test('the report CLI reads PostgreSQL and prints the same CSV as for SQLite', async () => {
+    const db = await freshDatabase();
+    try {
+      const store = createPostgresStore({ connectionString: db.url });
+      await store.migrate();
+      const data = knownDataSet();
+      await store.recordCards(data.cards);
+      await store.recordFeedback(data.feedback);
+      await store.close();
+      let out = '';
+      const code = await main(['--since', '2026-01-01', '--until', '2026-01-31', '--format', 'csv'], {
+        STORE_KIND: 'postgres',
+        DATABASE_URL: db.url,
+      }, { out: (s) => (out += s), err: (s) => (out += s) });
+      expect({ code, out }).toEqual({ code: 0, out: EXPECTED_JANUARY_CSV });
+    } finally {
+      await db.drop();
+    }
   });
 
   test('an unreachable server: health is not ok and nothing hangs', async () => {

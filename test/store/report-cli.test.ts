@@ -1,0 +1,83 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { csvField } from '../../src/cli/report-format';
+import { main } from '../../src/cli/report';
+import { createSqliteStore } from '../../src/store/sqlite';
+import { EXPECTED_JANUARY_CSV, knownDataSet } from './fixtures';
+
+async function run(argv: string[], env: NodeJS.ProcessEnv = {}) {
+  let out = '';
+  let err = '';
+  const code = await main(argv, env, { out: (s) => (out += s), err: (s) => (err += s) });
+  return { code, out, err };
+}
+
+describe('report CLI', () => {
+  let dir: string;
+  let db: string;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'hlh-report-'));
+    db = join(dir, 'cards.db');
+    const store = createSqliteStore({ path: db });
+    await store.migrate();
+    const data = knownDataSet();
+    await store.recordCards(data.cards);
+    await store.recordFeedback(data.feedback);
+    await store.close();
+  });
+
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  test('CSV of January 2026 from a SQLite file', async () => {
+    const r = await run(['--since', '2026-01-01', '--until', '2026-01-31', '--format', 'csv', '--db', db]);
+    expect(r).toEqual({ code: 0, out: EXPECTED_JANUARY_CSV, err: '' });
+  });
+
+  test('aligned table, store taken from env', async () => {
+    const r = await run(['--since', '2025-12-01'], { STORE_KIND: 'sqlite', SQLITE_PATH: db });
+    expect(r.code).toBe(0);
+    const lines = r.out.split('\n');
+    expect(lines[0]).toBe('Cards created from 2025-12-01T00:00:00.000Z');
+    const header = lines[2] ?? '';
+    expect(header).toMatch(/^Syndrome\s+Trigger\s+Indicator\s+Shown\s+Silenced\s+Feedback\s+Accepted\s+Acc %/);
+    const rows = lines.slice(4, 7);
+    expect(rows).toHaveLength(3);
+    // columns line up: "Shown" values end where the header's "Shown" ends
+    const shownEnd = header.indexOf('Shown') + 'Shown'.length;
+    expect(rows.map((l) => l.slice(shownEnd - 1, shownEnd))).toEqual(['4', '1', '3']);
+    expect(rows[2]).toMatch(/^treatment-related-hlh\s+warning\s+3\s+0\s+3\s+1\s+33\.3\s+2\s+66\.7/);
+    expect(r.out).toContain('Feedback for cards not in the log: 1');
+  });
+
+  test('bad arguments exit 2 with a clear message', async () => {
+    for (const [argv, msg] of [
+      [['--since', '2026-13-01', '--db', db], /--since: not a valid date/],
+      [['--since', 'yesterday', '--db', db], /--since: expected YYYY-MM-DD/],
+      [['--format', 'xml', '--db', db], /--format: expected table or csv/],
+      [['--bogus'], /Unknown option '--bogus'/],
+      [['--db', db, '--postgres', 'postgresql://x@h/d'], /mutually exclusive/],
+      [['--since', '2026-02-01', '--until', '2026-01-01', '--db', db], /--until must be after --since/],
+      [['--db', join(dir, 'missing.db')], /SQLite database not found/],
+      [[], /STORE_KIND|store configuration|not found/],
+    ] as const) {
+      const r = await run([...argv], argv.length === 0 ? { STORE_KIND: 'postgres' } : {});
+      expect(r.code).toBe(2);
+      expect(r.err).toMatch(msg);
+      expect(r.err).toContain('Usage: report');
+      expect(r.out).toBe('');
+    }
+  });
+
+  test('--help', async () => {
+    expect(await run(['--help'])).toMatchObject({ code: 0, out: expect.stringContaining('Usage: report') });
+  });
+
+  test('CSV quoting per RFC 4180', () => {
+    expect(csvField('plain')).toBe('plain');
+    expect(csvField('a,b')).toBe('"a,b"');
+    expect(csvField('say "hi"')).toBe('"say ""hi"""');
+    expect(csvField('two\nlines')).toBe('"two\nlines"');
+  });
+});
