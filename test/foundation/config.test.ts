@@ -1,0 +1,78 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { loadConfig, ConfigError } from '../../src/config/load';
+import { applyKnowledgeOverride, loadKnowledge, KnowledgeError } from '../../src/knowledge/load';
+import { defaultKnowledge } from '../../src/knowledge';
+
+const tmp = mkdtempSync(path.join(tmpdir(), 'hlh-config-'));
+const file = (name: string, content: string) => {
+  const p = path.join(tmp, name);
+  writeFileSync(p, content);
+  return p;
+};
+
+describe('loadConfig', () => {
+  it('runs on defaults with an empty environment', () => {
+    const c = loadConfig({});
+    expect(c.port).toBe(8080);
+    expect(c.logLevel).toBe('info');
+    expect(c.bodyLimit).toBe('10mb');
+    expect(c.cors.origins).toBe('*');
+  });
+
+  it('reads PORT, LOG_LEVEL and nested keys from the environment', () => {
+    const c = loadConfig({ PORT: '9090', LOG_LEVEL: 'warn', FHIR_TIMEOUT_MS: '1000', CORS_ORIGINS: 'https://a.org, https://b.org' });
+    expect(c.port).toBe(9090);
+    expect(c.logLevel).toBe('warn');
+    expect(c.fhir.timeoutMs).toBe(1000);
+    expect(c.cors.origins).toEqual(['https://a.org', 'https://b.org']);
+  });
+
+  it('environment wins over the config file; file fills the rest', () => {
+    const p = file('c.json', JSON.stringify({ port: 7000, fhir: { maxPages: 9 } }));
+    const c = loadConfig({ CONFIG_FILE: p, PORT: '7001' });
+    expect(c.port).toBe(7001);
+    expect(c.fhir.maxPages).toBe(9);
+    expect(c.fhir.timeoutMs).toBe(2500);
+  });
+
+  it.each([
+    [{ PORT: 'eighty' }, /port \(env PORT\)/],
+    [{ LOG_LEVEL: 'loud' }, /logLevel \(env LOG_LEVEL\)/],
+    [{ FHIR_TIMEOUT_MS: '5' }, /fhir\.timeoutMs \(env FHIR_TIMEOUT_MS\)/],
+    [{ PREFETCH_ON_OPERATION_OUTCOME: 'panic' }, /prefetch\.onOperationOutcome/],
+  ])('a bad value names its key: %j', (env, message) => {
+    expect(() => loadConfig(env)).toThrow(ConfigError);
+    expect(() => loadConfig(env)).toThrow(message);
+  });
+
+  it('an unknown key in the config file is an error naming it', () => {
+    const p = file('bad.json', JSON.stringify({ prot: 1 }));
+    expect(() => loadConfig({ CONFIG_FILE: p })).toThrow(/prot/);
+  });
+
+  it('an unreadable or non-JSON config file is a ConfigError', () => {
+    expect(() => loadConfig({ CONFIG_FILE: path.join(tmp, 'missing.json') })).toThrow(/cannot read/);
+    expect(() => loadConfig({ CONFIG_FILE: file('x.json', '{nope') })).toThrow(/not a JSON object/);
+  });
+});
+
+describe('knowledge overrides', () => {
+  it('no file → the shipped defaults, no overrides', () => {
+    expect(loadKnowledge()).toBe(defaultKnowledge);
+    expect(defaultKnowledge.overrides).toEqual([]);
+  });
+
+  it('an override records the changed paths and a site version', () => {
+    const k = applyKnowledgeOverride({ version: 'site-a', criteria: defaultKnowledge.criteria });
+    expect(k.overrides).toEqual([]);
+    expect(k.version).toBe(defaultKnowledge.version);
+  });
+
+  it('an invalid override is refused with the path', () => {
+    expect(() => applyKnowledgeOverride({ criteria: 'nope' })).toThrow(KnowledgeError);
+    expect(() => applyKnowledgeOverride({ criteria: 'nope' })).toThrow(/criteria/);
+    expect(() => applyKnowledgeOverride([1])).toThrow(/JSON object/);
+  });
+});
