@@ -249,7 +249,8 @@ export interface Hlh2004Result {
   notMet: number;
   unknown: number;
   total: 8;
-  required: 5;
+  /** 5 by default (configurable: criteria.hlh2004.required). */
+  required: number;
   /** `reached`: met ≥ 5; `reachable`: met + unknown ≥ 5; `impossible`: met + unknown < 5. */
   status: 'reached' | 'reachable' | 'impossible';
   /** Sources of a coded HLH diagnosis (ICD-10-CM D76.1/D76.2) if documented; informational. */

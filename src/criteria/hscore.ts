@@ -1,0 +1,193 @@
+/**
+ * HScore (Fardet 2014, Arthritis Rheumatol 66:2613) [confirmed], CC §4.
+ *
+ * Each variable has `points` (proven by the data) and `maxPoints` (if every unknown were positive):
+ * a missing variable contributes 0..max, an unknown cytopenia lineage counts as cytopenic for maxPoints,
+ * a comparator value contributes the range of bands its interval overlaps. So missing data never lowers
+ * `maxPossible`. HScore's cytopenia thresholds (Hb ≤ 9.2 g/dL, WBC ≤ 5, platelets ≤ 110) are its own.
+ * Triglycerides: Fardet's variable does not require fasting, so any triglyceride value counts here.
+ * Probability: linear interpolation of the published table, labelled as such; "<1%" below 90, ">99%" at 250+.
+ */
+import type { BandedVariable } from '../knowledge/criteria';
+import type { LabValue } from '../timeline/types';
+import { findingsOf } from './findings';
+import { satisfies } from './interval';
+import {
+  decide,
+  item,
+  judgeAbsolute,
+  labLookbackStart,
+  measure,
+  temperatureLookbackStart,
+  valuesIn,
+  type Ctx,
+} from './pick';
+import type {
+  CriterionItem,
+  HScoreResult,
+  HScoreVariable,
+  HScoreVariableId,
+  ProbabilityEstimate,
+} from './types';
+import { lineageState } from './hlh2004';
+
+const CITE = 'HScore (Fardet 2014), CC §4';
+export const PROBABILITY_LABEL = 'per Fardet 2014 table (linear interpolation between rows)';
+
+function variable(base: CriterionItem, points: number, maxPoints: number): HScoreVariable {
+  const state = points < maxPoints ? 'unknown' : points > 0 ? 'met' : 'not-met';
+  const reason = state === 'unknown' && base.reason === 'threshold-met' ? 'comparator-inconclusive' : base.reason;
+  return { ...base, state, reason, points, maxPoints };
+}
+
+/** [min, max] points of the bands an interval overlaps (undefined when the unit matches no band set). */
+export function bandPoints(v: LabValue, b: BandedVariable): { min: number; max: number } | undefined {
+  const sets = [{ unit: b.unit, bands: b.bands }, ...(b.alt ?? [])];
+  // `measure` picks the unit system; each band set is tried as a pseudo-threshold for that choice.
+  const m = measure(v, { unit: b.unit, gte: 0, alt: (b.alt ?? []).map((a) => ({ unit: a.unit, gte: 0 })) });
+  if (!m) return undefined;
+  const set = sets.find((s) => s.unit === m.unit) ?? sets[0]!;
+  const possible = set.bands.filter((band) => satisfies(m.interval, band) !== false).map((band) => band.points);
+  if (!possible.length) return undefined;
+  return { min: Math.min(...possible), max: Math.max(...possible) };
+}
+
+function maxBandPoints(b: BandedVariable): number {
+  return Math.max(...b.bands.map((x) => x.points));
+}
+
+function bandedVariable(ctx: Ctx, id: HScoreVariableId, label: string, values: LabValue[], b: BandedVariable): HScoreVariable {
+  const scored = values
+    .map((v) => ({ v, p: bandPoints(v, b) }))
+    .filter((x): x is { v: LabValue; p: { min: number; max: number } } => x.p !== undefined);
+  const top = maxBandPoints(b);
+  if (!scored.length) {
+    const reason = values.length ? 'unit-not-evaluable' : 'no-data';
+    return variable({ id, label, state: 'unknown', reason, sources: [] }, 0, top);
+  }
+  const points = Math.max(...scored.map((x) => x.p.min));
+  const maxPoints = Math.max(...scored.map((x) => x.p.max));
+  // Report the value that proves the points (highest min; ties → the more extreme/later one).
+  const best = scored
+    .filter((x) => x.p.min === points)
+    .reduce((a, x) => (x.p.max > a.p.max || (x.p.max === a.p.max && (Date.parse(x.v.time) || 0) >= (Date.parse(a.v.time) || 0)) ? x : a));
+  const state = points < maxPoints ? 'unknown' : points > 0 ? 'met' : 'not-met';
+  const base = item(id, label, state, { value: best.v, result: undefined }, ctx);
+  base.reason = state === 'unknown' ? 'comparator-inconclusive' : state === 'met' ? 'threshold-met' : 'threshold-not-met';
+  return variable(base, points, maxPoints);
+}
+
+function findingPoints(ctx: Ctx, id: HScoreVariableId, label: string, kind: 'immunosuppression' | 'hemophagocytosis', pts: number): HScoreVariable {
+  const fs = findingsOf(ctx, kind);
+  const present = fs.filter((f) => f.present);
+  if (present.length) return variable({ id, label, state: 'met', reason: 'finding-present', sources: present.map((f) => f.source) }, pts, pts);
+  const absent = fs.filter((f) => !f.present);
+  if (absent.length) return variable({ id, label, state: 'not-met', reason: 'finding-absent', sources: absent.map((f) => f.source) }, 0, 0);
+  return variable({ id, label, state: 'unknown', reason: 'no-data', sources: [] }, 0, pts);
+}
+
+function organomegaly(ctx: Ctx): HScoreVariable {
+  const o = ctx.k.hscore.organomegaly;
+  const parts = (['hepatomegaly', 'splenomegaly'] as const).map((kind) => {
+    const fs = findingsOf(ctx, kind);
+    const present = fs.filter((f) => f.present);
+    const absent = fs.filter((f) => !f.present);
+    const state = present.length ? 'met' : absent.length ? 'not-met' : 'unknown';
+    const reason = present.length ? 'finding-present' : absent.length ? 'finding-absent' : 'no-data';
+    const comp: CriterionItem = { id: `organomegaly.${kind}`, label: kind === 'hepatomegaly' ? 'Hepatomegaly' : 'Splenomegaly', state, reason, sources: (present.length ? present : absent).map((f) => f.source) };
+    return comp;
+  });
+  const pts = (n: number): number => (n >= 2 ? o.both : n === 1 ? o.one : 0);
+  const met = parts.filter((p) => p.state === 'met').length;
+  const unk = parts.filter((p) => p.state === 'unknown').length;
+  const base: CriterionItem = {
+    id: 'organomegaly',
+    label: 'Organomegaly',
+    state: 'unknown',
+    reason: met ? 'finding-present' : unk ? 'no-data' : 'finding-absent',
+    sources: parts.flatMap((p) => p.sources),
+    components: parts,
+  };
+  return variable(base, pts(met), pts(met + unk));
+}
+
+function cytopenias(ctx: Ctx): HScoreVariable {
+  const c = ctx.k.hscore.cytopenias;
+  const lab0 = labLookbackStart(ctx);
+  const lineage = (id: string, label: string, analyte: 'hemoglobin' | 'wbc' | 'platelets', t: typeof c.hemoglobin): CriterionItem => {
+    const judged = valuesIn(ctx, analyte, lab0).map((v) => judgeAbsolute(v, t, CITE, 'confirmed'));
+    const { state, chosen } = decide(judged, 'down');
+    return item(`cytopenias.${id}`, label, state, chosen, ctx);
+  };
+  const lineages = [
+    lineage('hemoglobin', 'Hemoglobin', 'hemoglobin', c.hemoglobin),
+    lineage('wbc', 'Leukocytes', 'wbc', c.wbc),
+    lineage('platelets', 'Platelets', 'platelets', c.platelets),
+  ];
+  const met = lineages.filter((l) => l.state === 'met').length;
+  const unk = lineages.filter((l) => l.state === 'unknown').length;
+  const pointsAt = (n: number): number => c.pointsByCount[Math.min(n, 3)] ?? 0;
+  const ls = lineageState(lineages, 2);
+  const base: CriterionItem = {
+    id: 'cytopenias',
+    label: 'Number of cytopenias',
+    state: 'unknown',
+    reason: ls.reason,
+    sources: lineages.flatMap((l) => l.sources),
+    components: lineages,
+  };
+  return variable(base, pointsAt(met), pointsAt(met + unk));
+}
+
+/** Probability by linear interpolation of Fardet's table (CC §4). */
+export function probability(score: number, table: { score: number; percent: number; qualifier?: '<' | '>' }[]): ProbabilityEstimate {
+  const rows = [...table].sort((a, b) => a.score - b.score);
+  const first = rows[0]!;
+  const last = rows[rows.length - 1]!;
+  const fmt = (p: number): string => `${Number(p.toFixed(1))}%`;
+  if (score < first.score) return { percent: first.percent, display: `<${fmt(first.percent)}`, method: 'below-table' };
+  if (score > last.score) return { percent: last.percent, display: `${last.qualifier ?? '>'}${fmt(last.percent)}`, method: 'above-table' };
+  for (let i = 0; i < rows.length; i++) {
+    const r = rows[i]!;
+    if (score === r.score) return { percent: r.percent, display: `${r.qualifier ?? ''}${fmt(r.percent)}`, method: 'table-row' };
+    const n = rows[i + 1];
+    if (n && score > r.score && score < n.score) {
+      const p = r.percent + ((n.percent - r.percent) * (score - r.score)) / (n.score - r.score);
+      const pr = Number(p.toFixed(1));
+      // Between "<1" and "1" the honest statement is "≤1%".
+      const display = r.qualifier === '<' ? `≤${fmt(n.percent)}` : fmt(pr);
+      return { percent: pr, display, method: 'interpolated' };
+    }
+  }
+  return { percent: last.percent, display: fmt(last.percent), method: 'table-row' };
+}
+
+export function assessHScore(ctx: Ctx): HScoreResult {
+  const h = ctx.k.hscore;
+  const lab0 = labLookbackStart(ctx);
+  const variables: HScoreVariable[] = [
+    findingPoints(ctx, 'immunosuppression', 'Known underlying immunosuppression', 'immunosuppression', h.immunosuppressionPoints),
+    bandedVariable(ctx, 'temperature', 'Temperature', valuesIn(ctx, 'temperature', temperatureLookbackStart(ctx)), h.temperature),
+    organomegaly(ctx),
+    cytopenias(ctx),
+    bandedVariable(ctx, 'ferritin', 'Ferritin', valuesIn(ctx, 'ferritin', lab0), h.ferritin),
+    bandedVariable(ctx, 'triglycerides', 'Triglycerides', valuesIn(ctx, 'triglycerides', lab0), h.triglycerides),
+    bandedVariable(ctx, 'fibrinogen', 'Fibrinogen', valuesIn(ctx, 'fibrinogen', lab0), h.fibrinogen),
+    bandedVariable(ctx, 'ast', 'AST', valuesIn(ctx, 'ast', lab0), h.ast),
+    findingPoints(ctx, 'hemophagocytosis', 'Hemophagocytosis on bone marrow aspirate', 'hemophagocytosis', h.hemophagocytosisPoints),
+  ];
+  const score = variables.reduce((s, v) => s + v.points, 0);
+  const maxPossible = variables.reduce((s, v) => s + v.maxPoints, 0);
+  return {
+    score,
+    maxPossible,
+    maximum: h.maximum,
+    complete: variables.every((v) => v.state !== 'unknown'),
+    probability: probability(score, h.probabilityTable),
+    probabilityAtMaxPossible: probability(maxPossible, h.probabilityTable),
+    probabilityLabel: PROBABILITY_LABEL,
+    cutoff: h.cutoff,
+    missing: variables.filter((v) => v.state === 'unknown').map((v) => v.id as HScoreVariableId),
+    variables,
+  };
+}

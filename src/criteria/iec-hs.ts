@@ -1,0 +1,411 @@
+/**
+ * ASTCT IEC-HS identification (Hines 2023, Transplant Cell Ther) [reproduced], CC §2, with the screen's
+ * working rule [design]: ferritin criterion + ≥ 1 other most-common laboratory feature (transaminases,
+ * fibrinogen, cytopenias, hemophagocytosis) → `suggestive`; ferritin criterion alone → `watch`.
+ *
+ * Windows: "current" values are those in the lab lookback that are at or after day 0 (post-infusion);
+ * the baseline is the last value in the `baselineDays` before day 0 (CC issue 4 [design]).
+ * Missing baseline: with `missingBaseline = assume-normal` [design] the baseline-relative arm is dropped
+ * and the item is flagged `baseline-assumed-normal` (ferritin → ULN only; transaminases → 5 × ULN;
+ * a cytopenia counts as new). With `unknown` the arm is unknown instead.
+ */
+import type { Threshold } from '../knowledge/criteria';
+import type { AnalyteId, LabValue } from '../timeline/types';
+import { toEpochMs, DAY_MS, HOUR_MS } from '../timeline/time';
+import { findingItem, findingsOf } from './findings';
+import { compare, fromComparator, or3, point, scale, type Tri } from './interval';
+import {
+  absoluteItem,
+  decide,
+  item,
+  judgeAbsolute,
+  labLookbackStart,
+  lln,
+  orState,
+  parentFrom,
+  rangeOf,
+  temperatureLookbackStart,
+  timeOf,
+  toValueRef,
+  uln,
+  valuesBefore,
+  valuesIn,
+  type Ctx,
+  type Judged,
+} from './pick';
+import { isFasting } from './hlh2004';
+import type { CriterionItem, IecHsResult, ItemFlag, ValueRef } from './types';
+
+const CITE = 'ASTCT IEC-HS (Hines 2023), CC §2';
+const DESIGN = 'HLH Sentinel screen rule, CC §2/issue 4';
+
+interface Windows {
+  day0: number;
+  currentFrom: number;
+  baselineFrom: number;
+}
+
+function current(ctx: Ctx, w: Windows, analyte: AnalyteId, from = w.currentFrom): LabValue[] {
+  return valuesIn(ctx, analyte, Math.max(from, w.day0));
+}
+
+/** Last value in the baseline window [day0 − baselineDays, day0). */
+export function baselineOf(ctx: Ctx, w: Windows, analyte: AnalyteId): LabValue | undefined {
+  return valuesBefore(ctx, analyte, w.baselineFrom, w.day0).at(-1);
+}
+
+function greaterThan(v: LabValue, bound: number | { value: number; comparator?: LabValue['comparator'] }, factor: number): Tri {
+  const b = typeof bound === 'number' ? point(bound) : fromComparator(bound.value, bound.comparator);
+  return compare(fromComparator(v.value, v.comparator), '>', scale(b, factor));
+}
+
+function ratio(v: number, of: number): number {
+  return Number((v / of).toFixed(1));
+}
+
+function withBaseline(it: CriterionItem, b: LabValue | undefined, ctx: Ctx): CriterionItem {
+  if (b) it.baseline = toValueRef(b, ctx);
+  return it;
+}
+
+// ---------------------------------------------------------------------------------------------- ferritin
+
+function ferritinFeature(ctx: Ctx, w: Windows): CriterionItem {
+  const k = ctx.k.iecHs;
+  const values = current(ctx, w, 'ferritin');
+  const base = baselineOf(ctx, w, 'ferritin');
+  const arms: CriterionItem[] = [];
+
+  // > 2 × ULN (CC §2 [reproduced])
+  const ulnJudged: Judged[] = values.map((v) => {
+    const u = uln(v, ctx);
+    if (!u) return { value: v, result: undefined, reason: 'no-reference-range' };
+    return {
+      value: v,
+      result: greaterThan(v, u.value, k.ferritin.ulnFactor),
+      range: u.range,
+      threshold: { operator: '>', value: u.value * k.ferritin.ulnFactor, unit: v.unit, basis: 'uln', factor: k.ferritin.ulnFactor, citation: CITE, status: 'reproduced' },
+      multiple: { of: 'uln', factor: ratio(v.value, u.value) },
+    };
+  });
+  const du = decide(ulnJudged, 'up');
+  arms.push(item('ferritin.uln', `Ferritin > ${k.ferritin.ulnFactor} × ULN`, du.state, du.chosen, ctx));
+
+  // > 2 × baseline (CC §2 [reproduced]; baseline per issue 4 [design])
+  let assumed = false;
+  if (base) {
+    const bj: Judged[] = values.map((v) => ({
+      value: v,
+      result: greaterThan(v, base, k.ferritin.baselineFactor),
+      threshold: { operator: '>', value: base.value * k.ferritin.baselineFactor, unit: v.unit, basis: 'baseline', factor: k.ferritin.baselineFactor, citation: CITE, status: 'reproduced' },
+      multiple: base.value > 0 ? { of: 'baseline', factor: ratio(v.value, base.value) } : undefined,
+      baseline: toValueRef(base, ctx),
+    }));
+    const db = decide(bj, 'up');
+    arms.push(withBaseline(item('ferritin.baseline', `Ferritin > ${k.ferritin.baselineFactor} × baseline`, db.state, db.chosen, ctx), base, ctx));
+  } else if (k.missingBaseline === 'unknown') {
+    arms.push({ id: 'ferritin.baseline', label: `Ferritin > ${k.ferritin.baselineFactor} × baseline`, state: 'unknown', reason: values.length ? 'no-baseline' : 'no-data', sources: [] });
+  } else {
+    assumed = values.length > 0;
+  }
+
+  // rapidly rising: doubled within 48 h [design]
+  arms.push(rapidRise(ctx, w, values));
+
+  const state = values.length ? orState(arms) : 'unknown';
+  const parent = parentFrom('ferritin', 'Ferritin elevated (> 2 × ULN, > 2 × baseline, or rapidly rising)', arms, state);
+  if (!values.length) parent.reason = 'no-data';
+  if (assumed) parent.flags = [...new Set([...(parent.flags ?? []), 'baseline-assumed-normal' as ItemFlag])];
+  return withBaseline(parent, base, ctx);
+}
+
+/**
+ * A later value b (post day 0, in the lookback) and an earlier value a with b.time − a.time ≤ 48 h and
+ * b ≥ 2 × a → met. Only measured pairs count: not-met needs at least one measured pair and no doubling,
+ * or (with requireAboveUln) every current value at/below its ULN; no pair → unknown.
+ */
+function rapidRise(ctx: Ctx, w: Windows, values: LabValue[]): CriterionItem {
+  const r = ctx.k.iecHs.rapidRise;
+  const label = `Ferritin rapidly rising (≥ ${r.factor}× within ${r.withinHours} h)`;
+  const all = valuesIn(ctx, 'ferritin', -Infinity);
+  const judged: (Judged & { from?: LabValue })[] = [];
+  for (const b of values) {
+    const tb = timeOf(b) as number;
+    const u = uln(b, ctx);
+    const above: Tri = u ? compare(fromComparator(b.value, b.comparator), '>', point(u.value)) : undefined;
+    const earlier = all.filter((a) => {
+      const ta = timeOf(a) as number;
+      return ta < tb && ta >= tb - r.withinHours * HOUR_MS;
+    });
+    let doubled: Tri = earlier.length ? false : undefined;
+    let from: LabValue | undefined;
+    for (const a of earlier) {
+      // b ≥ factor × a, on intervals
+      const res = compare(fromComparator(b.value, b.comparator), '>=', scale(fromComparator(a.value, a.comparator), r.factor));
+      if (res === true) {
+        doubled = true;
+        from = a;
+        break;
+      }
+      if (res === undefined && doubled === false) {
+        doubled = undefined;
+        from = a;
+      }
+    }
+    if (!from && earlier.length) from = earlier[0];
+    const result = r.requireAboveUln ? (above === false ? false : doubled === true ? above : doubled) : doubled;
+    judged.push({
+      value: b,
+      result,
+      from,
+      reason: result === undefined && !earlier.length ? 'insufficient-serial-values' : undefined,
+      threshold: from
+        ? { operator: '>=', value: from.value * r.factor, unit: b.unit, basis: 'absolute', factor: r.factor, citation: DESIGN, status: 'design' }
+        : undefined,
+    });
+  }
+  const d = decide(judged, 'up');
+  const it = item('ferritin.rising', label, d.state, d.chosen, ctx);
+  const from = (d.chosen as { from?: LabValue } | undefined)?.from;
+  if (from) {
+    it.baseline = toValueRef(from, ctx);
+    it.sources = [...it.sources, from.source];
+  }
+  return it;
+}
+
+// ---------------------------------------------------------------------------------------------- transaminases
+
+function transaminase(ctx: Ctx, w: Windows, analyte: 'alt' | 'ast'): CriterionItem {
+  const k = ctx.k.iecHs.transaminases;
+  const label = analyte === 'alt' ? 'ALT' : 'AST';
+  const values = current(ctx, w, analyte);
+  const base = baselineOf(ctx, w, analyte);
+  const flags: ItemFlag[] = [];
+  const judged: Judged[] = values.map((v) => {
+    const u = uln(v, ctx);
+    if (!u) return { value: v, result: undefined, reason: 'no-reference-range' };
+    const overUln = greaterThan(v, u.value, k.ulnFactor);
+    const ulnThreshold = { operator: '>' as const, value: u.value * k.ulnFactor, unit: v.unit, basis: 'uln' as const, factor: k.ulnFactor, citation: CITE, status: 'reproduced' as const };
+    const multiple = { of: 'uln' as const, factor: ratio(v.value, u.value) };
+    if (!base) {
+      if (ctx.k.iecHs.missingBaseline === 'assume-normal') {
+        return { value: v, result: overUln, range: u.range, threshold: ulnThreshold, multiple, flags: ['baseline-assumed-normal'] };
+      }
+      // Any baseline gives a threshold ≥ 5 × ULN: a value at/below it is not-met whatever the baseline.
+      return { value: v, result: overUln === false ? false : undefined, range: u.range, threshold: ulnThreshold, multiple, reason: overUln === false ? undefined : 'no-baseline' };
+    }
+    const bu = uln(base, ctx) ?? u;
+    const baseAbnormal = compare(fromComparator(base.value, base.comparator), '>', point(bu.value));
+    const overBase = greaterThan(v, base, k.baselineFactor);
+    const baseThreshold = { operator: '>' as const, value: base.value * k.baselineFactor, unit: v.unit, basis: 'baseline' as const, factor: k.baselineFactor, citation: CITE, status: 'reproduced' as const };
+    const bref: ValueRef = toValueRef(base, ctx);
+    if (baseAbnormal === false) return { value: v, result: overUln, range: u.range, threshold: ulnThreshold, multiple, baseline: bref };
+    if (baseAbnormal === true) return { value: v, result: overBase, range: u.range, threshold: baseThreshold, multiple: base.value > 0 ? { of: 'baseline', factor: ratio(v.value, base.value) } : multiple, baseline: bref };
+    // baseline normality itself undecidable (comparator): both arms must agree
+    const both = overUln === overBase ? overUln : undefined;
+    return { value: v, result: both, range: u.range, threshold: ulnThreshold, multiple, baseline: bref };
+  });
+  const d = decide(judged, 'up');
+  return withBaseline(item(`transaminases.${analyte}`, label, d.state, d.chosen, ctx, flags.length ? { flags } : {}), base, ctx);
+}
+
+// ---------------------------------------------------------------------------------------------- fibrinogen
+
+function fibrinogenFeature(ctx: Ctx, w: Windows): CriterionItem {
+  const k = ctx.k.iecHs.fibrinogen;
+  const values = current(ctx, w, 'fibrinogen');
+  const judged: Judged[] = values.map((v) => {
+    const abs = judgeAbsolute(v, k.absolute, CITE, 'reproduced');
+    const l = k.belowLln ? lln(v, ctx) : undefined;
+    const belowLln: Tri = l ? compare(fromComparator(v.value, v.comparator), '<', point(l.value)) : k.belowLln ? undefined : false;
+    const result = or3(abs.result, belowLln);
+    const useLln = belowLln === true && abs.result !== true ? true : result === false && l !== undefined && l.value > (k.absolute.lt ?? 0);
+    return {
+      value: v,
+      result,
+      range: l?.range ?? rangeOf(v, ctx),
+      threshold: useLln && l ? { operator: '<', value: l.value, unit: v.unit, basis: 'lln', factor: 1, citation: CITE, status: 'reproduced' } : abs.threshold,
+      reason: result === undefined && !l && abs.result === false ? 'no-reference-range' : undefined,
+    };
+  });
+  const d = decide(judged, 'down');
+  const it = item('fibrinogen', 'Hypofibrinogenemia (< 150 mg/dL or < LLN)', d.state, d.chosen, ctx);
+  return it;
+}
+
+// ---------------------------------------------------------------------------------------------- cytopenias
+
+function lineage(ctx: Ctx, w: Windows, analyte: 'hemoglobin' | 'platelets' | 'anc', t: Threshold, label: string): CriterionItem {
+  const values = current(ctx, w, analyte);
+  const base = baselineOf(ctx, w, analyte);
+  const baseCyto: Tri = base ? judgeAbsolute(base, t, CITE, 'design').result : undefined;
+  const judged: Judged[] = values.map((v) => {
+    const j = judgeAbsolute(v, t, `${DESIGN} (HLH-2004 lineage thresholds)`, 'design');
+    if (j.result !== true) return j; // not cytopenic now, or undecidable
+    if (!base) {
+      return ctx.k.iecHs.missingBaseline === 'assume-normal'
+        ? { ...j, flags: ['baseline-assumed-normal'] }
+        : { ...j, result: undefined, reason: 'no-baseline' };
+    }
+    if (baseCyto === false) return { ...j, baseline: toValueRef(base, ctx) }; // new onset
+    // pre-existing cytopenia: counts only when worse than baseline
+    const worse = compare(fromComparator(v.value, v.comparator), '<', fromComparator(base.value, base.comparator));
+    return { ...j, result: baseCyto === true ? worse : worse === true ? true : undefined, baseline: toValueRef(base, ctx) };
+  });
+  const d = decide(judged, 'down');
+  return withBaseline(item(`cytopenias.${analyte}`, label, d.state, d.chosen, ctx), base, ctx);
+}
+
+// ---------------------------------------------------------------------------------------------- timing / CRS
+
+function timing(ctx: Ctx): { item: CriterionItem; relation: IecHsResult['crsRelation'] } {
+  const crs = findingsOf(ctx, 'crs', (f) => f.present);
+  const label = 'Timing: onset as CRS resolves or after initial improvement';
+  if (!crs.length) return { item: { id: 'timing', label, state: 'unknown', reason: 'no-crs-coded', sources: [] }, relation: 'unknown' };
+  const resolvedStatuses = ['resolved', 'inactive', 'remission'];
+  const active = crs.filter((f) => {
+    const end = toEpochMs(f.end);
+    if (end !== undefined && end <= ctx.asOfMs) return false;
+    return !(f.clinicalStatus && resolvedStatuses.includes(f.clinicalStatus));
+  });
+  const sources = crs.map((f) => f.source);
+  if (active.length) {
+    // Concurrent CRS does not exclude IEC-HS ("worsening after initial improvement"): unknown, not not-met.
+    return { item: { id: 'timing', label, state: 'unknown', reason: 'crs-active', sources }, relation: 'concurrent-with-crs' };
+  }
+  const ends = crs.map((f) => f.end).filter((e): e is string => Boolean(e));
+  const out: CriterionItem = { id: 'timing', label, state: 'met', reason: 'crs-resolved', sources };
+  if (ends.length) out.time = ends.sort((a, b) => (toEpochMs(b) ?? 0) - (toEpochMs(a) ?? 0))[0];
+  return { item: out, relation: 'after-crs-resolution' };
+}
+
+// ---------------------------------------------------------------------------------------------- may be present
+
+function aboveUlnItem(ctx: Ctx, w: Windows, analyte: AnalyteId, id: string, label: string): CriterionItem {
+  const values = current(ctx, w, analyte);
+  const judged: Judged[] = values.map((v) => {
+    const u = uln(v, ctx);
+    if (!u) return { value: v, result: undefined, reason: 'no-reference-range' };
+    return {
+      value: v,
+      result: compare(fromComparator(v.value, v.comparator), '>', point(u.value)),
+      range: u.range,
+      threshold: { operator: '>', value: u.value, unit: v.unit, basis: 'uln', factor: 1, citation: CITE, status: 'reproduced' },
+      multiple: { of: 'uln', factor: ratio(v.value, u.value) },
+    };
+  });
+  const d = decide(judged, 'up');
+  return item(id, label, d.state, d.chosen, ctx);
+}
+
+function mayBePresent(ctx: Ctx, w: Windows): CriterionItem[] {
+  const k = ctx.k.iecHs;
+  const ldh = aboveUlnItem(ctx, w, 'ldh', 'ldh', 'LDH > ULN');
+  const coag = parentFrom('coagulopathy', 'Other coagulopathy (raised PT / INR / aPTT)', [
+    aboveUlnItem(ctx, w, 'pt', 'coagulopathy.pt', 'PT > ULN'),
+    aboveUlnItem(ctx, w, 'inr', 'coagulopathy.inr', 'INR > ULN'),
+    aboveUlnItem(ctx, w, 'aptt', 'coagulopathy.aptt', 'aPTT > ULN'),
+  ]);
+  const bili = aboveUlnItem(ctx, w, 'bilirubin-direct', 'bilirubin-direct', 'Direct hyperbilirubinemia (> ULN)');
+
+  // "new" splenomegaly: documented on/after day 0 (undated → unknown; before day 0 → pre-existing, not new)
+  const spleenAll = findingItem(ctx, 'splenomegaly', 'splenomegaly', 'New splenomegaly');
+  const spleenNew = findingItem(ctx, 'splenomegaly', 'splenomegaly', 'New splenomegaly', (f) => (toEpochMs(f.time) ?? -Infinity) >= w.day0);
+  let spleen = spleenNew;
+  if (spleenNew.state !== 'met' && spleenAll.state === 'met') {
+    const undated = findingsOf(ctx, 'splenomegaly', (f) => f.present && toEpochMs(f.time) === undefined);
+    spleen = undated.length
+      ? { ...spleenAll, state: 'unknown', reason: 'no-data', sources: undated.map((f) => f.source) }
+      : { ...spleenAll, state: 'not-met', reason: 'finding-present' };
+  }
+
+  const fever = absoluteItem(ctx, 'fever', 'Fever (new or persistent)', current(ctx, w, 'temperature', temperatureLookbackStart(ctx)), k.fever, 'up', `${DESIGN} (HLH-2004 fever threshold)`, 'design');
+
+  const notComputable = (id: string, label: string): CriterionItem => ({ id, label, state: 'unknown', reason: 'not-computable', sources: [] });
+
+  // new renal insufficiency [design]: creatinine > ULN after day 0 with a normal (or assumed normal) baseline
+  const renal = aboveUlnItem(ctx, w, 'creatinine', 'renal', 'New renal insufficiency (creatinine > ULN)');
+  const crBase = baselineOf(ctx, w, 'creatinine');
+  if (crBase) {
+    renal.baseline = toValueRef(crBase, ctx);
+    const bu = uln(crBase, ctx);
+    const baseHigh = bu ? compare(fromComparator(crBase.value, crBase.comparator), '>', point(bu.value)) : undefined;
+    if (renal.state === 'met' && baseHigh !== false) renal.state = baseHigh === true ? 'not-met' : 'unknown';
+  } else if (renal.state === 'met') {
+    if (k.missingBaseline === 'unknown') {
+      renal.state = 'unknown';
+      renal.reason = 'no-baseline';
+    } else renal.flags = [...new Set([...(renal.flags ?? []), 'baseline-assumed-normal' as ItemFlag])];
+  }
+
+  const tgJudged = current(ctx, w, 'triglycerides').map((v) => {
+    const j = judgeAbsolute(v, k.triglycerides, CITE, 'reproduced');
+    const fasting = isFasting(ctx, v);
+    if (!fasting && j.result === true && ctx.k.hlh2004.triglyceridesUnknownFasting === 'unknown-if-above') {
+      return { ...j, result: undefined, reason: 'fasting-unknown' as const, flags: ['fasting-unknown' as ItemFlag] };
+    }
+    return fasting ? j : { ...j, flags: ['fasting-unknown' as ItemFlag] };
+  });
+  const tgd = decide(tgJudged, 'up');
+  const tg = item('triglycerides', 'Hypertriglyceridemia (fasting > 265 mg/dL)', tgd.state, tgd.chosen, ctx);
+
+  return [
+    ldh,
+    coag,
+    bili,
+    spleen,
+    fever,
+    notComputable('neurotoxicity', 'Neurotoxicity'),
+    notComputable('pulmonary', 'Pulmonary involvement (hypoxia, infiltrates, edema)'),
+    renal,
+    tg,
+  ];
+}
+
+// ---------------------------------------------------------------------------------------------- status
+
+export function assessIecHs(ctx: Ctx, day0: string): IecHsResult {
+  const day0Ms = toEpochMs(day0) as number;
+  const w: Windows = {
+    day0: day0Ms,
+    currentFrom: labLookbackStart(ctx),
+    baselineFrom: day0Ms - ctx.k.iecHs.baselineDays * DAY_MS,
+  };
+  const ferritin = ferritinFeature(ctx, w);
+  const transaminases = parentFrom('transaminases', 'Transaminases (ALT or AST) > 5 × ULN, or > 5 × baseline if abnormal', [
+    transaminase(ctx, w, 'alt'),
+    transaminase(ctx, w, 'ast'),
+  ]);
+  const fibrinogen = fibrinogenFeature(ctx, w);
+  const cy = ctx.k.iecHs.cytopenia;
+  const cytopenias = parentFrom('cytopenias', 'Cytopenias (new onset or worsening vs baseline)', [
+    lineage(ctx, w, 'hemoglobin', cy.hemoglobin, 'Hemoglobin'),
+    lineage(ctx, w, 'platelets', cy.platelets, 'Platelets'),
+    lineage(ctx, w, 'anc', cy.anc, 'Neutrophils (absolute)'),
+  ]);
+  const hemophagocytosis = findingItem(ctx, 'hemophagocytosis', 'hemophagocytosis', 'Hemophagocytosis (marrow or tissue)', (f) => {
+    const t = toEpochMs(f.time);
+    return t === undefined || t >= day0Ms;
+  });
+  const t = timing(ctx);
+  const features = [ferritin, transaminases, fibrinogen, cytopenias, hemophagocytosis, t.item];
+  const others = [transaminases, fibrinogen, cytopenias, hemophagocytosis];
+
+  let status: IecHsResult['status'];
+  let statusReason: string;
+  if (ferritin.state === 'unknown') {
+    status = 'not-evaluable';
+    statusReason = ferritin.reason === 'no-data' ? 'no-ferritin-data' : 'ferritin-criterion-unknown';
+  } else if (ferritin.state === 'not-met') {
+    status = 'not-met';
+    statusReason = 'ferritin-criterion-not-met';
+  } else if (others.some((o) => o.state === 'met')) {
+    status = 'suggestive';
+    statusReason = 'ferritin-and-other-feature';
+  } else {
+    status = 'watch';
+    statusReason = others.some((o) => o.state === 'unknown') ? 'ferritin-only-others-incomplete' : 'ferritin-only';
+  }
+  return { status, statusReason, day0, features, mayBePresent: mayBePresent(ctx, w), crsRelation: t.relation, grade: 'not-assessable' };
+}

@@ -1,0 +1,109 @@
+/**
+ * Three-valued comparisons over intervals. A laboratory value is an interval of possible true values: a plain
+ * value is a point, `>40000` is (40000, ∞), `<5` is (−∞, 5). A comparison is `true` when it holds for every
+ * value in the interval, `false` when it holds for none, and `undefined` (unknown) otherwise. This is what
+ * makes comparator values sound: `>40000` proves "> 2 × ULN", `<5` can never prove a ">" criterion.
+ */
+import type { Comparator } from '../timeline/types';
+import type { ThresholdOperator } from './types';
+
+export interface Interval {
+  lo: number;
+  loIncl: boolean;
+  hi: number;
+  hiIncl: boolean;
+}
+
+export type Tri = boolean | undefined;
+
+/** Removes binary floating-point noise from converted values (92 g/L × 0.1 = 9.200000000000001 → 9.2). */
+export function clean(x: number): number {
+  return Number.isFinite(x) ? Number(x.toPrecision(12)) : x;
+}
+
+export function point(v: number): Interval {
+  const c = clean(v);
+  return { lo: c, loIncl: true, hi: c, hiIncl: true };
+}
+
+export function fromComparator(value: number, comparator?: Comparator): Interval {
+  const v = clean(value);
+  switch (comparator) {
+    case '>':
+      return { lo: v, loIncl: false, hi: Infinity, hiIncl: false };
+    case '>=':
+      return { lo: v, loIncl: true, hi: Infinity, hiIncl: false };
+    case '<':
+      return { lo: -Infinity, loIncl: false, hi: v, hiIncl: false };
+    case '<=':
+      return { lo: -Infinity, loIncl: false, hi: v, hiIncl: true };
+    default:
+      return point(v);
+  }
+}
+
+/** Multiplies an interval by a positive factor. */
+export function scale(i: Interval, factor: number): Interval {
+  return { lo: clean(i.lo * factor), loIncl: i.loIncl, hi: clean(i.hi * factor), hiIncl: i.hiIncl };
+}
+
+/** `a op b` for every a ∈ A and b ∈ B → true; for none → false; otherwise undefined. */
+export function compare(a: Interval, op: ThresholdOperator, b: Interval): Tri {
+  switch (op) {
+    case '>':
+      if (a.lo > b.hi || (a.lo === b.hi && (!a.loIncl || !b.hiIncl))) return true;
+      if (a.hi <= b.lo) return false;
+      return undefined;
+    case '>=':
+      if (a.lo >= b.hi) return true;
+      if (a.hi < b.lo || (a.hi === b.lo && (!a.hiIncl || !b.loIncl))) return false;
+      return undefined;
+    case '<':
+      return compare(b, '>', a);
+    case '<=':
+      return compare(b, '>=', a);
+  }
+}
+
+export function and3(...xs: Tri[]): Tri {
+  if (xs.some((x) => x === false)) return false;
+  if (xs.every((x) => x === true)) return true;
+  return undefined;
+}
+
+export function or3(...xs: Tri[]): Tri {
+  if (xs.some((x) => x === true)) return true;
+  if (xs.every((x) => x === false)) return false;
+  return undefined;
+}
+
+export interface Bounds {
+  gt?: number;
+  gte?: number;
+  lt?: number;
+  lte?: number;
+}
+
+/** Evaluates `{gt, gte, lt, lte}` (conjunction of its bounds) over an interval. */
+export function satisfies(v: Interval, b: Bounds): Tri {
+  const parts: Tri[] = [];
+  if (b.gt !== undefined) parts.push(compare(v, '>', point(b.gt)));
+  if (b.gte !== undefined) parts.push(compare(v, '>=', point(b.gte)));
+  if (b.lt !== undefined) parts.push(compare(v, '<', point(b.lt)));
+  if (b.lte !== undefined) parts.push(compare(v, '<=', point(b.lte)));
+  return and3(...parts);
+}
+
+/** The single operator/value of a one-sided predicate (for display); undefined for two-sided ones. */
+export function oneSided(b: Bounds): { operator: ThresholdOperator; value: number } | undefined {
+  const entries: [ThresholdOperator, number | undefined][] = [
+    ['>', b.gt],
+    ['>=', b.gte],
+    ['<', b.lt],
+    ['<=', b.lte],
+  ];
+  const set = entries.filter((e): e is [ThresholdOperator, number] => e[1] !== undefined);
+  if (set.length !== 1) return undefined;
+  const [op, value] = set[0]!;
+  return { operator: op, value };
+}

@@ -1,0 +1,319 @@
+/**
+ * Which value counts. For every criterion the engine judges each value in the lookback window (7 days for
+ * laboratory values, 72 h for temperature [design], CC issue 4) and the criterion is:
+ * - `met` when any value proves it (the most abnormal proving value is reported),
+ * - `not-met` when every value disproves it (the most abnormal value is reported),
+ * - `unknown` otherwise (no value, or only inconclusive comparator values).
+ * This is "the most abnormal value in the criterion's direction" made exact for per-value reference ranges
+ * and comparator values. Values after `asOf` are never read.
+ */
+import type { CriteriaKnowledge, Threshold } from '../knowledge/criteria';
+import type { AnalyteId, Comparator, LabValue, PatientTimeline } from '../timeline/types';
+import { toEpochMs, HOUR_MS } from '../timeline/time';
+import { clean, fromComparator, oneSided, satisfies, type Bounds, type Interval, type Tri } from './interval';
+import type {
+  CriterionItem,
+  CriterionState,
+  ItemFlag,
+  KnowledgeStatus,
+  RangeUsed,
+  ReasonCode,
+  ThresholdRef,
+  ValueRef,
+} from './types';
+
+export interface Ctx {
+  timeline: PatientTimeline;
+  asOf: string;
+  asOfMs: number;
+  k: CriteriaKnowledge;
+}
+
+export type Direction = 'up' | 'down';
+
+/** Epoch ms of a value; values with unparseable times are never used. */
+export function timeOf(v: { time: string }): number | undefined {
+  return toEpochMs(v.time);
+}
+
+/** Values of one analyte with fromMs ≤ time ≤ min(toMs, asOf), time ascending. */
+export function valuesIn(ctx: Ctx, analyte: AnalyteId, fromMs: number, toMs: number = ctx.asOfMs): LabValue[] {
+  const to = Math.min(toMs, ctx.asOfMs);
+  return (ctx.timeline.labs[analyte] ?? []).filter((v) => {
+    const t = timeOf(v);
+    return t !== undefined && t >= fromMs && t <= to;
+  });
+}
+
+/** Same as valuesIn but with an exclusive upper bound (baseline windows end before day 0). */
+export function valuesBefore(ctx: Ctx, analyte: AnalyteId, fromMs: number, beforeMs: number): LabValue[] {
+  return valuesIn(ctx, analyte, fromMs, ctx.asOfMs).filter((v) => (timeOf(v) as number) < beforeMs);
+}
+
+export function labLookbackStart(ctx: Ctx): number {
+  return ctx.asOfMs - ctx.k.lookback.labHours * HOUR_MS;
+}
+
+export function temperatureLookbackStart(ctx: Ctx): number {
+  return ctx.asOfMs - ctx.k.lookback.temperatureHours * HOUR_MS;
+}
+
+function normUnit(u: string | undefined): string {
+  return (u ?? '').replace(/\s+/g, '').replace(/[µμ]/g, 'u').replace(/\^/g, '*').toLowerCase();
+}
+
+function originalNumber(v: LabValue): number | undefined {
+  const o = v.original.value;
+  if (typeof o === 'number') return Number.isFinite(o) ? o : undefined;
+  const m = /^\s*(?:<=|>=|<|>)?\s*(-?\d+(?:\.\d+)?)\s*$/.exec(o);
+  return m ? Number(m[1]) : undefined;
+}
+
+/** A value measured in the unit system in which a threshold is to be evaluated. */
+export interface Measured {
+  interval: Interval;
+  bounds: Bounds;
+  unit: string;
+  /** The number in `unit` (the original when the lab's unit system has its own threshold). */
+  number: number;
+}
+
+/**
+ * Chooses the unit system: the lab's original unit when the threshold restates itself in that unit
+ * (exact boundaries in both systems), else the canonical unit. Undefined when the value's unit matches neither.
+ */
+export function measure<B extends Bounds & { unit: string }>(
+  v: LabValue,
+  t: B & { alt?: (Bounds & { unit: string })[] },
+): Measured | undefined {
+  const origUnit = normUnit(v.original.unit);
+  const orig = originalNumber(v);
+  if (origUnit && orig !== undefined && normUnit(t.unit) !== origUnit) {
+    const alt = t.alt?.find((a) => normUnit(a.unit) === origUnit);
+    if (alt) return { interval: fromComparator(orig, v.comparator), bounds: alt, unit: alt.unit, number: orig };
+  }
+  if (normUnit(v.unit) !== normUnit(t.unit)) return undefined;
+  return { interval: fromComparator(v.value, v.comparator), bounds: t, unit: t.unit, number: clean(v.value) };
+}
+
+export interface Judged {
+  value: LabValue;
+  result: Tri;
+  threshold?: ThresholdRef;
+  range?: RangeUsed;
+  multiple?: CriterionItem['multiple'];
+  baseline?: ValueRef;
+  flags?: ItemFlag[];
+  /** Overrides the default threshold-met/not-met/comparator-inconclusive reason. */
+  reason?: ReasonCode;
+}
+
+/** Judges a value against an absolute knowledge threshold. */
+export function judgeAbsolute(
+  v: LabValue,
+  t: Threshold,
+  citation: string,
+  status: KnowledgeStatus,
+): Judged {
+  const m = measure(v, t);
+  if (!m) return { value: v, result: undefined, reason: 'unit-not-evaluable' };
+  const os = oneSided(m.bounds);
+  return {
+    value: v,
+    result: satisfies(m.interval, m.bounds),
+    threshold: os ? { ...os, unit: m.unit, basis: 'absolute', citation, status } : undefined,
+    range: rangeOf(v),
+  };
+}
+
+const CMP_RANK: Record<Comparator | 'none', number> = { '>': 2, '>=': 1, none: 0, '<=': -1, '<': -2 };
+
+/** Positive when a is more abnormal than b in the given direction (ties: the later value). */
+export function moreAbnormal(a: LabValue, b: LabValue, direction: Direction): number {
+  const sign = direction === 'up' ? 1 : -1;
+  if (a.value !== b.value) return sign * (a.value - b.value);
+  const c = CMP_RANK[a.comparator ?? 'none'] - CMP_RANK[b.comparator ?? 'none'];
+  if (c !== 0) return sign * c;
+  return (timeOf(a) ?? 0) - (timeOf(b) ?? 0);
+}
+
+export function mostAbnormal<T extends { value: LabValue }>(xs: T[], direction: Direction): T | undefined {
+  let best: T | undefined;
+  for (const x of xs) if (!best || moreAbnormal(x.value, best.value, direction) > 0) best = x;
+  return best;
+}
+
+/** Any proving value → met; all disproving → not-met; else unknown. Returns the value that decides. */
+export function decide(judged: Judged[], direction: Direction): { state: CriterionState; chosen?: Judged } {
+  const met = judged.filter((j) => j.result === true);
+  if (met.length) return { state: 'met', chosen: mostAbnormal(met, direction) };
+  const unk = judged.filter((j) => j.result === undefined);
+  if (unk.length) return { state: 'unknown', chosen: mostAbnormal(unk, direction) };
+  if (judged.length) return { state: 'not-met', chosen: mostAbnormal(judged, direction) };
+  return { state: 'unknown' };
+}
+
+/** Reference range used for a value: the timeline's (lab or fallback), or the ferritin default ULN. */
+export function rangeOf(v: LabValue, ctx?: Ctx): RangeUsed | undefined {
+  if (v.referenceRange && (v.referenceRange.high !== undefined || v.referenceRange.low !== undefined)) {
+    const r: RangeUsed = { unit: v.referenceRange.unit, source: v.referenceRange.source };
+    if (v.referenceRange.low !== undefined) r.low = v.referenceRange.low;
+    if (v.referenceRange.high !== undefined) r.high = v.referenceRange.high;
+    return r;
+  }
+  if (ctx && v.analyte === 'ferritin') {
+    // CC §7: ferritin with no referenceRange → configurable ULN, default 400 ng/mL [design]
+    return { high: ctx.k.ferritinDefaultUln.value, unit: ctx.k.ferritinDefaultUln.unit, source: 'default' };
+  }
+  return undefined;
+}
+
+export function uln(v: LabValue, ctx?: Ctx): { value: number; range: RangeUsed } | undefined {
+  const r = rangeOf(v, ctx);
+  return r?.high !== undefined ? { value: r.high, range: r } : undefined;
+}
+
+export function lln(v: LabValue, ctx?: Ctx): { value: number; range: RangeUsed } | undefined {
+  const r = rangeOf(v, ctx);
+  return r?.low !== undefined ? { value: r.low, range: r } : undefined;
+}
+
+export function toValueRef(v: LabValue, ctx?: Ctx): ValueRef {
+  const ref: ValueRef = {
+    analyte: v.analyte,
+    value: v.value,
+    unit: v.unit,
+    time: v.time,
+    status: v.status,
+    original: v.original,
+    source: v.source,
+  };
+  if (v.comparator) ref.comparator = v.comparator;
+  const r = rangeOf(v, ctx);
+  if (r) ref.referenceRange = r;
+  return ref;
+}
+
+function hasConflict(ctx: Ctx | undefined, v: LabValue): boolean {
+  if (!ctx) return false;
+  const t = timeOf(v);
+  return ctx.timeline.conflicts.some((c) => c.analyte === v.analyte && toEpochMs(c.time) === t);
+}
+
+export function flagsFor(v: LabValue, range: RangeUsed | undefined, ctx?: Ctx): ItemFlag[] {
+  const f: ItemFlag[] = [];
+  if (v.status === 'preliminary') f.push('preliminary');
+  if (v.comparator) f.push('comparator');
+  if (range?.source === 'fallback') f.push('fallback-range');
+  if (range?.source === 'default') f.push('default-uln');
+  if (hasConflict(ctx, v)) f.push('conflicting-values');
+  return f;
+}
+
+function defaultReason(state: CriterionState, j?: Judged): ReasonCode {
+  if (j?.reason) return j.reason;
+  if (!j) return 'no-data';
+  if (state === 'met') return 'threshold-met';
+  if (state === 'not-met') return 'threshold-not-met';
+  return 'comparator-inconclusive';
+}
+
+function uniqFlags(xs: ItemFlag[]): ItemFlag[] {
+  return [...new Set(xs)];
+}
+
+/** Builds a criterion item from the deciding value (or an unknown item without one). */
+export function item(
+  id: string,
+  label: string,
+  state: CriterionState,
+  j: Judged | undefined,
+  ctx: Ctx | undefined,
+  extra: Partial<CriterionItem> = {},
+): CriterionItem {
+  const out: CriterionItem = { id, label, state, reason: defaultReason(state, j), sources: [] };
+  if (j) {
+    const v = j.value;
+    out.value = v.value;
+    out.unit = v.unit;
+    if (v.comparator) out.comparator = v.comparator;
+    out.time = v.time;
+    out.status = v.status;
+    out.original = v.original;
+    const range = j.range ?? rangeOf(v, ctx);
+    if (range) out.referenceRange = range;
+    if (j.threshold) out.threshold = j.threshold;
+    if (j.multiple) out.multiple = j.multiple;
+    if (j.baseline) out.baseline = j.baseline;
+    out.sources = [v.source];
+  }
+  const { flags: extraFlags, ...rest } = extra;
+  Object.assign(out, rest);
+  const flags = uniqFlags([
+    ...(j ? flagsFor(j.value, out.referenceRange, ctx) : []),
+    ...(j?.flags ?? []),
+    ...(extraFlags ?? []),
+  ]);
+  if (flags.length) out.flags = flags;
+  return out;
+}
+
+/** Judges every value and builds the item in one step (absolute thresholds). */
+export function absoluteItem(
+  ctx: Ctx,
+  id: string,
+  label: string,
+  values: LabValue[],
+  t: Threshold,
+  direction: Direction,
+  citation: string,
+  status: KnowledgeStatus,
+): CriterionItem {
+  const judged = values.map((v) => judgeAbsolute(v, t, citation, status));
+  const { state, chosen } = decide(judged, direction);
+  const it = item(id, label, state, chosen, ctx);
+  if (!chosen) {
+    const os = oneSided(t);
+    if (os) it.threshold = { ...os, unit: t.unit, basis: 'absolute', citation, status };
+  }
+  return it;
+}
+
+/** Combines OR-arms (components) into a parent state: any met → met, all not-met → not-met, else unknown. */
+export function orState(items: CriterionItem[]): CriterionState {
+  if (items.some((i) => i.state === 'met')) return 'met';
+  if (items.length && items.every((i) => i.state === 'not-met')) return 'not-met';
+  return 'unknown';
+}
+
+export function stateOf(t: Tri): CriterionState {
+  return t === true ? 'met' : t === false ? 'not-met' : 'unknown';
+}
+
+export function triOf(s: CriterionState): Tri {
+  return s === 'met' ? true : s === 'not-met' ? false : undefined;
+}
+
+/** Summarises a parent item from its components: copies the deciding component's value fields. */
+export function parentFrom(
+  id: string,
+  label: string,
+  components: CriterionItem[],
+  state: CriterionState = orState(components),
+  extra: Partial<CriterionItem> = {},
+): CriterionItem {
+  const decider =
+    components.find((c) => c.state === state && c.value !== undefined) ?? components.find((c) => c.state === state);
+  const reason: ReasonCode =
+    state === 'met' ? 'any-arm-met' : state === 'not-met' ? 'all-arms-not-met' : components.every((c) => c.reason === 'no-data') ? 'no-data' : 'arms-unknown';
+  const out: CriterionItem = { id, label, state, reason, sources: [], components };
+  if (decider) {
+    for (const key of ['value', 'unit', 'comparator', 'time', 'status', 'original', 'referenceRange', 'threshold', 'multiple', 'baseline'] as const) {
+      if (decider[key] !== undefined) (out as unknown as Record<string, unknown>)[key] = decider[key];
+    }
+    if (decider.flags) out.flags = [...decider.flags];
+  }
+  out.sources = [...new Set(components.flatMap((c) => c.sources))];
+  Object.assign(out, extra);
+  return out;
+}

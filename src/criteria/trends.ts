@@ -1,0 +1,89 @@
+/**
+ * Trends for ferritin, fibrinogen, platelets, ALT and AST (CC issue 4): latest value, most abnormal value in
+ * the lab lookback window, and the change over 48 h [design, criteria.trends.changeHours]; plus the Porter
+ * 2022 [confirmed, CC §2] hint: ferritin rising while CRP and IL-6 fall favours IEC-HS over ongoing CRS.
+ *
+ * The 48 h change runs from the earliest value within `changeHours` before the latest value to the latest.
+ * Directions are decided on intervals, so a comparator value only gives a direction when it is unambiguous.
+ */
+import type { AnalyteId, LabValue } from '../timeline/types';
+import { HOUR_MS } from '../timeline/time';
+import { clean, compare, fromComparator } from './interval';
+import { labLookbackStart, mostAbnormal, timeOf, toValueRef, valuesIn, type Ctx } from './pick';
+import type { CrsDivergenceHint, Trend, TrendAnalyte, TrendsResult } from './types';
+
+const TREND_ANALYTES: { analyte: TrendAnalyte; direction: 'up' | 'down' }[] = [
+  { analyte: 'ferritin', direction: 'up' },
+  { analyte: 'fibrinogen', direction: 'down' },
+  { analyte: 'platelets', direction: 'down' },
+  { analyte: 'alt', direction: 'up' },
+  { analyte: 'ast', direction: 'up' },
+];
+
+export function change(ctx: Ctx, analyte: AnalyteId): { from: LabValue; to: LabValue } | undefined {
+  const all = valuesIn(ctx, analyte, -Infinity);
+  const to = all[all.length - 1];
+  if (!to) return undefined;
+  const tTo = timeOf(to) as number;
+  const from = all.find((v) => {
+    const t = timeOf(v) as number;
+    return t >= tTo - ctx.k.trends.changeHours * HOUR_MS && t < tTo;
+  });
+  return from ? { from, to } : undefined;
+}
+
+export function direction(from: LabValue, to: LabValue): 'rising' | 'falling' | 'flat' | undefined {
+  const a = fromComparator(from.value, from.comparator);
+  const b = fromComparator(to.value, to.comparator);
+  if (compare(b, '>', a) === true) return 'rising';
+  if (compare(b, '<', a) === true) return 'falling';
+  if (!from.comparator && !to.comparator) return 'flat';
+  return undefined;
+}
+
+function trend(ctx: Ctx, analyte: TrendAnalyte, dir: 'up' | 'down'): Trend {
+  const inWindow = valuesIn(ctx, analyte, labLookbackStart(ctx));
+  const latest = valuesIn(ctx, analyte, -Infinity).at(-1);
+  const out: Trend = {
+    analyte,
+    direction: dir,
+    points: inWindow.map((v) => ({ time: v.time, value: v.value, ...(v.comparator ? { comparator: v.comparator } : {}), source: v.source })),
+  };
+  if (latest) out.latest = toValueRef(latest, ctx);
+  const worst = mostAbnormal(inWindow.map((value) => ({ value })), dir);
+  if (worst) out.mostAbnormal = toValueRef(worst.value, ctx);
+  const ch = change(ctx, analyte);
+  if (ch) {
+    out.change48h = {
+      from: toValueRef(ch.from, ctx),
+      to: toValueRef(ch.to, ctx),
+      absolute: clean(ch.to.value - ch.from.value),
+      approximate: Boolean(ch.from.comparator || ch.to.comparator),
+    };
+    if (ch.from.value !== 0) out.change48h.ratio = clean(ch.to.value / ch.from.value);
+  }
+  return out;
+}
+
+function crsDivergence(ctx: Ctx): CrsDivergenceHint {
+  const parts = (['ferritin', 'crp', 'il6'] as const).map((a) => {
+    const ch = change(ctx, a);
+    return { a, ch, dir: ch ? direction(ch.from, ch.to) : undefined };
+  });
+  const hint: CrsDivergenceHint = { state: 'unknown', sources: [] };
+  for (const p of parts) {
+    if (p.dir) hint[p.a] = p.dir;
+    if (p.ch) hint.sources.push(p.ch.from.source, p.ch.to.source);
+  }
+  const [f, c, i] = parts.map((p) => p.dir);
+  if (f === 'rising' && c === 'falling' && i === 'falling') hint.state = 'present';
+  else if (f === 'falling' || f === 'flat' || c === 'rising' || c === 'flat' || i === 'rising' || i === 'flat') hint.state = 'absent';
+  return hint;
+}
+
+export function assessTrends(ctx: Ctx): TrendsResult {
+  return {
+    items: TREND_ANALYTES.map((t) => trend(ctx, t.analyte, t.direction)),
+    crsDivergence: crsDivergence(ctx),
+  };
+}
