@@ -1,5 +1,223 @@
-// PLACEHOLDER — owned by the clinical data layer (issue 3): analyte registry (codes → analyte, canonical units,
-// unit aliases, fallback reference ranges). Replace wholesale.
+/**
+ * Analyte registry for the clinical data layer (issue 3): which coded Observations are which analyte,
+ * each analyte's canonical unit, how non-canonical units convert, spellings of units seen in real feeds,
+ * and the adult fallback reference ranges.
+ *
+ * Source of every number and code: ../shared/knowledge/clinical-criteria.md §7 (LOINC table, fallback
+ * ranges) unless marked otherwise. JSON-friendly on purpose: a site overrides any part with a JSON file
+ * validated by `analyteKnowledgeSchema` (e.g. add a local lab code to `analytes.ferritin.codes`, add a
+ * `conversions` row for creatinine in µmol/L once a factor is agreed, or add a unit spelling to
+ * `unitAliases`).
+ */
 import { z } from 'zod';
-export const analyteKnowledgeSchema = z.object({}).passthrough();
-export const defaultAnalyteKnowledge = {};
+import { ANALYTE_IDS } from '../timeline/types';
+
+export const LOINC = 'http://loinc.org';
+export const SNOMED = 'http://snomed.info/sct';
+export const ICD10CM = 'http://hl7.org/fhir/sid/icd-10-cm';
+export const RXNORM = 'http://www.nlm.nih.gov/research/umls/rxnorm';
+export const UCUM = 'http://unitsofmeasure.org';
+
+/** A code in a code system. Codes are matched by system + code, never by display text. */
+export const codeRefSchema = z.strictObject({
+  system: z.string().min(1),
+  code: z.string().min(1),
+});
+export type CodeRef = z.infer<typeof codeRefSchema>;
+
+/**
+ * A conversion UCUM cannot do alone (mol ↔ mass without a molecular weight, assay factors).
+ * A value in any unit UCUM can convert to `fromUnit` is first converted to `fromUnit`, then multiplied
+ * or divided by the factor, giving the analyte's canonical unit.
+ */
+const conversionSchema = z
+  .strictObject({
+    fromUnit: z.string().min(1),
+    multiplyBy: z.number().positive().optional(),
+    divideBy: z.number().positive().optional(),
+  })
+  .refine((c) => (c.multiplyBy === undefined) !== (c.divideBy === undefined), {
+    message: 'exactly one of multiplyBy / divideBy',
+  });
+
+/** Units that are recognised but deliberately never converted (the value becomes "not evaluable"). */
+const notConvertibleSchema = z.strictObject({
+  /** Any unit UCUM finds commensurable with this one is refused with `reason`. */
+  unit: z.string().min(1),
+  reason: z.string().min(1),
+});
+
+const rangeSchema = z.strictObject({ low: z.number().optional(), high: z.number().optional() });
+
+export const analyteDefinitionSchema = z.strictObject({
+  /** Human label for messages. */
+  label: z.string().min(1),
+  /** Codings that identify this analyte (Observation.code or component.code). */
+  codes: z.array(codeRefSchema),
+  /** UCUM code of the canonical unit; `null` keeps the value "as reported" (D-dimer, FEU vs DDU by code). */
+  canonicalUnit: z.string().min(1).nullable(),
+  /** A value without any unit is taken to be in the canonical unit (only for unitless analytes: INR). */
+  unitless: z.boolean().optional(),
+  /** g/mol, lets UCUM convert mol-based units to mass-based ones. */
+  molecularWeight: z.number().positive().optional(),
+  conversions: z.array(conversionSchema).optional(),
+  notConvertible: z.array(notConvertibleSchema).optional(),
+  /** Analyte-specific unit spellings (checked before the global table), e.g. `F` for a temperature. */
+  unitAliases: z.record(z.string(), z.string()).optional(),
+  /** Adult default range in the canonical unit, used only when the Observation has none (`source: 'fallback'`). */
+  fallbackRange: rangeSchema.optional(),
+});
+export type AnalyteDefinition = z.infer<typeof analyteDefinitionSchema>;
+
+export const analyteKnowledgeSchema = z.strictObject({
+  /**
+   * Alternative identifiers of code systems (e.g. HL7 OIDs) → the canonical R4 system URI. Applies to every
+   * coded lookup of the data layer (analytes, findings, exposures).
+   */
+  codeSystemAliases: z.record(z.string(), z.string()),
+  /** Non-UCUM unit spellings seen in real feeds → UCUM code. Looked up exactly, then case-insensitively. */
+  unitAliases: z.record(z.string(), z.string()),
+  analytes: z.record(z.enum(ANALYTE_IDS), analyteDefinitionSchema),
+});
+export type AnalyteKnowledge = z.infer<typeof analyteKnowledgeSchema>;
+
+const loinc = (...codes: string[]): CodeRef[] => codes.map((code) => ({ system: LOINC, code }));
+
+export const defaultAnalyteKnowledge: AnalyteKnowledge = {
+  codeSystemAliases: {
+    // [design] HL7 OIDs of the same code systems, as sent by CDA-derived feeds.
+    'urn:oid:2.16.840.1.113883.6.1': LOINC,
+    'urn:oid:2.16.840.1.113883.6.96': SNOMED,
+    'urn:oid:2.16.840.1.113883.6.90': ICD10CM,
+    'urn:oid:2.16.840.1.113883.6.88': RXNORM,
+    'http://loinc.org/': LOINC,
+    'http://snomed.info/sct/': SNOMED,
+  },
+  // [design] spellings observed in real feeds (issue 3). `K/uL` must be aliased: in UCUM `K` is kelvin.
+  // `/uL` (cells per µL) is valid UCUM and converts correctly (150000 /uL = 150 10*9/L), so it is not aliased.
+  unitAliases: {
+    'ng/ml': 'ng/mL',
+    'µg/L': 'ug/L',
+    'µg/l': 'ug/L',
+    'ug/l': 'ug/L',
+    'mcg/L': 'ug/L',
+    'mcg/mL': 'ug/mL',
+    'pg/ml': 'pg/mL',
+    'mg/dl': 'mg/dL',
+    'mg/l': 'mg/L',
+    'g/dl': 'g/dL',
+    'g/l': 'g/L',
+    'mmol/l': 'mmol/L',
+    'µmol/L': 'umol/L',
+    'µmol/l': 'umol/L',
+    'umol/l': 'umol/L',
+    'U/l': 'U/L',
+    'U/ml': 'U/mL',
+    'IU/L': 'U/L', // [design] enzyme activity: 1 IU = 1 µmol/min = UCUM U (UCUM [IU] is a different, arbitrary unit)
+    'IU/l': 'U/L',
+    'IU/mL': 'U/mL',
+    'x10^9/L': '10*9/L',
+    'x10E9/L': '10*9/L',
+    'x10*9/L': '10*9/L',
+    '10^9/L': '10*9/L',
+    '10E9/L': '10*9/L',
+    'x10^3/uL': '10*3/uL',
+    'x10E3/uL': '10*3/uL',
+    '10^3/uL': '10*3/uL',
+    '10E3/uL': '10*3/uL',
+    'x10^3/µL': '10*3/uL',
+    '10^3/µL': '10*3/uL',
+    'K/uL': '10*3/uL',
+    'K/µL': '10*3/uL',
+    'K/mm3': '10*3/mm3',
+    'thou/uL': '10*3/uL',
+    '/µL': '/uL',
+    'cells/uL': '{cells}/uL',
+    'cells/µL': '{cells}/uL',
+    '°F': '[degF]',
+    'degF': '[degF]',
+    'deg F': '[degF]',
+    '°C': 'Cel',
+    'degC': 'Cel',
+    'deg C': 'Cel',
+    'sec': 's',
+    'secs': 's',
+    'seconds': 's',
+    'ratio': '{ratio}',
+    'INR': '{INR}',
+    'ug/mL FEU': 'ug/mL{FEU}',
+    'µg/mL FEU': 'ug/mL{FEU}',
+    'mg/L FEU': 'mg/L{FEU}',
+    'ng/mL FEU': 'ng/mL{FEU}',
+    'ng/mL DDU': 'ng/mL{DDU}',
+    'ug/L DDU': 'ug/L{DDU}',
+  },
+  analytes: {
+    // §7 LOINC table; ULN fallback 400 ng/mL §7 [design]
+    ferritin: { label: 'Ferritin', codes: loinc('2276-4', '20567-4', '24373-3'), canonicalUnit: 'ng/mL', fallbackRange: { high: 400 } },
+    // §7 LOINC table; fallback 0–35 U/L §7
+    alt: { label: 'ALT', codes: loinc('1742-6', '1743-4', '77144-4'), canonicalUnit: 'U/L', fallbackRange: { low: 0, high: 35 } },
+    // §7 LOINC table; fallback 0–35 U/L §7
+    ast: { label: 'AST', codes: loinc('1920-8', '30239-8'), canonicalUnit: 'U/L', fallbackRange: { low: 0, high: 35 } },
+    // §7 LOINC table (10*9/L = 10*3/uL); fallback 150–400 ×10⁹/L §7
+    platelets: { label: 'Platelets', codes: loinc('777-3', '26515-7'), canonicalUnit: '10*9/L', fallbackRange: { low: 150, high: 400 } },
+    // §7 LOINC table; no fallback range in §7
+    hemoglobin: { label: 'Hemoglobin', codes: loinc('718-7', '20509-6'), canonicalUnit: 'g/dL' },
+    // §7 LOINC table; fallback 2–7.5 ×10⁹/L §7
+    anc: { label: 'Neutrophils (absolute)', codes: loinc('751-8', '753-4', '26499-4'), canonicalUnit: '10*9/L', fallbackRange: { low: 2, high: 7.5 } },
+    // §7 LOINC table; fallback 4–11 ×10⁹/L §7
+    wbc: { label: 'Leukocytes', codes: loinc('6690-2', '26464-8'), canonicalUnit: '10*9/L', fallbackRange: { low: 4, high: 11 } },
+    // §7 LOINC table (g/L × 100 via UCUM); fallback 180–400 mg/dL §7
+    fibrinogen: { label: 'Fibrinogen', codes: loinc('3255-7'), canonicalUnit: 'mg/dL', fallbackRange: { low: 180, high: 400 } },
+    // §7 LOINC table; molar → mass with 885.7 g/mol (issue 3; = mmol/L × 88.57 §7); no fallback range
+    triglycerides: { label: 'Triglycerides', codes: loinc('2571-8', '14927-8', '3043-7'), canonicalUnit: 'mg/dL', molecularWeight: 885.7 },
+    // §7 LOINC table; ULN varies by lab, no fallback (§7)
+    ldh: { label: 'LDH', codes: loinc('2532-0', '14804-9'), canonicalUnit: 'U/L' },
+    // §7 LOINC table; µmol/L ÷ 17.1 §7; fallback 0.3–1.0 mg/dL §7
+    'bilirubin-total': {
+      label: 'Bilirubin (total)',
+      codes: loinc('1975-2'),
+      canonicalUnit: 'mg/dL',
+      conversions: [{ fromUnit: 'umol/L', divideBy: 17.1 }],
+      fallbackRange: { low: 0.3, high: 1.0 },
+    },
+    // §7 LOINC table; µmol/L ÷ 17.1 §7; fallback 0.1–0.3 mg/dL §7
+    'bilirubin-direct': {
+      label: 'Bilirubin (direct)',
+      codes: loinc('1968-7'),
+      canonicalUnit: 'mg/dL',
+      conversions: [{ fromUnit: 'umol/L', divideBy: 17.1 }],
+      fallbackRange: { low: 0.1, high: 0.3 },
+    },
+    // §7: LOINC to be looked up before coding → no default code; sites add theirs. U/mL only; pg/mL never converted (§3)
+    scd25: {
+      label: 'Soluble CD25 (sIL-2R)',
+      codes: [],
+      canonicalUnit: 'U/mL',
+      notConvertible: [
+        { unit: 'pg/mL', reason: 'sCD25 in mass units is not convertible to U/mL without an assay-specific factor (§3)' },
+      ],
+    },
+    // §7 LOINC table
+    crp: { label: 'CRP', codes: loinc('1988-5'), canonicalUnit: 'mg/L' },
+    // §7 LOINC table
+    il6: { label: 'IL-6', codes: loinc('26881-3'), canonicalUnit: 'pg/mL' },
+    // §7 LOINC table; fallback 11–13.5 s §7
+    pt: { label: 'PT', codes: loinc('5902-2'), canonicalUnit: 's', fallbackRange: { low: 11, high: 13.5 } },
+    // §7 LOINC table (ratio, unitless); fallback 0.9–1.2 §7
+    inr: { label: 'INR', codes: loinc('6301-6'), canonicalUnit: '{INR}', unitless: true, fallbackRange: { low: 0.9, high: 1.2 } },
+    // §7 LOINC table; fallback 29–41 s §7
+    aptt: { label: 'aPTT', codes: loinc('14979-9', '3173-2'), canonicalUnit: 's', fallbackRange: { low: 29, high: 41 } },
+    // §7 LOINC table: 48065-7 FEU, 48066-5 DDU; "as reported" → no conversion
+    'd-dimer': { label: 'D-dimer', codes: loinc('48065-7', '48066-5'), canonicalUnit: null },
+    // §7 LOINC table; fallback 0.6–1.2 mg/dL §7. No µmol/L factor in §7: µmol/L stays not evaluable until configured.
+    creatinine: { label: 'Creatinine', codes: loinc('2160-0'), canonicalUnit: 'mg/dL', fallbackRange: { low: 0.6, high: 1.2 } },
+    // §7 LOINC table; °F converted by UCUM. `F`/`C` alone mean farad/coulomb in UCUM, so only here are they temperatures.
+    temperature: {
+      label: 'Body temperature',
+      codes: loinc('8310-5'),
+      canonicalUnit: 'Cel',
+      unitAliases: { F: '[degF]', C: 'Cel', 'deg F': '[degF]', 'deg C': 'Cel' },
+    },
+  },
+};

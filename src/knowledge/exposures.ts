@@ -1,5 +1,138 @@
-// PLACEHOLDER — owned by the clinical data layer (issue 3): trigger agents, codes, names, classes, windows.
-// Replace wholesale.
+/**
+ * Trigger therapies for the clinical data layer (issue 3) and the exposure windows the criteria engine
+ * screens in: per agent its class, generic/brand names and codes; per class its window.
+ *
+ * Source: ../shared/knowledge/clinical-criteria.md §6. Windows are all [design] (product decisions). Codes:
+ * only the four RxNorm ingredient codes §6 marks as confirmed; every other agent is matched by name until its
+ * code is looked up (sites add `codes` rows; NCIt codes likewise). JSON-friendly: a site overrides windows,
+ * adds agents, names or codes with a JSON file validated by `exposureKnowledgeSchema`.
+ *
+ * Names are matched after normalisation (lower case, accents stripped, punctuation → space, the word "and"
+ * ignored) as whole-word sequences inside the medication/procedure text or coding display.
+ */
 import { z } from 'zod';
-export const exposureKnowledgeSchema = z.object({}).passthrough();
-export const defaultExposureKnowledge = {};
+import { EXPOSURE_CLASSES } from '../timeline/types';
+import { codeRefSchema, RXNORM } from './analytes';
+
+const durationSchema = z.strictObject({ value: z.number().nonnegative(), unit: z.enum(['d', 'wk']) });
+export type WindowDuration = z.infer<typeof durationSchema>;
+
+/**
+ * When a documented exposure puts the patient "in window". The window opens at the exposure's `start`
+ * (first dose / infusion = day 0) — and again at each dose increase when `reopenOnDoseIncrease` — and
+ * closes `closeAfter` after `closeFrom` (`start`: fixed window; `last`: last dose). With `openWhileOngoing`
+ * an ongoing therapy keeps the window open (the close is measured from "now").
+ */
+export const exposureWindowSchema = z.strictObject({
+  closeFrom: z.enum(['start', 'last']),
+  closeAfter: durationSchema,
+  openWhileOngoing: z.boolean(),
+  reopenOnDoseIncrease: z.boolean(),
+});
+export type ExposureWindow = z.infer<typeof exposureWindowSchema>;
+
+const agentSchema = z.strictObject({
+  /** Generic name, lower case; becomes `Exposure.agent`. */
+  agent: z.string().min(1),
+  class: z.enum(EXPOSURE_CLASSES),
+  /** Generic and brand names (and synonyms) to match when no code matched. */
+  names: z.array(z.string().min(1)),
+  /** RxNorm / NCIt / local codes (system + code). */
+  codes: z.array(codeRefSchema),
+  /** Class-level catch-all (e.g. "CAR T-cell infusion" with no product): used only when no named agent matched. */
+  unspecified: z.boolean().optional(),
+});
+export type AgentDefinition = z.infer<typeof agentSchema>;
+
+export const exposureKnowledgeSchema = z.strictObject({
+  windows: z.record(z.enum(EXPOSURE_CLASSES), exposureWindowSchema),
+  agents: z.array(agentSchema),
+  /**
+   * MedicationRequest intents that do not document an exposure (a proposal or plan is not an order) [design].
+   * Such requests are skipped with an info issue.
+   */
+  nonExposureRequestIntents: z.array(z.string().min(1)),
+});
+export type ExposureKnowledge = z.infer<typeof exposureKnowledgeSchema>;
+
+type Agent = AgentDefinition;
+const agent = (name: string, cls: Agent['class'], brands: string[] = [], codes: string[] = []): Agent => ({
+  agent: name,
+  class: cls,
+  names: [name, ...brands],
+  codes: codes.map((code) => ({ system: RXNORM, code })),
+});
+
+export const defaultExposureKnowledge: ExposureKnowledge = {
+  windows: {
+    // §6 [design]: day 0 = infusion; screen days 0–100
+    'car-t': { closeFrom: 'start', closeAfter: { value: 100, unit: 'd' }, openWhileOngoing: false, reopenOnDoseIncrease: false },
+    // §6 [design]: from first dose, while on therapy + 90 days
+    't-cell-engager': { closeFrom: 'last', closeAfter: { value: 90, unit: 'd' }, openWhileOngoing: true, reopenOnDoseIncrease: false },
+    // §6 [design]: from first dose to 26 weeks after last dose
+    'checkpoint-inhibitor': { closeFrom: 'last', closeAfter: { value: 26, unit: 'wk' }, openWhileOngoing: true, reopenOnDoseIncrease: false },
+    // §6 [design]: while on therapy + 90 days
+    'btk-inhibitor': { closeFrom: 'last', closeAfter: { value: 90, unit: 'd' }, openWhileOngoing: true, reopenOnDoseIncrease: false },
+    // §6 [design]: 0–8 weeks after start or dose increase
+    lamotrigine: { closeFrom: 'start', closeAfter: { value: 8, unit: 'wk' }, openWhileOngoing: false, reopenOnDoseIncrease: true },
+    // §6 [design]: 0–8 weeks (from start)
+    'tmp-smx': { closeFrom: 'start', closeAfter: { value: 8, unit: 'wk' }, openWhileOngoing: false, reopenOnDoseIncrease: false },
+  },
+  agents: [
+    // §6 CAR T (IEC): generic · brand
+    agent('tisagenlecleucel', 'car-t', ['kymriah']),
+    agent('axicabtagene ciloleucel', 'car-t', ['yescarta']),
+    agent('brexucabtagene autoleucel', 'car-t', ['tecartus']),
+    agent('lisocabtagene maraleucel', 'car-t', ['breyanzi']),
+    agent('idecabtagene vicleucel', 'car-t', ['abecma']),
+    agent('ciltacabtagene autoleucel', 'car-t', ['carvykti']),
+    agent('obecabtagene autoleucel', 'car-t', ['aucatzyl']),
+    // [design] a CAR T infusion documented without its product still anchors day 0
+    {
+      agent: 'car-t cell therapy (product not stated)',
+      class: 'car-t',
+      names: ['car t', 'car t cell', 'chimeric antigen receptor'],
+      codes: [],
+      unspecified: true,
+    },
+    // §6 T-cell engagers (IEC); blinatumomab RxNorm 1597258 §6 [confirmed]
+    agent('blinatumomab', 't-cell-engager', ['blincyto'], ['1597258']),
+    agent('teclistamab', 't-cell-engager', ['tecvayli']),
+    agent('talquetamab', 't-cell-engager', ['talvey']),
+    agent('elranatamab', 't-cell-engager', ['elrexfio']),
+    agent('epcoritamab', 't-cell-engager', ['epkinly']),
+    agent('glofitamab', 't-cell-engager', ['columvi']),
+    agent('mosunetuzumab', 't-cell-engager', ['lunsumio']),
+    agent('tarlatamab', 't-cell-engager', ['imdelltra']),
+    // §6 immune checkpoint inhibitors (generics); pembrolizumab 1547545 and nivolumab 1597876 RxNorm §6 [confirmed].
+    // Brand names are not in §6: [design] added from the US labels, verify before relying on them.
+    agent('pembrolizumab', 'checkpoint-inhibitor', ['keytruda'], ['1547545']),
+    agent('nivolumab', 'checkpoint-inhibitor', ['opdivo', 'opdualag'], ['1597876']),
+    agent('ipilimumab', 'checkpoint-inhibitor', ['yervoy']),
+    agent('atezolizumab', 'checkpoint-inhibitor', ['tecentriq']),
+    agent('durvalumab', 'checkpoint-inhibitor', ['imfinzi']),
+    agent('avelumab', 'checkpoint-inhibitor', ['bavencio']),
+    agent('cemiplimab', 'checkpoint-inhibitor', ['libtayo']),
+    agent('dostarlimab', 'checkpoint-inhibitor', ['jemperli']),
+    agent('tremelimumab', 'checkpoint-inhibitor', ['imjudo']),
+    agent('relatlimab', 'checkpoint-inhibitor', ['opdualag']),
+    agent('retifanlimab', 'checkpoint-inhibitor', ['zynyz']),
+    agent('toripalimab', 'checkpoint-inhibitor', ['loqtorzi']),
+    agent('tislelizumab', 'checkpoint-inhibitor', ['tevimbra']),
+    // §6 BTK inhibitor; ibrutinib RxNorm 1442981 §6 [confirmed]
+    agent('ibrutinib', 'btk-inhibitor', ['imbruvica'], ['1442981']),
+    // §6 anticonvulsant
+    agent('lamotrigine', 'lamotrigine', ['lamictal']),
+    // §6 antibiotic (signal); synonyms and brands [design]
+    agent('trimethoprim-sulfamethoxazole', 'tmp-smx', [
+      'sulfamethoxazole trimethoprim',
+      'co-trimoxazole',
+      'cotrimoxazole',
+      'tmp-smx',
+      'smx-tmp',
+      'bactrim',
+      'septra',
+    ]),
+  ],
+  nonExposureRequestIntents: ['proposal', 'plan'], // [design] not an order: no exposure yet
+};

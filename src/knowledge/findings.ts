@@ -1,4 +1,105 @@
-// PLACEHOLDER — owned by the clinical data layer (issue 3): finding code lists. Replace wholesale.
+/**
+ * Finding code lists for the clinical data layer (issue 3): which coded Conditions / Observations are
+ * splenomegaly, hepatomegaly, hemophagocytosis, low NK activity, CRS, an HLH diagnosis, immunosuppression,
+ * infection or disease progression.
+ *
+ * Source: ../shared/knowledge/clinical-criteria.md §7 findings table (and §4 for the HScore immunosuppression
+ * variable, §6 for the alternative explanations). JSON-friendly: a site maps its own pathology or problem-list
+ * codes by adding rows to `codes`, and adds RxNorm codes to `immunosuppressiveMedications` once looked up.
+ */
 import { z } from 'zod';
-export const findingKnowledgeSchema = z.object({}).passthrough();
-export const defaultFindingKnowledge = {};
+import { FINDING_KINDS } from '../timeline/types';
+import { codeRefSchema, ICD10CM, SNOMED } from './analytes';
+
+/** The project's own code system for findings with no confirmed standard code (§7). */
+export const FINDING_SYSTEM = 'urn:hlh-sentinel:finding';
+
+const findingCodeSchema = z.strictObject({
+  system: z.string().min(1),
+  code: z.string().min(1),
+  /** One code may count as several findings (hepatosplenomegaly → splenomegaly + hepatomegaly). */
+  kinds: z.array(z.enum(FINDING_KINDS)).min(1),
+  /** CRS grade 1–5 carried by the code (D89.831–D89.835). */
+  grade: z.number().int().min(1).max(5).optional(),
+  /** Sub-kind copied to `Finding.detail` (e.g. `hiv`, `long-term-steroids`, `ebv`). */
+  detail: z.string().min(1).optional(),
+});
+export type FindingCode = z.infer<typeof findingCodeSchema>;
+
+const medicationGroupSchema = z.strictObject({
+  /** Copied to `Finding.detail` (e.g. `glucocorticoid`). */
+  detail: z.string().min(1),
+  /** Normalised generic/brand names (whole-word match on the medication text). */
+  names: z.array(z.string().min(1)),
+  codes: z.array(codeRefSchema),
+});
+
+export const findingKnowledgeSchema = z.strictObject({
+  /** Codes on Condition.code, Observation.code or Observation.valueCodeableConcept. */
+  codes: z.array(findingCodeSchema),
+  /** Observation.valueCodeableConcept codes meaning "finding present". */
+  positiveValues: z.array(codeRefSchema),
+  /** Observation.valueCodeableConcept codes meaning "examined, finding absent" (documented negative). */
+  negativeValues: z.array(codeRefSchema),
+  /**
+   * Medications counting as HScore immunosuppression when documented (§4, §7: glucocorticoids, cyclosporine,
+   * azathioprine). Each documented medication yields an `immunosuppression` finding with its status and dates;
+   * whether it is "long-term"/"active" is the criteria engine's decision.
+   */
+  immunosuppressiveMedications: z.array(medicationGroupSchema),
+  /** A medication text containing any of these words is not systemic (cream, inhaler…) and is not counted. */
+  nonSystemicNameTokens: z.array(z.string().min(1)),
+});
+export type FindingKnowledge = z.infer<typeof findingKnowledgeSchema>;
+
+const icd = (code: string, kinds: FindingCode['kinds'], extra: Partial<FindingCode> = {}): FindingCode => ({
+  system: ICD10CM,
+  code,
+  kinds,
+  ...extra,
+});
+
+export const defaultFindingKnowledge: FindingKnowledge = {
+  codes: [
+    { system: SNOMED, code: '16294009', kinds: ['splenomegaly'] }, // §7 findings: splenomegaly SNOMED CT
+    icd('R16.1', ['splenomegaly']), // §7 findings: splenomegaly ICD-10-CM
+    { system: SNOMED, code: '80515008', kinds: ['hepatomegaly'] }, // §7 findings: hepatomegaly SNOMED CT
+    icd('R16.0', ['hepatomegaly']), // §7 findings: hepatomegaly ICD-10-CM
+    { system: SNOMED, code: '36760000', kinds: ['splenomegaly', 'hepatomegaly'] }, // §7: hepatosplenomegaly counts as both
+    icd('R16.2', ['splenomegaly', 'hepatomegaly']), // §7: hepatosplenomegaly counts as both
+    { system: FINDING_SYSTEM, code: 'hemophagocytosis', kinds: ['hemophagocytosis'] }, // §7: project code system
+    { system: FINDING_SYSTEM, code: 'nk-activity-low', kinds: ['nk-activity-low'] }, // §7: project code system
+    icd('D76.1', ['hlh-diagnosis']), // §7 findings: HLH diagnosis
+    icd('D76.2', ['hlh-diagnosis'], { detail: 'infection-associated' }), // §7 findings: infection-associated HLH
+    icd('D89.831', ['crs'], { grade: 1 }), // §7 findings: CRS grade 1
+    icd('D89.832', ['crs'], { grade: 2 }), // §7 findings: CRS grade 2
+    icd('D89.833', ['crs'], { grade: 3 }), // §7 findings: CRS grade 3
+    icd('D89.834', ['crs'], { grade: 4 }), // §7 findings: CRS grade 4
+    icd('D89.835', ['crs'], { grade: 5 }), // §7 findings: CRS grade 5
+    icd('D89.839', ['crs']), // §7 findings: CRS, grade unspecified
+    icd('B20', ['immunosuppression'], { detail: 'hiv' }), // §7 findings: HIV (HScore immunosuppression)
+    icd('Z21', ['immunosuppression'], { detail: 'hiv' }), // §7 findings: HIV (HScore immunosuppression)
+    icd('Z79.52', ['immunosuppression'], { detail: 'long-term-steroids' }), // §7 findings: long-term systemic steroids
+    // Infection (EBV, CMV, bacteremia) and disease progression (§6 alternative explanations): §7 documents no codes,
+    // so none are listed by default. Sites add rows with kinds ['infection'] / ['disease-progression'] and a detail.
+  ],
+  positiveValues: [{ system: SNOMED, code: '10828004' }], // §7: SNOMED CT 10828004 positive
+  negativeValues: [{ system: SNOMED, code: '260385009' }], // §7: SNOMED CT 260385009 negative
+  immunosuppressiveMedications: [
+    // §4/§7 "glucocorticoids"; the systemic agents listed here are a [design] choice. RxNorm codes: look up before coding.
+    {
+      detail: 'glucocorticoid',
+      names: ['prednisone', 'prednisolone', 'methylprednisolone', 'dexamethasone', 'hydrocortisone', 'betamethasone'],
+      codes: [],
+    },
+    // §4/§7 cyclosporine (ciclosporin is the INN spelling). RxNorm code: look up before coding.
+    { detail: 'cyclosporine', names: ['cyclosporine', 'ciclosporin', 'cyclosporin'], codes: [] },
+    // §4/§7 azathioprine. RxNorm code: look up before coding.
+    { detail: 'azathioprine', names: ['azathioprine'], codes: [] },
+  ],
+  // [design] dosage forms that are not systemic immunosuppression.
+  nonSystemicNameTokens: [
+    'cream', 'ointment', 'lotion', 'topical', 'gel', 'foam', 'inhaler', 'inhalation', 'inhaled', 'nasal',
+    'ophthalmic', 'otic', 'eye', 'ear', 'drops',
+  ],
+};

@@ -72,7 +72,23 @@ export interface LabValue {
   code: Coding;
   /** `Observation/123` or `Observation/123#component[2]`. */
   source: string;
+  /**
+   * Other sources that reported the identical value (same analyte, instant, value, comparator, unit); the
+   * value is kept once, from the best-status then lexically first source. Absent when there were none.
+   */
+  duplicateSources?: string[];
 }
+
+/** Why a recognised value is not evaluable (stable machine code; `reason` has the human text). */
+export type NotEvaluableReason =
+  | 'no-unit'
+  | 'unit-unknown'
+  | 'unit-not-convertible'
+  | 'unit-refused'
+  | 'not-numeric'
+  | 'no-value'
+  | 'data-absent'
+  | 'no-time';
 
 /** A recognised value that could not be used (unit not convertible, no unit, non-numeric…). */
 export interface NotEvaluableValue {
@@ -81,12 +97,15 @@ export interface NotEvaluableValue {
   time?: string;
   original: { value?: number | string; unit?: string };
   source: string;
+  reasonCode?: NotEvaluableReason;
+  code?: Coding;
 }
 
 /** Two different values for the same analyte at the same time from different resources: both are kept. */
 export interface ValueConflict {
   analyte: AnalyteId;
   time: string;
+  /** Sorted; `values[i]` (canonical unit) came from `sources[i]`. Includes sources of kept duplicates. */
   sources: string[];
   values: number[];
 }
@@ -149,8 +168,14 @@ export interface Finding {
   time?: string;
   /** Condition abatement (resolved CRS, cleared infection). */
   end?: string;
-  /** Condition.clinicalStatus code where present (active, resolved…). */
+  /**
+   * Condition.clinicalStatus code where present (active, resolved…). For an immunosuppressive medication
+   * (kind `immunosuppression`, detail `glucocorticoid` / `cyclosporine` / `azathioprine`): the resource's status
+   * (active, completed, stopped…); `time`/`end` are then its first/last documented dates.
+   */
   clinicalStatus?: string;
+  /** Condition.verificationStatus code where present (confirmed, provisional…); `refuted` gives present=false. */
+  verificationStatus?: string;
   /** CRS grade 1–5 from D89.831–D89.835 where coded. */
   grade?: number;
   /** Sub-kind: e.g. `hiv`, `long-term-steroids`, `ebv`, `cmv`, `bacteremia`. */

@@ -1,0 +1,68 @@
+/**
+ * Condition → findings (clinical-criteria.md §7 findings table), matched by code only.
+ *
+ * verificationStatus `entered-in-error` → skipped with an info issue; `refuted` → kept as a documented
+ * negative (`present: false`, which the criteria engine reads as `not-met`); every other status (confirmed,
+ * provisional, differential, unconfirmed, none) → present, with `verificationStatus` recorded so the engine
+ * can weigh it. Time: onsetDateTime / onsetPeriod.start, else recordedDate; end: abatementDateTime /
+ * abatementPeriod.end (else .start).
+ */
+import type { Acc } from './context';
+import { codingsOf } from './codes';
+import { field } from './fhirpath';
+import { toEpochMs } from './time';
+import type { Finding } from './types';
+import { isRecord, type Json, str } from './util';
+
+function dateOf(type: string | undefined, value: unknown, periodSide: 'start' | 'end'): string | undefined {
+  let d: string | undefined;
+  if (type === 'dateTime' && typeof value === 'string') d = value;
+  else if (type === 'Period' && isRecord(value)) {
+    d = str(value[periodSide]) ?? str(value[periodSide === 'start' ? 'end' : 'start']);
+  }
+  return d !== undefined && toEpochMs(d) !== undefined ? d : undefined;
+}
+
+export function processCondition(acc: Acc, res: Json, source: string): void {
+  const matches = codingsOf(res.code).flatMap((coding) => {
+    const key = acc.t.codes.key(coding.system, coding.code);
+    return (key === undefined ? [] : (acc.t.findingsByCode.get(key) ?? [])).map((f) => ({ f, coding }));
+  });
+  if (!matches.length) return;
+
+  const verification = codingsOf(res.verificationStatus)[0]?.code;
+  if (verification === 'entered-in-error') {
+    acc.issues.push({ severity: 'info', code: 'entered-in-error-skipped', message: 'Condition entered in error skipped', source });
+    return;
+  }
+  const clinical = codingsOf(res.clinicalStatus)[0]?.code;
+  let time: string | undefined;
+  for (const n of field('conditionOnset', res, acc.issues, source)) time ??= dateOf(n.type, n.value, 'start');
+  if (time === undefined) {
+    const recorded = str(res.recordedDate);
+    if (recorded !== undefined && toEpochMs(recorded) !== undefined) time = recorded;
+  }
+  let end: string | undefined;
+  for (const n of field('conditionAbatement', res, acc.issues, source)) end ??= dateOf(n.type, n.value, 'end');
+
+  const seen = new Set<string>();
+  for (const { f, coding } of matches) {
+    for (const kind of f.kinds) {
+      if (seen.has(kind)) continue;
+      seen.add(kind);
+      const finding: Finding = {
+        kind,
+        present: verification !== 'refuted',
+        ...(time !== undefined ? { time } : {}),
+        ...(end !== undefined ? { end } : {}),
+        ...(clinical !== undefined ? { clinicalStatus: clinical } : {}),
+        ...(verification !== undefined ? { verificationStatus: verification } : {}),
+        ...(f.grade !== undefined ? { grade: f.grade } : {}),
+        ...(f.detail !== undefined ? { detail: f.detail } : {}),
+        code: coding,
+        source,
+      };
+      acc.findings.push(finding);
+    }
+  }
+}

@@ -1,0 +1,176 @@
+/**
+ * Turning the accumulated facts into a deterministic timeline: duplicate/conflict resolution for lab values,
+ * per-agent merge of exposure evidence, and total-order sorting of every list.
+ *
+ * Duplicate rule (values): values of the same analyte at the same instant (compared as epoch ms, so
+ * "10:00Z" = "11:00+01:00") with the same value, comparator and unit are one measurement reported more than
+ * once (e.g. a CBC panel component and a stand-alone platelet Observation, or a preliminary and a final
+ * report). It is kept once: the best status (final/amended/corrected before preliminary), then the lexically
+ * smallest source; the others are listed in `duplicateSources`. Different values at the same instant are all
+ * kept and reported as a `ValueConflict` — never dropped silently.
+ */
+import type { DosePoint, ExposureEvidence } from './context';
+import { toEpochMs } from './time';
+import type { DataIssue, Exposure, Finding, LabValue, NotEvaluableValue, PatientTimeline, ValueConflict } from './types';
+import { ANALYTE_IDS } from './types';
+import { cmpNum, cmpStr, cmpTime, uniqueSorted } from './util';
+
+const statusRank = (s: LabValue['status']): number => (s === 'preliminary' ? 1 : 0);
+
+function valueKey(v: LabValue): string {
+  return `${v.value}\u0000${v.comparator ?? ''}\u0000${v.unit}`;
+}
+
+export function resolveLabs(values: LabValue[]): { labs: PatientTimeline['labs']; conflicts: ValueConflict[] } {
+  const groups = new Map<string, LabValue[]>();
+  for (const v of values) {
+    const key = `${v.analyte}\u0000${toEpochMs(v.time)}`;
+    const g = groups.get(key);
+    if (g) g.push(v);
+    else groups.set(key, [v]);
+  }
+  const kept: LabValue[] = [];
+  const conflicts: ValueConflict[] = [];
+  for (const group of groups.values()) {
+    group.sort((a, b) => statusRank(a.status) - statusRank(b.status) || cmpStr(a.source, b.source));
+    const byValue = new Map<string, LabValue[]>();
+    for (const v of group) {
+      const k = valueKey(v);
+      const list = byValue.get(k);
+      if (list) list.push(v);
+      else byValue.set(k, [v]);
+    }
+    for (const same of byValue.values()) {
+      const [first, ...rest] = same as [LabValue, ...LabValue[]];
+      kept.push(rest.length ? { ...first, duplicateSources: uniqueSorted(rest.map((r) => r.source)) } : first);
+    }
+    if (byValue.size > 1) {
+      const bySource = [...group].sort((a, b) => cmpStr(a.source, b.source));
+      const first = [...group].sort((a, b) => cmpTime(a.time, b.time))[0] as LabValue;
+      conflicts.push({
+        analyte: first.analyte,
+        time: first.time,
+        sources: bySource.map((v) => v.source),
+        values: bySource.map((v) => v.value),
+      });
+    }
+  }
+  kept.sort(
+    (a, b) =>
+      cmpTime(a.time, b.time) ||
+      cmpStr(a.source, b.source) ||
+      cmpNum(a.value, b.value) ||
+      cmpStr(a.comparator, b.comparator) ||
+      cmpStr(a.unit, b.unit),
+  );
+  const labs: PatientTimeline['labs'] = {};
+  for (const id of ANALYTE_IDS) {
+    const list = kept.filter((v) => v.analyte === id);
+    if (list.length) labs[id] = list;
+  }
+  conflicts.sort((a, b) => cmpStr(a.analyte, b.analyte) || cmpTime(a.time, b.time) || cmpStr(a.sources[0], b.sources[0]));
+  return { labs, conflicts };
+}
+
+/** Dates of dose increases: a later dated dose higher than the previous one (daily amount when both known). */
+export function doseIncreases(points: DosePoint[]): string[] {
+  const byInstant = new Map<number, DosePoint[]>();
+  for (const p of points) {
+    const t = toEpochMs(p.time);
+    if (t === undefined) continue;
+    const list = byInstant.get(t) ?? [];
+    list.push(p);
+    byInstant.set(t, list);
+  }
+  const out: string[] = [];
+  let prev: DosePoint | undefined;
+  for (const t of [...byInstant.keys()].sort((a, b) => a - b)) {
+    const same = (byInstant.get(t) as DosePoint[]).sort(
+      (a, b) => cmpStr(a.unit, b.unit) || cmpNum(b.perDay ?? b.amount, a.perDay ?? a.amount) || cmpStr(a.time, b.time),
+    );
+    const cur = same[0] as DosePoint;
+    if (prev && prev.unit === cur.unit) {
+      const increased =
+        prev.perDay !== undefined && cur.perDay !== undefined ? cur.perDay > prev.perDay : cur.amount > prev.amount;
+      if (increased) out.push(cur.time);
+    }
+    prev = cur;
+  }
+  return out;
+}
+
+export function mergeExposures(evidence: ExposureEvidence[], issues: DataIssue[]): Exposure[] {
+  const groups = new Map<string, ExposureEvidence[]>();
+  for (const e of evidence) {
+    const key = `${e.agent.class}\u0000${e.agent.agent}`;
+    const list = groups.get(key) ?? [];
+    list.push(e);
+    groups.set(key, list);
+  }
+  const out: Exposure[] = [];
+  for (const list of groups.values()) {
+    const first = list[0] as ExposureEvidence;
+    const dates = list.flatMap((e) => e.dates).sort(cmpTime);
+    const byCode = list.filter((e) => e.matchedBy === 'code').map((e) => e.matched).sort(cmpStr);
+    const byName = list.filter((e) => e.matchedBy === 'name').map((e) => e.matched).sort(cmpStr);
+    const ongoingStates = list.map((e) => e.ongoing);
+    const ongoing = ongoingStates.includes(true) ? true : ongoingStates.includes(false) ? false : undefined;
+    const start = dates[0];
+    const last = dates[dates.length - 1];
+    const sources = uniqueSorted(list.map((e) => e.source));
+    const exposure: Exposure = {
+      class: first.agent.class,
+      agent: first.agent.agent,
+      ...(start !== undefined ? { start } : {}),
+      ...(last !== undefined ? { last } : {}),
+      doseIncreases: uniqueSorted(doseIncreases(list.flatMap((e) => e.doses))).sort(cmpTime),
+      ...(ongoing !== undefined ? { ongoing } : {}),
+      matchedBy: byCode.length ? 'code' : 'name',
+      matched: (byCode[0] ?? byName[0]) as string,
+      sources,
+    };
+    out.push(exposure);
+    if (start === undefined) {
+      issues.push({
+        severity: 'warning',
+        code: 'exposure-without-date',
+        message: `${exposure.agent} (${exposure.class}) documented without any usable date; its window cannot be placed`,
+        source: sources[0] as string,
+      });
+    }
+  }
+  return out.sort((a, b) => cmpStr(a.class, b.class) || cmpStr(a.agent, b.agent));
+}
+
+export function sortFindings(findings: Finding[]): Finding[] {
+  return findings.sort(
+    (a, b) =>
+      cmpStr(a.kind, b.kind) ||
+      cmpTime(a.time, b.time) ||
+      cmpStr(a.source, b.source) ||
+      cmpStr(a.code.system, b.code.system) ||
+      cmpStr(a.code.code, b.code.code) ||
+      cmpStr(a.detail, b.detail) ||
+      Number(a.present) - Number(b.present),
+  );
+}
+
+export function sortNotEvaluable(list: NotEvaluableValue[]): NotEvaluableValue[] {
+  return list.sort(
+    (a, b) =>
+      cmpStr(a.analyte, b.analyte) || cmpTime(a.time, b.time) || cmpStr(a.source, b.source) || cmpStr(a.reason, b.reason),
+  );
+}
+
+/** Sorted and de-duplicated (same severity, code, source and message once). */
+export function finalizeIssues(issues: DataIssue[]): DataIssue[] {
+  const seen = new Map<string, DataIssue>();
+  for (const i of issues) seen.set(`${i.severity}\u0000${i.code}\u0000${i.source ?? ''}\u0000${i.message}`, i);
+  return [...seen.values()].sort(
+    (a, b) =>
+      cmpStr(a.severity === 'warning' ? '0' : '1', b.severity === 'warning' ? '0' : '1') ||
+      cmpStr(a.code, b.code) ||
+      cmpStr(a.source, b.source) ||
+      cmpStr(a.message, b.message),
+  );
+}

@@ -1,0 +1,151 @@
+/**
+ * Clinical data layer (issue 3): FHIR R4 resources in, one normalised, explainable `PatientTimeline` out.
+ *
+ *   const build = createTimelineBuilder(knowledge);      // lookup tables + FHIRPath compiled once
+ *   const timeline = build(resources, { patientId });    // pure, deterministic, never throws on bad input
+ *
+ * or `buildTimeline(resources, knowledge, options)`, which caches the builder per knowledge object.
+ *
+ * Patient scoping: with `options.patientId`, resources whose subject points at another patient (or at a
+ * non-Patient subject such as a Group) are skipped with a `wrong-patient` warning, as are other Patient
+ * resources. Without it, the single Patient resource in the input (if exactly one) plays that role; with
+ * several, nothing is filtered and a `multiple-patients` warning is raised. Resources without a subject are
+ * kept (prefetch queries are already scoped to the patient).
+ */
+import type { Knowledge } from '../knowledge';
+import { processCondition } from './conditions';
+import { type Acc, buildTables, type Tables } from './context';
+import { compiledFields } from './fhirpath';
+import { finalizeIssues, mergeExposures, resolveLabs, sortFindings, sortNotEvaluable } from './finalize';
+import { type Entry, ingest, parseReference, subjectOf } from './ingest';
+import { processMedication } from './medications';
+import { processObservation } from './observations';
+import type { DataIssue, PatientTimeline } from './types';
+import { errorMessage, str } from './util';
+
+export * from './types';
+export { toEpochMs, DAY_MS, HOUR_MS } from './time';
+export { exposureWindows, type WindowInterval } from './windows';
+
+export interface BuildOptions {
+  /** The patient in context (CDS Hooks `context.patientId`): other patients' resources are skipped. */
+  patientId?: string;
+}
+
+export type TimelineBuilder = (resources: readonly unknown[], options?: BuildOptions) => PatientTimeline;
+
+const CLINICAL_TYPES = ['Observation', 'Condition', 'MedicationAdministration', 'MedicationRequest', 'MedicationStatement', 'Procedure'] as const;
+
+function scopePatient(
+  byType: Map<string, Entry[]>,
+  index: Map<string, Entry>,
+  requested: string | undefined,
+  issues: DataIssue[],
+): { patient: PatientTimeline['patient']; keep: (e: Entry) => boolean } {
+  const patients = byType.get('Patient') ?? [];
+  let target = requested;
+  if (target === undefined && patients.length === 1) target = (patients[0] as Entry).id;
+  if (target === undefined) {
+    const subjects = new Set<string>();
+    for (const type of CLINICAL_TYPES) {
+      for (const e of byType.get(type) ?? []) {
+        const ref = parseReference(subjectOf(e.resource), index);
+        if (ref?.type === 'Patient') subjects.add(ref.id);
+      }
+    }
+    if (patients.length > 1 || subjects.size > 1) {
+      issues.push({
+        severity: 'warning',
+        code: 'multiple-patients',
+        message: `input refers to ${Math.max(patients.length, subjects.size)} different patients and no patientId was given; nothing was filtered`,
+      });
+    }
+    if (subjects.size === 1 && patients.length === 0) target = [...subjects][0];
+    return { patient: target !== undefined ? { id: target } : {}, keep: () => true };
+  }
+  const patient: PatientTimeline['patient'] = { id: target };
+  for (const p of patients) {
+    if (p.id !== target) {
+      issues.push({ severity: 'warning', code: 'wrong-patient', message: `Patient/${p.id} is not the patient in context; ignored`, source: p.key });
+      continue;
+    }
+    const birthDate = str(p.resource.birthDate);
+    const gender = str(p.resource.gender);
+    if (birthDate !== undefined) patient.birthDate = birthDate;
+    if (gender !== undefined) patient.gender = gender;
+  }
+  const keep = (e: Entry): boolean => {
+    const subject = subjectOf(e.resource);
+    if (subject === undefined) return true;
+    const ref = parseReference(subject, index);
+    if (ref === undefined) return true; // identifier-only or unreadable reference: cannot tell, keep
+    if (ref.type === 'Patient' && ref.id === target) return true;
+    issues.push({
+      severity: 'warning',
+      code: 'wrong-patient',
+      message: `${e.key} is about ${ref.type}/${ref.id}, not Patient/${target}; skipped`,
+      source: e.key,
+    });
+    return false;
+  };
+  return { patient, keep };
+}
+
+function build(t: Tables, resources: readonly unknown[], options: BuildOptions | undefined): PatientTimeline {
+  const issues: DataIssue[] = [];
+  const input = Array.isArray(resources) ? resources : [];
+  if (!Array.isArray(resources)) {
+    issues.push({ severity: 'warning', code: 'invalid-resource', message: 'input was not an array of resources' });
+  }
+  const { byType, index } = ingest(input, issues);
+  const requested = str(options?.patientId);
+  const { patient, keep } = scopePatient(byType, index, requested, issues);
+  const acc: Acc = { t, index, issues, labs: [], notEvaluable: [], findings: [], exposures: [] };
+
+  for (const type of CLINICAL_TYPES) {
+    for (const e of byType.get(type) ?? []) {
+      if (!keep(e)) continue;
+      try {
+        if (type === 'Observation') processObservation(acc, e.resource, e.key);
+        else if (type === 'Condition') processCondition(acc, e.resource, e.key);
+        else processMedication(acc, e.resource, type, e.key);
+      } catch (err) {
+        // Defence in depth: a malformed resource must cost only itself.
+        issues.push({ severity: 'warning', code: 'resource-not-processed', message: `${type} could not be read: ${errorMessage(err)}`, source: e.key });
+      }
+    }
+  }
+  const { labs, conflicts } = resolveLabs(acc.labs);
+  const exposures = mergeExposures(acc.exposures, issues);
+  return {
+    patient,
+    labs,
+    notEvaluable: sortNotEvaluable(acc.notEvaluable),
+    conflicts,
+    exposures,
+    findings: sortFindings(acc.findings),
+    issues: finalizeIssues(issues),
+  };
+}
+
+/**
+ * Precompute the lookup tables of a knowledge object (codes → analytes/findings/agents, unit aliases) and
+ * compile the FHIRPath expressions; returns the extraction function.
+ */
+export function createTimelineBuilder(knowledge: Knowledge): TimelineBuilder {
+  compiledFields();
+  const tables = buildTables(knowledge);
+  return (resources, options) => build(tables, resources, options);
+}
+
+const builders = new WeakMap<Knowledge, TimelineBuilder>();
+
+/** Convenience: `createTimelineBuilder(knowledge)` cached per knowledge object. */
+export function buildTimeline(resources: readonly unknown[], knowledge: Knowledge, options?: BuildOptions): PatientTimeline {
+  let builder = builders.get(knowledge);
+  if (!builder) {
+    builder = createTimelineBuilder(knowledge);
+    builders.set(knowledge, builder);
+  }
+  return builder(resources, options);
+}

@@ -1,0 +1,183 @@
+/**
+ * Input handling: flatten Bundles (recursively), reject junk, turn OperationOutcomes into DataIssues,
+ * de-duplicate resources by type + id, and decide which patient the timeline is about.
+ *
+ * Duplicate rule (resources): the same `Type/id` seen more than once is kept once. When the copies differ,
+ * the latest `meta.lastUpdated` wins, then the highest `meta.versionId`, then the lexically smallest
+ * canonical JSON, so the choice never depends on input order; a `duplicate-resource-differs` info issue
+ * records it. A resource without a usable id gets a content-derived id (`anon-<sha1 prefix>`), so identical
+ * copies still collapse.
+ */
+import type { DataIssue } from './types';
+import { toEpochMs } from './time';
+import { cmpNum, cmpStr, isRecord, type Json, records, shortHash, stableStringify, str } from './util';
+
+/** Resource types the data layer reads; every other valid resource type is ignored silently. */
+export const READ_TYPES = new Set([
+  'Patient',
+  'Observation',
+  'Condition',
+  'MedicationAdministration',
+  'MedicationRequest',
+  'MedicationStatement',
+  'Procedure',
+  'Medication',
+]);
+
+const MAX_DEPTH = 16; // nested Bundles (e.g. a batch-response inside a searchset); deeper is junk
+const FHIR_ID = /^[A-Za-z0-9\-.]{1,256}$/;
+
+export interface Entry {
+  type: string;
+  id: string;
+  /** `Type/id`, the evidence reference used in `source` fields. */
+  key: string;
+  resource: Json;
+}
+
+export interface Ingested {
+  /** Kept resources per type, sorted by key. */
+  byType: Map<string, Entry[]>;
+  /** `Type/id` and Bundle fullUrl → resource (for medicationReference and urn:uuid subjects). */
+  index: Map<string, Entry>;
+}
+
+function operationOutcomeIssues(oo: Json, issues: DataIssue[]): void {
+  const source = str(oo.id) !== undefined ? `OperationOutcome/${str(oo.id)}` : undefined;
+  const list = records(oo.issue);
+  if (list.length === 0) {
+    issues.push({ severity: 'warning', code: 'operation-outcome', message: 'OperationOutcome without issue details', ...(source ? { source } : {}) });
+  }
+  for (const i of list) {
+    const sev = str(i.severity);
+    const details = isRecord(i.details) ? str(i.details.text) : undefined;
+    const text = str(i.diagnostics) ?? details ?? str(i.code) ?? 'no details';
+    issues.push({
+      severity: sev === 'information' ? 'info' : 'warning',
+      code: 'operation-outcome',
+      message: `${sev ?? 'issue'}${str(i.code) ? ` (${str(i.code)})` : ''}: ${text}`,
+      ...(source ? { source } : {}),
+    });
+  }
+}
+
+function versionOrder(a: Json, b: Json): number {
+  const ma = isRecord(a.meta) ? a.meta : {};
+  const mb = isRecord(b.meta) ? b.meta : {};
+  const byUpdated = cmpNum(toEpochMs(str(mb.lastUpdated)), toEpochMs(str(ma.lastUpdated)));
+  if (byUpdated) return byUpdated;
+  const va = str(ma.versionId);
+  const vb = str(mb.versionId);
+  const na = va !== undefined && /^\d+$/.test(va) ? Number(va) : undefined;
+  const nb = vb !== undefined && /^\d+$/.test(vb) ? Number(vb) : undefined;
+  return cmpNum(nb, na) || cmpStr(vb, va) || cmpStr(stableStringify(a), stableStringify(b));
+}
+
+export function ingest(input: readonly unknown[], issues: DataIssue[]): Ingested {
+  const candidates = new Map<string, Json[]>();
+  const fullUrls = new Map<string, string[]>();
+  const seen = new WeakSet<object>();
+
+  const visit = (item: unknown, depth: number, fullUrl: string | undefined): void => {
+    if (!isRecord(item)) {
+      if (item !== undefined && item !== null) {
+        issues.push({ severity: 'warning', code: 'invalid-resource', message: `ignored a non-resource input item (${Array.isArray(item) ? 'array' : typeof item})` });
+      } else {
+        issues.push({ severity: 'warning', code: 'invalid-resource', message: 'ignored an empty input item' });
+      }
+      return;
+    }
+    if (seen.has(item)) return; // the same object twice (or a cycle): once is enough
+    seen.add(item);
+    const type = str(item.resourceType);
+    if (type === undefined || !/^[A-Z][A-Za-z]{1,63}$/.test(type)) {
+      issues.push({ severity: 'warning', code: 'invalid-resource', message: 'ignored an object without a valid resourceType' });
+      return;
+    }
+    if (type === 'Bundle') {
+      if (depth >= MAX_DEPTH) {
+        issues.push({ severity: 'warning', code: 'invalid-resource', message: `ignored Bundles nested deeper than ${MAX_DEPTH}` });
+        return;
+      }
+      for (const e of records(item.entry)) {
+        if (e.resource !== undefined) visit(e.resource, depth + 1, str(e.fullUrl));
+        if (isRecord(e.response) && e.response.outcome !== undefined) visit(e.response.outcome, depth + 1, undefined);
+      }
+      return;
+    }
+    if (type === 'OperationOutcome') {
+      operationOutcomeIssues(item, issues);
+      return;
+    }
+    if (!READ_TYPES.has(type)) return;
+    const rawId = str(item.id);
+    let id: string;
+    if (rawId !== undefined && FHIR_ID.test(rawId)) id = rawId;
+    else {
+      id = `anon-${shortHash(stableStringify(item))}`;
+      issues.push({
+        severity: 'info',
+        code: rawId === undefined ? 'resource-without-id' : 'invalid-resource-id',
+        message: `${type} ${rawId === undefined ? 'without an id' : 'with an invalid id'}: referenced as ${type}/${id}`,
+        source: `${type}/${id}`,
+      });
+    }
+    const key = `${type}/${id}`;
+    const list = candidates.get(key) ?? [];
+    list.push(item);
+    candidates.set(key, list);
+    if (fullUrl !== undefined) {
+      const urls = fullUrls.get(fullUrl) ?? [];
+      urls.push(key);
+      fullUrls.set(fullUrl, urls);
+    }
+  };
+
+  for (const item of input) visit(item, 0, undefined);
+
+  const byType = new Map<string, Entry[]>();
+  const index = new Map<string, Entry>();
+  for (const key of [...candidates.keys()].sort(cmpStr)) {
+    const versions = candidates.get(key) as Json[];
+    let chosen = versions[0] as Json;
+    if (versions.length > 1) {
+      const distinct = new Map(versions.map((v) => [stableStringify(v), v]));
+      if (distinct.size > 1) {
+        chosen = [...distinct.values()].sort(versionOrder)[0] as Json;
+        issues.push({
+          severity: 'info',
+          code: 'duplicate-resource-differs',
+          message: `${key} arrived ${distinct.size} times with different content; kept the latest version`,
+          source: key,
+        });
+      }
+    }
+    const slash = key.indexOf('/');
+    const entry: Entry = { type: key.slice(0, slash), id: key.slice(slash + 1), key, resource: chosen };
+    const list = byType.get(entry.type) ?? [];
+    list.push(entry);
+    byType.set(entry.type, list);
+    index.set(key, entry);
+  }
+  for (const [url, keys] of fullUrls) {
+    const key = [...new Set(keys)].sort(cmpStr)[0];
+    const entry = key === undefined ? undefined : index.get(key);
+    if (entry && !index.has(url)) index.set(url, entry);
+  }
+  return { byType, index };
+}
+
+/** `{type, id}` of a literal reference (relative, absolute, versioned, or a Bundle fullUrl), if readable. */
+export function parseReference(ref: unknown, index: Map<string, Entry>): { type: string; id: string } | undefined {
+  const r = isRecord(ref) ? str(ref.reference) : undefined;
+  if (r === undefined) return undefined;
+  const viaUrl = index.get(r);
+  if (viaUrl) return { type: viaUrl.type, id: viaUrl.id };
+  const m = /(?:^|\/)([A-Z][A-Za-z]+)\/([A-Za-z0-9\-.]{1,256})(?:\/_history\/[^/]+)?$/.exec(r);
+  return m ? { type: m[1] as string, id: m[2] as string } : undefined;
+}
+
+/** The reference to the patient a clinical resource is about. */
+export function subjectOf(resource: Json): unknown {
+  return resource.subject ?? resource.patient;
+}

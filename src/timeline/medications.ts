@@ -1,0 +1,314 @@
+/**
+ * MedicationAdministration / MedicationRequest / MedicationStatement / Procedure → trigger-therapy exposure
+ * evidence (clinical-criteria.md §6) and immunosuppressive-medication findings (§4/§7).
+ *
+ * Identification: codes first (configured RxNorm/NCIt/local lists, system + code), over the
+ * medicationCodeableConcept, the referenced or contained Medication's code and ingredients, or Procedure.code;
+ * only if no code matched, normalised generic/brand names over the same concepts' text and coding displays
+ * (and a reference's display). Class-level "unspecified" agents (e.g. "CAR T-cell infusion") count only when
+ * no named agent matched.
+ *
+ * Statuses and intents not documenting an exposure are skipped with an info issue:
+ * - all: entered-in-error; MedicationRequest: cancelled, draft, and intents listed in
+ *   `knowledge.exposures.nonExposureRequestIntents` (default proposal, plan: a suggestion is not an order);
+ *   MedicationAdministration / Procedure: not-done (and Procedure preparation); MedicationStatement: not-taken,
+ *   intended.
+ * Dates: MedicationAdministration.effective[x]; MedicationStatement.effective[x]; Procedure.performed[x]
+ * (CAR T infusion = day 0); MedicationRequest dosageInstruction.timing bounds/events and
+ * dispenseRequest.validityPeriod, else authoredOn (the order date, used only when nothing better is given).
+ * Ongoing: request/statement `active` or `on-hold`, administration/procedure `in-progress` → true;
+ * `completed` / `stopped` → false; otherwise not stated.
+ */
+import type { Acc, DosePoint, ExposureEvidence, MedicationGroup } from './context';
+import { codingsOf, nameTokens, textsOf } from './codes';
+import { field, type FieldNode } from './fhirpath';
+import { toEpochMs } from './time';
+import type { AgentDefinition } from '../knowledge/exposures';
+import type { Coding, Finding } from './types';
+import { affine, roundConverted } from './units';
+import { arr, cmpStr, cmpTime, isRecord, type Json, num, records, str } from './util';
+
+type MedType = 'MedicationAdministration' | 'MedicationRequest' | 'MedicationStatement' | 'Procedure';
+
+const SKIP_STATUS: Record<MedType, ReadonlySet<string>> = {
+  MedicationAdministration: new Set(['entered-in-error', 'not-done']),
+  MedicationRequest: new Set(['entered-in-error', 'cancelled', 'draft']),
+  MedicationStatement: new Set(['entered-in-error', 'not-taken', 'intended']),
+  Procedure: new Set(['entered-in-error', 'not-done', 'preparation']),
+};
+const ONGOING_TRUE = new Set(['active', 'on-hold', 'in-progress']);
+const ONGOING_FALSE = new Set(['completed', 'stopped']);
+
+/** Days per UCUM time unit of Timing.repeat.periodUnit, to compare daily amounts (mo, a: calendar averages). */
+const PERIOD_DAYS: Record<string, number> = { s: 1 / 86400, min: 1 / 1440, h: 1 / 24, d: 1, wk: 7, mo: 30, a: 365 };
+
+/** Concepts describing what was given, and reference displays usable for name matching. */
+interface Described {
+  concepts: unknown[];
+  extraTexts: string[];
+  unresolved?: string;
+}
+
+function medicationConcepts(med: Json): unknown[] {
+  const concepts: unknown[] = [med.code];
+  for (const ing of records(med.ingredient)) concepts.push(ing.itemCodeableConcept);
+  return concepts;
+}
+
+function describe(acc: Acc, res: Json, type: MedType, source: string): Described {
+  if (type === 'Procedure') return { concepts: [res.code], extraTexts: [] };
+  const fieldName =
+    type === 'MedicationAdministration' ? 'administrationMedication' : type === 'MedicationRequest' ? 'requestMedication' : 'statementMedication';
+  const out: Described = { concepts: [], extraTexts: [] };
+  for (const n of field(fieldName, res, acc.issues, source)) {
+    if (n.type === 'CodeableConcept') out.concepts.push(n.value);
+    else if (n.type === 'Reference' && isRecord(n.value)) {
+      const ref = str(n.value.reference);
+      const display = str(n.value.display);
+      if (display !== undefined) out.extraTexts.push(display);
+      let med: Json | undefined;
+      if (ref !== undefined && ref.startsWith('#')) {
+        med = records(res.contained).find((c) => c.resourceType === 'Medication' && str(c.id) === ref.slice(1));
+      } else if (ref !== undefined) {
+        const direct = acc.index.get(ref);
+        const m = /(?:^|\/)Medication\/([A-Za-z0-9\-.]{1,256})(?:\/_history\/[^/]+)?$/.exec(ref);
+        const entry = direct ?? (m ? acc.index.get(`Medication/${m[1]}`) : undefined);
+        if (entry?.type === 'Medication') med = entry.resource;
+      }
+      if (med) out.concepts.push(...medicationConcepts(med));
+      else if (display === undefined) out.unresolved = ref ?? '(no reference)';
+    }
+  }
+  return out;
+}
+
+interface AgentMatch {
+  agent: AgentDefinition;
+  matchedBy: 'code' | 'name';
+  matched: string;
+}
+
+function matchAgents(acc: Acc, d: Described): AgentMatch[] {
+  const byCode = new Map<AgentDefinition, string>();
+  for (const concept of d.concepts) {
+    for (const c of codingsOf(concept)) {
+      const key = acc.t.codes.key(c.system, c.code);
+      for (const agent of key === undefined ? [] : (acc.t.agentsByCode.get(key) ?? [])) {
+        const prev = byCode.get(agent);
+        if (prev === undefined || cmpStr(key, prev) < 0) byCode.set(agent, key as string);
+      }
+    }
+  }
+  if (byCode.size) return [...byCode].map(([agent, matched]) => ({ agent, matchedBy: 'code', matched }));
+  const byName = new Map<AgentDefinition, string>();
+  for (const text of [...d.concepts.flatMap(textsOf), ...d.extraTexts]) {
+    for (const { entry, name } of acc.t.agentNames.match(text)) {
+      const prev = byName.get(entry);
+      if (prev === undefined || cmpStr(name, prev) < 0) byName.set(entry, name);
+    }
+  }
+  const named = [...byName].filter(([a]) => !a.unspecified);
+  const chosen = named.length ? named : [...byName];
+  return chosen.map(([agent, matched]) => ({ agent, matchedBy: 'name', matched }));
+}
+
+function validDate(x: unknown): string | undefined {
+  const s = str(x);
+  return s !== undefined && toEpochMs(s) !== undefined ? s : undefined;
+}
+
+function datesFromNodes(nodes: FieldNode[]): string[] {
+  const out: string[] = [];
+  for (const n of nodes) {
+    if ((n.type === 'dateTime' || n.type === 'instant') && validDate(n.value)) out.push(n.value as string);
+    else if (n.type === 'Period' && isRecord(n.value)) {
+      for (const side of ['start', 'end'] as const) {
+        const d = validDate(n.value[side]);
+        if (d) out.push(d);
+      }
+    }
+  }
+  return out;
+}
+
+function earliest(dates: string[]): string | undefined {
+  return [...dates].sort(cmpTime)[0];
+}
+
+/** A dose quantity in mg when UCUM can convert it, else in its own (alias-resolved) unit. */
+function doseAmount(acc: Acc, q: unknown): { amount: number; unit: string } | undefined {
+  if (!isRecord(q)) return undefined;
+  const value = num(q.value);
+  const raw = (str(q.system) === 'http://unitsofmeasure.org' ? str(q.code) : undefined) ?? str(q.unit) ?? str(q.code);
+  if (value === undefined || raw === undefined) return undefined;
+  const unit = acc.t.units.resolveGeneric(raw) ?? raw;
+  const toMg = affine(unit, 'mg');
+  if (toMg && toMg.offset === 0) return { amount: roundConverted(value * toMg.factor), unit: 'mg' };
+  return { amount: value, unit };
+}
+
+function perDay(timing: unknown, amount: number): number | undefined {
+  const repeat = isRecord(timing) && isRecord(timing.repeat) ? timing.repeat : undefined;
+  if (!repeat) return undefined;
+  const period = num(repeat.period);
+  const unit = str(repeat.periodUnit);
+  const days = unit === undefined ? undefined : PERIOD_DAYS[unit];
+  if (period === undefined || period <= 0 || days === undefined) return undefined;
+  const frequency = num(repeat.frequency) ?? 1;
+  return (amount * frequency) / (period * days);
+}
+
+/** Dose points of dosage elements (Dosage datatype: request instructions, statement dosage). */
+function dosagePoints(acc: Acc, dosages: Json[], fallbackTime: string | undefined): DosePoint[] {
+  const out: DosePoint[] = [];
+  for (const d of dosages) {
+    const timing = d.timing;
+    const bounds = isRecord(timing) && isRecord(timing.repeat) ? timing.repeat.boundsPeriod : undefined;
+    const time = (isRecord(bounds) ? validDate(bounds.start) : undefined) ?? fallbackTime;
+    if (time === undefined) continue;
+    for (const dr of records(d.doseAndRate)) {
+      const dose = doseAmount(acc, dr.doseQuantity);
+      if (!dose) continue;
+      const daily = perDay(timing, dose.amount);
+      out.push({ time, ...dose, ...(daily !== undefined ? { perDay: daily } : {}) });
+      break;
+    }
+  }
+  return out;
+}
+
+function requestDates(res: Json): { dates: string[]; fromAuthoredOnly: boolean } {
+  const dates: string[] = [];
+  for (const d of records(res.dosageInstruction)) {
+    const timing = d.timing;
+    if (!isRecord(timing)) continue;
+    for (const e of arr(timing.event)) {
+      const v = validDate(e);
+      if (v) dates.push(v);
+    }
+    const bounds = isRecord(timing.repeat) ? timing.repeat.boundsPeriod : undefined;
+    if (isRecord(bounds)) for (const side of ['start', 'end'] as const) {
+      const v = validDate(bounds[side]);
+      if (v) dates.push(v);
+    }
+  }
+  const validity = isRecord(res.dispenseRequest) ? res.dispenseRequest.validityPeriod : undefined;
+  if (isRecord(validity)) for (const side of ['start', 'end'] as const) {
+    const v = validDate(validity[side]);
+    if (v) dates.push(v);
+  }
+  if (dates.length) return { dates, fromAuthoredOnly: false };
+  const authored = validDate(res.authoredOn);
+  return { dates: authored ? [authored] : [], fromAuthoredOnly: authored !== undefined };
+}
+
+interface Dated {
+  dates: string[];
+  doses: DosePoint[];
+}
+
+function datesAndDoses(acc: Acc, res: Json, type: MedType, source: string): Dated {
+  switch (type) {
+    case 'MedicationAdministration': {
+      const dates = datesFromNodes(field('administrationEffective', res, acc.issues, source));
+      const first = earliest(dates);
+      const dose = isRecord(res.dosage) ? doseAmount(acc, res.dosage.dose) : undefined;
+      return { dates, doses: dose && first ? [{ time: first, ...dose }] : [] };
+    }
+    case 'MedicationStatement': {
+      const dates = datesFromNodes(field('statementEffective', res, acc.issues, source));
+      return { dates, doses: dosagePoints(acc, records(res.dosage), earliest(dates)) };
+    }
+    case 'MedicationRequest': {
+      const { dates } = requestDates(res);
+      return { dates, doses: dosagePoints(acc, records(res.dosageInstruction), earliest(dates)) };
+    }
+    case 'Procedure':
+      return { dates: datesFromNodes(field('procedurePerformed', res, acc.issues, source)), doses: [] };
+  }
+}
+
+function immunosuppression(acc: Acc, d: Described): { group: MedicationGroup; code: Coding }[] {
+  const out = new Map<MedicationGroup, Coding>();
+  for (const concept of d.concepts) {
+    for (const c of codingsOf(concept)) {
+      const key = acc.t.codes.key(c.system, c.code);
+      for (const g of key === undefined ? [] : (acc.t.immunoByCode.get(key) ?? [])) if (!out.has(g)) out.set(g, c);
+    }
+  }
+  if (out.size) return [...out].map(([group, code]) => ({ group, code }));
+  for (const text of [...d.concepts.flatMap(textsOf), ...d.extraTexts]) {
+    if (nameTokens(text).some((t) => acc.t.nonSystemicTokens.has(t))) continue;
+    for (const { entry, name } of acc.t.immunoNames.match(text)) {
+      const code: Coding = { system: 'urn:hlh-sentinel:medication-name', code: name, display: text };
+      const prev = out.get(entry);
+      if (!prev || cmpStr(name, prev.code) < 0) out.set(entry, code);
+    }
+  }
+  return [...out].map(([group, code]) => ({ group, code }));
+}
+
+export function processMedication(acc: Acc, res: Json, type: MedType, source: string): void {
+  const status = str(res.status);
+  const described = describe(acc, res, type, source);
+  const agents = matchAgents(acc, described);
+  const immuno = type === 'Procedure' ? [] : immunosuppression(acc, described);
+  if (!agents.length && !immuno.length) {
+    if (described.unresolved !== undefined && type !== 'Procedure') {
+      acc.issues.push({
+        severity: 'info',
+        code: 'medication-unresolved',
+        message: `medication reference ${described.unresolved} not found in the input; the drug cannot be identified`,
+        source,
+      });
+    }
+    return;
+  }
+  if (status !== undefined && SKIP_STATUS[type].has(status)) {
+    acc.issues.push({
+      severity: 'info',
+      code: status === 'entered-in-error' ? 'entered-in-error-skipped' : 'status-not-exposure',
+      message: `${type} with status ${status} skipped`,
+      source,
+    });
+    return;
+  }
+  const intent = str(res.intent);
+  if (type === 'MedicationRequest' && intent !== undefined && acc.t.nonExposureIntents.has(intent)) {
+    acc.issues.push({ severity: 'info', code: 'intent-not-exposure', message: `MedicationRequest with intent ${intent} is not an exposure; skipped`, source });
+    return;
+  }
+  const { dates, doses } = datesAndDoses(acc, res, type, source);
+  const ongoing = status === undefined ? undefined : ONGOING_TRUE.has(status) ? true : ONGOING_FALSE.has(status) ? false : undefined;
+
+  for (const m of agents) {
+    const evidence: ExposureEvidence = {
+      agent: m.agent,
+      matchedBy: m.matchedBy,
+      matched: m.matched,
+      source,
+      dates,
+      doses,
+      ...(ongoing !== undefined ? { ongoing } : {}),
+    };
+    acc.exposures.push(evidence);
+  }
+  if (immuno.length) {
+    const sorted = [...dates].sort(cmpTime);
+    const first = sorted[0];
+    const last = sorted[sorted.length - 1];
+    for (const { group, code } of immuno) {
+      const finding: Finding = {
+        kind: 'immunosuppression',
+        present: true,
+        ...(first !== undefined ? { time: first } : {}),
+        ...(last !== undefined && last !== first ? { end: last } : {}),
+        ...(status !== undefined ? { clinicalStatus: status } : {}),
+        detail: group.detail,
+        code,
+        source,
+      };
+      acc.findings.push(finding);
+    }
+  }
+}

@@ -1,0 +1,370 @@
+/**
+ * Observation → lab values (and Observation-borne findings), per clinical-criteria.md §7 "Data handling":
+ *
+ * - analyte by code system + code only (Observation.code and each component.code; never display);
+ * - status final / amended / corrected used, preliminary used and flagged (`status: 'preliminary'`),
+ *   entered-in-error / cancelled dropped with an info issue, anything else (registered, unknown…) not used;
+ * - time: effectiveDateTime, effectivePeriod.start, effectiveInstant, else issued (first parseable one);
+ * - value: valueQuantity (with comparator), valueInteger/valueDecimal, or a numeric valueString ("<0.5",
+ *   ">40000", "1,234", "12.5 mg/dL"); anything else is kept as not evaluable with a reason;
+ * - unit → canonical unit (./units); referenceRange (the first one typed `normal` or untyped) converted too,
+ *   else the knowledge base's fallback range (`source: 'fallback'`);
+ * - interpretation codes, and `Observation/id` or `Observation/id#component[i]` as source.
+ */
+import type { Acc } from './context';
+import { codingsOf } from './codes';
+import { field, type FieldNode } from './fhirpath';
+import type {
+  AnalyteId,
+  Comparator,
+  Coding,
+  Finding,
+  LabValue,
+  NotEvaluableReason,
+  NotEvaluableValue,
+  ReferenceRange,
+  UsedStatus,
+} from './types';
+import { toEpochMs } from './time';
+import { affine, roundConverted } from './units';
+import { arr, isRecord, type Json, num, records, str } from './util';
+
+const USED: ReadonlySet<string> = new Set(['final', 'amended', 'corrected', 'preliminary']);
+const DROPPED: ReadonlySet<string> = new Set(['entered-in-error', 'cancelled']);
+const COMPARATORS: Record<string, Comparator> = { '<': '<', '<=': '<=', '>=': '>=', '>': '>', '≤': '<=', '≥': '>=' };
+const UCUM_SYSTEM = 'http://unitsofmeasure.org';
+
+type TimeSource = LabValue['timeSource'];
+
+interface ObsTime {
+  time: string;
+  timeSource: TimeSource;
+}
+
+interface AnalyteMatch {
+  analyte: AnalyteId;
+  coding: Coding;
+}
+
+function matchAnalyte(acc: Acc, codings: Coding[], source: string): AnalyteMatch | undefined {
+  let found: AnalyteMatch | undefined;
+  for (const coding of codings) {
+    const key = acc.t.codes.key(coding.system, coding.code);
+    const analyte = key === undefined ? undefined : acc.t.analyteByCode.get(key);
+    if (analyte === undefined) continue;
+    if (!found) found = { analyte, coding };
+    else if (found.analyte !== analyte) {
+      acc.issues.push({
+        severity: 'warning',
+        code: 'ambiguous-analyte-code',
+        message: `codings map to both ${found.analyte} and ${analyte}; used ${found.analyte} (first coding)`,
+        source,
+      });
+      break;
+    }
+  }
+  return found;
+}
+
+/** Parse a numeric string: optional comparator, number (thousands separated by commas allowed), optional unit. */
+export function parseNumericString(
+  text: string,
+): { value: number; comparator?: Comparator; unit?: string } | undefined {
+  const m = /^\s*(<=|>=|≤|≥|<|>)?\s*([+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|[+-]?\.\d+)\s*(.*?)\s*$/.exec(text);
+  if (!m) return undefined;
+  const [, comp, numText = '', rest = ''] = m;
+  // "1,5" (decimal comma) or "1 234" would be guesses: refuse them.
+  if (/^[,.\d]/.test(rest)) return undefined;
+  const value = Number(numText.replace(/,/g, ''));
+  if (!Number.isFinite(value)) return undefined;
+  return {
+    value,
+    ...(comp ? { comparator: COMPARATORS[comp] as Comparator } : {}),
+    ...(rest !== '' ? { unit: rest } : {}),
+  };
+}
+
+function observationTime(acc: Acc, res: Json, source: string): ObsTime | undefined {
+  for (const n of field('observationEffective', res, acc.issues, source)) {
+    if (n.type === 'dateTime' && typeof n.value === 'string' && toEpochMs(n.value) !== undefined) {
+      return { time: n.value, timeSource: 'effectiveDateTime' };
+    }
+    if (n.type === 'Period' && isRecord(n.value)) {
+      const start = str(n.value.start);
+      if (start !== undefined && toEpochMs(start) !== undefined) return { time: start, timeSource: 'effectivePeriod.start' };
+    }
+    if (n.type === 'instant' && typeof n.value === 'string' && toEpochMs(n.value) !== undefined) {
+      return { time: n.value, timeSource: 'effectiveInstant' };
+    }
+  }
+  const issued = str(res.issued);
+  if (issued !== undefined && toEpochMs(issued) !== undefined) return { time: issued, timeSource: 'issued' };
+  return undefined;
+}
+
+/** The unit string to convert: UCUM `code` when the system is UCUM, else `unit`, else a system-less `code`. */
+function quantityUnit(acc: Acc, q: Json, analyte: AnalyteId): string | undefined {
+  const code = str(q.code);
+  const system = str(q.system);
+  const unit = str(q.unit);
+  const candidates = [system === UCUM_SYSTEM ? code : undefined, unit, system === undefined ? code : undefined].filter(
+    (c): c is string => c !== undefined,
+  );
+  return candidates.find((c) => acc.t.units.resolve(c, analyte) !== undefined) ?? candidates[0];
+}
+
+interface RawValue {
+  value: number;
+  comparator?: Comparator;
+  unit?: string;
+  original: { value: number | string; unit?: string };
+}
+
+type ReadResult = RawValue | { fail: NotEvaluableReason; reason: string; original: NotEvaluableValue['original'] };
+
+function readValue(acc: Acc, node: FieldNode, analyte: AnalyteId): ReadResult {
+  const v = node.value;
+  if ((node.type === 'Quantity' || node.type === 'SimpleQuantity') && isRecord(v)) {
+    const unit = quantityUnit(acc, v, analyte);
+    const originalUnit = str(v.unit) ?? str(v.code);
+    const rawNum = v.value;
+    const original = {
+      value: typeof rawNum === 'number' || typeof rawNum === 'string' ? rawNum : String(rawNum),
+      ...(originalUnit ? { unit: originalUnit } : {}),
+    };
+    let value = num(rawNum);
+    if (value === undefined && typeof rawNum === 'string') {
+      const p = parseNumericString(rawNum);
+      if (p && p.comparator === undefined && p.unit === undefined) value = p.value;
+    }
+    if (value === undefined) return { fail: 'not-numeric', reason: 'valueQuantity has no numeric value', original };
+    const compText = str(v.comparator);
+    const comparator = compText === undefined ? undefined : COMPARATORS[compText];
+    if (compText !== undefined && comparator === undefined) {
+      return { fail: 'not-numeric', reason: `unknown comparator "${compText}"`, original };
+    }
+    return { value, ...(comparator ? { comparator } : {}), ...(unit ? { unit } : {}), original };
+  }
+  if ((node.type === 'integer' || node.type === 'decimal') && num(v) !== undefined) {
+    return { value: v as number, original: { value: v as number } };
+  }
+  if (node.type === 'string' && typeof v === 'string') {
+    const p = parseNumericString(v);
+    if (!p) return { fail: 'not-numeric', reason: `valueString "${v.slice(0, 40)}" is not a number`, original: { value: v } };
+    return { ...p, original: { value: v, ...(p.unit ? { unit: p.unit } : {}) } };
+  }
+  return {
+    fail: 'not-numeric',
+    reason: `value of type ${node.type ?? 'unknown'} is not numeric`,
+    original: typeof v === 'string' || typeof v === 'number' ? { value: v } : {},
+  };
+}
+
+/** Convert a lab referenceRange to the value's unit; undefined when absent, 'failed' when not convertible. */
+function labRange(acc: Acc, element: Json, analyte: AnalyteId, valueUnitRaw: string | undefined, unit: string): ReferenceRange | 'failed' | undefined {
+  const ranges = records(element.referenceRange);
+  const range =
+    ranges.find((r) => !isRecord(r.type)) ??
+    ranges.find((r) => codingsOf(r.type).some((c) => c.code === 'normal'));
+  if (!range) return undefined;
+  const bounds: { low?: number; high?: number } = {};
+  let any = false;
+  for (const side of ['low', 'high'] as const) {
+    const q = range[side];
+    if (!isRecord(q)) continue;
+    const v = num(q.value);
+    if (v === undefined) continue;
+    any = true;
+    const rawUnit = quantityUnit(acc, q, analyte) ?? valueUnitRaw;
+    const def = acc.t.knowledge.analytes.analytes[analyte];
+    if (def.canonicalUnit === null) {
+      // "As reported" analytes: the range must be in (or convertible to) the value's own unit.
+      const from = rawUnit === undefined ? undefined : acc.t.units.resolve(rawUnit, analyte);
+      const map = from === undefined ? null : affine(from, unit);
+      if (!map) return 'failed';
+      bounds[side] = map.offset === 0 && map.factor === 1 ? v : roundConverted(map.offset + map.factor * v);
+      continue;
+    }
+    const conv = acc.t.units.toCanonical(v, rawUnit, analyte);
+    if (!conv.ok) return 'failed';
+    bounds[side] = conv.value;
+  }
+  return any ? { ...bounds, unit, source: 'lab' } : undefined;
+}
+
+function interpretationCodes(element: Json): string[] | undefined {
+  const out: string[] = [];
+  for (const concept of arr(element.interpretation)) {
+    for (const c of codingsOf(concept)) if (!out.includes(c.code)) out.push(c.code);
+  }
+  return out.length ? out : undefined;
+}
+
+function dataAbsent(element: Json): string | undefined {
+  const dar = element.dataAbsentReason;
+  if (!isRecord(dar)) return undefined;
+  return codingsOf(dar)[0]?.code ?? str(dar.text) ?? 'unspecified';
+}
+
+function emitValue(
+  acc: Acc,
+  match: AnalyteMatch,
+  node: FieldNode | undefined,
+  element: Json,
+  when: ObsTime | undefined,
+  status: UsedStatus,
+  source: string,
+): void {
+  const { analyte, coding } = match;
+  const notEvaluable = (reasonCode: NotEvaluableReason, reason: string, original: NotEvaluableValue['original'] = {}): void => {
+    acc.notEvaluable.push({ analyte, reason, reasonCode, ...(when ? { time: when.time } : {}), original, source, code: coding });
+  };
+  if (!node) {
+    const absent = dataAbsent(element);
+    if (absent !== undefined) notEvaluable('data-absent', `data absent (${absent})`);
+    else notEvaluable('no-value', 'no value');
+    return;
+  }
+  const read = readValue(acc, node, analyte);
+  if ('fail' in read) return notEvaluable(read.fail, read.reason, read.original);
+  if (!when) return notEvaluable('no-time', 'no usable effective time or issued date', read.original);
+  const conv = acc.t.units.toCanonical(read.value, read.unit, analyte);
+  if (!conv.ok) return notEvaluable(conv.reasonCode, conv.reason, read.original);
+
+  const def = acc.t.knowledge.analytes.analytes[analyte];
+  let referenceRange: ReferenceRange | undefined;
+  const lab = labRange(acc, element, analyte, read.unit, conv.unit);
+  if (lab === 'failed') {
+    acc.issues.push({
+      severity: 'info',
+      code: 'reference-range-not-convertible',
+      message: `reference range of ${def.label} not convertible to ${conv.unit}; ${def.fallbackRange ? 'used the fallback range' : 'no range used'}`,
+      source,
+    });
+  } else referenceRange = lab;
+  if (!referenceRange && def.fallbackRange && def.canonicalUnit !== null) {
+    referenceRange = { ...def.fallbackRange, unit: def.canonicalUnit, source: 'fallback' };
+  }
+  const interpretation = interpretationCodes(element);
+  acc.labs.push({
+    analyte,
+    value: conv.value,
+    unit: conv.unit,
+    ...(read.comparator ? { comparator: read.comparator } : {}),
+    time: when.time,
+    timeSource: when.timeSource,
+    status,
+    ...(referenceRange ? { referenceRange } : {}),
+    ...(interpretation ? { interpretation } : {}),
+    original: read.original,
+    code: coding,
+    source,
+  });
+}
+
+/** Finding rows an Observation carries: by its code (value = present/absent) or by a coded value. */
+function observationFindings(acc: Acc, res: Json, codings: Coding[], when: ObsTime | undefined, source: string): void {
+  const byCode = codings.flatMap((c) => {
+    const key = acc.t.codes.key(c.system, c.code);
+    return (key === undefined ? [] : (acc.t.findingsByCode.get(key) ?? [])).map((f) => ({ f, coding: c }));
+  });
+  const valueConcept = res.valueCodeableConcept;
+  const valueCodings = codingsOf(valueConcept);
+  const byValue = byCode.length
+    ? []
+    : valueCodings.flatMap((c) => {
+        const key = acc.t.codes.key(c.system, c.code);
+        return (key === undefined ? [] : (acc.t.findingsByCode.get(key) ?? [])).map((f) => ({ f, coding: c }));
+      });
+  if (!byCode.length && !byValue.length) return;
+
+  let present: boolean | undefined = true;
+  if (byCode.length) {
+    if (typeof res.valueBoolean === 'boolean') present = res.valueBoolean;
+    else if (isRecord(valueConcept)) {
+      const keys = valueCodings.map((c) => acc.t.codes.key(c.system, c.code));
+      if (keys.some((k) => k !== undefined && acc.t.negativeValues.has(k))) present = false;
+      else if (keys.some((k) => k !== undefined && (acc.t.positiveValues.has(k) || acc.t.findingsByCode.has(k)))) present = true;
+      else present = undefined;
+    } else if (dataAbsent(res) !== undefined) present = undefined;
+    else if (Object.keys(res).some((k) => k.startsWith('value'))) present = undefined;
+    // No value at all: the Observation itself asserts the finding.
+  }
+  if (present === undefined) {
+    acc.issues.push({
+      severity: 'info',
+      code: 'finding-value-uninterpretable',
+      message: 'finding Observation has a value that is neither boolean nor a configured positive/negative code; not used',
+      source,
+    });
+    return;
+  }
+  const seen = new Set<string>();
+  for (const { f, coding } of [...byCode, ...byValue]) {
+    for (const kind of f.kinds) {
+      if (seen.has(kind)) continue;
+      seen.add(kind);
+      const finding: Finding = {
+        kind,
+        present,
+        ...(when ? { time: when.time } : {}),
+        ...(f.grade !== undefined ? { grade: f.grade } : {}),
+        ...(f.detail !== undefined ? { detail: f.detail } : {}),
+        code: coding,
+        source,
+      };
+      acc.findings.push(finding);
+    }
+  }
+}
+
+function hasFindingCode(acc: Acc, codings: Coding[]): boolean {
+  return codings.some((c) => {
+    const key = acc.t.codes.key(c.system, c.code);
+    return key !== undefined && acc.t.findingsByCode.has(key);
+  });
+}
+
+export function processObservation(acc: Acc, res: Json, source: string): void {
+  // Prefilter in plain TypeScript: only Observations with a known code pay for FHIRPath.
+  const codings = codingsOf(res.code);
+  const main = matchAnalyte(acc, codings, source);
+  const components = arr(res.component);
+  const componentMatches: { index: number; element: Json; match: AnalyteMatch }[] = [];
+  components.forEach((c, index) => {
+    if (!isRecord(c)) return;
+    const m = matchAnalyte(acc, codingsOf(c.code), `${source}#component[${index}]`);
+    if (m) componentMatches.push({ index, element: c, match: m });
+  });
+  const findingCandidate = hasFindingCode(acc, codings) || hasFindingCode(acc, codingsOf(res.valueCodeableConcept));
+  if (!main && componentMatches.length === 0 && !findingCandidate) return;
+
+  const statusText = str(res.status);
+  if (statusText === undefined || !USED.has(statusText)) {
+    const dropped = statusText !== undefined && DROPPED.has(statusText);
+    acc.issues.push({
+      severity: 'info',
+      code: dropped ? `${statusText}-skipped` : 'status-not-usable',
+      message: dropped ? `Observation with status ${statusText} skipped` : `Observation with status ${statusText ?? '(none)'} not used`,
+      source,
+    });
+    return;
+  }
+  const status = statusText as UsedStatus;
+  const when = observationTime(acc, res, source);
+
+  if (main) {
+    const node = field('observationValue', res, acc.issues, source)[0];
+    emitValue(acc, main, node, res, when, status, source);
+  }
+  if (componentMatches.length) {
+    const nodes = new Map<number, FieldNode>();
+    for (const n of field('observationComponentValue', res, acc.issues, source)) {
+      if (n.parentIndex !== undefined && !nodes.has(n.parentIndex)) nodes.set(n.parentIndex, n);
+    }
+    for (const { index, element, match } of componentMatches) {
+      emitValue(acc, match, nodes.get(index), element, when, status, `${source}#component[${index}]`);
+    }
+  }
+  if (findingCandidate) observationFindings(acc, res, codings, when, source);
+}
