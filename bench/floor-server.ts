@@ -1,0 +1,18 @@
+/**
+ * The floor: Express 5 with the same JSON body parser settings as the service, answering a fixed
+ * `{"cards": []}`. Its throughput is the cost of receiving the same bytes with the same stack.
+ * Usage: node dist/bench/floor-server.js <port>
+ */
+import express from 'express';
+
+const app = express();
+app.use(express.json({ limit: '50mb', type: ['application/json', 'application/fhir+json'] }));
+const body = JSON.stringify({ cards: [] });
+app.post('/cds-services/:id', (_req, res) => {
+  res.type('application/json').send(body);
+});
+const port = Number(process.argv[2] ?? 0);
+const server = app.listen(port, '127.0.0.1', () => {
+  process.send?.({ ready: true });
+});
+process.on('SIGTERM', () => server.close(() => process.exit(0)));

@@ -1,0 +1,343 @@
+/**
+ * Benchmark: the service on its production path (auth on, info logging to /dev/null) against the
+ * floor of its own stack (Express 5 + the same JSON parser answering a fixed empty card list), in
+ * separate processes on loopback, driven one after the other by autocannon with the same settings.
+ * Also: an in-process engine micro-benchmark and the no-prefetch path against a FHIR server that
+ * adds 20 ms per request. Prints a table and writes bench/results/latest.{json,md}.
+ *
+ *   npm run bench                  # full run (~4 min)
+ *   npm run bench -- --quick       # shorter durations, for a smoke check
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
+import { tmpdir, cpus, totalmem } from 'node:os';
+import path from 'node:path';
+import { createServer } from 'node:net';
+import { randomUUID } from 'node:crypto';
+import autocannon from 'autocannon';
+import { SignJWT, exportJWK, generateKeyPair, type KeyLike } from 'jose';
+import { generateHookRequest } from './generate';
+
+const quick = process.argv.includes('--quick');
+const DURATION = quick ? 3 : 10;
+const SOAK = quick ? 10 : 60;
+const CONNECTIONS = 50;
+const SIZES = [100, 1_000, 10_000];
+const root = path.resolve(__dirname, '../..');
+const dist = path.join(root, 'dist');
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+    s.on('error', reject);
+  });
+}
+
+async function waitForHttp(url: string, timeoutMs = 15_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const r = await fetch(url);
+      await r.body?.cancel();
+      return;
+    } catch {
+      if (Date.now() > until) throw new Error(`not ready: ${url}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+}
+
+function rssMb(pid: number): number {
+  try {
+    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) / 1024 : NaN;
+  } catch {
+    return NaN;
+  }
+}
+
+class RssSampler {
+  samples: Array<{ t: number; mb: number }> = [];
+  private timer: NodeJS.Timeout;
+  constructor(pid: number, everyMs = 250) {
+    const t0 = Date.now();
+    this.timer = setInterval(() => this.samples.push({ t: (Date.now() - t0) / 1000, mb: rssMb(pid) }), everyMs);
+  }
+  stop() {
+    clearInterval(this.timer);
+    return this;
+  }
+  get max() {
+    return Math.max(...this.samples.map((s) => s.mb));
+  }
+  /** Mean RSS over [from, to) seconds. */
+  mean(from: number, to: number) {
+    const xs = this.samples.filter((s) => s.t >= from && s.t < to).map((s) => s.mb);
+    return xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
+  }
+}
+
+interface Issuer {
+  iss: string;
+  privateKey: KeyLike;
+  jwks: { keys: unknown[] };
+}
+
+async function makeIssuer(): Promise<Issuer> {
+  const { publicKey, privateKey } = await generateKeyPair('ES384');
+  const jwk = { ...(await exportJWK(publicKey)), kid: 'bench-1', alg: 'ES384', use: 'sig' };
+  return { iss: 'https://ehr.bench.local', privateKey, jwks: { keys: [jwk] } };
+}
+
+async function mintTokens(issuer: Issuer, aud: string, count: number): Promise<string[]> {
+  const now = Math.floor(Date.now() / 1000);
+  const out: string[] = [];
+  for (let i = 0; i < count; i++) {
+    out.push(
+      await new SignJWT({})
+        .setProtectedHeader({ alg: 'ES384', kid: 'bench-1', typ: 'JWT' })
+        .setIssuer(issuer.iss)
+        .setAudience(aud)
+        .setIssuedAt(now)
+        .setExpirationTime(now + 1800)
+        .setJti(randomUUID())
+        .sign(issuer.privateKey),
+    );
+  }
+  return out;
+}
+
+interface Proc {
+  child: ChildProcess;
+  port: number;
+  stop(): Promise<void>;
+}
+
+async function startProcess(script: string, args: string[], env: NodeJS.ProcessEnv, port: number, readyUrl: string): Promise<Proc> {
+  const child = fork(script, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  await waitForHttp(readyUrl);
+  return {
+    child,
+    port,
+    stop: () =>
+      new Promise((resolve) => {
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
+interface LoadResult {
+  rps: number;
+  p50: number;
+  p99: number;
+  max: number;
+  non2xx: number;
+  errors: number;
+  requests: number;
+  maxRssMb: number;
+}
+
+async function load(
+  url: string,
+  body: string,
+  opts: { connections: number; duration: number; pid: number; tokens?: string[] },
+): Promise<LoadResult & { sampler: RssSampler }> {
+  const sampler = new RssSampler(opts.pid);
+  let i = 0;
+  const tokens = opts.tokens;
+  const result = await autocannon({
+    url,
+    method: 'POST',
+    connections: opts.connections,
+    duration: opts.duration,
+    headers: { 'content-type': 'application/json' },
+    body,
+    requests: [
+      {
+        setupRequest: (req: Record<string, unknown>) => {
+          if (!tokens) return req;
+          const token = tokens[i++ % tokens.length];
+          return { ...req, headers: { ...(req.headers as object), authorization: `Bearer ${token}` } };
+        },
+      },
+    ],
+  } as unknown as autocannon.Options);
+  sampler.stop();
+  return {
+    rps: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    max: result.latency.max,
+    non2xx: result.non2xx,
+    errors: result.errors + result.timeouts,
+    requests: result.requests.total,
+    maxRssMb: sampler.max,
+    sampler,
+  };
+}
+
+async function engineBench(): Promise<Array<{ n: number; perSecond: number; msPerEval: number; cards: number; indicator: string }>> {
+  const { configSchema } = await import('../src/config/schema');
+  const { createRuntime } = await import('../src/app');
+  const { createLogger } = await import('../src/log/logger');
+  const config = configSchema.parse({ logLevel: 'silent', security: { auth: { mode: 'disabled-dev' } } });
+  const runtime = createRuntime(config, createLogger('silent'));
+  const out = [];
+  for (const n of SIZES) {
+    const { body, patientId } = generateHookRequest(n);
+    const prefetch = body.prefetch as Record<string, unknown>;
+    const data = { resources: Object.values(prefetch), issues: [], sources: {} };
+    const ctx = { patientId, userId: 'Practitioner/bench', now: new Date('2026-03-15T12:00:00Z') };
+    let first = runtime.evaluator(data, ctx);
+    for (let w = 0; w < 5; w++) first = runtime.evaluator(data, ctx); // warm-up (JIT)
+    const budget = quick ? 500 : 2000;
+    let count = 0;
+    const t0 = process.hrtime.bigint();
+    let elapsed = 0;
+    while (elapsed < budget) {
+      runtime.evaluator(data, ctx);
+      count++;
+      elapsed = Number(process.hrtime.bigint() - t0) / 1e6;
+    }
+    out.push({ n, perSecond: (count / elapsed) * 1000, msPerEval: elapsed / count, cards: first.cards.length, indicator: first.cards[0]?.indicator ?? 'none' });
+  }
+  return out;
+}
+
+function fmt(n: number, digits = 1): string {
+  return Number.isFinite(n) ? n.toFixed(digits) : 'n/a';
+}
+
+async function main(): Promise<void> {
+  const started = new Date();
+  const issuer = await makeIssuer();
+  const tmp = mkdtempSync(path.join(tmpdir(), 'hlh-bench-'));
+  const rows: Array<Record<string, unknown>> = [];
+  const lines: string[] = [];
+  const log = (s: string) => {
+    lines.push(s);
+    console.log(s);
+  };
+
+  log(`# HLH Sentinel benchmark — ${started.toISOString()}`);
+  log(`machine: ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), ${Math.round(totalmem() / 2 ** 30)} GiB, node ${process.version}`);
+  log(`load: autocannon, ${CONNECTIONS} connections, ${DURATION} s per run, service and floor one after the other${quick ? ' (quick mode)' : ''}`);
+  log('');
+
+  // ---- engine only
+  const engine = await engineBench();
+  log('## Engine only (timeline + assessment + cards, in process, one core)');
+  log('| N observations | evaluations/s | ms/evaluation | cards | indicator |');
+  log('|---:|---:|---:|---:|---|');
+  for (const e of engine) log(`| ${e.n} | ${fmt(e.perSecond, 0)} | ${fmt(e.msPerEval, 2)} | ${e.cards} | ${e.indicator} |`);
+  log('');
+
+  // ---- service vs floor
+  const servicePort = await freePort();
+  const floorPort = await freePort();
+  const fhirPort = await freePort();
+  const publicBase = `http://127.0.0.1:${servicePort}`;
+  const configFile = path.join(tmp, 'config.json');
+  writeFileSync(
+    configFile,
+    JSON.stringify({
+      bodyLimit: '50mb',
+      security: {
+        publicBaseUrl: publicBase,
+        fhir: { allowHttpLoopback: true },
+        auth: { mode: 'required', maxTokenLifetimeSeconds: 3600, issuers: [{ iss: issuer.iss, jwks: issuer.jwks, fhirServers: [`http://127.0.0.1:${fhirPort}/fhir`] }] },
+      },
+    }),
+  );
+  const serviceEnv = { CONFIG_FILE: configFile, PORT: String(servicePort), HOST: '127.0.0.1', LOG_LEVEL: 'info', STORE_KIND: 'sqlite', SQLITE_PATH: path.join(tmp, 'bench.db') };
+  const aud = `${publicBase}/cds-services/hlh-screen`;
+  const tokenCount = quick ? 20_000 : 60_000;
+  const t0 = Date.now();
+  const tokens = await mintTokens(issuer, aud, tokenCount);
+  log(`(minted ${tokenCount} ES384 tokens in ${((Date.now() - t0) / 1000).toFixed(1)} s before the runs; each request carries a fresh jti)`);
+
+  const service = await startProcess(path.join(dist, 'src/server.js'), [], serviceEnv, servicePort, `${publicBase}/healthz`);
+  const floor = await startProcess(path.join(dist, 'bench/floor-server.js'), [String(floorPort)], {}, floorPort, `http://127.0.0.1:${floorPort}/`);
+
+  // Sanity: the measured path really renders a card and really authenticates.
+  const probe = generateHookRequest(1_000);
+  const ok = await fetch(aud, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${tokens[tokens.length - 1]}` }, body: JSON.stringify(probe.body) });
+  const okBody = (await ok.json()) as { cards?: Array<{ indicator: string; summary: string }> };
+  const unauth = await fetch(aud, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(probe.body) });
+  log(`sanity: authenticated call → ${ok.status}, ${okBody.cards?.length ?? 0} card(s) [${okBody.cards?.[0]?.indicator ?? '-'}] "${okBody.cards?.[0]?.summary ?? ''}"; without token → ${unauth.status}`);
+  log('');
+
+  let tokenOffset = 0;
+  const nextTokens = (k: number) => {
+    const slice = tokens.slice(tokenOffset, tokenOffset + k);
+    tokenOffset += k;
+    return slice.length ? slice : tokens;
+  };
+  log('## Service vs floor (same bytes, same connections)');
+  log('| N | body KiB | service req/s | floor req/s | ratio | service p50 ms | p99 ms | floor p50 ms | p99 ms | service max RSS MiB | floor max RSS MiB | non-2xx |');
+  log('|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+  for (const n of SIZES) {
+    const body = JSON.stringify(generateHookRequest(n).body);
+    const s = await load(aud, body, { connections: CONNECTIONS, duration: DURATION, pid: service.child.pid!, tokens: nextTokens(Math.ceil(tokenCount / 4)) });
+    const f = await load(`http://127.0.0.1:${floorPort}/cds-services/hlh-screen`, body, { connections: CONNECTIONS, duration: DURATION, pid: floor.child.pid! });
+    rows.push({ n, bodyBytes: body.length, service: { ...s, sampler: undefined }, floor: { ...f, sampler: undefined }, ratio: s.rps / f.rps });
+    log(
+      `| ${n} | ${fmt(body.length / 1024, 0)} | ${fmt(s.rps, 0)} | ${fmt(f.rps, 0)} | ${fmt(s.rps / f.rps, 2)} | ${fmt(s.p50, 0)} | ${fmt(s.p99, 0)} | ${fmt(f.p50, 0)} | ${fmt(f.p99, 0)} | ${fmt(s.maxRssMb, 0)} | ${fmt(f.maxRssMb, 0)} | ${s.non2xx} |`,
+    );
+  }
+  log('');
+  await floor.stop();
+
+  // ---- soak: memory stays bounded at N = 10,000
+  {
+    const body = JSON.stringify(generateHookRequest(10_000).body);
+    const s = await load(aud, body, { connections: 10, duration: SOAK, pid: service.child.pid!, tokens: nextTokens(Math.ceil(tokenCount / 4)) });
+    const head = s.sampler.mean(SOAK * 0.1, SOAK * 0.25);
+    const tail = s.sampler.mean(SOAK * 0.75, SOAK);
+    rows.push({ soak: { seconds: SOAK, requests: s.requests, p99: s.p99, rssEarlyMb: head, rssLateMb: tail, maxRssMb: s.maxRssMb, non2xx: s.non2xx } });
+    log(`## Soak: N = 10,000 for ${SOAK} s at 10 connections`);
+    log(`${s.requests} requests, p99 ${fmt(s.p99, 0)} ms, RSS ${fmt(head, 0)} MiB (10–25% of the run) → ${fmt(tail, 0)} MiB (last quarter), max ${fmt(s.maxRssMb, 0)} MiB, non-2xx ${s.non2xx}`);
+    log('');
+  }
+
+  // ---- no prefetch: the service fetches from a FHIR server that adds 20 ms per request
+  {
+    const fhir = await startProcess(path.join(dist, 'bench/fhir-latency-server.js'), [String(fhirPort), '20', '1000'], {}, fhirPort, `http://127.0.0.1:${fhirPort}/fhir/metadata`);
+    const body = JSON.stringify({ ...generateHookRequest(1_000).body, prefetch: undefined, fhirServer: `http://127.0.0.1:${fhirPort}/fhir` });
+    const s = await load(aud, body, { connections: 10, duration: DURATION, pid: service.child.pid!, tokens: nextTokens(Math.ceil(tokenCount / 8)) });
+    rows.push({ noPrefetch: { fhirLatencyMs: 20, p50: s.p50, p99: s.p99, rps: s.rps, non2xx: s.non2xx } });
+    log('## No prefetch: every key fetched from a loopback FHIR server adding 20 ms per request (N = 1,000)');
+    log(`10 connections: p50 ${fmt(s.p50, 0)} ms, p99 ${fmt(s.p99, 0)} ms, ${fmt(s.rps, 0)} req/s, non-2xx ${s.non2xx}`);
+    log('');
+    await fhir.stop();
+  }
+  await service.stop();
+
+  const n1000 = rows.find((r) => r.n === 1000) as { service: LoadResult; ratio: number } | undefined;
+  const n10000 = rows.find((r) => r.n === 10000) as { service: LoadResult } | undefined;
+  const e1000 = engine.find((e) => e.n === 1000)!;
+  const noPrefetch = (rows.find((r) => 'noPrefetch' in r) as { noPrefetch: { p50: number } }).noPrefetch;
+  log('## Targets');
+  const target = (name: string, pass: boolean, detail: string) => log(`- ${pass ? 'MET ' : 'MISS'} ${name}: ${detail}`);
+  target('N=1,000 p99 ≤ 25 ms at 50 connections', (n1000?.service.p99 ?? Infinity) <= 25, `${fmt(n1000?.service.p99 ?? NaN, 0)} ms`);
+  target('N=1,000 throughput ≥ 50% of floor', (n1000?.ratio ?? 0) >= 0.5, `${fmt((n1000?.ratio ?? NaN) * 100, 0)}%`);
+  target('N=10,000 p99 ≤ 250 ms', (n10000?.service.p99 ?? Infinity) <= 250, `${fmt(n10000?.service.p99 ?? NaN, 0)} ms`);
+  target('engine N=1,000 ≥ 500 evaluations/s', e1000.perSecond >= 500, `${fmt(e1000.perSecond, 0)}/s`);
+  target('no-prefetch p50 ≤ 70 ms with 20 ms FHIR latency', noPrefetch.p50 <= 70, `${fmt(noPrefetch.p50, 0)} ms`);
+
+  const outDir = path.join(root, 'bench/results');
+  mkdirSync(outDir, { recursive: true });
+  writeFileSync(path.join(outDir, 'latest.json'), JSON.stringify({ started: started.toISOString(), quick, engine, rows }, null, 2));
+  writeFileSync(path.join(outDir, 'latest.md'), lines.join('\n') + '\n');
+  console.log(`\nwritten: bench/results/latest.md, bench/results/latest.json`);
+}
+
+main().catch((e: unknown) => {
+  console.error(e);
+  process.exit(1);
+});
