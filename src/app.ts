@@ -4,6 +4,7 @@
  * from a validated Config.
  */
 import express, { type Express, type Request, type RequestHandler } from 'express';
+import helmet from 'helmet';
 import type { Config } from './config/schema';
 import type { Knowledge } from './knowledge';
 import { loadKnowledge } from './knowledge/load';
@@ -20,6 +21,8 @@ import { serviceRouter } from './http/service';
 import { feedbackRouter } from './http/feedback';
 import { errorHandler, sendError } from './http/errors';
 import type { PatientViewRequest } from './hooks/request';
+import { createSecurity } from './security';
+import { requestContext } from './security/request-context';
 
 export interface AppDeps {
   config: Config;
@@ -42,14 +45,24 @@ export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
+  app.set('trust proxy', config.security.trustProxy);
+  app.use(requestContext(logger));
+  // JSON API: no content is ever rendered, so the strictest CSP; cross-origin reads stay allowed for CORS clients.
+  app.use(
+    helmet({
+      contentSecurityPolicy: { useDefaults: false, directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } },
+      crossOriginResourcePolicy: { policy: 'cross-origin' },
+    }),
+  );
   app.use(cors(config.cors.origins));
 
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok', knowledgeVersion: deps.knowledge.version, ...(deps.health?.() ?? {}) });
   });
 
-  app.use('/cds-services', ...jsonBody(config.bodyLimit, config.maxJsonDepth));
+  // Authenticate before parsing: an unauthenticated caller never gets a 10 MB body parsed.
   if (deps.authenticate) app.use('/cds-services', deps.authenticate);
+  app.use('/cds-services', ...jsonBody(config.bodyLimit, config.maxJsonDepth));
   app.use(discoveryRouter([deps.service]));
   app.use(
     serviceRouter({
@@ -80,5 +93,15 @@ export function createRuntime(config: Config, logger: Logger): AppDeps {
   const knowledge = loadKnowledge(config.knowledgeFile);
   const service = hlhScreenService(prefetchTemplates(knowledge, config));
   const evaluator = createEvaluator({ knowledge });
-  return { config, logger, knowledge, service, evaluator };
+  const security = createSecurity(config.security, logger);
+  return {
+    config,
+    logger,
+    knowledge,
+    service,
+    evaluator,
+    authenticate: security.authenticate,
+    checkFhirServer: security.checkFhirServer,
+    health: security.health,
+  };
 }

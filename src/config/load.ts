@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { issuePath } from '../hooks/common';
 import { configSchema, ENV_KEYS, type Config } from './schema';
+import { securityEnvValue } from '../security/config';
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -18,6 +19,8 @@ function setPath(target: Record<string, unknown>, path: string[], value: unknown
 /** CORS_ORIGINS is a comma-separated list, or `*`. */
 function envValue(name: string, raw: string): unknown {
   if (name === 'CORS_ORIGINS') return raw.trim() === '*' ? '*' : raw.split(',').map((s) => s.trim()).filter(Boolean);
+  const security = securityEnvValue(name, raw);
+  if (security) return security.value;
   return raw;
 }
 

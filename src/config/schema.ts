@@ -4,6 +4,7 @@
  * server. A bad value stops start-up with a message naming the key.
  */
 import { z } from 'zod';
+import { securityConfigSchema, SECURITY_ENV_KEYS } from '../security/config';
 
 const bytes = z.union([z.number().int().positive(), z.string().regex(/^\d+(b|kb|mb)$/i, 'e.g. "10mb"')]);
 
@@ -50,6 +51,8 @@ export const configSchema = z
         onOperationOutcome: z.enum(['note', 'refetch']).default('note'),
       })
       .default({ onOperationOutcome: 'note' }),
+    /** Client authentication and outbound FHIR safety (issue 6, src/security/config.ts). */
+    security: securityConfigSchema.prefault({}),
   })
   .strict();
 
@@ -71,4 +74,5 @@ export const ENV_KEYS: Record<string, string[]> = {
   FHIR_MAX_RESPONSE_BYTES: ['fhir', 'maxResponseBytes'],
   FHIR_OBSERVATION_COUNT: ['fhir', 'observationCount'],
   PREFETCH_ON_OPERATION_OUTCOME: ['prefetch', 'onOperationOutcome'],
+  ...SECURITY_ENV_KEYS,
 };

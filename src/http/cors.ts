@@ -15,6 +15,7 @@ export function cors(origins: '*' | string[]): RequestHandler {
     }
     res.setHeader('Access-Control-Allow-Methods', 'GET, POST, OPTIONS');
     res.setHeader('Access-Control-Allow-Headers', 'Authorization, Content-Type');
+    res.setHeader('Access-Control-Expose-Headers', 'X-Request-Id, WWW-Authenticate');
     res.setHeader('Access-Control-Max-Age', '600');
     if (req.method === 'OPTIONS') {
       res.status(204).end();

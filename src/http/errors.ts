@@ -2,6 +2,7 @@ import type { ErrorRequestHandler, Response } from 'express';
 import type { OperationOutcome } from 'fhir/r4';
 import { operationOutcome, type IssueCode } from '../hooks/operation-outcome';
 import type { Logger } from '../log/logger';
+import { requestLogger } from '../security/request-context';
 
 export function sendOutcome(res: Response, status: number, outcome: OperationOutcome): void {
   res.status(status).type('application/fhir+json').json(outcome);
@@ -24,7 +25,7 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       return sendError(res, 415, 'not-supported', 'unsupported body encoding');
     }
     if (typeof status === 'number' && status >= 400 && status < 500) return sendError(res, status, 'invalid', 'bad request');
-    logger.error({ err: { name: (err as Error)?.name, message: (err as Error)?.message }, path: req.path }, 'unhandled error');
+    requestLogger(res, logger).error({ err: { name: (err as Error)?.name, message: (err as Error)?.message }, path: req.path }, 'unhandled error');
     sendError(res, 500, 'exception', 'internal error');
   };
 }

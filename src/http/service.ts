@@ -7,6 +7,7 @@ import { PrefetchUnavailableError, resolveData, type ResolveOptions } from '../f
 import type { Evaluation, Evaluator } from '../pipeline/evaluate';
 import type { Logger } from '../log/logger';
 import { sendError, sendOutcome } from './errors';
+import { requestLogger } from '../security/request-context';
 
 export interface ServiceRouteDeps {
   service: ServiceDefinition;
@@ -39,6 +40,7 @@ export function serviceRouter(deps: ServiceRouteDeps): Router {
     const parsed = patientViewRequestSchema.safeParse(body);
     if (!parsed.success) return sendOutcome(res, 400, outcomeFromZod(parsed.error));
     const request = parsed.data;
+    const log = requestLogger(res, deps.logger).child({ hookInstance: request.hookInstance });
     const started = process.hrtime.bigint();
 
     let data;
@@ -58,7 +60,7 @@ export function serviceRouter(deps: ServiceRouteDeps): Router {
       );
     } catch (e) {
       if (e instanceof PrefetchUnavailableError) {
-        deps.logger.warn({ hookInstance: request.hookInstance, failures: e.failures }, 'prefetch unavailable → 412');
+        log.warn({ failures: e.failures }, 'prefetch unavailable → 412');
         return sendOutcome(
           res,
           412,
@@ -73,9 +75,8 @@ export function serviceRouter(deps: ServiceRouteDeps): Router {
     const evaluation = deps.evaluator(data, { ...request.context, now: deps.now() });
     const evaluatedAt = process.hrtime.bigint();
     res.json({ cards: evaluation.cards });
-    deps.logger.info(
+    log.info(
       {
-        hookInstance: request.hookInstance,
         cards: evaluation.cards.length,
         sources: data.sources,
         ms: { resolve: Number(resolvedAt - started) / 1e6, evaluate: Number(evaluatedAt - resolvedAt) / 1e6 },
@@ -85,7 +86,7 @@ export function serviceRouter(deps: ServiceRouteDeps): Router {
     try {
       deps.onEvaluated?.({ req, request, evaluation });
     } catch (e) {
-      deps.logger.error({ err: { message: (e as Error).message } }, 'onEvaluated failed');
+      log.error({ err: { message: (e as Error).message } }, 'onEvaluated failed');
     }
   });
   return router;

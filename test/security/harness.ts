@@ -1,0 +1,77 @@
+/** Builds the app with the real security layer (createSecurity) and a captured log. */
+import { Writable } from 'node:stream';
+import type { Express } from 'express';
+import { configSchema, type Config, type ConfigInput } from '../../src/config/schema';
+import { createApp, type AppDeps } from '../../src/app';
+import { defaultKnowledge } from '../../src/knowledge';
+import { createLogger } from '../../src/log/logger';
+import { hlhScreenService } from '../../src/service-definition';
+import { prefetchTemplates } from '../../src/pipeline/prefetch-templates';
+import type { Evaluator } from '../../src/pipeline/evaluate';
+import { createSecurity } from '../../src/security';
+
+export interface SecureApp {
+  app: Express;
+  log: string[];
+  config: Config;
+  deps: AppDeps;
+  /** Prefetch keys of the service (all must be present for a call that never fetches). */
+  prefetchKeys: string[];
+}
+
+export function captureLog(): { stream: Writable; lines: string[] } {
+  const lines: string[] = [];
+  const stream = new Writable({
+    write(chunk, _enc, cb) {
+      lines.push(...String(chunk).split('\n').filter(Boolean));
+      cb();
+    },
+  });
+  return { stream, lines };
+}
+
+export function secureApp(input: ConfigInput = {}, extra: Partial<AppDeps> = {}): SecureApp {
+  const config = configSchema.parse({ logLevel: 'debug', ...input });
+  const captured = captureLog();
+  const logger = createLogger(config.logLevel, captured.stream);
+  const security = createSecurity(config.security, logger);
+  const service = hlhScreenService(prefetchTemplates(defaultKnowledge, config));
+  const evaluator: Evaluator = () => ({ cards: [] });
+  const deps: AppDeps = {
+    config,
+    logger,
+    knowledge: defaultKnowledge,
+    service,
+    evaluator,
+    authenticate: security.authenticate,
+    checkFhirServer: security.checkFhirServer,
+    health: security.health,
+    ...extra,
+  };
+  return { app: createApp(deps), log: captured.lines, config, deps, prefetchKeys: Object.keys(service.prefetch ?? {}) };
+}
+
+export const HOOK_INSTANCE = 'd1577c69-dfbe-44ad-ba6d-3e05e953b2ea';
+
+/** A valid patient-view request with every prefetch key answered `null` (nothing found; never fetches). */
+export function fullPrefetchRequest(keys: string[], extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    hook: 'patient-view',
+    hookInstance: HOOK_INSTANCE,
+    context: { userId: 'Practitioner/example', patientId: 'pat-1' },
+    prefetch: Object.fromEntries(keys.map((k) => [k, null])),
+    ...extra,
+  };
+}
+
+/** A request with no prefetch at all: everything must come from fhirServer. */
+export function noPrefetchRequest(fhirServer: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    hook: 'patient-view',
+    hookInstance: HOOK_INSTANCE,
+    fhirServer,
+    fhirAuthorization: { access_token: 'fhir-access-token-SECRET-123', token_type: 'Bearer', expires_in: 300, scope: 'patient/*.read', subject: 'hlh-sentinel' },
+    context: { userId: 'Practitioner/example', patientId: 'pat-1' },
+    ...extra,
+  };
+}
