@@ -1,0 +1,571 @@
+/**
+ * Assessment → CDS Hooks cards. Pure apart from uuids (injectable). Wording, sources, override reasons,
+ * work-up catalogue and indicator rules come from the reviewable content under `cards/` (./content.ts).
+ *
+ * When to show what (cards/indicator-rules.json, [design], issue 5):
+ * - no trigger exposure in window → no card;
+ * - IEC exposure: ASTCT suggestive → warning; suggestive + (HLH-2004 ≥ 5 met or HScore ≥ 169) → critical;
+ *   watch → info; (not suggestive but HLH-2004 ≥ 5 or HScore ≥ 169 → warning, optional rule);
+ * - drug exposure: HLH-2004 ≥ 5 met or HScore ≥ 169 → critical; ferritin ≥ 500 ng/mL with ≥ 2 further
+ *   HLH-2004 criteria met → warning; otherwise no card;
+ * - isolated hyperferritinemia is capped (info by default).
+ *
+ * Everything that came from the EHR is escaped (./markdown.ts) before it enters the Markdown detail.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Assessment, CriterionItem, HScoreVariable, TriggerExposure } from '../criteria/types';
+import { HLH2004_ITEM_IDS } from '../criteria/types';
+import type { Card } from '../hooks/response';
+import { IEC_CLASSES } from '../timeline/types';
+import type { CardContent } from './content';
+import { EXTENSION_KEY, EXTENSION_VERSION, type AssessmentExtension } from './extension';
+import { fill, formatAge, formatFactor, formatNumber, formatTime, formatUnit, formatValue } from './format';
+import { escapeMarkdown as esc, plainText, table } from './markdown';
+import { planWorkup, serviceRequestFor, type WorkupPlan } from './workup';
+
+export interface RenderContext {
+  patientId: string;
+  encounterId?: string;
+  /** Not used for clinical decisions (the assessment's `asOf` is); accepted for symmetry with the pipeline. */
+  now?: Date;
+}
+
+export type Indicator = 'info' | 'warning' | 'critical';
+
+export interface IndicatorDecision {
+  indicator: Indicator;
+  /** The rule that fired, e.g. `iec.critical`, `drug.warning`; `+capped` when the isolated-ferritin cap applied. */
+  rule: string;
+  kind: 'iec' | 'drug';
+  /** Which strong signal fired (for `{signal}` in the summary). */
+  signal?: 'hlh2004' | 'hscore';
+  exposure: TriggerExposure;
+}
+
+const RANK: Record<Indicator, number> = { info: 0, warning: 1, critical: 2 };
+export const SUMMARY_MAX = 139;
+const AGENT_MAX = 40;
+
+// ------------------------------------------------------------------------------------------------ rules
+
+function walk(items: readonly CriterionItem[] | undefined): CriterionItem[] {
+  const out: CriterionItem[] = [];
+  for (const i of items ?? []) out.push(i, ...walk(i.components));
+  return out;
+}
+
+const ANALYTE_ALIASES: Record<string, string> = {
+  fever: 'temperature',
+  neutrophils: 'anc',
+  platelet: 'platelets',
+  hb: 'hemoglobin',
+  'triglycerides-fibrinogen': '',
+};
+
+/** Analyte key of a criterion item from its id (`cytopenias.platelets` → platelets, `fever` → temperature). */
+export function analyteOfItem(id: string, known: readonly string[]): string | undefined {
+  const segments = id.split('.').reverse();
+  for (const seg of segments) {
+    const alias = ANALYTE_ALIASES[seg];
+    if (alias !== undefined) return alias || undefined;
+    if (known.includes(seg)) return seg;
+  }
+  return undefined;
+}
+
+function hlhItem(a: Assessment, id: string): CriterionItem | undefined {
+  return a.hlh2004.items.find((i) => i.id === id);
+}
+
+/** Ferritin is the only abnormal finding (HLH-2004 and ASTCT "most common" laboratory features). */
+export function isIsolatedHyperferritinemia(a: Assessment): boolean {
+  const hlhOthers = a.hlh2004.items.filter((i) => i.id !== 'ferritin' && i.state === 'met').length;
+  const iecOthers = (a.iecHs?.features ?? []).filter((f) => f.id !== 'ferritin' && f.id !== 'timing' && f.state === 'met').length;
+  const ferritinMet = hlhItem(a, 'ferritin')?.state === 'met' || a.iecHs?.features.some((f) => f.id === 'ferritin' && f.state === 'met');
+  // A high HScore cannot come from ferritin alone (ferritin scores at most 50 of 337).
+  return Boolean(ferritinMet) && hlhOthers === 0 && iecOthers === 0 && a.hscore.score < a.hscore.cutoff;
+}
+
+function ferritinAtLeast(a: Assessment, threshold: number): boolean {
+  const f = hlhItem(a, 'ferritin');
+  if (!f || f.value === undefined || f.unit === undefined) return false;
+  if (f.unit !== 'ng/mL' && f.unit !== 'ug/L' && f.unit !== 'µg/L') return false;
+  if (f.comparator === '<' || f.comparator === '<=') return false;
+  return f.value >= threshold;
+}
+
+/** The indicator the rules give this assessment, or undefined for "no card". */
+export function decideIndicator(a: Assessment, content: CardContent): IndicatorDecision | undefined {
+  const rules = content.indicatorRules;
+  const exposure = a.exposure.primary;
+  if (a.exposure.status !== 'in-window' || !exposure || !exposure.inWindow) return undefined;
+  const strong = (r: { hlh2004MetAtLeast: number; hscoreAtLeast: number }): IndicatorDecision['signal'] =>
+    a.hlh2004.met >= r.hlh2004MetAtLeast ? 'hlh2004' : a.hscore.score >= r.hscoreAtLeast ? 'hscore' : undefined;
+
+  let d: IndicatorDecision | undefined;
+  if (IEC_CLASSES.includes(exposure.class)) {
+    const status = a.iecHs?.status;
+    const signal = strong(rules.iec.critical);
+    if (status === 'suggestive' && signal) d = { indicator: 'critical', rule: 'iec.critical', kind: 'iec', signal, exposure };
+    else if (status === 'suggestive') d = { indicator: 'warning', rule: 'iec.warning', kind: 'iec', exposure };
+    else if (rules.iec.hlhWithoutAstct && strong(rules.iec.hlhWithoutAstct)) {
+      d = { indicator: rules.iec.hlhWithoutAstct.indicator, rule: 'iec.hlhWithoutAstct', kind: 'iec', signal: strong(rules.iec.hlhWithoutAstct), exposure };
+    } else if (status === 'watch') d = { indicator: 'info', rule: 'iec.info', kind: 'iec', exposure };
+  } else {
+    const signal = strong(rules.drug.critical);
+    const w = rules.drug.warning;
+    const further = a.hlh2004.items.filter((i) => i.id !== 'ferritin' && i.state === 'met').length;
+    if (signal) d = { indicator: 'critical', rule: 'drug.critical', kind: 'drug', signal, exposure };
+    else if (ferritinAtLeast(a, w.ferritinAtLeast.value) && further >= w.furtherHlh2004MetAtLeast) {
+      d = { indicator: 'warning', rule: 'drug.warning', kind: 'drug', exposure };
+    }
+  }
+  if (d && isIsolatedHyperferritinemia(a) && RANK[d.indicator] > RANK[rules.isolatedHyperferritinemiaMax]) {
+    d = { ...d, indicator: rules.isolatedHyperferritinemiaMax, rule: `${d.rule}+capped` };
+  }
+  return d;
+}
+
+// ------------------------------------------------------------------------------------------------ summary
+
+interface SummaryValue {
+  key: string;
+  text: string;
+}
+
+/** The most telling met values, in the content's priority order (ferritin with its × ULN first). */
+export function tellingValues(a: Assessment, content: CardContent): SummaryValue[] {
+  const priority = content.wording.summaryValuePriority;
+  const pool = [...walk(a.iecHs?.features), ...walk(a.hlh2004.items), ...walk(a.iecHs?.mayBePresent)];
+  const best = new Map<string, CriterionItem>();
+  for (const item of pool) {
+    if (item.state !== 'met' || item.value === undefined || !item.unit) continue;
+    const key = analyteOfItem(item.id, priority);
+    if (!key) continue;
+    const prev = best.get(key);
+    if (!prev || (!prev.multiple && item.multiple)) best.set(key, item);
+  }
+  const out: SummaryValue[] = [];
+  for (const key of priority) {
+    const item = best.get(key);
+    if (!item || item.value === undefined) continue;
+    const label = content.wording.summaryValueLabels[key] ?? key;
+    const mult = item.multiple ? ` (${formatFactor(item.multiple.factor)} ${item.multiple.of === 'uln' ? 'ULN' : item.multiple.of === 'lln' ? 'LLN' : 'baseline'})` : '';
+    out.push({ key, text: plainText(`${label} ${formatValue(item.value, item.unit, item.comparator)}${mult}`) });
+  }
+  return out;
+}
+
+function shorten(s: string, max: number): string {
+  if (s.length <= max) return s;
+  const cut = s.slice(0, Math.max(1, max - 1));
+  const space = cut.lastIndexOf(' ');
+  return `${(space > max / 2 ? cut.slice(0, space) : cut).trimEnd()}…`;
+}
+
+function agentDisplay(agent: string, content: CardContent): string {
+  return content.wording.agentShortNames[agent.toLowerCase()] ?? agent;
+}
+
+function signalText(d: IndicatorDecision, a: Assessment): string {
+  if (d.signal === 'hscore') return `HScore ${formatNumber(a.hscore.score)}`;
+  return `HLH-2004 ${a.hlh2004.met}/8`;
+}
+
+/** One line under 140 characters; values are dropped whole (never cut mid-number), long agent names shortened. */
+export function renderSummary(a: Assessment, d: IndicatorDecision, content: CardContent): string {
+  const w = content.wording.summary;
+  const headline =
+    d.kind === 'iec'
+      ? d.rule.startsWith('iec.hlhWithoutAstct')
+        ? w.iec.hlhWithoutAstct
+        : w.iec[d.rule.startsWith('iec.critical') ? 'critical' : d.rule.startsWith('iec.warning') ? 'warning' : 'info']
+      : w.drug[d.rule.startsWith('drug.critical') ? 'critical' : 'warning'];
+  // Long free-text agent names are shortened so the telling values still fit.
+  const agentFull = shorten(plainText(agentDisplay(d.exposure.agent, content)), AGENT_MAX);
+  const build = (agent: string) => {
+    const when =
+      d.exposure.daysSince !== undefined ? fill(w.whenWithDay, { day: d.exposure.daysSince, agent }) : fill(w.whenNoDay, { agent });
+    return plainText(fill(headline, { when, signal: signalText(d, a), day: d.exposure.daysSince, agent }));
+  };
+  let base = build(agentFull);
+  if (base.length > SUMMARY_MAX) {
+    const room = Math.max(8, agentFull.length - (base.length - SUMMARY_MAX));
+    base = build(shorten(agentFull, room));
+    if (base.length > SUMMARY_MAX) base = shorten(base, SUMMARY_MAX);
+  }
+  const values = tellingValues(a, content).slice(0, content.wording.summaryMaxValues);
+  const chosen: string[] = [];
+  for (const v of values) {
+    const candidate = `${base}: ${[...chosen, v.text].join(', ')}`;
+    if (candidate.length <= SUMMARY_MAX) chosen.push(v.text);
+  }
+  return chosen.length ? `${base}: ${chosen.join(', ')}` : base;
+}
+
+// ------------------------------------------------------------------------------------------------ detail
+
+const REASON_TEXT: Record<string, string> = {
+  'no-data': 'no data',
+  'comparator-inconclusive': 'reported as a bound; inconclusive',
+  'unit-not-evaluable': 'unit not evaluable',
+  'lineages-unknown': 'lineages unknown',
+  'arms-unknown': 'not all arms evaluable',
+  'fasting-unknown': 'fasting state unknown',
+  'not-fasting': 'not fasting',
+  'no-baseline': 'no baseline',
+  'insufficient-serial-values': 'needs serial values',
+  'not-computable': 'not computable from data',
+  'no-crs-coded': 'no CRS coded',
+  'no-reference-range': 'no reference range',
+};
+
+const FLAG_TEXT: Record<string, string> = {
+  preliminary: 'preliminary',
+  comparator: 'reported as a bound',
+  'fallback-range': 'fallback range',
+  'default-uln': 'default ULN [design]',
+  'baseline-assumed-normal': 'baseline assumed normal',
+  'fasting-unknown': 'fasting unknown',
+  'not-fasting': 'not fasting',
+  'conflicting-values': 'conflicting values',
+  'age-adjusted': 'age-adjusted threshold',
+};
+
+function stateCell(i: CriterionItem): string {
+  if (i.state === 'met') return '**met**';
+  if (i.state === 'not-met') return 'not met';
+  const why = REASON_TEXT[i.reason];
+  return why ? `unknown (${why})` : 'unknown';
+}
+
+function valueCell(i: CriterionItem): string {
+  const parts: string[] = [];
+  if (i.value !== undefined) {
+    parts.push(esc(formatValue(i.value, i.unit, i.comparator)));
+    if (i.multiple) parts.push(`(${formatFactor(i.multiple.factor)} ${i.multiple.of === 'uln' ? 'ULN' : i.multiple.of === 'lln' ? 'LLN' : 'baseline'})`);
+  } else if (i.original !== undefined) {
+    parts.push(`reported ${esc(`${i.original.value}${i.original.unit ? ` ${i.original.unit}` : ''}`)}`);
+  }
+  if (i.baseline) parts.push(`baseline ${esc(formatValue(i.baseline.value, i.baseline.unit, i.baseline.comparator))}`);
+  const flags = (i.flags ?? []).map((f) => FLAG_TEXT[f] ?? esc(f));
+  if (i.status === 'preliminary' && !flags.includes('preliminary')) flags.push('preliminary');
+  if (flags.length) parts.push(`*${flags.join(', ')}*`);
+  return parts.join(' ');
+}
+
+function thresholdCell(i: CriterionItem): string {
+  const t = i.threshold;
+  if (!t) return '';
+  const op = { '<': '<', '<=': '≤', '>': '>', '>=': '≥' }[t.operator];
+  const basis = t.basis === 'absolute' ? '' : ` (${t.factor ?? 1}× ${t.basis === 'uln' ? 'ULN' : t.basis === 'lln' ? 'LLN' : 'baseline'})`;
+  const status = t.status === 'confirmed' ? '' : ` [${t.status}]`;
+  return esc(`${op} ${formatValue(t.value, t.unit)}`) + basis + status;
+}
+
+function rangeCell(i: CriterionItem): string {
+  const r = i.referenceRange;
+  if (!r) return '';
+  const u = formatUnit(r.unit);
+  const span =
+    r.low !== undefined && r.high !== undefined
+      ? `${formatNumber(r.low)}–${formatNumber(r.high)}`
+      : r.high !== undefined
+        ? `≤ ${formatNumber(r.high)}`
+        : r.low !== undefined
+          ? `≥ ${formatNumber(r.low)}`
+          : '';
+  const src = r.source === 'lab' ? 'lab' : r.source === 'fallback' ? 'fallback, adult' : 'default [design]';
+  return `${esc(`${span} ${u}`.trim())} (${src})`;
+}
+
+function criteriaRows(items: readonly CriterionItem[], suffix = ''): string[][] {
+  const rows: string[][] = [];
+  for (const i of items) {
+    rows.push([`${esc(i.label)}${suffix}`, stateCell(i), valueCell(i), thresholdCell(i), esc(formatTime(i.time)), rangeCell(i)]);
+    for (const c of i.components ?? []) {
+      rows.push([`↳ ${esc(c.label)}`, stateCell(c), valueCell(c), thresholdCell(c), esc(formatTime(c.time)), rangeCell(c)]);
+    }
+  }
+  return rows;
+}
+
+const CRITERIA_HEADER = ['Criterion', 'State', 'Value', 'Threshold', 'Time', 'Reference range (source)'];
+
+function hscoreSection(a: Assessment): string[] {
+  const h = a.hscore;
+  const range = h.complete || h.score === h.maxPossible ? `${h.score}` : `${h.score}–${h.maxPossible}`;
+  const prob = h.complete
+    ? `${esc(h.probability.display)}`
+    : `${esc(h.probability.display)} from available data, up to ${esc(h.probabilityAtMaxPossible.display)} if every missing variable were positive`;
+  const lines = [
+    `#### HScore: ${range} of ${h.maximum} (cut-off ${h.cutoff})`,
+    `Probability of reactive HLH: ${prob} — ${esc(h.probabilityLabel)}.`,
+  ];
+  if (h.missing.length) lines.push(`Missing or partly unknown: ${h.missing.map((m) => esc(m)).join(', ')}.`);
+  const rows = h.variables.map((v: HScoreVariable) => [
+    esc(v.label),
+    v.points === v.maxPoints ? `${v.points}` : `${v.points}–${v.maxPoints}`,
+    stateCell(v),
+    valueCell(v),
+    esc(formatTime(v.time)),
+  ]);
+  if (rows.length) lines.push('', table(['Variable', 'Points', 'State', 'Value', 'Time'], rows));
+  return lines;
+}
+
+/** Canonical units (clinical-criteria.md §7), used when a trend carries no value reference. */
+const CANONICAL_UNIT = { ferritin: 'ng/mL', fibrinogen: 'mg/dL', platelets: '10*9/L' } as const;
+
+function trendLines(a: Assessment, content: CardContent): string[] {
+  const out: string[] = [];
+  for (const analyte of ['ferritin', 'fibrinogen', 'platelets'] as const) {
+    const t = a.trends.items.find((x) => x.analyte === analyte);
+    if (!t || t.points.length === 0) continue;
+    const pts = t.points.slice(-5);
+    const unit = t.latest?.unit ?? t.mostAbnormal?.unit ?? CANONICAL_UNIT[analyte];
+    const series = pts.map((p) => esc(`${p.comparator ?? ''}${formatNumber(p.value)}`)).join(' → ');
+    const first = pts[0];
+    const last = pts[pts.length - 1];
+    const span = first && last && pts.length > 1 ? ` (${esc(formatTime(first.time))} → ${esc(formatTime(last.time))})` : ` (${esc(formatTime(last?.time))})`;
+    let change = '';
+    if (t.change48h) {
+      const c = t.change48h;
+      const dir = c.absolute > 0 ? '↑' : c.absolute < 0 ? '↓' : '→';
+      change = `; 48 h change ${dir} ${c.approximate ? '≈' : ''}${esc(formatNumber(Math.abs(c.absolute)))}${c.ratio !== undefined ? ` (×${esc(formatNumber(c.ratio))})` : ''}`;
+    }
+    const label = content.wording.summaryValueLabels[analyte] ?? analyte;
+    out.push(`- ${esc(label[0]?.toUpperCase() + label.slice(1))}: ${series} ${esc(formatUnit(unit))}${span}${change}`);
+  }
+  return out;
+}
+
+function dayText(e: TriggerExposure): string {
+  if (e.daysSince === undefined) return 'start date unknown';
+  return `day ${e.daysSince}${e.day0 ? ` (day 0 ${esc(formatTime(e.day0))})` : ''}`;
+}
+
+function workupLines(a: Assessment, plan: WorkupPlan): string[] {
+  const out: string[] = [];
+  const missing = plan.bundle.filter((d) => d.reason === 'missing');
+  const stale = plan.bundle.filter((d) => d.reason === 'stale');
+  if (missing.length) out.push(`- No result: ${missing.map((d) => d.item.label).join(', ')}`);
+  if (stale.length) {
+    const s = stale.map((d) => `${d.item.label} (${formatAge(d.ageHours ?? 0)} old, ${esc(formatTime(d.lastSeen))}; refresh after ${d.item.freshnessHours} h)`);
+    out.push(`- Older than the freshness window: ${s.join(', ')}`);
+  }
+  const covered = new Set(plan.bundle.flatMap((d) => d.item.covers as string[]));
+  const uncovered = a.missing.filter((m) => !covered.has(m));
+  if (uncovered.length) out.push(`- No usable value in the lookback window: ${uncovered.map((m) => esc(m)).join(', ')}`);
+  if (plan.optional.length) {
+    out.push(`- Not visible to the screen, check whether done: ${plan.optional.map((i) => i.label).join(', ')}`);
+  }
+  for (const adv of plan.advice) out.push(`- ${adv.label}`);
+  return out;
+}
+
+function renderDetail(a: Assessment, d: IndicatorDecision, plan: WorkupPlan, content: CardContent, lamotrigine: boolean): string {
+  const w = content.wording;
+  const e = d.exposure;
+  const blocks: string[] = [w.detail.disclaimer];
+  const classLabel = w.exposureClassLabels[e.class];
+  const vars = {
+    agent: esc(e.agent),
+    class: classLabel,
+    dayText: dayText(e),
+    matchedBy: `${e.matchedBy} “${esc(e.matched, 80)}”`,
+    astct: a.iecHs ? w.detail.astctStatus[a.iecHs.status] : w.detail.astctStatus['not-evaluable'],
+  };
+  blocks.push(fill(d.kind === 'iec' ? w.detail.intro.iec : w.detail.intro.drug, vars));
+
+  if (a.iecHs) {
+    const crs =
+      a.iecHs.crsRelation === 'after-crs-resolution'
+        ? ' Onset after CRS resolution.'
+        : a.iecHs.crsRelation === 'concurrent-with-crs'
+          ? ' Concurrent with coded CRS.'
+          : '';
+    blocks.push(
+      [
+        `#### ASTCT 2023 IEC-HS features: ${esc(a.iecHs.status)}${crs}`,
+        table(CRITERIA_HEADER, [...criteriaRows(a.iecHs.features), ...criteriaRows(a.iecHs.mayBePresent, ' *(may be present)*')]),
+        w.detail.grade,
+      ].join('\n\n'),
+    );
+  }
+
+  const h = a.hlh2004;
+  const ordered = HLH2004_ITEM_IDS.map((id) => h.items.find((i) => i.id === id)).filter((i): i is CriterionItem => Boolean(i));
+  const status =
+    h.status === 'reached' ? 'criteria threshold reached' : h.status === 'reachable' ? 'still reachable with the unknown criteria' : 'cannot be reached with the current data';
+  const diag = h.documentedDiagnosis.length ? ` HLH diagnosis documented (${h.documentedDiagnosis.map((s) => esc(s)).join(', ')}).` : '';
+  blocks.push(
+    [`#### HLH-2004: ${h.met} met, ${h.unknown} unknown of ${h.total} (${h.required} needed; ${status}).${diag}`, table(CRITERIA_HEADER, criteriaRows(ordered))].join(
+      '\n\n',
+    ),
+  );
+
+  blocks.push(hscoreSection(a).join('\n'));
+  blocks.push(`#### OHI index: ${a.ohi.state === 'met' ? '**positive**' : a.ohi.state === 'not-met' ? 'negative' : 'unknown'}\n\n${esc(a.ohi.caveat || w.detail.ohiCaveat, 300)}`);
+
+  const trends = trendLines(a, content);
+  const div = a.trends.crsDivergence.state;
+  if (trends.length || a.iecHs) {
+    blocks.push(['#### Trend', ...trends, ...(a.iecHs ? [`- ${w.detail.crsDivergence[div]}`] : [])].join('\n'));
+  }
+
+  if (a.alternatives.length) {
+    const alt = a.alternatives.map(
+      (x) =>
+        `- ${x.kind === 'infection' ? 'Infection' : 'Disease progression'}${x.detail ? ` (${esc(x.detail)})` : ''}${x.time ? `, ${esc(formatTime(x.time))}` : ''} — ${esc(x.source)}`,
+    );
+    blocks.push(['#### Alternative explanations documented', 'These lower attribution to the trigger; they do not rule out HLH.', ...alt].join('\n'));
+  }
+
+  const wl = workupLines(a, plan);
+  if (wl.length) blocks.push(['#### Missing or stale data', ...wl].join('\n'));
+
+  if (d.indicator !== 'info') blocks.push(d.kind === 'iec' ? w.detail.consider.iec : w.detail.consider.drug);
+  if (lamotrigine) blocks.push(w.lamotrigine.detail);
+
+  if (a.dataIssues.length) {
+    const issues = a.dataIssues.slice(0, 20).map((i) => `- ${i.severity}: ${esc(i.code, 60)} — ${esc(i.message)}${i.source ? ` (${esc(i.source, 120)})` : ''}`);
+    if (a.dataIssues.length > 20) issues.push(`- … ${a.dataIssues.length - 20} more`);
+    blocks.push(['#### Data issues', ...issues].join('\n'));
+  }
+
+  const k = a.knowledge;
+  const prov = k.overrides.length
+    ? fill(w.detail.provenanceOverrides, { version: esc(k.version), paths: k.overrides.map((p) => esc(p)).join(', ') })
+    : fill(w.detail.provenanceDefaults, { version: esc(k.version) });
+  blocks.push(['#### Provenance', `${prov} Card content ${esc(content.contentVersion)}; assessment as of ${esc(formatTime(a.asOf))}. ${w.detail.statusNote}`].join('\n\n'));
+
+  const cited = citedSources(d, content, lamotrigine);
+  blocks.push(['#### Sources', ...cited.map((s) => (s.url ? `- [${s.label}](${s.url})` : `- ${s.label}`))].join('\n'));
+  return blocks.join('\n\n');
+}
+
+function citedSources(d: IndicatorDecision, content: CardContent, lamotrigine: boolean) {
+  const syndrome = d.exposure.syndrome;
+  const ids = [...content.sources.cite[syndrome], ...(lamotrigine ? content.sources.cite.lamotrigine : [])];
+  return [...new Set(ids)].map((id) => content.sources.sources[id]!).filter(Boolean);
+}
+
+// ------------------------------------------------------------------------------------------------ extension
+
+export function buildExtension(a: Assessment, d: IndicatorDecision, plan: WorkupPlan, content: CardContent): AssessmentExtension {
+  const e = d.exposure;
+  const items = HLH2004_ITEM_IDS.map((id) => {
+    const i = a.hlh2004.items.find((x) => x.id === id);
+    return {
+      id,
+      state: i?.state ?? ('unknown' as const),
+      ...(i?.value !== undefined ? { value: i.value } : {}),
+      ...(i?.value !== undefined && i.unit ? { unit: i.unit } : {}),
+      ...(i?.value !== undefined && i.comparator ? { comparator: i.comparator } : {}),
+      ...(i?.time ? { time: i.time } : {}),
+    };
+  });
+  return {
+    version: EXTENSION_VERSION,
+    assessmentVersion: a.version,
+    asOf: a.asOf,
+    knowledgeVersion: a.knowledge.version,
+    ...(a.knowledge.overrides.length ? { knowledgeOverrides: [...a.knowledge.overrides] } : {}),
+    contentVersion: content.contentVersion,
+    indicator: d.indicator,
+    rule: d.rule,
+    syndrome: a.syndrome ?? e.syndrome,
+    exposure: {
+      class: e.class,
+      agent: e.agent,
+      ...(e.start ? { start: e.start } : {}),
+      ...(e.day0 ? { day0: e.day0 } : {}),
+      ...(e.daysSince !== undefined ? { daysSince: e.daysSince } : {}),
+      matchedBy: e.matchedBy,
+    },
+    criteria: {
+      ...(a.iecHs
+        ? { 'astct-iec-hs': { status: a.iecHs.status, features: a.iecHs.features.map((f) => ({ id: f.id, state: f.state })) } }
+        : {}),
+      'hlh-2004': {
+        met: items.filter((i) => i.state === 'met').length,
+        unknown: items.filter((i) => i.state === 'unknown').length,
+        total: 8,
+        items,
+      },
+      hscore: {
+        score: a.hscore.score,
+        maxPossible: a.hscore.maxPossible,
+        probability: a.hscore.probability.percent,
+        probabilityDisplay: a.hscore.probability.display,
+        missing: [...a.hscore.missing],
+      },
+      ohi: { state: a.ohi.state },
+    },
+    missingWorkup: plan.bundle.map((b) => ({ id: b.item.id, reason: b.reason, ...(b.lastSeen ? { lastSeen: b.lastSeen } : {}) })),
+  };
+}
+
+// ------------------------------------------------------------------------------------------------ cards
+
+type Suggestion = NonNullable<Card['suggestions']>[number];
+
+/**
+ * Renders the assessment as zero or one card. `ids` generates uuids (default crypto.randomUUID; inject a
+ * deterministic generator in tests).
+ */
+export function renderCards(a: Assessment, ctx: RenderContext, content: CardContent, ids: () => string = randomUUID): Card[] {
+  const d = decideIndicator(a, content);
+  if (!d) return [];
+  const plan = planWorkup(a, content);
+  const lamotrigine = a.exposure.all.some((x) => x.class === 'lamotrigine' && x.inWindow);
+  const cardUuid = ids();
+  const order = { patientId: ctx.patientId, syndromeLabel: content.wording.syndromeLabels[d.exposure.syndrome], ...(ctx.encounterId ? { encounterId: ctx.encounterId } : {}) };
+
+  const suggestions: Suggestion[] = [];
+  if (plan.bundle.length) {
+    const n = plan.bundle.length;
+    suggestions.push({
+      label: n === 1 ? content.workup.recommendedLabelOne : fill(content.workup.recommendedLabel, { n }),
+      uuid: ids(),
+      isRecommended: true,
+      actions: plan.bundle.map((b) => ({
+        type: 'create' as const,
+        description:
+          b.reason === 'missing'
+            ? `Order ${b.item.label} (no result)`
+            : `Order ${b.item.label} (last result ${formatAge(b.ageHours ?? 0)} old)`,
+        resource: serviceRequestFor(b.item, order, content) as unknown as Record<string, unknown>,
+      })),
+    });
+  }
+  for (const item of plan.optional) {
+    suggestions.push({
+      label: `Order ${item.label} (if not already done)`,
+      uuid: ids(),
+      actions: [{ type: 'create', description: `Order ${item.label}`, resource: serviceRequestFor(item, order, content) as unknown as Record<string, unknown> }],
+    });
+  }
+  if (lamotrigine) suggestions.push({ label: content.wording.lamotrigine.suggestionLabel, uuid: ids() });
+
+  const src = content.sources.cardSource[d.exposure.syndrome];
+  const srcUrl = content.sources.sources[src.sourceId]?.url;
+  const links = citedSources(d, content, lamotrigine)
+    .filter((s): s is typeof s & { url: string } => Boolean(s.url))
+    .map((s) => ({ label: s.linkLabel ?? s.label, url: s.url, type: 'absolute' as const }));
+  const reasons = content.overrideReasons.reasons.map((r) => ({ system: content.overrideReasons.system, code: r.code, display: r.display }));
+
+  const card: Card = {
+    uuid: cardUuid,
+    summary: renderSummary(a, d, content),
+    indicator: d.indicator,
+    detail: renderDetail(a, d, plan, content, lamotrigine),
+    source: { label: src.label, ...(srcUrl ? { url: srcUrl } : {}), topic: { ...src.topic } },
+    ...(suggestions.length ? { suggestions, selectionBehavior: 'any' as const } : {}),
+    ...(reasons.length ? { overrideReasons: reasons } : {}),
+    ...(links.length ? { links } : {}),
+    extension: { [EXTENSION_KEY]: buildExtension(a, d, plan, content) },
+  };
+  return [card];
+}

@@ -1,0 +1,279 @@
+/**
+ * Card content: the reviewable wording, sources, override reasons, work-up catalogue and indicator rules
+ * that live as JSON under the repository's `cards/` folder. Code renders; clinicians review the JSON.
+ *
+ * A site overrides the content by copying `cards/` and pointing `CARDS_DIR` (config `cardsDir`) at its copy.
+ * Everything is validated at start-up; invalid content throws `CardContentError` naming the file and key.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+import { issuePath } from '../hooks/common';
+import { ANALYTE_IDS, EXPOSURE_CLASSES } from '../timeline/types';
+
+export class CardContentError extends Error {
+  override name = 'CardContentError';
+}
+
+export const MANIFEST_FILE = 'manifest.json';
+
+const text = z.string().min(1);
+const indicator = z.enum(['info', 'warning', 'critical']);
+const syndrome = z.enum(['iec-hs', 'treatment-related-hlh']);
+const comment = { $comment: z.string().optional() };
+
+// ------------------------------------------------------------------------------------------------ files
+
+export const manifestSchema = z
+  .object({
+    ...comment,
+    contentVersion: text,
+    files: z
+      .object({ wording: text, sources: text, overrideReasons: text, workup: text, indicatorRules: text })
+      .strict(),
+  })
+  .strict();
+
+const headlineSchema = text.refine((s) => s.length <= 110, 'headline template must leave room for values (≤ 110 chars)');
+
+export const wordingSchema = z
+  .object({
+    ...comment,
+    summary: z
+      .object({
+        iec: z.object({ critical: headlineSchema, warning: headlineSchema, info: headlineSchema, hlhWithoutAstct: headlineSchema }).strict(),
+        drug: z.object({ critical: headlineSchema, warning: headlineSchema }).strict(),
+        whenWithDay: text,
+        whenNoDay: text,
+      })
+      .strict(),
+    summaryValuePriority: z.array(text).min(1),
+    summaryMaxValues: z.number().int().min(0).max(5),
+    /** Short labels of the values a summary may quote (keys: analyte ids used in summaryValuePriority). */
+    summaryValueLabels: z.record(z.string(), text),
+    agentShortNames: z.record(z.string(), text),
+    syndromeLabels: z.object({ 'iec-hs': text, 'treatment-related-hlh': text }).strict(),
+    exposureClassLabels: z.record(z.enum(EXPOSURE_CLASSES), text),
+    detail: z
+      .object({
+        disclaimer: text,
+        intro: z.object({ iec: text, drug: text }).strict(),
+        astctStatus: z.object({ suggestive: text, watch: text, 'not-met': text, 'not-evaluable': text }).strict(),
+        consider: z.object({ iec: text, drug: text }).strict(),
+        crsDivergence: z.object({ present: text, absent: text, unknown: text }).strict(),
+        ohiCaveat: text,
+        grade: text,
+        provenanceDefaults: text,
+        provenanceOverrides: text,
+        statusNote: text,
+      })
+      .strict(),
+    lamotrigine: z.object({ suggestionLabel: text, detail: text }).strict(),
+  })
+  .strict()
+  .superRefine((w, ctx) => {
+    w.summaryValuePriority.forEach((k, i) => {
+      if (!w.summaryValueLabels[k]) ctx.addIssue({ code: 'custom', path: ['summaryValuePriority', i], message: `no summaryValueLabels entry for "${k}"` });
+    });
+  });
+
+const httpUrl = z.url().refine((u) => /^https?:\/\//.test(u), 'must be an http(s) URL');
+
+const codingSchema = z.object({ system: text, code: text, display: text.optional() }).strict();
+
+export const sourcesSchema = z
+  .object({
+    ...comment,
+    sources: z.record(z.string(), z.object({ label: text, url: httpUrl.optional(), linkLabel: text.optional() }).strict()),
+    cardSource: z
+      .object({
+        'iec-hs': z.object({ label: text, sourceId: text, topic: codingSchema }).strict(),
+        'treatment-related-hlh': z.object({ label: text, sourceId: text, topic: codingSchema }).strict(),
+      })
+      .strict(),
+    cite: z.object({ 'iec-hs': z.array(text), 'treatment-related-hlh': z.array(text), lamotrigine: z.array(text) }).strict(),
+  })
+  .strict()
+  .superRefine((s, ctx) => {
+    const known = new Set(Object.keys(s.sources));
+    for (const [k, v] of Object.entries(s.cardSource)) {
+      if (!known.has(v.sourceId)) ctx.addIssue({ code: 'custom', path: ['cardSource', k, 'sourceId'], message: `unknown source "${v.sourceId}"` });
+    }
+    for (const [k, ids] of Object.entries(s.cite)) {
+      ids.forEach((id, i) => {
+        if (!known.has(id)) ctx.addIssue({ code: 'custom', path: ['cite', k, i], message: `unknown source "${id}"` });
+      });
+    }
+  });
+
+export const overrideReasonsSchema = z
+  .object({
+    ...comment,
+    system: text,
+    reasons: z.array(z.object({ code: text, display: text }).strict()).min(1),
+  })
+  .strict();
+
+export const workupItemSchema = z
+  .object({
+    ...comment,
+    id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'lower-case id (a-z, 0-9, -)'),
+    label: text,
+    /** bundle: in the recommended order; optional: own suggestion; advice: text only. */
+    mode: z.enum(['bundle', 'optional', 'advice']),
+    /** Analytes whose latest value decides freshness; empty = the screen cannot see whether it was done. */
+    covers: z.array(z.enum(ANALYTE_IDS)),
+    /** [design] An item is offered when a covered analyte is missing or older than this. */
+    freshnessHours: z.number().positive().finite(),
+    coding: z.array(codingSchema).min(1).optional(),
+    /** `confirmed`: LOINC from clinical-criteria.md §7; `text-only`: ordered by code.text. */
+    codingStatus: z.enum(['confirmed', 'text-only', 'site']),
+    when: z
+      .object({ syndromes: z.array(syndrome).min(1).optional(), exposureClasses: z.array(z.enum(EXPOSURE_CLASSES)).min(1).optional() })
+      .strict()
+      .optional(),
+  })
+  .strict()
+  .superRefine((item, ctx) => {
+    if (item.codingStatus === 'text-only' && item.coding) {
+      ctx.addIssue({ code: 'custom', path: ['coding'], message: 'text-only items must not carry a coding' });
+    }
+    if (item.codingStatus !== 'text-only' && !item.coding) {
+      ctx.addIssue({ code: 'custom', path: ['coding'], message: `codingStatus "${item.codingStatus}" needs a coding` });
+    }
+    if (item.mode === 'bundle' && item.covers.length === 0) {
+      ctx.addIssue({ code: 'custom', path: ['covers'], message: 'bundle items need at least one covered analyte (freshness must be computable)' });
+    }
+  });
+export type WorkupItem = z.infer<typeof workupItemSchema>;
+
+export const workupSchema = z
+  .object({
+    ...comment,
+    serviceRequest: z
+      .object({
+        status: z.literal('draft'),
+        intent: z.enum(['proposal', 'plan']),
+        priority: z.enum(['routine', 'urgent', 'asap', 'stat']),
+        reasonText: text,
+      })
+      .strict(),
+    recommendedLabel: text.refine((s) => s.includes('{n}'), 'must contain {n}'),
+    recommendedLabelOne: text,
+    items: z.array(workupItemSchema).min(1),
+  })
+  .strict()
+  .superRefine((w, ctx) => {
+    const seen = new Set<string>();
+    w.items.forEach((item, i) => {
+      if (seen.has(item.id)) ctx.addIssue({ code: 'custom', path: ['items', i, 'id'], message: `duplicate id "${item.id}"` });
+      seen.add(item.id);
+    });
+  });
+
+const count = z.number().int().min(0).max(8);
+const score = z.number().min(0).max(337);
+
+export const indicatorRulesSchema = z
+  .object({
+    ...comment,
+    requireExposureInWindow: z.literal(true),
+    iec: z
+      .object({
+        critical: z.object({ astct: z.literal('suggestive'), hlh2004MetAtLeast: count, hscoreAtLeast: score }).strict(),
+        warning: z.object({ astct: z.literal('suggestive') }).strict(),
+        info: z.object({ astct: z.literal('watch') }).strict(),
+        hlhWithoutAstct: z
+          .object({ ...comment, indicator: z.enum(['info', 'warning']), hlh2004MetAtLeast: count, hscoreAtLeast: score })
+          .strict()
+          .optional(),
+      })
+      .strict(),
+    drug: z
+      .object({
+        critical: z.object({ hlh2004MetAtLeast: count, hscoreAtLeast: score }).strict(),
+        warning: z
+          .object({
+            ferritinAtLeast: z.object({ value: z.number().positive(), unit: z.literal('ng/mL') }).strict(),
+            furtherHlh2004MetAtLeast: count,
+          })
+          .strict(),
+      })
+      .strict(),
+    /** Ferritin as the only abnormal finding never produces more than this. */
+    isolatedHyperferritinemiaMax: indicator,
+  })
+  .strict();
+
+export interface CardContent {
+  contentVersion: string;
+  /** Directory the content was loaded from (for logs). */
+  dir: string;
+  wording: z.infer<typeof wordingSchema>;
+  sources: z.infer<typeof sourcesSchema>;
+  overrideReasons: z.infer<typeof overrideReasonsSchema>;
+  workup: z.infer<typeof workupSchema>;
+  indicatorRules: z.infer<typeof indicatorRulesSchema>;
+}
+
+// ------------------------------------------------------------------------------------------------ loading
+
+/** The shipped `cards/` folder: walks up from this module (src/render under ts-jest, dist/src/render when built). */
+export function defaultCardsDir(from: string = __dirname): string {
+  let dir = from;
+  for (let i = 0; i < 6; i++) {
+    const candidate = path.join(dir, 'cards');
+    if (existsSync(path.join(candidate, MANIFEST_FILE))) return candidate;
+    const parent = path.dirname(dir);
+    if (parent === dir) break;
+    dir = parent;
+  }
+  throw new CardContentError(`card content: no cards/${MANIFEST_FILE} found above ${from}; set CARDS_DIR`);
+}
+
+function readJson(file: string): unknown {
+  let raw: string;
+  try {
+    raw = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new CardContentError(`card content: cannot read ${file}: ${(e as Error).message}`);
+  }
+  try {
+    return JSON.parse(raw);
+  } catch (e) {
+    throw new CardContentError(`card content: ${file} is not valid JSON: ${(e as Error).message}`);
+  }
+}
+
+function parseWith<T>(schema: z.ZodType<T>, value: unknown, file: string): T {
+  const r = schema.safeParse(value);
+  if (r.success) return r.data;
+  const lines = r.error.issues.map((i) => `${path.basename(file)}: ${issuePath(i.path) || '(root)'}: ${i.message}`);
+  throw new CardContentError(`invalid card content in ${path.dirname(file)}:\n  ${lines.join('\n  ')}`);
+}
+
+/**
+ * Loads and validates the card content. `dir` defaults to the shipped `cards/` folder; sites pass their
+ * `CARDS_DIR`. Throws `CardContentError` (message names the file and the bad key) on any problem.
+ */
+export function loadCardContent(dir?: string): CardContent {
+  const root = path.resolve(dir ?? defaultCardsDir());
+  const manifestFile = path.join(root, MANIFEST_FILE);
+  const manifest = parseWith(manifestSchema, readJson(manifestFile), manifestFile);
+  const load = <T>(schema: z.ZodType<T>, name: string): T => {
+    const file = path.resolve(root, name);
+    if (path.relative(root, file).startsWith('..')) {
+      throw new CardContentError(`card content: ${MANIFEST_FILE}: files entry "${name}" points outside ${root}`);
+    }
+    return parseWith(schema, readJson(file), file);
+  };
+  return {
+    contentVersion: manifest.contentVersion,
+    dir: root,
+    wording: load(wordingSchema, manifest.files.wording),
+    sources: load(sourcesSchema, manifest.files.sources),
+    overrideReasons: load(overrideReasonsSchema, manifest.files.overrideReasons),
+    workup: load(workupSchema, manifest.files.workup),
+    indicatorRules: load(indicatorRulesSchema, manifest.files.indicatorRules),
+  };
+}

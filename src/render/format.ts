@@ -1,0 +1,64 @@
+/** Number, unit and time formatting for cards (plain text; callers escape where needed). */
+import type { Comparator } from '../timeline/types';
+
+const grouped = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
+
+/** 24500 → "24,500"; 110 → "110"; 12.34 → "12.3"; 0.456 → "0.46". Never scientific notation. */
+export function formatNumber(v: number): string {
+  if (!Number.isFinite(v)) return String(v);
+  const a = Math.abs(v);
+  if (a >= 100) return grouped.format(Math.round(v));
+  const digits = a >= 10 ? 1 : a >= 1 ? 1 : 2;
+  const s = v.toFixed(digits);
+  return s.includes('.') ? s.replace(/\.?0+$/, '') : s;
+}
+
+/** A multiple of ULN/baseline: 12.3 → "12×", 2.46 → "2.5×". */
+export function formatFactor(f: number): string {
+  return `${f >= 10 ? Math.round(f) : Math.round(f * 10) / 10}×`;
+}
+
+const UNIT_DISPLAY: Record<string, string> = {
+  '10*9/L': '×10⁹/L',
+  '10*3/uL': '×10³/µL',
+  Cel: '°C',
+  'ug/L': 'µg/L',
+  '[IU]/mL': 'IU/mL',
+  '{ratio}': '',
+  '1': '',
+  '{INR}': '',
+};
+
+export function formatUnit(unit: string | undefined): string {
+  if (!unit) return '';
+  return UNIT_DISPLAY[unit] ?? unit;
+}
+
+/** ">40,000 ng/mL", "110 mg/dL", "1.2" (INR). */
+export function formatValue(value: number, unit?: string, comparator?: Comparator): string {
+  const u = formatUnit(unit);
+  const sep = u === '' || u === '°C' ? '' : ' ';
+  return `${comparator ?? ''}${formatNumber(value)}${sep}${u}`;
+}
+
+/** "2024-05-12T08:00:00Z" → "2024-05-12 08:00Z"; dates stay dates; anything else is returned as is. */
+export function formatTime(t: string | undefined): string {
+  if (!t) return '';
+  const m = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2})(?::\d{2}(?:\.\d+)?)?(Z|[+-]\d{2}:\d{2})?$/.exec(t);
+  if (!m) return t;
+  return `${m[1]} ${m[2]}${m[3] ?? ''}`;
+}
+
+/** "5 h", "3 d" — age of a value relative to asOf. */
+export function formatAge(hours: number): string {
+  if (hours < 48) return `${Math.max(0, Math.round(hours))} h`;
+  return `${Math.round(hours / 24)} d`;
+}
+
+/** Fills `{name}` placeholders; unknown names are left visible so a content typo is noticed in review. */
+export function fill(template: string, vars: Record<string, string | number | undefined>): string {
+  return template.replace(/\{([a-zA-Z]+)\}/g, (m, name: string) => {
+    const v = vars[name];
+    return v === undefined ? m : String(v);
+  });
+}
