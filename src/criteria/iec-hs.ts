@@ -120,49 +120,56 @@ function ferritinFeature(ctx: Ctx, w: Windows): CriterionItem {
 }
 
 /**
- * A later value b (post day 0, in the lookback) and an earlier value a with b.time − a.time ≤ 48 h and
- * b ≥ 2 × a → met. Only measured pairs count: not-met needs at least one measured pair and no doubling,
- * or (with requireAboveUln) every current value at/below its ULN; no pair → unknown.
+ * Rapid rise [design]: a current value b and an earlier value a (any time, ≤ 48 h before b) with
+ * b ≥ 2 × a → met. Only measured pairs count. With `requireAboveUln`, a current value at/below its ULN is
+ * not a rapid rise (not-met). A current value above the ULN with no earlier value within 48 h is skipped;
+ * when no value above the ULN has a measured pair the arm is unknown (`insufficient-serial-values`).
  */
-function rapidRise(ctx: Ctx, w: Windows, values: LabValue[]): CriterionItem {
+function rapidRise(ctx: Ctx, _w: Windows, values: LabValue[]): CriterionItem {
   const r = ctx.k.iecHs.rapidRise;
   const label = `Ferritin rapidly rising (≥ ${r.factor}× within ${r.withinHours} h)`;
   const all = valuesIn(ctx, 'ferritin', -Infinity);
   const judged: (Judged & { from?: LabValue })[] = [];
+  let skipped = 0;
   for (const b of values) {
     const tb = timeOf(b) as number;
+    const bi = fromComparator(b.value, b.comparator);
     const u = uln(b, ctx);
-    const above: Tri = u ? compare(fromComparator(b.value, b.comparator), '>', point(u.value)) : undefined;
+    const above: Tri = u ? compare(bi, '>', point(u.value)) : undefined;
+    if (r.requireAboveUln && above === false) {
+      judged.push({ value: b, result: false, ...(u ? { range: u.range } : {}) });
+      continue;
+    }
     const earlier = all.filter((a) => {
       const ta = timeOf(a) as number;
       return ta < tb && ta >= tb - r.withinHours * HOUR_MS;
     });
-    let doubled: Tri = earlier.length ? false : undefined;
-    let from: LabValue | undefined;
-    for (const a of earlier) {
-      // b ≥ factor × a, on intervals
-      const res = compare(fromComparator(b.value, b.comparator), '>=', scale(fromComparator(a.value, a.comparator), r.factor));
-      if (res === true) {
-        doubled = true;
-        from = a;
-        break;
-      }
-      if (res === undefined && doubled === false) {
-        doubled = undefined;
-        from = a;
-      }
+    if (!earlier.length) {
+      skipped++;
+      continue;
     }
-    if (!from && earlier.length) from = earlier[0];
-    const result = r.requireAboveUln ? (above === false ? false : doubled === true ? above : doubled) : doubled;
+    // b ≥ factor × a for some earlier a (on intervals): true if any pair proves it, false if all disprove it
+    const results = earlier.map((a) => ({ a, res: compare(bi, '>=', scale(fromComparator(a.value, a.comparator), r.factor)) }));
+    const proving = results.find((x) => x.res === true);
+    const open = results.find((x) => x.res === undefined);
+    const doubled: Tri = proving ? true : open ? undefined : false;
+    // lowest earlier value is the most telling comparison point
+    const from = proving?.a ?? open?.a ?? earlier.reduce((m, a) => (a.value < m.value ? a : m));
+    const result = r.requireAboveUln && doubled === true ? above : doubled;
     judged.push({
       value: b,
       result,
       from,
-      reason: result === undefined && !earlier.length ? 'insufficient-serial-values' : undefined,
-      threshold: from
-        ? { operator: '>=', value: from.value * r.factor, unit: b.unit, basis: 'absolute', factor: r.factor, citation: DESIGN, status: 'design' }
-        : undefined,
+      threshold: { operator: '>=', value: from.value * r.factor, unit: b.unit, basis: 'absolute', factor: r.factor, citation: DESIGN, status: 'design' },
+      ...(u ? { range: u.range } : {}),
     });
+  }
+  const paired = judged.filter((j) => j.from !== undefined);
+  if (!paired.length && skipped) {
+    return { id: 'ferritin.rising', label, state: 'unknown', reason: 'insufficient-serial-values', sources: [] };
+  }
+  if (!judged.length) {
+    return { id: 'ferritin.rising', label, state: 'unknown', reason: skipped ? 'insufficient-serial-values' : 'no-data', sources: [] };
   }
   const d = decide(judged, 'up');
   const it = item('ferritin.rising', label, d.state, d.chosen, ctx);

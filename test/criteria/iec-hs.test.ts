@@ -43,6 +43,8 @@ describe('ferritin criterion arms', () => {
     ['doubled over 49 h', [lab('ferritin', 300, { h: 49, ...R(400) }), lab('ferritin', 600, { h: 0, ...R(400) })], 'ferritin.rising', 'unknown'],
     ['doubled inside normal range', [lab('ferritin', 100, { h: 24, ...R(400) }), lab('ferritin', 300, { h: 0, ...R(400) })], 'ferritin.rising', 'not-met'],
     ['single value above ULN', [lab('ferritin', 700, R(400))], 'ferritin.rising', 'unknown'],
+    // first post-day-0 value has no partner (skipped); the measured pair 650 → 780 did not double
+    ['serial, not doubled', [lab('ferritin', 650, { h: 44, ...R(400) }), lab('ferritin', 780, { h: 0, ...R(400) })], 'ferritin.rising', 'not-met'],
   ] as const)('%s → %s %s', (_n, labs, id, exp) => {
     expect(feat(iec([...labs]), id).state).toBe(exp);
   });
