@@ -194,8 +194,11 @@ function labRange(acc: Acc, element: Json, analyte: AnalyteId, valueUnitRaw: str
 
 function interpretationCodes(element: Json): string[] | undefined {
   const out: string[] = [];
-  for (const concept of arr(element.interpretation)) {
-    for (const c of codingsOf(concept)) if (!out.includes(c.code)) out.push(c.code);
+  for (const concept of records(element.interpretation)) {
+    for (const c of records(concept.coding)) {
+      const code = str(c.code);
+      if (code !== undefined && !out.includes(code)) out.push(code);
+    }
   }
   return out.length ? out : undefined;
 }
