@@ -21,6 +21,7 @@ import { serviceRouter } from './http/service';
 import { feedbackRouter } from './http/feedback';
 import { errorHandler, sendError } from './http/errors';
 import type { PatientViewRequest } from './hooks/request';
+import { createCardLogRuntime, splitSilenced, type CardLogRuntime } from './store/card-log';
 import { createSecurity } from './security';
 import { requestContext } from './security/request-context';
 
@@ -38,6 +39,10 @@ export interface AppDeps {
   onFeedback?: (items: FeedbackItem[], req: Request) => void;
   /** Extra health facts (e.g. a loud warning when authentication is off). */
   health?: () => Record<string, unknown>;
+  /** `/readyz`: 200 when ok, 503 with the body otherwise (card log store, issue 8). */
+  readiness?: () => Promise<{ ok: boolean; body: Record<string, unknown> }>;
+  /** Graceful shutdown: flush and close background resources (card log writer and store). */
+  close?: () => Promise<void>;
 }
 
 export function createApp(deps: AppDeps): Express {
@@ -58,6 +63,13 @@ export function createApp(deps: AppDeps): Express {
 
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok', knowledgeVersion: deps.knowledge.version, ...(deps.health?.() ?? {}) });
+  });
+
+  app.get('/readyz', async (_req, res) => {
+    const r = deps.readiness
+      ? await deps.readiness().catch(() => ({ ok: false, body: { status: 'degraded' } }))
+      : { ok: true, body: { status: 'ok' } };
+    res.status(r.ok ? 200 : 503).json(r.body);
   });
 
   // Authenticate before parsing: an unauthenticated caller never gets a 10 MB body parsed.
@@ -88,8 +100,51 @@ export function createApp(deps: AppDeps): Express {
   return app;
 }
 
-/** Production dependencies from configuration (knowledge overrides, content, pipeline). */
+/** Production dependencies from configuration (knowledge overrides, content, pipeline, card log). */
 export function createRuntime(config: Config, logger: Logger): AppDeps {
+  return withCardLog(createBaseRuntime(config, logger), createCardLogRuntime(config.store, logger));
+}
+
+/**
+ * Card log and silent mode (issue 8): the evaluator's cards are split per `config.silent` (silenced ones are
+ * withheld from the response); after the response every evaluated card is enqueued (marked silenced or not),
+ * feedback items are enqueued, `/readyz` reports the store, `close` flushes it. Enqueueing never blocks.
+ */
+export function withCardLog(deps: AppDeps, cardLog: CardLogRuntime): AppDeps {
+  const { evaluator, onEvaluated, onFeedback } = deps;
+  return {
+    ...deps,
+    evaluator: (data, ctx) => {
+      const evaluation = evaluator(data, ctx);
+      const { shown, silenced } = splitSilenced(evaluation.cards, deps.config.silent);
+      return { ...evaluation, cards: shown, silenced: [...(evaluation.silenced ?? []), ...silenced] };
+    },
+    onEvaluated: (event) => {
+      onEvaluated?.(event);
+      cardLog.logCards({
+        cards: [
+          ...event.evaluation.cards.map((card) => ({ card, silenced: false })),
+          ...(event.evaluation.silenced ?? []).map((card) => ({ card, silenced: true })),
+        ],
+        serviceId: deps.service.id,
+        hookInstance: event.request.hookInstance,
+        patientId: event.request.context.patientId,
+        knowledgeVersion: deps.knowledge.version,
+      });
+    },
+    onFeedback: (items, req) => {
+      onFeedback?.(items, req);
+      cardLog.logFeedback(items);
+    },
+    readiness: () => cardLog.readiness(),
+    close: async () => {
+      await deps.close?.();
+      await cardLog.close();
+    },
+  };
+}
+
+function createBaseRuntime(config: Config, logger: Logger): AppDeps {
   const knowledge = loadKnowledge(config.knowledgeFile);
   const service = hlhScreenService(prefetchTemplates(knowledge, config));
   const evaluator = createEvaluator({ knowledge });

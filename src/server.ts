@@ -50,8 +50,11 @@ export function main(): Server | undefined {
     }, 10_000);
     force.unref();
     server.close(() => {
-      logger.info('stopped');
-      process.exit(0);
+      // Flush the card log (bounded) before exiting.
+      void (deps.close?.() ?? Promise.resolve()).finally(() => {
+        logger.info('stopped');
+        process.exit(0);
+      });
     });
     server.closeIdleConnections();
   };

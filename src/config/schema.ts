@@ -4,6 +4,8 @@
  * server. A bad value stops start-up with a message naming the key.
  */
 import { z } from 'zod';
+import { storeConfigSchema } from '../store/config';
+import { CARD_LOG_ENV_KEYS, silentConfigSchema } from '../store/card-log';
 import { securityConfigSchema, SECURITY_ENV_KEYS } from '../security/config';
 
 const bytes = z.union([z.number().int().positive(), z.string().regex(/^\d+(b|kb|mb)$/i, 'e.g. "10mb"')]);
@@ -22,6 +24,10 @@ export const configSchema = z
     knowledgeFile: z.string().min(1).optional(),
     /** Directory with the card content (wording, work-up catalogue, override reasons). */
     cardsDir: z.string().min(1).optional(),
+    /** Card log and feedback store (issue 8): SQLite file by default, or PostgreSQL (src/store/config.ts). */
+    store: storeConfigSchema.prefault({}),
+    /** Silent mode (issue 8): evaluate and log cards as usual, return `{"cards": []}` for silenced ones. */
+    silent: silentConfigSchema.prefault({}),
     cors: z
       .object({
         /** `*` or a list of allowed origins. No credentials are ever allowed. */
@@ -61,6 +67,7 @@ export type ConfigInput = z.input<typeof configSchema>;
 
 /** Environment variable → config path. Documented in the README's configuration table. */
 export const ENV_KEYS: Record<string, string[]> = {
+  ...CARD_LOG_ENV_KEYS,
   PORT: ['port'],
   HOST: ['host'],
   LOG_LEVEL: ['logLevel'],

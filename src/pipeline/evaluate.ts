@@ -18,6 +18,8 @@ export interface EvaluationContext {
 
 export interface Evaluation {
   cards: Card[];
+  /** Cards evaluated but withheld by silent mode: logged (marked silenced), never returned. */
+  silenced?: Card[];
 }
 
 export interface PipelineDeps {
