@@ -37,6 +37,14 @@ export function codingsOf(concept: unknown): Coding[] {
   return out;
 }
 
+/** Codes of a status-like CodeableConcept (system optional: status value sets are unambiguous). */
+export function plainCodes(concept: unknown): string[] {
+  if (!isRecord(concept)) return [];
+  return records(concept.coding)
+    .map((c) => str(c.code))
+    .filter((c): c is string => c !== undefined);
+}
+
 /** Every human-readable text of a CodeableConcept: `text` and each coding's display. */
 export function textsOf(concept: unknown): string[] {
   if (!isRecord(concept)) return [];

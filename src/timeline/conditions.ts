@@ -8,7 +8,7 @@
  * abatementPeriod.end (else .start).
  */
 import type { Acc } from './context';
-import { codingsOf } from './codes';
+import { codingsOf, plainCodes } from './codes';
 import { field } from './fhirpath';
 import { toEpochMs } from './time';
 import type { Finding } from './types';
@@ -30,12 +30,12 @@ export function processCondition(acc: Acc, res: Json, source: string): void {
   });
   if (!matches.length) return;
 
-  const verification = codingsOf(res.verificationStatus)[0]?.code;
+  const verification = plainCodes(res.verificationStatus)[0];
   if (verification === 'entered-in-error') {
     acc.issues.push({ severity: 'info', code: 'entered-in-error-skipped', message: 'Condition entered in error skipped', source });
     return;
   }
-  const clinical = codingsOf(res.clinicalStatus)[0]?.code;
+  const clinical = plainCodes(res.clinicalStatus)[0];
   let time: string | undefined;
   for (const n of field('conditionOnset', res, acc.issues, source)) time ??= dateOf(n.type, n.value, 'start');
   if (time === undefined) {

@@ -12,7 +12,7 @@
  * - interpretation codes, and `Observation/id` or `Observation/id#component[i]` as source.
  */
 import type { Acc } from './context';
-import { codingsOf } from './codes';
+import { codingsOf, plainCodes } from './codes';
 import { field, type FieldNode } from './fhirpath';
 import type {
   AnalyteId,
@@ -165,7 +165,7 @@ function labRange(acc: Acc, element: Json, analyte: AnalyteId, valueUnitRaw: str
   const ranges = records(element.referenceRange);
   const range =
     ranges.find((r) => !isRecord(r.type)) ??
-    ranges.find((r) => codingsOf(r.type).some((c) => c.code === 'normal'));
+    ranges.find((r) => plainCodes(r.type).includes('normal'));
   if (!range) return undefined;
   const bounds: { low?: number; high?: number } = {};
   let any = false;
@@ -194,11 +194,8 @@ function labRange(acc: Acc, element: Json, analyte: AnalyteId, valueUnitRaw: str
 
 function interpretationCodes(element: Json): string[] | undefined {
   const out: string[] = [];
-  for (const concept of records(element.interpretation)) {
-    for (const c of records(concept.coding)) {
-      const code = str(c.code);
-      if (code !== undefined && !out.includes(code)) out.push(code);
-    }
+  for (const concept of arr(element.interpretation)) {
+    for (const code of plainCodes(concept)) if (!out.includes(code)) out.push(code);
   }
   return out.length ? out : undefined;
 }
@@ -206,7 +203,7 @@ function interpretationCodes(element: Json): string[] | undefined {
 function dataAbsent(element: Json): string | undefined {
   const dar = element.dataAbsentReason;
   if (!isRecord(dar)) return undefined;
-  return codingsOf(dar)[0]?.code ?? str(dar.text) ?? 'unspecified';
+  return plainCodes(dar)[0] ?? str(dar.text) ?? 'unspecified';
 }
 
 function emitValue(
