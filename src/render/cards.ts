@@ -21,7 +21,7 @@ import type { CardContent } from './content';
 import { EXTENSION_KEY, EXTENSION_VERSION, type AssessmentExtension } from './extension';
 import { fill, formatAge, formatFactor, formatNumber, formatTime, formatUnit, formatValue } from './format';
 import { escapeMarkdown as esc, plainText, table } from './markdown';
-import { planWorkup, serviceRequestFor, type WorkupPlan } from './workup';
+import { planWorkup, serviceRequestFor, type DueItem, type WorkupPlan } from './workup';
 
 export interface RenderContext {
   patientId: string;
@@ -248,7 +248,8 @@ function valueCell(i: CriterionItem): string {
     parts.push(`reported ${esc(`${i.original.value}${i.original.unit ? ` ${i.original.unit}` : ''}`)}`);
   }
   if (i.baseline) parts.push(`baseline ${esc(formatValue(i.baseline.value, i.baseline.unit, i.baseline.comparator))}`);
-  const flags = (i.flags ?? []).map((f) => FLAG_TEXT[f] ?? esc(f));
+  // The range source (lab / fallback / default) has its own column.
+  const flags = (i.flags ?? []).filter((f) => f !== 'fallback-range').map((f) => FLAG_TEXT[f] ?? esc(f));
   if (i.status === 'preliminary' && !flags.includes('preliminary')) flags.push('preliminary');
   if (flags.length) parts.push(`*${flags.join(', ')}*`);
   return parts.join(' ');
@@ -345,20 +346,26 @@ function dayText(e: TriggerExposure): string {
   return `day ${e.daysSince}${e.day0 ? ` (day 0 ${esc(formatTime(e.day0))})` : ''}`;
 }
 
+/** "no result", "no result for wbc", "last result 2 d old". */
+function dueText(d: DueItem): string {
+  const partial = d.item.covers.length > 1 && d.analytes.length < d.item.covers.length ? ` for ${d.analytes.join(', ')}` : '';
+  return d.reason === 'missing' ? `no result${partial}` : `last result${partial} ${formatAge(d.ageHours ?? 0)} old`;
+}
+
 function workupLines(a: Assessment, plan: WorkupPlan): string[] {
   const out: string[] = [];
   const missing = plan.bundle.filter((d) => d.reason === 'missing');
   const stale = plan.bundle.filter((d) => d.reason === 'stale');
-  if (missing.length) out.push(`- No result: ${missing.map((d) => d.item.label).join(', ')}`);
+  if (missing.length) out.push(`- No result: ${missing.map((d) => (d.analytes.length < d.item.covers.length ? `${d.item.label} (${d.analytes.join(', ')})` : d.item.label)).join('; ')}`);
   if (stale.length) {
     const s = stale.map((d) => `${d.item.label} (${formatAge(d.ageHours ?? 0)} old, ${esc(formatTime(d.lastSeen))}; refresh after ${d.item.freshnessHours} h)`);
-    out.push(`- Older than the freshness window: ${s.join(', ')}`);
+    out.push(`- Older than the freshness window: ${s.join('; ')}`);
   }
   const covered = new Set(plan.bundle.flatMap((d) => d.item.covers as string[]));
   const uncovered = a.missing.filter((m) => !covered.has(m));
   if (uncovered.length) out.push(`- No usable value in the lookback window: ${uncovered.map((m) => esc(m)).join(', ')}`);
   if (plan.optional.length) {
-    out.push(`- Not visible to the screen, check whether done: ${plan.optional.map((i) => i.label).join(', ')}`);
+    out.push(`- Not visible to the screen, check whether done: ${plan.optional.map((i) => i.label).join('; ')}`);
   }
   for (const adv of plan.advice) out.push(`- ${adv.label}`);
   return out;
@@ -385,10 +392,13 @@ function renderDetail(a: Assessment, d: IndicatorDecision, plan: WorkupPlan, con
         : a.iecHs.crsRelation === 'concurrent-with-crs'
           ? ' Concurrent with coded CRS.'
           : '';
+    const assessed = a.iecHs.mayBePresent.filter((f) => f.state !== 'unknown');
+    const notAssessed = a.iecHs.mayBePresent.filter((f) => f.state === 'unknown');
     blocks.push(
       [
         `#### ASTCT 2023 IEC-HS features: ${esc(a.iecHs.status)}${crs}`,
-        table(CRITERIA_HEADER, [...criteriaRows(a.iecHs.features), ...criteriaRows(a.iecHs.mayBePresent, ' *(may be present)*')]),
+        table(CRITERIA_HEADER, [...criteriaRows(a.iecHs.features), ...criteriaRows(assessed, ' *(may be present)*')]),
+        ...(notAssessed.length ? [`Not assessable from the data (may be present): ${notAssessed.map((f) => esc(f.label)).join('; ')}.`] : []),
         w.detail.grade,
       ].join('\n\n'),
     );
@@ -532,10 +542,7 @@ export function renderCards(a: Assessment, ctx: RenderContext, content: CardCont
       isRecommended: true,
       actions: plan.bundle.map((b) => ({
         type: 'create' as const,
-        description:
-          b.reason === 'missing'
-            ? `Order ${b.item.label} (no result)`
-            : `Order ${b.item.label} (last result ${formatAge(b.ageHours ?? 0)} old)`,
+        description: `Order ${b.item.label} (${dueText(b)})`,
         resource: serviceRequestFor(b.item, order, content) as unknown as Record<string, unknown>,
       })),
     });

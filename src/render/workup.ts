@@ -15,6 +15,8 @@ export interface DueItem {
   lastSeen?: string;
   /** Hours from lastSeen to asOf. */
   ageHours?: number;
+  /** Covered analytes that made the item due (all of them unless the item covers several). */
+  analytes: string[];
 }
 
 export interface WorkupPlan {
@@ -38,19 +40,22 @@ function applies(item: WorkupItem, a: Assessment): boolean {
 /** Freshness of a covered item relative to asOf; undefined when every covered analyte is fresh. */
 export function dueness(item: WorkupItem, a: Assessment): DueItem | undefined {
   const asOf = toEpochMs(a.asOf);
-  let worst: DueItem | undefined;
+  const missing: string[] = [];
+  const stale: { analyte: string; seen: string; ageHours: number }[] = [];
   for (const analyte of item.covers) {
     const seen = a.lastSeen[analyte];
     const t = toEpochMs(seen);
     if (!seen || t === undefined || asOf === undefined || t > asOf) {
-      return { item, reason: 'missing' };
+      missing.push(analyte);
+      continue;
     }
     const ageHours = (asOf - t) / HOUR_MS;
-    if (ageHours > item.freshnessHours && (!worst || (worst.ageHours ?? 0) < ageHours)) {
-      worst = { item, reason: 'stale', lastSeen: seen, ageHours };
-    }
+    if (ageHours > item.freshnessHours) stale.push({ analyte, seen, ageHours });
   }
-  return worst;
+  if (missing.length) return { item, reason: 'missing', analytes: missing };
+  if (!stale.length) return undefined;
+  const oldest = stale.reduce((x, y) => (y.ageHours > x.ageHours ? y : x));
+  return { item, reason: 'stale', lastSeen: oldest.seen, ageHours: oldest.ageHours, analytes: stale.map((s) => s.analyte) };
 }
 
 export function planWorkup(a: Assessment, content: CardContent): WorkupPlan {

@@ -1,0 +1,303 @@
+/**
+ * What would a clinician see? Runs the real pipeline pieces on a FHIR Bundle, offline or against a running
+ * service, and prints the cards as JSON and as readable text.
+ *
+ *   node dist/src/cli/evaluate.js <bundle.json> [more.json…] [--as-of ISO] [--format text|json|both]
+ *   node dist/src/cli/evaluate.js --all examples/patients
+ *   node dist/src/cli/evaluate.js <bundle.json> --url http://localhost:8080 [--bearer JWT]
+ *
+ * Options: --patient ID (default: the bundle's Patient), --encounter ID, --knowledge FILE (default
+ * $KNOWLEDGE_FILE), --cards DIR (default $CARDS_DIR, else the shipped cards/).
+ * asOf: --as-of, else the bundle's hint (meta.extension `…as-of` valueDateTime/valueInstant, meta.tag with
+ * code `as-of` or a system ending in `as-of` carrying the instant, else Bundle.timestamp), else now.
+ */
+import { randomUUID } from 'node:crypto';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { assess } from '../criteria';
+import type { Card } from '../hooks/response';
+import { loadKnowledge } from '../knowledge/load';
+import { renderCards } from '../render/cards';
+import { loadCardContent, type CardContent } from '../render/content';
+import { renderCardsText } from '../render/text';
+import { buildTimeline } from '../timeline';
+import type { Knowledge } from '../knowledge';
+
+export interface CliOptions {
+  files: string[];
+  all?: string;
+  asOf?: string;
+  format: 'text' | 'json' | 'both';
+  url?: string;
+  bearer?: string;
+  patient?: string;
+  encounter?: string;
+  knowledge?: string;
+  cards?: string;
+}
+
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+const USAGE = `usage: evaluate <bundle.json>… [--as-of ISO] [--format text|json|both] [--patient ID] [--encounter ID]
+       evaluate --all <dir> [same options]
+       evaluate <bundle.json> --url http://localhost:8080 [--bearer JWT]
+       [--knowledge FILE] [--cards DIR]`;
+
+export function parseArgs(argv: readonly string[]): CliOptions {
+  const o: CliOptions = { files: [], format: 'both' };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    const next = (): string => {
+      const v = argv[++i];
+      if (v === undefined || v.startsWith('--')) throw new UsageError(`${a} needs a value\n${USAGE}`);
+      return v;
+    };
+    switch (a) {
+      case '--as-of':
+        o.asOf = next();
+        break;
+      case '--format': {
+        const f = next();
+        if (f !== 'text' && f !== 'json' && f !== 'both') throw new UsageError(`--format must be text, json or both\n${USAGE}`);
+        o.format = f;
+        break;
+      }
+      case '--all':
+        o.all = next();
+        break;
+      case '--url':
+        o.url = next().replace(/\/+$/, '');
+        break;
+      case '--bearer':
+        o.bearer = next();
+        break;
+      case '--patient':
+        o.patient = next();
+        break;
+      case '--encounter':
+        o.encounter = next();
+        break;
+      case '--knowledge':
+        o.knowledge = next();
+        break;
+      case '--cards':
+        o.cards = next();
+        break;
+      case '-h':
+      case '--help':
+        throw new UsageError(USAGE);
+      default:
+        if (a.startsWith('--')) throw new UsageError(`unknown option ${a}\n${USAGE}`);
+        o.files.push(a);
+    }
+  }
+  if (o.asOf !== undefined && Number.isNaN(Date.parse(o.asOf))) throw new UsageError(`--as-of: not an ISO date-time: ${o.asOf}`);
+  if (!o.files.length && !o.all) throw new UsageError(USAGE);
+  return o;
+}
+
+// ------------------------------------------------------------------------------------------------ bundles
+
+type Json = Record<string, unknown>;
+const isObj = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+export function readBundle(file: string): Json {
+  let v: unknown;
+  try {
+    v = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new UsageError(`${file}: ${(e as Error).message}`);
+  }
+  if (!isObj(v) || typeof v.resourceType !== 'string') throw new UsageError(`${file}: not a FHIR resource`);
+  return v;
+}
+
+export function entriesOf(bundle: Json): Json[] {
+  if (bundle.resourceType !== 'Bundle') return [bundle];
+  const entries = Array.isArray(bundle.entry) ? bundle.entry : [];
+  return entries.map((e) => (isObj(e) ? e.resource : undefined)).filter(isObj);
+}
+
+/** The asOf the bundle was written for (see the file header), or undefined. */
+export function asOfHint(bundle: Json): string | undefined {
+  const meta = isObj(bundle.meta) ? bundle.meta : {};
+  const valid = (s: unknown): s is string => typeof s === 'string' && !Number.isNaN(Date.parse(s));
+  for (const ext of Array.isArray(meta.extension) ? meta.extension : []) {
+    if (isObj(ext) && typeof ext.url === 'string' && /as-?of$/i.test(ext.url)) {
+      const v = ext.valueDateTime ?? ext.valueInstant ?? ext.valueString;
+      if (valid(v)) return v;
+    }
+  }
+  for (const tag of Array.isArray(meta.tag) ? meta.tag : []) {
+    if (!isObj(tag)) continue;
+    if (tag.code === 'as-of' || tag.code === 'asOf') {
+      if (valid(tag.display)) return tag.display;
+    }
+    if (typeof tag.system === 'string' && /as-?of$/i.test(tag.system) && valid(tag.code)) return tag.code;
+  }
+  if (valid(bundle.timestamp)) return bundle.timestamp;
+  return undefined;
+}
+
+function patientIdOf(resources: Json[]): string | undefined {
+  const p = resources.find((r) => r.resourceType === 'Patient');
+  return typeof p?.id === 'string' ? p.id : undefined;
+}
+
+function encounterIdOf(resources: Json[]): string | undefined {
+  const e = resources.find((r) => r.resourceType === 'Encounter');
+  return typeof e?.id === 'string' ? e.id : undefined;
+}
+
+// ------------------------------------------------------------------------------------------------ offline
+
+export interface Evaluated {
+  file: string;
+  patientId: string;
+  asOf: string;
+  asOfFrom: 'option' | 'bundle' | 'now';
+  cards: Card[];
+}
+
+export function evaluateBundle(
+  file: string,
+  bundle: Json,
+  opts: Pick<CliOptions, 'asOf' | 'patient' | 'encounter'>,
+  knowledge: Knowledge,
+  content: CardContent,
+  now: () => Date = () => new Date(),
+): Evaluated {
+  const resources = entriesOf(bundle);
+  const patientId = opts.patient ?? patientIdOf(resources);
+  if (!patientId) throw new UsageError(`${file}: no Patient in the bundle; pass --patient ID`);
+  const hint = asOfHint(bundle);
+  const asOf = opts.asOf ?? hint ?? now().toISOString();
+  const timeline = buildTimeline([bundle], knowledge, { patientId });
+  const assessment = assess(timeline, asOf, knowledge);
+  const encounterId = opts.encounter ?? encounterIdOf(resources);
+  const cards = renderCards(assessment, { patientId, ...(encounterId ? { encounterId } : {}) }, content);
+  return { file, patientId, asOf, asOfFrom: opts.asOf ? 'option' : hint ? 'bundle' : 'now', cards };
+}
+
+// ------------------------------------------------------------------------------------------------ service
+
+interface ServiceDoc {
+  id: string;
+  hook: string;
+  prefetch?: Record<string, string>;
+}
+
+/**
+ * Splits a bundle into the service's prefetch keys: the Patient read gets the Patient (or null); each search key
+ * gets a searchset Bundle of the resources of its type; Observations go to the first key whose `code=` tokens
+ * match one of their codings (else to the last Observation key). A key with nothing gets an empty Bundle
+ * ("searched, nothing found"), never omitted (that would make the service fetch or answer 412).
+ */
+export function toPrefetch(resources: Json[], templates: Record<string, string>): Record<string, Json | null> {
+  const keys = Object.entries(templates).map(([key, t]) => {
+    const m = /^([A-Za-z]+)([/?])(.*)$/.exec(t);
+    const type = m?.[1] ?? '';
+    const read = m?.[2] === '/';
+    const codeParam = /(?:^|&)code=([^&]*)/.exec(m?.[3] ?? '')?.[1];
+    const tokens = new Set((codeParam ? decodeURIComponent(codeParam).split(',') : []).filter(Boolean));
+    return { key, type, read, tokens };
+  });
+  const out: Record<string, Json | null> = {};
+  const buckets = new Map<string, Json[]>();
+  for (const k of keys) {
+    if (k.read) out[k.key] = resources.find((r) => r.resourceType === k.type) ?? null;
+    else buckets.set(k.key, []);
+  }
+  const obsKeys = keys.filter((k) => !k.read && k.type === 'Observation');
+  for (const r of resources) {
+    if (r.resourceType === 'Observation') {
+      const codings = [r.code, ...(Array.isArray(r.component) ? r.component.map((c) => (isObj(c) ? c.code : undefined)) : [])]
+        .flatMap((cc) => (isObj(cc) && Array.isArray(cc.coding) ? cc.coding : []))
+        .filter(isObj)
+        .map((c) => `${String(c.system)}|${String(c.code)}`);
+      const target = obsKeys.find((k) => codings.some((c) => k.tokens.has(c))) ?? obsKeys[obsKeys.length - 1];
+      if (target) buckets.get(target.key)!.push(r);
+      continue;
+    }
+    const target = keys.find((k) => !k.read && k.type === r.resourceType);
+    if (target) buckets.get(target.key)!.push(r);
+  }
+  for (const [key, list] of buckets) {
+    out[key] = { resourceType: 'Bundle', type: 'searchset', total: list.length, ...(list.length ? { entry: list.map((resource) => ({ resource })) } : {}) };
+  }
+  return out;
+}
+
+export async function evaluateRemote(file: string, bundle: Json, opts: CliOptions): Promise<Evaluated> {
+  const base = opts.url!;
+  const headers: Record<string, string> = { accept: 'application/json' };
+  if (opts.bearer) headers.authorization = `Bearer ${opts.bearer}`;
+  const disc = await fetch(`${base}/cds-services`, { headers });
+  if (!disc.ok) throw new Error(`GET ${base}/cds-services → ${disc.status}`);
+  const services = ((await disc.json()) as { services?: ServiceDoc[] }).services ?? [];
+  const service = services.find((s) => s.id === 'hlh-screen') ?? services[0];
+  if (!service) throw new Error(`${base}/cds-services lists no service`);
+  const resources = entriesOf(bundle);
+  const patientId = opts.patient ?? patientIdOf(resources);
+  if (!patientId) throw new UsageError(`${file}: no Patient in the bundle; pass --patient ID`);
+  const encounterId = opts.encounter ?? encounterIdOf(resources);
+  const body = {
+    hook: service.hook,
+    hookInstance: randomUUID(),
+    context: { userId: 'Practitioner/evaluate-cli', patientId, ...(encounterId ? { encounterId } : {}) },
+    prefetch: toPrefetch(resources, service.prefetch ?? {}),
+  };
+  const res = await fetch(`${base}/cds-services/${encodeURIComponent(service.id)}`, {
+    method: 'POST',
+    headers: { ...headers, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  const text = await res.text();
+  if (!res.ok) throw new Error(`POST ${base}/cds-services/${service.id} → ${res.status}: ${text.slice(0, 2000)}`);
+  const cards = (JSON.parse(text) as { cards?: Card[] }).cards ?? [];
+  return { file, patientId, asOf: 'service clock', asOfFrom: 'now', cards };
+}
+
+// ------------------------------------------------------------------------------------------------ main
+
+function listBundles(dir: string): string[] {
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .sort()
+    .map((f) => path.join(dir, f))
+    .filter((f) => statSync(f).isFile());
+}
+
+export function formatResult(r: Evaluated, format: CliOptions['format']): string {
+  const head = `=== ${r.file} · patient ${r.patientId} · asOf ${r.asOf} (${r.asOfFrom}) · ${r.cards.length} card(s)`;
+  const parts = [head];
+  if (format !== 'text') parts.push(JSON.stringify({ cards: r.cards }, null, 2));
+  if (format !== 'json') parts.push(renderCardsText(r.cards));
+  return parts.join('\n\n');
+}
+
+export async function main(argv: readonly string[], out: (s: string) => void = (s) => process.stdout.write(`${s}\n`)): Promise<number> {
+  const opts = parseArgs(argv);
+  const files = [...opts.files, ...(opts.all ? listBundles(opts.all) : [])];
+  if (!files.length) throw new UsageError(`no .json bundles found in ${opts.all}`);
+  if (opts.url) {
+    for (const file of files) out(formatResult(await evaluateRemote(file, readBundle(file), opts), opts.format));
+    return 0;
+  }
+  const knowledge = loadKnowledge(opts.knowledge ?? process.env.KNOWLEDGE_FILE);
+  const content = loadCardContent(opts.cards ?? process.env.CARDS_DIR);
+  for (const file of files) out(formatResult(evaluateBundle(file, readBundle(file), opts, knowledge, content), opts.format));
+  return 0;
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (e: unknown) => {
+      process.stderr.write(`${e instanceof Error ? e.message : String(e)}\n`);
+      process.exit(e instanceof UsageError ? 2 : 1);
+    },
+  );
+}
