@@ -13,6 +13,7 @@ import type { ServiceDefinition } from './hooks/discovery';
 import type { FeedbackItem } from './hooks/feedback';
 import { createEvaluator, type Evaluation, type Evaluator } from './pipeline/evaluate';
 import { prefetchTemplates } from './pipeline/prefetch-templates';
+import { loadCardContent } from './render/content';
 import { hlhScreenService } from './service-definition';
 import { cors } from './http/cors';
 import { jsonBody } from './http/json-body';
@@ -147,7 +148,7 @@ export function withCardLog(deps: AppDeps, cardLog: CardLogRuntime): AppDeps {
 function createBaseRuntime(config: Config, logger: Logger): AppDeps {
   const knowledge = loadKnowledge(config.knowledgeFile);
   const service = hlhScreenService(prefetchTemplates(knowledge, config));
-  const evaluator = createEvaluator({ knowledge });
+  const evaluator = createEvaluator({ knowledge, content: loadCardContent(config.cardsDir) });
   const security = createSecurity(config.security, logger);
   return {
     config,

@@ -4,9 +4,14 @@
  * Everything here is deterministic given (data, now, knowledge, content); HTTP, fetching and the
  * clock stay in the shell (src/http).
  */
+import { randomUUID } from 'node:crypto';
 import type { Card } from '../hooks/response';
 import type { Knowledge } from '../knowledge';
 import type { ResolvedData } from '../fhir/resolve';
+import { createTimelineBuilder } from '../timeline';
+import { assess, type Assessment } from '../criteria';
+import { renderCards } from '../render/cards';
+import type { CardContent } from '../render/content';
 
 export interface EvaluationContext {
   patientId: string;
@@ -18,17 +23,36 @@ export interface EvaluationContext {
 
 export interface Evaluation {
   cards: Card[];
+  /** What the cards were rendered from (absent only for evaluators that do not assess, e.g. test spies). */
+  assessment?: Assessment;
   /** Cards evaluated but withheld by silent mode: logged (marked silenced), never returned. */
   silenced?: Card[];
 }
 
 export interface PipelineDeps {
   knowledge: Knowledge;
+  content: CardContent;
+  /** Card and suggestion ids; injectable so tests can be deterministic. */
+  ids?: () => string;
 }
 
 export type Evaluator = (data: ResolvedData, ctx: EvaluationContext) => Evaluation;
 
-export function createEvaluator(_deps: PipelineDeps): Evaluator {
-  // Seam: timeline + criteria + cards plug in here (issues 3–5). Until then: no findings, no cards.
-  return () => ({ cards: [] });
+export function createEvaluator(deps: PipelineDeps): Evaluator {
+  // Built once: compiles FHIRPath and indexes the code lists of this knowledge base.
+  const buildTimeline = createTimelineBuilder(deps.knowledge);
+  const ids = deps.ids ?? randomUUID;
+  return (data, ctx) => {
+    const timeline = buildTimeline(data.resources, { patientId: ctx.patientId });
+    // Data the EHR could not give us (failed prefetch, truncated paging) must reach the card.
+    if (data.issues.length) timeline.issues = [...data.issues, ...timeline.issues];
+    const assessment = assess(timeline, ctx.now.toISOString(), deps.knowledge);
+    const cards = renderCards(
+      assessment,
+      { patientId: ctx.patientId, ...(ctx.encounterId ? { encounterId: ctx.encounterId } : {}), now: ctx.now },
+      deps.content,
+      ids,
+    );
+    return { cards, assessment };
+  };
 }

