@@ -388,15 +388,16 @@ function renderDetail(a: Assessment, d: IndicatorDecision, plan: WorkupPlan, con
   if (a.iecHs) {
     const crs =
       a.iecHs.crsRelation === 'after-crs-resolution'
-        ? ' Onset after CRS resolution.'
+        ? ['Onset after resolution of coded CRS.']
         : a.iecHs.crsRelation === 'concurrent-with-crs'
-          ? ' Concurrent with coded CRS.'
-          : '';
+          ? ['Concurrent with coded CRS.']
+          : [];
     const assessed = a.iecHs.mayBePresent.filter((f) => f.state !== 'unknown');
     const notAssessed = a.iecHs.mayBePresent.filter((f) => f.state === 'unknown');
     blocks.push(
       [
-        `#### ASTCT 2023 IEC-HS features: ${esc(a.iecHs.status)}${crs}`,
+        `#### ASTCT 2023 IEC-HS features: ${esc(a.iecHs.status)}`,
+        ...crs,
         table(CRITERIA_HEADER, [...criteriaRows(a.iecHs.features), ...criteriaRows(assessed, ' *(may be present)*')]),
         ...(notAssessed.length ? [`Not assessable from the data (may be present): ${notAssessed.map((f) => esc(f.label)).join('; ')}.`] : []),
         w.detail.grade,
