@@ -3,8 +3,8 @@
  * de-duplicate resources by type + id, and decide which patient the timeline is about.
  *
  * Duplicate rule (resources): the same `Type/id` seen more than once is kept once. When the copies differ,
- * the latest `meta.lastUpdated` wins, then the highest `meta.versionId`, then the lexically smallest
- * canonical JSON, so the choice never depends on input order; a `duplicate-resource-differs` info issue
+ * the latest `meta.lastUpdated` wins, then the highest `meta.versionId`, then the longest (most complete)
+ * canonical JSON, then the lexically smallest, so the choice never depends on input order; a `duplicate-resource-differs` info issue
  * records it. A resource without a usable id gets a content-derived id (`anon-<sha1 prefix>`), so identical
  * copies still collapse.
  */
@@ -70,13 +70,22 @@ function versionOrder(a: Json, b: Json): number {
   const vb = str(mb.versionId);
   const na = va !== undefined && /^\d+$/.test(va) ? Number(va) : undefined;
   const nb = vb !== undefined && /^\d+$/.test(vb) ? Number(vb) : undefined;
-  return cmpNum(nb, na) || cmpStr(vb, va) || cmpStr(stableStringify(a), stableStringify(b));
+  const ja = stableStringify(a);
+  const jb = stableStringify(b);
+  return cmpNum(nb, na) || cmpStr(vb, va) || jb.length - ja.length || cmpStr(ja, jb);
 }
 
 export function ingest(input: readonly unknown[], issues: DataIssue[]): Ingested {
   const candidates = new Map<string, Json[]>();
   const fullUrls = new Map<string, string[]>();
   const seen = new WeakSet<object>();
+  const keyOf = new WeakMap<object, string>();
+  const addUrl = (fullUrl: string | undefined, key: string | undefined): void => {
+    if (fullUrl === undefined || key === undefined) return;
+    const urls = fullUrls.get(fullUrl) ?? [];
+    urls.push(key);
+    fullUrls.set(fullUrl, urls);
+  };
 
   const visit = (item: unknown, depth: number, fullUrl: string | undefined): void => {
     if (!isRecord(item)) {
@@ -87,7 +96,10 @@ export function ingest(input: readonly unknown[], issues: DataIssue[]): Ingested
       }
       return;
     }
-    if (seen.has(item)) return; // the same object twice (or a cycle): once is enough
+    if (seen.has(item)) {
+      addUrl(fullUrl, keyOf.get(item)); // the same object twice (or a cycle): read once, every fullUrl kept
+      return;
+    }
     seen.add(item);
     const type = str(item.resourceType);
     if (type === undefined || !/^[A-Z][A-Za-z]{1,63}$/.test(type)) {
@@ -126,11 +138,8 @@ export function ingest(input: readonly unknown[], issues: DataIssue[]): Ingested
     const list = candidates.get(key) ?? [];
     list.push(item);
     candidates.set(key, list);
-    if (fullUrl !== undefined) {
-      const urls = fullUrls.get(fullUrl) ?? [];
-      urls.push(key);
-      fullUrls.set(fullUrl, urls);
-    }
+    keyOf.set(item, key);
+    addUrl(fullUrl, key);
   };
 
   for (const item of input) visit(item, 0, undefined);
