@@ -4,6 +4,7 @@ import { outcomeFromZod } from '../hooks/operation-outcome';
 import type { ServiceDefinition } from '../hooks/discovery';
 import type { Logger } from '../log/logger';
 import { sendError, sendOutcome } from './errors';
+import { requestLogger } from '../security/request-context';
 
 export interface FeedbackRouteDeps {
   service: ServiceDefinition;
@@ -23,9 +24,9 @@ export function feedbackRouter(deps: FeedbackRouteDeps): { router: Router; count
     try {
       deps.onFeedback?.(parsed.data.feedback, req);
     } catch (e) {
-      deps.logger.error({ err: { message: (e as Error).message } }, 'feedback sink failed');
+      requestLogger(res, deps.logger).error({ err: { message: (e as Error).message } }, 'feedback sink failed');
     }
-    deps.logger.info({ items: parsed.data.feedback.length }, 'feedback received');
+    requestLogger(res, deps.logger).info({ items: parsed.data.feedback.length }, 'feedback received');
     res.status(200).json({ received: parsed.data.feedback.length });
   });
   return { router, counters };

@@ -286,6 +286,44 @@ describe('refusals: 401, generic body, reason logged without the token', () => {
     expect(good.isDone()).toBe(false);
   });
 
+  it('an allowlisted jku that is down or answers garbage → 401, bounded', async () => {
+    const jku = 'https://ehr.test.example/.well-known/jwks.json';
+    for (const reply of [
+      (n: nock.Interceptor) => n.reply(503, 'down'),
+      (n: nock.Interceptor) => n.reply(200, 'not json'),
+      (n: nock.Interceptor) => n.reply(302, '', { Location: 'https://evil.example/jwks' }),
+    ]) {
+      const s = app({ issuer: { jwks: { jku: [jku] } } });
+      reply(nock('https://ehr.test.example').get('/.well-known/jwks.json'));
+      const evil = nock('https://evil.example').get(/.*/).reply(200, { keys: [es.publicJwk] });
+      const token = await mintToken(es, { header: { jku } });
+      const started = Date.now();
+      expectGeneric401(await callService(s, `Bearer ${token}`), s, token);
+      expect(Date.now() - started).toBeLessThan(3_000);
+      expect(evil.isDone()).toBe(false);
+      nock.cleanAll();
+    }
+  });
+
+  it('key rotation: a new kid at the allowlisted jku is picked up (refetch on unknown kid)', async () => {
+    const jku = 'https://ehr.test.example/.well-known/jwks.json';
+    const s = app({ issuer: { jwks: { jku: [jku] } } });
+    nock('https://ehr.test.example').get('/.well-known/jwks.json').reply(200, { keys: [rs.publicJwk] });
+    expect((await callService(s, `Bearer ${await mintToken(es)}`)).status).toBe(401); // es not published yet
+    const rotated = nock('https://ehr.test.example').get('/.well-known/jwks.json').reply(200, { keys: [rs.publicJwk, es.publicJwk] });
+    // jose refetches on an unknown kid at most once per 30 s cooldown: fake only the clock and move it on.
+    jest.useFakeTimers({
+      doNotFake: ['nextTick', 'setImmediate', 'clearImmediate', 'setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'queueMicrotask', 'hrtime', 'performance'],
+    });
+    try {
+      jest.setSystemTime(Date.now() + 31_000);
+      expect((await callService(s, `Bearer ${await mintToken(es)}`)).status).toBe(200);
+      expect(rotated.isDone()).toBe(true);
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
   it('a static-JWKS issuer never fetches a jku header', async () => {
     const s = app();
     const evil = nock('https://evil.example').get(/.*/).reply(200, { keys: [other.publicJwk] });
