@@ -71,7 +71,7 @@ export function createSecurity(security: SecurityConfig, logger: Logger, opts: {
     const log = requestLogger(res, logger);
     const bearer = bearerToken(req.headers.authorization);
     if ('reason' in bearer) {
-      log.warn({ reason: bearer.reason, path: req.path }, 'authentication failed');
+      log.warn({ reason: bearer.reason, path: (req.baseUrl + req.path).slice(0, 200) }, 'authentication failed');
       return deny(res);
     }
     let client: AuthenticatedClient;
@@ -79,7 +79,7 @@ export function createSecurity(security: SecurityConfig, logger: Logger, opts: {
       client = await verifier.verify(bearer.token, endpointUrl(req, security.publicBaseUrl));
     } catch (e) {
       const reason = e instanceof AuthFailure ? e.message : 'verification error';
-      log.warn({ reason, path: req.path }, 'authentication failed');
+      log.warn({ reason, path: (req.baseUrl + req.path).slice(0, 200) }, 'authentication failed');
       return deny(res);
     }
     res.locals.client = client;

@@ -172,6 +172,7 @@ describe('refusals: 401, generic body, reason logged without the token', () => {
   it('missing Authorization header', async () => {
     const s = app();
     expectGeneric401(await callService(s, undefined), s, undefined, /missing Authorization/);
+    expect(s.log.join('\n')).toContain('"path":"/cds-services/hlh-screen"');
   });
 
   it.each([['Bearer'], ['Bearer '], ['Basic dXNlcjpwYXNz'], ['Bearer a.b'], ['Bearer not-a-jwt-at-all'], ['Bearer a.b.c.d'], ['Bearer x y']])(
