@@ -4,8 +4,7 @@
  * positive anywhere in the considered period wins over a negative (the feature was observed).
  */
 import type { Finding, FindingKind } from '../timeline/types';
-import { toEpochMs } from '../timeline/time';
-import type { Ctx } from './pick';
+import { epochMs as toEpochMs, type Ctx } from './pick';
 import type { CriterionItem } from './types';
 
 /** Findings of a kind recorded at or before asOf (undated findings are kept: they were known at asOf). */

@@ -13,7 +13,8 @@
  * - sCD25 in a unit other than U/mL (e.g. pg/mL) is not converted: unknown (`unit-not-evaluable`).
  */
 import type { LabValue } from '../timeline/types';
-import { toEpochMs, DAY_MS } from '../timeline/time';
+import { DAY_MS } from '../timeline/time';
+import { epochMs as toEpochMs } from './pick';
 import { findingItem, findingsOf } from './findings';
 import {
   absoluteItem,

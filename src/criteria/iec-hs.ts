@@ -11,7 +11,8 @@
  */
 import type { Threshold } from '../knowledge/criteria';
 import type { AnalyteId, LabValue } from '../timeline/types';
-import { toEpochMs, DAY_MS, HOUR_MS } from '../timeline/time';
+import { DAY_MS, HOUR_MS } from '../timeline/time';
+import { epochMs as toEpochMs } from './pick';
 import { findingItem, findingsOf } from './findings';
 import { compare, fromComparator, or3, point, scale, type Tri } from './interval';
 import {

@@ -63,6 +63,17 @@ export function overriddenPaths(actual: unknown, defaults: unknown, prefix = '')
   return JSON.stringify(actual) === JSON.stringify(defaults) ? [] : [prefix];
 }
 
+/**
+ * overriddenPaths(knowledge, defaultKnowledge), computed once per knowledge object (it serialised the whole
+ * knowledge base on every assessment). Knowledge is loaded once and treated as immutable.
+ */
+const overridesCache = new WeakMap<Knowledge, readonly string[]>();
+function knowledgeOverrides(knowledge: Knowledge): string[] {
+  let paths = overridesCache.get(knowledge);
+  if (!paths) overridesCache.set(knowledge, (paths = overriddenPaths(knowledge, defaultKnowledge)));
+  return [...paths];
+}
+
 function alternatives(ctx: Ctx): AlternativeExplanation[] {
   const from = labLookbackStart(ctx);
   const out: AlternativeExplanation[] = [];
@@ -92,8 +103,7 @@ export function assess(timeline: PatientTimeline, asOf: string, knowledge: Knowl
   const missing: AnalyteId[] = [];
   let afterAsOf = 0;
   for (const analyte of ANALYTE_IDS) {
-    const all = timeline.labs[analyte] ?? [];
-    afterAsOf += all.filter((v) => (timeOf(v) ?? -Infinity) > asOfMs).length;
+    for (const v of timeline.labs[analyte] ?? []) if ((timeOf(v) ?? -Infinity) > asOfMs) afterAsOf++;
     const last = valuesIn(ctx, analyte, -Infinity).at(-1);
     if (last) lastSeen[analyte] = last.time;
   }
@@ -113,7 +123,7 @@ export function assess(timeline: PatientTimeline, asOf: string, knowledge: Knowl
   const out: Assessment = {
     version: ASSESSMENT_VERSION,
     asOf,
-    knowledge: { version: knowledge.version, overrides: overriddenPaths(knowledge, defaultKnowledge) },
+    knowledge: { version: knowledge.version, overrides: knowledgeOverrides(knowledge) },
     exposure,
     hlh2004: assessHlh2004(ctx),
     hscore: assessHScore(ctx),

@@ -3,7 +3,7 @@
  * and ferritin > 1,000 ng/mL. Three-valued AND: a not-met component makes the index not-met even when the
  * other is unknown; both met → met; otherwise unknown.
  */
-import { toEpochMs } from '../timeline/time';
+import { epochMs as toEpochMs } from './pick';
 import { and3 } from './interval';
 import { absoluteItem, labLookbackStart, stateOf, triOf, valuesIn, type Ctx } from './pick';
 import type { OhiResult } from './types';

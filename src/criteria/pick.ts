@@ -31,18 +31,41 @@ export interface Ctx {
 
 export type Direction = 'up' | 'down';
 
+/**
+ * Parsed times, memoised by string: every criterion re-reads the same values' times (window filters,
+ * comparators), and the regex + Date.parse in toEpochMs dominated the engine's profile. Bounded: cleared
+ * when it grows past EPOCH_CACHE_MAX distinct strings.
+ */
+const EPOCH_CACHE_MAX = 100_000;
+const epochCache = new Map<string, number | undefined>();
+
+/** toEpochMs(value), memoised (same result for the same string). */
+export function epochMs(value: string | undefined): number | undefined {
+  if (!value) return undefined;
+  const hit = epochCache.get(value);
+  if (hit !== undefined || epochCache.has(value)) return hit;
+  const ms = toEpochMs(value);
+  if (epochCache.size >= EPOCH_CACHE_MAX) epochCache.clear();
+  epochCache.set(value, ms);
+  return ms;
+}
+
 /** Epoch ms of a value; values with unparseable times are never used. */
 export function timeOf(v: { time: string }): number | undefined {
-  return toEpochMs(v.time);
+  return epochMs(v.time);
 }
 
 /** Values of one analyte with fromMs ≤ time ≤ min(toMs, asOf), time ascending. */
 export function valuesIn(ctx: Ctx, analyte: AnalyteId, fromMs: number, toMs: number = ctx.asOfMs): LabValue[] {
   const to = Math.min(toMs, ctx.asOfMs);
-  return (ctx.timeline.labs[analyte] ?? []).filter((v) => {
-    const t = timeOf(v);
-    return t !== undefined && t >= fromMs && t <= to;
-  });
+  const all = ctx.timeline.labs[analyte];
+  const out: LabValue[] = [];
+  if (!all) return out;
+  for (const v of all) {
+    const t = epochMs(v.time);
+    if (t !== undefined && t >= fromMs && t <= to) out.push(v);
+  }
+  return out;
 }
 
 /** Same as valuesIn but with an exclusive upper bound (baseline windows end before day 0). */
@@ -197,7 +220,7 @@ export function toValueRef(v: LabValue, ctx?: Ctx): ValueRef {
 function hasConflict(ctx: Ctx | undefined, v: LabValue): boolean {
   if (!ctx) return false;
   const t = timeOf(v);
-  return ctx.timeline.conflicts.some((c) => c.analyte === v.analyte && toEpochMs(c.time) === t);
+  return ctx.timeline.conflicts.some((c) => c.analyte === v.analyte && epochMs(c.time) === t);
 }
 
 export function flagsFor(v: LabValue, range: RangeUsed | undefined, ctx?: Ctx): ItemFlag[] {
