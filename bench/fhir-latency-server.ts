@@ -1,7 +1,7 @@
 /**
  * A loopback FHIR server for the no-prefetch benchmark: answers every search with a canned Bundle of
  * the generated patient's data for that resource type (and the Patient read), after a fixed delay.
- * Usage: node dist/bench/fhir-latency-server.js <port> <delayMs> <N observations>
+ * Usage: node dist/bench/fhir-latency-server.js <port> <delayMs> <N observations> [anchor ISO date]
  */
 import http from 'node:http';
 import { generateHookRequest } from './generate';
@@ -9,7 +9,8 @@ import { generateHookRequest } from './generate';
 const port = Number(process.argv[2] ?? 0);
 const delayMs = Number(process.argv[3] ?? 20);
 const n = Number(process.argv[4] ?? 1000);
-const prefetch = generateHookRequest(n).body.prefetch as Record<string, { resourceType: string; entry?: Array<{ resource: { code?: { coding?: Array<{ code: string }> } } }> }>;
+const anchor = process.argv[5] ? new Date(process.argv[5]) : new Date();
+const prefetch = generateHookRequest(n, anchor).body.prefetch as Record<string, { resourceType: string; entry?: Array<{ resource: { code?: { coding?: Array<{ code: string }> } } }> }>;
 
 // Observation searches are answered per code list, like a real server would.
 const observations = Object.entries(prefetch)

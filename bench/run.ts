@@ -19,10 +19,21 @@ import { SignJWT, exportJWK, generateKeyPair, type KeyLike } from 'jose';
 import { generateHookRequest } from './generate';
 
 const quick = process.argv.includes('--quick');
-const DURATION = quick ? 3 : 10;
+const argValue = (name: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
+const DURATION = Number(argValue('duration') ?? (quick ? 3 : 10));
 const SOAK = quick ? 10 : 60;
 const CONNECTIONS = 50;
-const SIZES = [100, 1_000, 10_000];
+/** `--sizes=1000` runs only those N (with `--only-load`: no engine, soak or no-prefetch phase; for profiling). */
+const SIZES = argValue('sizes')?.split(',').map(Number) ?? [100, 1_000, 10_000];
+const onlyLoad = process.argv.includes('--only-load');
+/** `--cpu-prof=DIR`: the service process writes a V8 CPU profile there on exit. */
+const cpuProfDir = argValue('cpu-prof');
+/**
+ * The clock the generated data is anchored to. The service judges data against its own clock (the request
+ * time), so the requests must be generated relative to now: data anchored to a fixed date would age out of
+ * the lookback windows and the service would answer with no card at all — not the path being measured.
+ */
+const ANCHOR = new Date();
 const root = path.resolve(__dirname, '../..');
 const dist = path.join(root, 'dist');
 
@@ -117,8 +128,19 @@ interface Proc {
   stop(): Promise<void>;
 }
 
-async function startProcess(script: string, args: string[], env: NodeJS.ProcessEnv, port: number, readyUrl: string): Promise<Proc> {
-  const child = fork(script, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+async function startProcess(
+  script: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  port: number,
+  readyUrl: string,
+  execArgv: string[] = [],
+): Promise<Proc> {
+  const child = fork(script, args, {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+    ...(execArgv.length ? { execArgv } : {}),
+  });
   await waitForHttp(readyUrl);
   return {
     child,
@@ -137,18 +159,38 @@ interface LoadResult {
   p99: number;
   max: number;
   non2xx: number;
+  /** Response count per HTTP status (to tell 401 replays from 412/5xx). */
+  statusCodes: Record<string, number>;
   errors: number;
   requests: number;
   maxRssMb: number;
 }
 
+/**
+ * Pre-minted tokens handed out once each across the whole run (the service rejects a replayed `jti` with
+ * 401). An earlier version gave each phase a fixed slice and fell back to the whole list when a slice ran
+ * out, which replayed used tokens: that was the no-prefetch phase's "non-2xx". Running out now reuses
+ * tokens but is counted and reported, so it cannot pass unnoticed.
+ */
+class TokenPool {
+  private next = 0;
+  reused = 0;
+  constructor(private readonly tokens: string[]) {}
+  take(): string {
+    if (this.next >= this.tokens.length) this.reused++;
+    return this.tokens[this.next++ % this.tokens.length]!;
+  }
+  get used(): number {
+    return Math.min(this.next, this.tokens.length);
+  }
+}
+
 async function load(
   url: string,
   body: string,
-  opts: { connections: number; duration: number; pid: number; tokens?: string[] },
+  opts: { connections: number; duration: number; pid: number; tokens?: TokenPool },
 ): Promise<LoadResult & { sampler: RssSampler }> {
   const sampler = new RssSampler(opts.pid);
-  let i = 0;
   const tokens = opts.tokens;
   const result = await autocannon({
     url,
@@ -161,7 +203,7 @@ async function load(
       {
         setupRequest: (req: Record<string, unknown>) => {
           if (!tokens) return req;
-          const token = tokens[i++ % tokens.length];
+          const token = tokens.take();
           return { ...req, headers: { ...(req.headers as object), authorization: `Bearer ${token}` } };
         },
       },
@@ -174,6 +216,9 @@ async function load(
     p99: result.latency.p99,
     max: result.latency.max,
     non2xx: result.non2xx,
+    statusCodes: Object.fromEntries(
+      Object.entries((result as unknown as { statusCodeStats?: Record<string, { count: number }> }).statusCodeStats ?? {}).map(([k, v]) => [k, v.count]),
+    ),
     errors: result.errors + result.timeouts,
     requests: result.requests.total,
     maxRssMb: sampler.max,
@@ -189,10 +234,10 @@ async function engineBench(): Promise<Array<{ n: number; perSecond: number; msPe
   const runtime = createRuntime(config, createLogger('silent'));
   const out = [];
   for (const n of SIZES) {
-    const { body, patientId } = generateHookRequest(n);
+    const { body, patientId } = generateHookRequest(n, ANCHOR);
     const prefetch = body.prefetch as Record<string, unknown>;
     const data = { resources: Object.values(prefetch), issues: [], sources: {} };
-    const ctx = { patientId, userId: 'Practitioner/bench', now: new Date('2026-03-15T12:00:00Z') };
+    const ctx = { patientId, userId: 'Practitioner/bench', now: ANCHOR };
     let first = runtime.evaluator(data, ctx);
     for (let w = 0; w < 5; w++) first = runtime.evaluator(data, ctx); // warm-up (JIT)
     const budget = quick ? 500 : 2000;
@@ -230,7 +275,7 @@ async function main(): Promise<void> {
   log('');
 
   // ---- engine only
-  const engine = await engineBench();
+  const engine = onlyLoad ? [] : await engineBench();
   log('## Engine only (timeline + assessment + cards, in process, one core)');
   log('| N observations | evaluations/s | ms/evaluation | cards | indicator |');
   log('|---:|---:|---:|---:|---|');
@@ -256,67 +301,85 @@ async function main(): Promise<void> {
   );
   const serviceEnv = { CONFIG_FILE: configFile, PORT: String(servicePort), HOST: '127.0.0.1', LOG_LEVEL: 'info', STORE_KIND: 'sqlite', SQLITE_PATH: path.join(tmp, 'bench.db') };
   const aud = `${publicBase}/cds-services/hlh-screen`;
-  const tokenCount = quick ? 20_000 : 60_000;
+  const tokenCount = Number(argValue('tokens') ?? (quick ? 20_000 : 60_000));
   const t0 = Date.now();
-  const tokens = await mintTokens(issuer, aud, tokenCount);
+  const tokens = new TokenPool(await mintTokens(issuer, aud, tokenCount));
   log(`(minted ${tokenCount} ES384 tokens in ${((Date.now() - t0) / 1000).toFixed(1)} s before the runs; each request carries a fresh jti)`);
 
-  const service = await startProcess(path.join(dist, 'src/server.js'), [], serviceEnv, servicePort, `${publicBase}/healthz`);
+  const service = await startProcess(
+    path.join(dist, 'src/server.js'),
+    [],
+    serviceEnv,
+    servicePort,
+    `${publicBase}/healthz`,
+    cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`] : [],
+  );
   const floor = await startProcess(path.join(dist, 'bench/floor-server.js'), [String(floorPort)], {}, floorPort, `http://127.0.0.1:${floorPort}/`);
 
   // Sanity: the measured path really renders a card and really authenticates.
-  const probe = generateHookRequest(1_000);
-  const ok = await fetch(aud, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${tokens[tokens.length - 1]}` }, body: JSON.stringify(probe.body) });
+  const probe = generateHookRequest(1_000, ANCHOR);
+  const ok = await fetch(aud, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${tokens.take()}` }, body: JSON.stringify(probe.body) });
   const okBody = (await ok.json()) as { cards?: Array<{ indicator: string; summary: string }> };
   const unauth = await fetch(aud, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(probe.body) });
   log(`sanity: authenticated call → ${ok.status}, ${okBody.cards?.length ?? 0} card(s) [${okBody.cards?.[0]?.indicator ?? '-'}] "${okBody.cards?.[0]?.summary ?? ''}"; without token → ${unauth.status}`);
   log('');
-
-  let tokenOffset = 0;
-  const nextTokens = (k: number) => {
-    const slice = tokens.slice(tokenOffset, tokenOffset + k);
-    tokenOffset += k;
-    return slice.length ? slice : tokens;
-  };
+  if (ok.status !== 200 || okBody.cards?.[0]?.indicator !== 'critical' || unauth.status !== 401) {
+    throw new Error('sanity check failed: the measured path must authenticate and render the critical card');
+  }
+  const codes = (r: LoadResult) =>
+    Object.entries(r.statusCodes)
+      .filter(([c]) => !c.startsWith('2'))
+      .map(([c, k]) => `${k}×${c}`)
+      .join(' ');
   log('## Service vs floor (same bytes, same connections)');
   log('| N | body KiB | service req/s | floor req/s | ratio | service p50 ms | p99 ms | floor p50 ms | p99 ms | service max RSS MiB | floor max RSS MiB | non-2xx |');
   log('|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const n of SIZES) {
-    const body = JSON.stringify(generateHookRequest(n).body);
-    const s = await load(aud, body, { connections: CONNECTIONS, duration: DURATION, pid: service.child.pid!, tokens: nextTokens(Math.ceil(tokenCount / 4)) });
+    const body = JSON.stringify(generateHookRequest(n, ANCHOR).body);
+    const s = await load(aud, body, { connections: CONNECTIONS, duration: DURATION, pid: service.child.pid!, tokens });
     const f = await load(`http://127.0.0.1:${floorPort}/cds-services/hlh-screen`, body, { connections: CONNECTIONS, duration: DURATION, pid: floor.child.pid! });
     rows.push({ n, bodyBytes: body.length, service: { ...s, sampler: undefined }, floor: { ...f, sampler: undefined }, ratio: s.rps / f.rps });
     log(
-      `| ${n} | ${fmt(body.length / 1024, 0)} | ${fmt(s.rps, 0)} | ${fmt(f.rps, 0)} | ${fmt(s.rps / f.rps, 2)} | ${fmt(s.p50, 0)} | ${fmt(s.p99, 0)} | ${fmt(f.p50, 0)} | ${fmt(f.p99, 0)} | ${fmt(s.maxRssMb, 0)} | ${fmt(f.maxRssMb, 0)} | ${s.non2xx} |`,
+      `| ${n} | ${fmt(body.length / 1024, 0)} | ${fmt(s.rps, 0)} | ${fmt(f.rps, 0)} | ${fmt(s.rps / f.rps, 2)} | ${fmt(s.p50, 0)} | ${fmt(s.p99, 0)} | ${fmt(f.p50, 0)} | ${fmt(f.p99, 0)} | ${fmt(s.maxRssMb, 0)} | ${fmt(f.maxRssMb, 0)} | ${s.non2xx} ${codes(s)} |`,
     );
   }
   log('');
   await floor.stop();
+  if (onlyLoad) {
+    await service.stop();
+    console.log(`tokens used ${tokens.used}, reused ${tokens.reused}`);
+    return;
+  }
 
   // ---- soak: memory stays bounded at N = 10,000
   {
-    const body = JSON.stringify(generateHookRequest(10_000).body);
-    const s = await load(aud, body, { connections: 10, duration: SOAK, pid: service.child.pid!, tokens: nextTokens(Math.ceil(tokenCount / 4)) });
+    const body = JSON.stringify(generateHookRequest(10_000, ANCHOR).body);
+    const s = await load(aud, body, { connections: 10, duration: SOAK, pid: service.child.pid!, tokens });
     const head = s.sampler.mean(SOAK * 0.1, SOAK * 0.25);
     const tail = s.sampler.mean(SOAK * 0.75, SOAK);
     rows.push({ soak: { seconds: SOAK, requests: s.requests, p99: s.p99, rssEarlyMb: head, rssLateMb: tail, maxRssMb: s.maxRssMb, non2xx: s.non2xx } });
     log(`## Soak: N = 10,000 for ${SOAK} s at 10 connections`);
-    log(`${s.requests} requests, p99 ${fmt(s.p99, 0)} ms, RSS ${fmt(head, 0)} MiB (10–25% of the run) → ${fmt(tail, 0)} MiB (last quarter), max ${fmt(s.maxRssMb, 0)} MiB, non-2xx ${s.non2xx}`);
+    log(`${s.requests} requests, p99 ${fmt(s.p99, 0)} ms, RSS ${fmt(head, 0)} MiB (10–25% of the run) → ${fmt(tail, 0)} MiB (last quarter), max ${fmt(s.maxRssMb, 0)} MiB, non-2xx ${s.non2xx} ${codes(s)}`);
     log('');
   }
 
   // ---- no prefetch: the service fetches from a FHIR server that adds 20 ms per request
   {
-    const fhir = await startProcess(path.join(dist, 'bench/fhir-latency-server.js'), [String(fhirPort), '20', '1000'], {}, fhirPort, `http://127.0.0.1:${fhirPort}/fhir/metadata`);
-    const body = JSON.stringify({ ...generateHookRequest(1_000).body, prefetch: undefined, fhirServer: `http://127.0.0.1:${fhirPort}/fhir` });
-    const s = await load(aud, body, { connections: 10, duration: DURATION, pid: service.child.pid!, tokens: nextTokens(Math.ceil(tokenCount / 8)) });
-    rows.push({ noPrefetch: { fhirLatencyMs: 20, p50: s.p50, p99: s.p99, rps: s.rps, non2xx: s.non2xx } });
+    const fhir = await startProcess(path.join(dist, 'bench/fhir-latency-server.js'), [String(fhirPort), '20', '1000', ANCHOR.toISOString()], {}, fhirPort, `http://127.0.0.1:${fhirPort}/fhir/metadata`);
+    const body = JSON.stringify({ ...generateHookRequest(1_000, ANCHOR).body, prefetch: undefined, fhirServer: `http://127.0.0.1:${fhirPort}/fhir` });
+    // The fetched path must render the same critical card as the prefetched one.
+    const probeFetched = await fetch(aud, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${tokens.take()}` }, body });
+    const probeFetchedBody = (await probeFetched.json()) as { cards?: Array<{ indicator: string }> };
+    log(`sanity (no prefetch): → ${probeFetched.status}, ${probeFetchedBody.cards?.length ?? 0} card(s) [${probeFetchedBody.cards?.[0]?.indicator ?? '-'}]`);
+    const s = await load(aud, body, { connections: 10, duration: DURATION, pid: service.child.pid!, tokens });
+    rows.push({ noPrefetch: { fhirLatencyMs: 20, p50: s.p50, p99: s.p99, rps: s.rps, non2xx: s.non2xx, statusCodes: s.statusCodes } });
     log('## No prefetch: every key fetched from a loopback FHIR server adding 20 ms per request (N = 1,000)');
-    log(`10 connections: p50 ${fmt(s.p50, 0)} ms, p99 ${fmt(s.p99, 0)} ms, ${fmt(s.rps, 0)} req/s, non-2xx ${s.non2xx}`);
+    log(`10 connections: p50 ${fmt(s.p50, 0)} ms, p99 ${fmt(s.p99, 0)} ms, ${fmt(s.rps, 0)} req/s, non-2xx ${s.non2xx} ${codes(s)}`);
     log('');
     await fhir.stop();
   }
   await service.stop();
+  log(`tokens: ${tokens.used} used, ${tokens.reused} reused${tokens.reused ? ' (RAISE --tokens: reused tokens are refused as replays)' : ''}`);
 
   const n1000 = rows.find((r) => r.n === 1000) as { service: LoadResult; ratio: number } | undefined;
   const n10000 = rows.find((r) => r.n === 10000) as { service: LoadResult } | undefined;

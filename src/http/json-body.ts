@@ -14,19 +14,59 @@ export function jsonDepthExceeds(value: unknown, max: number): boolean {
   return false;
 }
 
+const hasOwn = Object.prototype.hasOwnProperty;
+
 /**
- * JSON body parsing with a size cap, a nesting cap, and no prototype pollution: `__proto__` and
- * `constructor.prototype` keys are dropped by the reviver, so a parsed body is plain data.
+ * One iterative walk over a parsed JSON value: drops every own `__proto__` key (before looking inside it,
+ * exactly what the former JSON.parse reviver did) and returns true when the value is nested deeper than
+ * `max` levels. Replaces `JSON.parse(text, reviver)` + a separate depth walk: a reviver makes V8 call back
+ * into JS for every value (≈ 4× the parse time: 22 ms instead of ≈ 5 ms for a 537 KiB prefetch).
+ */
+export function sanitizeJson(value: unknown, max: number): boolean {
+  const values: unknown[] = [value];
+  const depths: number[] = [1];
+  while (values.length) {
+    const v = values.pop();
+    const d = depths.pop()!;
+    if (typeof v !== 'object' || v === null) continue;
+    if (d > max) return true;
+    if (Array.isArray(v)) {
+      for (let i = 0; i < v.length; i++) {
+        const child: unknown = v[i];
+        if (typeof child === 'object' && child !== null) {
+          values.push(child);
+          depths.push(d + 1);
+        }
+      }
+      continue;
+    }
+    const o = v as Record<string, unknown>;
+    if (hasOwn.call(o, '__proto__')) delete o['__proto__'];
+    for (const key in o) {
+      if (!hasOwn.call(o, key)) continue;
+      const child = o[key];
+      if (typeof child === 'object' && child !== null) {
+        values.push(child);
+        depths.push(d + 1);
+      }
+    }
+  }
+  return false;
+}
+
+/**
+ * JSON body parsing with a size cap, a nesting cap, and no prototype pollution: `__proto__` keys are
+ * dropped right after parsing (JSON.parse makes them plain own properties, never prototypes; we remove
+ * them before any code reads the body), so a parsed body is plain data.
  */
 export function jsonBody(limit: string | number, maxDepth: number): RequestHandler[] {
   return [
     express.json({
       limit,
       type: ['application/json', 'application/fhir+json', 'application/*+json'],
-      reviver: (key, value) => (key === '__proto__' ? undefined : value),
     }),
     (req, _res, next) => {
-      if (req.body !== undefined && jsonDepthExceeds(req.body, maxDepth)) {
+      if (req.body !== undefined && sanitizeJson(req.body, maxDepth)) {
         next(Object.assign(new Error(`request body is nested deeper than ${maxDepth} levels`), { type: 'json.too.deep', status: 400 }));
         return;
       }
