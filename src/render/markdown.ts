@@ -12,6 +12,9 @@ const LINE_BREAKS = /\r\n|\r|\n|\t/g;
 const MD_INLINE = /[\\`*_[\]()|~!$]/g;
 // Block syntax only matters at the start of a line: headings, lists, quotes, rules, setext underlines.
 const MD_LEADING = /^([#+\-=:]|\d+[.)])/;
+const SAFE_TEXT = /^[A-Za-z0-9,./%]+(?: [A-Za-z0-9,./%]+)*$/;
+const LEADING_ORDINAL = /^\d+\./;
+const WWW_DOT = /www\./i;
 
 /**
  * Makes an untrusted string inert inside Markdown: one line, no HTML, no Markdown syntax. Safe both in a
@@ -19,6 +22,9 @@ const MD_LEADING = /^([#+\-=:]|\d+[.)])/;
  */
 export function escapeMarkdown(input: unknown, max = 200): string {
   let s = typeof input === 'string' ? input : input === undefined || input === null ? '' : String(input);
+  // Fast path (most cells: "ferritin", "20,726 ng/mL"): single-spaced words of letters, digits and , . / %
+  // hold nothing any step below would change, unless a line starts with "12." or the text has "www.".
+  if (s.length <= max && SAFE_TEXT.test(s) && !LEADING_ORDINAL.test(s) && !WWW_DOT.test(s)) return s;
   s = s.replace(LINE_BREAKS, ' ').replace(CONTROL, '');
   s = s.replace(/\s+/g, ' ').trim();
   if (s.length > max) s = `${s.slice(0, max - 1).trimEnd()}…`;
