@@ -1,5 +1,4 @@
 /** Builds the app with the real security layer (createSecurity) and a captured log. */
-import { Writable } from 'node:stream';
 import type { Express } from 'express';
 import { configSchema, type Config, type ConfigInput } from '../../src/config/schema';
 import { createApp, type AppDeps } from '../../src/app';
@@ -9,6 +8,7 @@ import { hlhScreenService } from '../../src/service-definition';
 import { prefetchTemplates } from '../../src/pipeline/prefetch-templates';
 import type { Evaluator } from '../../src/pipeline/evaluate';
 import { createSecurity } from '../../src/security';
+import { memoryLog } from '../support/app';
 
 export interface SecureApp {
   app: Express;
@@ -19,16 +19,8 @@ export interface SecureApp {
   prefetchKeys: string[];
 }
 
-export function captureLog(): { stream: Writable; lines: string[] } {
-  const lines: string[] = [];
-  const stream = new Writable({
-    write(chunk, _enc, cb) {
-      lines.push(...String(chunk).split('\n').filter(Boolean));
-      cb();
-    },
-  });
-  return { stream, lines };
-}
+/** The same captured pino stream as the foundation tests use. */
+export const captureLog = memoryLog;
 
 export function secureApp(input: ConfigInput = {}, extra: Partial<AppDeps> = {}): SecureApp {
   const config = configSchema.parse({ logLevel: 'debug', ...input });
