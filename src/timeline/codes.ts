@@ -7,10 +7,13 @@ import type { Coding } from './types';
 import { isRecord, records, str } from './util';
 
 export class CodeNormalizer {
+  /** Per system text: canonical system and whether codes are ICD-10 style (memoised, bounded). */
+  private readonly systems = new Map<string, { system: string; icd: boolean }>();
+
   constructor(private readonly systemAliases: Readonly<Record<string, string>>) {}
 
   system(system: string): string {
-    return this.systemAliases[system] ?? system;
+    return Object.prototype.hasOwnProperty.call(this.systemAliases, system) ? (this.systemAliases[system] as string) : system;
   }
 
   /** `system|code` key, or undefined if either part is missing. */
@@ -18,9 +21,46 @@ export class CodeNormalizer {
     const s = str(system);
     const c = str(code);
     if (s === undefined || c === undefined) return undefined;
-    const sys = this.system(s);
-    return `${sys}|${/icd-?10/i.test(sys) ? c.replace(/\./g, '').toUpperCase() : c}`;
+    let info = this.systems.get(s);
+    if (info === undefined) {
+      const canonical = this.system(s);
+      info = { system: canonical, icd: /icd-?10/i.test(canonical) };
+      if (this.systems.size < 1000) this.systems.set(s, info);
+    }
+    return `${info.system}|${info.icd ? c.replace(/\./g, '').toUpperCase() : c}`;
   }
+}
+
+/** The first coding of a concept whose key is in `table`, with the table's value; no allocation on a miss. */
+export function firstMatch<V>(
+  concept: unknown,
+  codes: CodeNormalizer,
+  table: ReadonlyMap<string, V>,
+): { coding: Coding; value: V; key: string } | undefined {
+  if (!isRecord(concept) || !Array.isArray(concept.coding)) return undefined;
+  for (const c of concept.coding) {
+    if (!isRecord(c)) continue;
+    const key = codes.key(c.system, c.code);
+    if (key === undefined) continue;
+    const value = table.get(key);
+    if (value === undefined) continue;
+    const display = str(c.display);
+    const coding: Coding = { system: str(c.system) as string, code: str(c.code) as string };
+    if (display !== undefined) coding.display = display;
+    return { coding, value, key };
+  }
+  return undefined;
+}
+
+/** Whether any coding of a concept is in `table` (allocation-free prefilter). */
+export function anyMatch(concept: unknown, codes: CodeNormalizer, table: ReadonlyMap<string, unknown> | ReadonlySet<string>): boolean {
+  if (!isRecord(concept) || !Array.isArray(concept.coding)) return false;
+  for (const c of concept.coding) {
+    if (!isRecord(c)) continue;
+    const key = codes.key(c.system, c.code);
+    if (key !== undefined && table.has(key)) return true;
+  }
+  return false;
 }
 
 /** Codings of a CodeableConcept (well-formed ones only), in their original order. */

@@ -10,9 +10,9 @@
 import type { Acc } from './context';
 import { codingsOf, plainCodes } from './codes';
 import { field } from './fhirpath';
-import { toEpochMs } from './time';
+
 import type { Finding } from './types';
-import { isRecord, type Json, str } from './util';
+import { isRecord, type Json, str, epochMs } from './util';
 
 function dateOf(type: string | undefined, value: unknown, periodSide: 'start' | 'end'): string | undefined {
   let d: string | undefined;
@@ -20,7 +20,7 @@ function dateOf(type: string | undefined, value: unknown, periodSide: 'start' | 
   else if (type === 'Period' && isRecord(value)) {
     d = str(value[periodSide]) ?? str(value[periodSide === 'start' ? 'end' : 'start']);
   }
-  return d !== undefined && toEpochMs(d) !== undefined ? d : undefined;
+  return d !== undefined && epochMs(d) !== undefined ? d : undefined;
 }
 
 export function processCondition(acc: Acc, res: Json, source: string): void {
@@ -40,7 +40,7 @@ export function processCondition(acc: Acc, res: Json, source: string): void {
   for (const n of field('conditionOnset', res, acc.issues, source)) time ??= dateOf(n.type, n.value, 'start');
   if (time === undefined) {
     const recorded = str(res.recordedDate);
-    if (recorded !== undefined && toEpochMs(recorded) !== undefined) time = recorded;
+    if (recorded !== undefined && epochMs(recorded) !== undefined) time = recorded;
   }
   let end: string | undefined;
   for (const n of field('conditionAbatement', res, acc.issues, source)) end ??= dateOf(n.type, n.value, 'end');

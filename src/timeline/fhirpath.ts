@@ -54,20 +54,65 @@ export function compiledFields(): Record<FieldName, Compiled> {
   return compiled;
 }
 
+function isPlainJson(x: unknown): boolean {
+  if (typeof x === 'string' || typeof x === 'boolean') return true;
+  if (typeof x !== 'object' || x === null) return false;
+  const proto: unknown = Object.getPrototypeOf(x);
+  return proto === Object.prototype || proto === null;
+}
+
+function toField(n: unknown): FieldNode {
+  const node = n as Partial<ResourceNode> | null;
+  const isNode = typeof node === 'object' && node !== null && 'data' in node;
+  const data: unknown = isNode ? node.data : n;
+  return {
+    type: isNode ? (node.fhirNodeDataType ?? undefined) : undefined,
+    // Raw JSON (objects, strings, booleans) is used as is; fhirpath.js internal types (decimals, dates) resolved.
+    value: isPlainJson(data) ? data : resolveInternalTypes(isNode ? node : n),
+    parentIndex: isNode ? (node.parentResNode?.index ?? undefined) : undefined,
+  };
+}
+
+/** The resource a result node belongs to (the root of its parent chain). */
+function ownerOf(n: unknown): unknown {
+  let node = n as Partial<ResourceNode> | null | undefined;
+  for (let depth = 0; node && node.parentResNode && depth < 64; depth++) node = node.parentResNode;
+  return node?.data;
+}
+
+/**
+ * Evaluate a compiled field once over many resources (fhirpath.js accepts a collection as input), which
+ * halves the per-resource cost; results are handed back per resource. If the batch evaluation throws, every
+ * resource is evaluated on its own so one malformed resource costs only its own fields.
+ */
+export function fieldBatch(name: FieldName, resources: readonly object[], issues: DataIssue[], sources: readonly string[]): Map<object, FieldNode[]> {
+  const out = new Map<object, FieldNode[]>();
+  if (resources.length === 0) return out;
+  const members = new Set<unknown>(resources);
+  try {
+    const nodes = compiledFields()[name](resources, { resource: resources });
+    if (Array.isArray(nodes)) {
+      for (const n of nodes as unknown[]) {
+        const owner = ownerOf(n);
+        if (!members.has(owner)) continue;
+        const list = out.get(owner as object);
+        if (list) list.push(toField(n));
+        else out.set(owner as object, [toField(n)]);
+      }
+    }
+    return out;
+  } catch {
+    out.clear();
+    resources.forEach((r, i) => out.set(r, field(name, r, issues, sources[i] ?? '')));
+    return out;
+  }
+}
+
 /** Evaluate a compiled field on a resource; errors become a DataIssue and an empty result. */
 export function field(name: FieldName, resource: object, issues: DataIssue[], source: string): FieldNode[] {
   try {
     const nodes = compiledFields()[name](resource, { resource });
-    if (!Array.isArray(nodes)) return [];
-    return nodes.map((n: unknown) => {
-      const node = n as Partial<ResourceNode> | null;
-      const isNode = typeof node === 'object' && node !== null && 'data' in node;
-      return {
-        type: isNode ? (node.fhirNodeDataType ?? undefined) : undefined,
-        value: resolveInternalTypes(isNode ? node : n),
-        parentIndex: isNode ? (node.parentResNode?.index ?? undefined) : undefined,
-      };
-    });
+    return Array.isArray(nodes) ? (nodes as unknown[]).map(toField) : [];
   } catch (e) {
     issues.push({
       severity: 'warning',

@@ -10,10 +10,10 @@
  * kept and reported as a `ValueConflict` — never dropped silently.
  */
 import type { DosePoint, ExposureEvidence } from './context';
-import { toEpochMs } from './time';
+
 import type { DataIssue, Exposure, Finding, LabValue, NotEvaluableValue, PatientTimeline, ValueConflict } from './types';
 import { ANALYTE_IDS } from './types';
-import { cmpNum, cmpStr, cmpTime, uniqueSorted } from './util';
+import { cmpNum, cmpStr, cmpTime, epochMs, uniqueSorted } from './util';
 
 const statusRank = (s: LabValue['status']): number => (s === 'preliminary' ? 1 : 0);
 
@@ -22,16 +22,29 @@ function valueKey(v: LabValue): string {
 }
 
 export function resolveLabs(values: LabValue[]): { labs: PatientTimeline['labs']; conflicts: ValueConflict[] } {
-  const groups = new Map<string, LabValue[]>();
+  // Group by analyte, then instant (epoch ms computed once per value).
+  const groups: LabValue[][] = [];
+  const byAnalyte = new Map<string, Map<number, LabValue[]>>();
   for (const v of values) {
-    const key = `${v.analyte}\u0000${toEpochMs(v.time)}`;
-    const g = groups.get(key);
+    let perTime = byAnalyte.get(v.analyte);
+    if (!perTime) byAnalyte.set(v.analyte, (perTime = new Map()));
+    const ms = epochMs(v.time) as number; // values without a parseable time never become LabValues
+    const g = perTime.get(ms);
     if (g) g.push(v);
-    else groups.set(key, [v]);
+    else {
+      const list = [v];
+      perTime.set(ms, list);
+      groups.push(list);
+    }
   }
-  const kept: LabValue[] = [];
+  const kept: { v: LabValue; ms: number }[] = [];
   const conflicts: ValueConflict[] = [];
-  for (const group of groups.values()) {
+  for (const group of groups) {
+    const ms = epochMs((group[0] as LabValue).time) as number;
+    if (group.length === 1) {
+      kept.push({ v: group[0] as LabValue, ms });
+      continue;
+    }
     group.sort((a, b) => statusRank(a.status) - statusRank(b.status) || cmpStr(a.source, b.source));
     const byValue = new Map<string, LabValue[]>();
     for (const v of group) {
@@ -42,11 +55,11 @@ export function resolveLabs(values: LabValue[]): { labs: PatientTimeline['labs']
     }
     for (const same of byValue.values()) {
       const [first, ...rest] = same as [LabValue, ...LabValue[]];
-      kept.push(rest.length ? { ...first, duplicateSources: uniqueSorted(rest.map((r) => r.source)) } : first);
+      kept.push({ v: rest.length ? { ...first, duplicateSources: uniqueSorted(rest.map((r) => r.source)) } : first, ms });
     }
     if (byValue.size > 1) {
       const bySource = [...group].sort((a, b) => cmpStr(a.source, b.source));
-      const first = [...group].sort((a, b) => cmpTime(a.time, b.time))[0] as LabValue;
+      const first = [...group].sort((a, b) => cmpStr(a.time, b.time))[0] as LabValue;
       conflicts.push({
         analyte: first.analyte,
         time: first.time,
@@ -57,16 +70,23 @@ export function resolveLabs(values: LabValue[]): { labs: PatientTimeline['labs']
   }
   kept.sort(
     (a, b) =>
-      cmpTime(a.time, b.time) ||
-      cmpStr(a.source, b.source) ||
-      cmpNum(a.value, b.value) ||
-      cmpStr(a.comparator, b.comparator) ||
-      cmpStr(a.unit, b.unit),
+      a.ms - b.ms ||
+      cmpStr(a.v.time, b.v.time) ||
+      cmpStr(a.v.source, b.v.source) ||
+      cmpNum(a.v.value, b.v.value) ||
+      cmpStr(a.v.comparator, b.v.comparator) ||
+      cmpStr(a.v.unit, b.v.unit),
   );
+  const perAnalyte = new Map<string, LabValue[]>();
+  for (const { v } of kept) {
+    const list = perAnalyte.get(v.analyte);
+    if (list) list.push(v);
+    else perAnalyte.set(v.analyte, [v]);
+  }
   const labs: PatientTimeline['labs'] = {};
   for (const id of ANALYTE_IDS) {
-    const list = kept.filter((v) => v.analyte === id);
-    if (list.length) labs[id] = list;
+    const list = perAnalyte.get(id);
+    if (list) labs[id] = list;
   }
   conflicts.sort((a, b) => cmpStr(a.analyte, b.analyte) || cmpTime(a.time, b.time) || cmpStr(a.sources[0], b.sources[0]));
   return { labs, conflicts };
@@ -76,7 +96,7 @@ export function resolveLabs(values: LabValue[]): { labs: PatientTimeline['labs']
 export function doseIncreases(points: DosePoint[]): string[] {
   const byInstant = new Map<number, DosePoint[]>();
   for (const p of points) {
-    const t = toEpochMs(p.time);
+    const t = epochMs(p.time);
     if (t === undefined) continue;
     const list = byInstant.get(t) ?? [];
     list.push(p);

@@ -19,7 +19,7 @@ import { compiledFields } from './fhirpath';
 import { finalizeIssues, mergeExposures, resolveLabs, sortFindings, sortNotEvaluable } from './finalize';
 import { type Entry, ingest, parseReference, subjectOf } from './ingest';
 import { processMedication } from './medications';
-import { processObservation } from './observations';
+import { processObservations } from './observations';
 import type { DataIssue, PatientTimeline } from './types';
 import { errorMessage, str } from './util';
 
@@ -102,12 +102,13 @@ function build(t: Tables, resources: readonly unknown[], options: BuildOptions |
   const { patient, keep } = scopePatient(byType, index, requested, issues);
   const acc: Acc = { t, index, issues, labs: [], notEvaluable: [], findings: [], exposures: [] };
 
+  processObservations(acc, (byType.get('Observation') ?? []).filter(keep));
   for (const type of CLINICAL_TYPES) {
+    if (type === 'Observation') continue;
     for (const e of byType.get(type) ?? []) {
       if (!keep(e)) continue;
       try {
-        if (type === 'Observation') processObservation(acc, e.resource, e.key);
-        else if (type === 'Condition') processCondition(acc, e.resource, e.key);
+        if (type === 'Condition') processCondition(acc, e.resource, e.key);
         else processMedication(acc, e.resource, type, e.key);
       } catch (err) {
         // Defence in depth: a malformed resource must cost only itself.

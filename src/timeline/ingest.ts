@@ -101,8 +101,9 @@ export function ingest(input: readonly unknown[], issues: DataIssue[]): Ingested
       return;
     }
     seen.add(item);
-    const type = str(item.resourceType);
-    if (type === undefined || !/^[A-Z][A-Za-z]{1,63}$/.test(type)) {
+    const rawType = item.resourceType;
+    const type = typeof rawType === 'string' && (READ_TYPES.has(rawType) || /^[A-Z][A-Za-z]{1,63}$/.test(rawType)) ? rawType : undefined;
+    if (type === undefined) {
       issues.push({ severity: 'warning', code: 'invalid-resource', message: 'ignored an object without a valid resourceType' });
       return;
     }

@@ -22,11 +22,11 @@
 import type { Acc, DosePoint, ExposureEvidence, MedicationGroup } from './context';
 import { codingsOf, nameTokens, textsOf } from './codes';
 import { field, type FieldNode } from './fhirpath';
-import { toEpochMs } from './time';
+
 import type { AgentDefinition } from '../knowledge/exposures';
 import type { Coding, Finding } from './types';
 import { affine, roundConverted } from './units';
-import { arr, cmpStr, cmpTime, isRecord, type Json, num, records, str } from './util';
+import { arr, cmpStr, cmpTime, isRecord, type Json, num, records, str, epochMs } from './util';
 
 type MedType = 'MedicationAdministration' | 'MedicationRequest' | 'MedicationStatement' | 'Procedure';
 
@@ -114,7 +114,7 @@ function matchAgents(acc: Acc, d: Described): AgentMatch[] {
 
 function validDate(x: unknown): string | undefined {
   const s = str(x);
-  return s !== undefined && toEpochMs(s) !== undefined ? s : undefined;
+  return s !== undefined && epochMs(s) !== undefined ? s : undefined;
 }
 
 function datesFromNodes(nodes: FieldNode[]): string[] {

@@ -12,8 +12,8 @@
  * - interpretation codes, and `Observation/id` or `Observation/id#component[i]` as source.
  */
 import type { Acc } from './context';
-import { codingsOf, plainCodes } from './codes';
-import { field, type FieldNode } from './fhirpath';
+import { anyMatch, codingsOf, firstMatch, plainCodes } from './codes';
+import { fieldBatch, type FieldName, type FieldNode } from './fhirpath';
 import type {
   AnalyteId,
   Comparator,
@@ -25,9 +25,9 @@ import type {
   ReferenceRange,
   UsedStatus,
 } from './types';
-import { toEpochMs } from './time';
+
 import { affine, roundConverted } from './units';
-import { arr, isRecord, type Json, num, records, str } from './util';
+import { arr, epochMs, errorMessage, isRecord, type Json, num, records, str } from './util';
 
 const USED: ReadonlySet<string> = new Set(['final', 'amended', 'corrected', 'preliminary']);
 const DROPPED: ReadonlySet<string> = new Set(['entered-in-error', 'cancelled']);
@@ -46,24 +46,25 @@ interface AnalyteMatch {
   coding: Coding;
 }
 
-function matchAnalyte(acc: Acc, codings: Coding[], source: string): AnalyteMatch | undefined {
-  let found: AnalyteMatch | undefined;
-  for (const coding of codings) {
-    const key = acc.t.codes.key(coding.system, coding.code);
-    const analyte = key === undefined ? undefined : acc.t.analyteByCode.get(key);
-    if (analyte === undefined) continue;
-    if (!found) found = { analyte, coding };
-    else if (found.analyte !== analyte) {
+function matchAnalyte(acc: Acc, concept: unknown, source: string): AnalyteMatch | undefined {
+  const hit = firstMatch(concept, acc.t.codes, acc.t.analyteByCode);
+  if (!hit) return undefined;
+  // A second coding mapping to a different analyte is a configuration or feed error: say so, keep the first.
+  const list = isRecord(concept) && Array.isArray(concept.coding) ? concept.coding : [];
+  if (list.length > 1) for (const c of codingsOf(concept)) {
+    const key = acc.t.codes.key(c.system, c.code);
+    const other = key === undefined ? undefined : acc.t.analyteByCode.get(key);
+    if (other !== undefined && other !== hit.value) {
       acc.issues.push({
         severity: 'warning',
         code: 'ambiguous-analyte-code',
-        message: `codings map to both ${found.analyte} and ${analyte}; used ${found.analyte} (first coding)`,
+        message: `codings map to both ${hit.value} and ${other}; used ${hit.value} (first coding)`,
         source,
       });
       break;
     }
   }
-  return found;
+  return { analyte: hit.value, coding: hit.coding };
 }
 
 /** Parse a numeric string: optional comparator, number (thousands separated by commas allowed), optional unit. */
@@ -84,21 +85,21 @@ export function parseNumericString(
   };
 }
 
-function observationTime(acc: Acc, res: Json, source: string): ObsTime | undefined {
-  for (const n of field('observationEffective', res, acc.issues, source)) {
-    if (n.type === 'dateTime' && typeof n.value === 'string' && toEpochMs(n.value) !== undefined) {
+function observationTime(res: Json, effective: FieldNode[]): ObsTime | undefined {
+  for (const n of effective) {
+    if (n.type === 'dateTime' && typeof n.value === 'string' && epochMs(n.value) !== undefined) {
       return { time: n.value, timeSource: 'effectiveDateTime' };
     }
     if (n.type === 'Period' && isRecord(n.value)) {
       const start = str(n.value.start);
-      if (start !== undefined && toEpochMs(start) !== undefined) return { time: start, timeSource: 'effectivePeriod.start' };
+      if (start !== undefined && epochMs(start) !== undefined) return { time: start, timeSource: 'effectivePeriod.start' };
     }
-    if (n.type === 'instant' && typeof n.value === 'string' && toEpochMs(n.value) !== undefined) {
+    if (n.type === 'instant' && typeof n.value === 'string' && epochMs(n.value) !== undefined) {
       return { time: n.value, timeSource: 'effectiveInstant' };
     }
   }
   const issued = str(res.issued);
-  if (issued !== undefined && toEpochMs(issued) !== undefined) return { time: issued, timeSource: 'issued' };
+  if (issued !== undefined && epochMs(issued) !== undefined) return { time: issued, timeSource: 'issued' };
   return undefined;
 }
 
@@ -128,10 +129,8 @@ function readValue(acc: Acc, node: FieldNode, analyte: AnalyteId): ReadResult {
     const unit = quantityUnit(acc, v, analyte);
     const originalUnit = str(v.unit) ?? str(v.code);
     const rawNum = v.value;
-    const original = {
-      value: typeof rawNum === 'number' || typeof rawNum === 'string' ? rawNum : String(rawNum),
-      ...(originalUnit ? { unit: originalUnit } : {}),
-    };
+    const original: RawValue['original'] = { value: typeof rawNum === 'number' || typeof rawNum === 'string' ? rawNum : String(rawNum) };
+    if (originalUnit) original.unit = originalUnit;
     let value = num(rawNum);
     if (value === undefined && typeof rawNum === 'string') {
       const p = parseNumericString(rawNum);
@@ -143,7 +142,10 @@ function readValue(acc: Acc, node: FieldNode, analyte: AnalyteId): ReadResult {
     if (compText !== undefined && comparator === undefined) {
       return { fail: 'not-numeric', reason: `unknown comparator "${compText}"`, original };
     }
-    return { value, ...(comparator ? { comparator } : {}), ...(unit ? { unit } : {}), original };
+    const out: RawValue = { value, original };
+    if (comparator) out.comparator = comparator;
+    if (unit) out.unit = unit;
+    return out;
   }
   if ((node.type === 'integer' || node.type === 'decimal') && num(v) !== undefined) {
     return { value: v as number, original: { value: v as number } };
@@ -233,33 +235,24 @@ function emitValue(
 
   const def = acc.t.knowledge.analytes.analytes[analyte];
   let referenceRange: ReferenceRange | undefined;
-  const lab = labRange(acc, element, analyte, read.unit, conv.unit);
-  if (lab === 'failed') {
+  const range = element.referenceRange === undefined ? undefined : labRange(acc, element, analyte, read.unit, conv.unit);
+  if (range === 'failed') {
     acc.issues.push({
       severity: 'info',
       code: 'reference-range-not-convertible',
       message: `reference range of ${def.label} not convertible to ${conv.unit}; ${def.fallbackRange ? 'used the fallback range' : 'no range used'}`,
       source,
     });
-  } else referenceRange = lab;
+  } else referenceRange = range;
   if (!referenceRange && def.fallbackRange && def.canonicalUnit !== null) {
     referenceRange = { ...def.fallbackRange, unit: def.canonicalUnit, source: 'fallback' };
   }
-  const interpretation = interpretationCodes(element);
-  acc.labs.push({
-    analyte,
-    value: conv.value,
-    unit: conv.unit,
-    ...(read.comparator ? { comparator: read.comparator } : {}),
-    time: when.time,
-    timeSource: when.timeSource,
-    status,
-    ...(referenceRange ? { referenceRange } : {}),
-    ...(interpretation ? { interpretation } : {}),
-    original: read.original,
-    code: coding,
-    source,
-  });
+  const interpretation = element.interpretation === undefined ? undefined : interpretationCodes(element);
+  const lab: LabValue = { analyte, value: conv.value, unit: conv.unit, time: when.time, timeSource: when.timeSource, status, original: read.original, code: coding, source };
+  if (read.comparator) lab.comparator = read.comparator;
+  if (referenceRange) lab.referenceRange = referenceRange;
+  if (interpretation) lab.interpretation = interpretation;
+  acc.labs.push(lab);
 }
 
 /** Finding rows an Observation carries: by its code (value = present/absent) or by a coded value. */
@@ -318,26 +311,29 @@ function observationFindings(acc: Acc, res: Json, codings: Coding[], when: ObsTi
   }
 }
 
-function hasFindingCode(acc: Acc, codings: Coding[]): boolean {
-  return codings.some((c) => {
-    const key = acc.t.codes.key(c.system, c.code);
-    return key !== undefined && acc.t.findingsByCode.has(key);
-  });
+interface Candidate {
+  res: Json;
+  source: string;
+  status: UsedStatus;
+  main: AnalyteMatch | undefined;
+  componentMatches: { index: number; element: Json; match: AnalyteMatch }[];
+  findingCandidate: boolean;
 }
 
-export function processObservation(acc: Acc, res: Json, source: string): void {
-  // Prefilter in plain TypeScript: only Observations with a known code pay for FHIRPath.
-  const codings = codingsOf(res.code);
-  const main = matchAnalyte(acc, codings, source);
+/** Plain-TypeScript prefilter: is this Observation about a known analyte or finding, with a usable status? */
+function prefilter(acc: Acc, res: Json, source: string): Candidate | undefined {
+  const main = matchAnalyte(acc, res.code, source);
   const components = arr(res.component);
-  const componentMatches: { index: number; element: Json; match: AnalyteMatch }[] = [];
-  components.forEach((c, index) => {
-    if (!isRecord(c)) return;
-    const m = matchAnalyte(acc, codingsOf(c.code), `${source}#component[${index}]`);
+  const componentMatches: Candidate['componentMatches'] = [];
+  for (let index = 0; index < components.length; index++) {
+    const c = components[index];
+    if (!isRecord(c) || !anyMatch(c.code, acc.t.codes, acc.t.analyteByCode)) continue;
+    const m = matchAnalyte(acc, c.code, `${source}#component[${index}]`);
     if (m) componentMatches.push({ index, element: c, match: m });
-  });
-  const findingCandidate = hasFindingCode(acc, codings) || hasFindingCode(acc, codingsOf(res.valueCodeableConcept));
-  if (!main && componentMatches.length === 0 && !findingCandidate) return;
+  }
+  const findingCandidate =
+    anyMatch(res.code, acc.t.codes, acc.t.findingsByCode) || anyMatch(res.valueCodeableConcept, acc.t.codes, acc.t.findingsByCode);
+  if (!main && componentMatches.length === 0 && !findingCandidate) return undefined;
 
   const statusText = str(res.status);
   if (statusText === undefined || !USED.has(statusText)) {
@@ -348,23 +344,52 @@ export function processObservation(acc: Acc, res: Json, source: string): void {
       message: dropped ? `Observation with status ${statusText} skipped` : `Observation with status ${statusText ?? '(none)'} not used`,
       source,
     });
-    return;
+    return undefined;
   }
-  const status = statusText as UsedStatus;
-  const when = observationTime(acc, res, source);
+  return { res, source, status: statusText as UsedStatus, main, componentMatches, findingCandidate };
+}
 
-  if (main) {
-    const node = field('observationValue', res, acc.issues, source)[0];
-    emitValue(acc, main, node, res, when, status, source);
-  }
-  if (componentMatches.length) {
-    const nodes = new Map<number, FieldNode>();
-    for (const n of field('observationComponentValue', res, acc.issues, source)) {
-      if (n.parentIndex !== undefined && !nodes.has(n.parentIndex)) nodes.set(n.parentIndex, n);
+/**
+ * All Observations of the input: prefiltered by code and status in TypeScript, then FHIRPath field access
+ * evaluated once per field over the whole candidate set (see `fieldBatch`), then values emitted.
+ */
+export function processObservations(acc: Acc, entries: readonly { resource: Json; key: string }[]): void {
+  const candidates: Candidate[] = [];
+  for (const e of entries) {
+    try {
+      const c = prefilter(acc, e.resource, e.key);
+      if (c) candidates.push(c);
+    } catch (err) {
+      acc.issues.push({ severity: 'warning', code: 'resource-not-processed', message: `Observation could not be read: ${errorMessage(err)}`, source: e.key });
     }
-    for (const { index, element, match } of componentMatches) {
-      emitValue(acc, match, nodes.get(index), element, when, status, `${source}#component[${index}]`);
+  }
+  const batch = (name: FieldName, list: Candidate[]) =>
+    fieldBatch(
+      name,
+      list.map((c) => c.res),
+      acc.issues,
+      list.map((c) => c.source),
+    );
+  const effective = batch('observationEffective', candidates);
+  const values = batch('observationValue', candidates.filter((c) => c.main));
+  const componentValues = batch('observationComponentValue', candidates.filter((c) => c.componentMatches.length));
+
+  for (const c of candidates) {
+    try {
+      const when = observationTime(c.res, effective.get(c.res) ?? []);
+      if (c.main) emitValue(acc, c.main, values.get(c.res)?.[0], c.res, when, c.status, c.source);
+      if (c.componentMatches.length) {
+        const nodes = new Map<number, FieldNode>();
+        for (const n of componentValues.get(c.res) ?? []) {
+          if (n.parentIndex !== undefined && !nodes.has(n.parentIndex)) nodes.set(n.parentIndex, n);
+        }
+        for (const { index, element, match } of c.componentMatches) {
+          emitValue(acc, match, nodes.get(index), element, when, c.status, `${c.source}#component[${index}]`);
+        }
+      }
+      if (c.findingCandidate) observationFindings(acc, c.res, codingsOf(c.res.code), when, c.source);
+    } catch (err) {
+      acc.issues.push({ severity: 'warning', code: 'resource-not-processed', message: `Observation could not be read: ${errorMessage(err)}`, source: c.source });
     }
   }
-  if (findingCandidate) observationFindings(acc, res, codings, when, source);
 }

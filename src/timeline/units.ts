@@ -117,6 +117,7 @@ export class UnitConverter {
   private readonly analyteExact = new Map<AnalyteId, Map<string, string>>();
   private readonly analyteLower = new Map<AnalyteId, Map<string, string>>();
   private readonly plans = new Map<string, Plan>();
+  private readonly resolved = new Map<string, string | null>();
 
   constructor(private readonly knowledge: AnalyteKnowledge) {
     this.globalExact = exactKeys(knowledge.unitAliases);
@@ -132,6 +133,15 @@ export class UnitConverter {
    * tables case-insensitively. Undefined when nothing recognises it.
    */
   resolve(raw: string, analyte: AnalyteId): string | undefined {
+    const memoKey = `${analyte}\u0000${raw}`;
+    const hit = this.resolved.get(memoKey);
+    if (hit !== undefined) return hit ?? undefined;
+    const result = this.resolveUncached(raw, analyte);
+    remember(this.resolved, memoKey, result ?? null);
+    return result;
+  }
+
+  private resolveUncached(raw: string, analyte: AnalyteId): string | undefined {
     const s = cleanUnit(raw);
     if (s === '') return undefined;
     const exact = this.analyteExact.get(analyte)?.get(s) ?? this.globalExact.get(s);
@@ -154,6 +164,10 @@ export class UnitConverter {
   /** Convert a value in `rawUnit` (as written in the resource; undefined = no unit) to the canonical unit. */
   toCanonical(value: number, rawUnit: string | undefined, analyte: AnalyteId): ConversionResult {
     const def = this.knowledge.analytes[analyte];
+    if (rawUnit !== undefined) {
+      const cached = this.plans.get(`${analyte}\u0000${rawUnit}`);
+      if (cached !== undefined) return this.apply(cached, value);
+    }
     const raw = rawUnit === undefined ? '' : cleanUnit(rawUnit);
     if (raw === '') {
       if (def.unitless && def.canonicalUnit !== null) return { ok: true, value, unit: def.canonicalUnit };
@@ -163,9 +177,11 @@ export class UnitConverter {
         reason: `${def.label} value has no unit and the unit cannot be inferred`,
       };
     }
-    const planKey = `${analyte}\u0000${raw}`;
-    let plan = this.plans.get(planKey);
-    if (plan === undefined) plan = remember(this.plans, planKey, this.plan(raw, analyte));
+    const plan = remember(this.plans, `${analyte}\u0000${rawUnit as string}`, this.plan(raw, analyte));
+    return this.apply(plan, value);
+  }
+
+  private apply(plan: Plan, value: number): ConversionResult {
     if ('ok' in plan) return plan;
     if (plan.kind === 'as-reported') return { ok: true, value, unit: plan.unit };
     const { offset, factor } = plan.map;

@@ -44,9 +44,22 @@ export function cmpNum(a: number | undefined, b: number | undefined): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
+const epochMemo = new Map<string, number | undefined>();
+
+/** `toEpochMs`, memoised: sorting calls it O(n log n) times on the same few thousand strings. */
+export function epochMs(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  if (epochMemo.has(value)) return epochMemo.get(value);
+  const ms = toEpochMs(value);
+  if (epochMemo.size >= 100_000) epochMemo.clear(); // bounded: input is untrusted
+  epochMemo.set(value, ms);
+  return ms;
+}
+
 /** Times compared as instants; unparseable/missing first; equal instants ordered by their text. */
 export function cmpTime(a: string | undefined, b: string | undefined): number {
-  return cmpNum(toEpochMs(a), toEpochMs(b)) || cmpStr(a, b);
+  if (a === b) return 0;
+  return cmpNum(epochMs(a), epochMs(b)) || cmpStr(a, b);
 }
 
 /** JSON with sorted keys: equal content → equal text, whatever the key order. Cycles are cut. */
