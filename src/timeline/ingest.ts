@@ -78,8 +78,9 @@ function versionOrder(a: Json, b: Json): number {
 export function ingest(input: readonly unknown[], issues: DataIssue[]): Ingested {
   const candidates = new Map<string, Json[]>();
   const fullUrls = new Map<string, string[]>();
-  const seen = new WeakSet<object>();
-  const keyOf = new WeakMap<object, string>();
+  // Strong collections on purpose: they live for one call, and weak ones make GC markedly slower at 10k items.
+  const seen = new Set<object>();
+  const keyOf = new Map<object, string>();
   const addUrl = (fullUrl: string | undefined, key: string | undefined): void => {
     if (fullUrl === undefined || key === undefined) return;
     const urls = fullUrls.get(fullUrl) ?? [];
