@@ -17,7 +17,8 @@
  * (CAR T infusion = day 0); MedicationRequest dosageInstruction.timing bounds/events and
  * dispenseRequest.validityPeriod, else authoredOn (the order date, used only when nothing better is given).
  * Ongoing: request/statement `active` or `on-hold`, administration/procedure `in-progress` → true;
- * `completed` / `stopped` → false; otherwise not stated.
+ * request/statement `completed` / `stopped` → false; otherwise not stated. Merged per agent: true if any
+ * source says so (an active order means "on therapy"), else false if any says so, else undefined.
  */
 import type { Acc, DosePoint, ExposureEvidence, MedicationGroup } from './context';
 import { codingsOf, nameTokens, textsOf } from './codes';
@@ -279,7 +280,10 @@ export function processMedication(acc: Acc, res: Json, type: MedType, source: st
     return;
   }
   const { dates, doses } = datesAndDoses(acc, res, type, source);
-  const ongoing = status === undefined ? undefined : ONGOING_TRUE.has(status) ? true : ONGOING_FALSE.has(status) ? false : undefined;
+  // A completed administration or procedure says nothing about the course: only orders/statements end it.
+  const endsCourse = type === 'MedicationRequest' || type === 'MedicationStatement';
+  const ongoing =
+    status === undefined ? undefined : ONGOING_TRUE.has(status) ? true : endsCourse && ONGOING_FALSE.has(status) ? false : undefined;
 
   for (const m of agents) {
     const evidence: ExposureEvidence = {

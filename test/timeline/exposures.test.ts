@@ -73,6 +73,11 @@ describe('exposure matching (table)', () => {
     expect(t.exposures[0]).toMatchObject(expected);
   });
 
+  test('completed administrations say nothing about the course: ongoing not stated', () => {
+    const t = run(admin('a1', rx('1547545', 'pembrolizumab'), { effectiveDateTime: '2026-01-05' }));
+    expect(t.exposures[0]).not.toHaveProperty('ongoing');
+  });
+
   test('trimethoprim alone is not TMP-SMX; unrelated drugs are ignored', () => {
     const t = run(
       admin('a1', text('Trimethoprim 100 mg tablet'), { effectiveDateTime: '2026-01-05' }),
