@@ -10,22 +10,28 @@ const nonEmpty = z.string().min(1);
 
 export const overrideReasonSchema = codingSchema.extend({ system: nonEmpty, display: nonEmpty });
 
-export const actionSchema = z
-  .object({
-    type: z.enum(['create', 'update', 'delete']),
-    description: nonEmpty.optional(),
-    resource: z.record(z.string(), z.unknown()).optional(),
-    resourceId: nonEmpty.optional(),
-    extension: extensionSchema.optional(),
-  })
-  .superRefine((a, ctx) => {
-    if ((a.type === 'create' || a.type === 'update') && !a.resource) {
-      ctx.addIssue({ code: 'custom', path: ['resource'], message: `${a.type} needs a resource` });
-    }
-    if (a.type === 'delete' && !a.resourceId && !a.resource) {
-      ctx.addIssue({ code: 'custom', path: ['resourceId'], message: 'delete needs a resourceId' });
-    }
-  });
+const actionShape = {
+  type: z.enum(['create', 'update', 'delete']),
+  /** Required by CDS Hooks 2.0 for card suggestions' actions. */
+  description: nonEmpty,
+  resource: z.record(z.string(), z.unknown()).optional(),
+  resourceId: nonEmpty.optional(),
+  extension: extensionSchema.optional(),
+};
+
+function actionTarget(a: { type: string; resource?: unknown; resourceId?: string }, ctx: z.RefinementCtx): void {
+  if ((a.type === 'create' || a.type === 'update') && !a.resource) {
+    ctx.addIssue({ code: 'custom', path: ['resource'], message: `${a.type} needs a resource` });
+  }
+  if (a.type === 'delete' && !a.resourceId && !a.resource) {
+    ctx.addIssue({ code: 'custom', path: ['resourceId'], message: 'delete needs a resourceId' });
+  }
+}
+
+export const actionSchema = z.object(actionShape).superRefine(actionTarget);
+
+/** The spec's own systemActions example omits `description`, so it stays optional there. */
+export const systemActionSchema = z.object({ ...actionShape, description: nonEmpty.optional() }).superRefine(actionTarget);
 
 export const suggestionSchema = z.object({
   label: nonEmpty,
@@ -77,8 +83,6 @@ export const cardSchema = z
     }
   });
 export type Card = z.infer<typeof cardSchema>;
-
-export const systemActionSchema = actionSchema;
 
 export const cardsResponseSchema = z.object({
   cards: z.array(cardSchema),

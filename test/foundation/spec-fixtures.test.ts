@@ -107,3 +107,16 @@ describe('the response schema enforces what the spec requires', () => {
     expect(cardsResponseSchema.safeParse({ cards: [], systemActions: [] }).success).toBe(false);
   });
 });
+
+describe('actions', () => {
+  it('a card suggestion action needs a description (CDS Hooks 2.0 Action.description is required)', () => {
+    const r = actionSchema.safeParse({ type: 'delete', resourceId: 'ServiceRequest/1' });
+    expect(r.success).toBe(false);
+    expect(r.error!.issues.map((i) => i.path.join('.'))).toEqual(['description']);
+  });
+
+  it('create without a resource is rejected', () => {
+    const r = actionSchema.safeParse({ type: 'create', description: 'x' });
+    expect(r.error!.issues.map((i) => i.path.join('.'))).toEqual(['resource']);
+  });
+});
