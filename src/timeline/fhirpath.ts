@@ -13,7 +13,7 @@ import { compile, resolveInternalTypes } from 'fhirpath';
 import * as r4 from 'fhirpath/fhir-context/r4';
 import type { ResourceNode } from 'fhirpath';
 import type { DataIssue } from './types';
-import { errorMessage } from './util';
+import { errorMessage, type Json } from './util';
 
 /** One result of a field access: FHIR type of the node (`Quantity`, `dateTime`, `Period`…) and its plain value. */
 export interface FieldNode {
@@ -122,4 +122,65 @@ export function field(name: FieldName, resource: object, issues: DataIssue[], so
     });
     return [];
   }
+}
+
+/**
+ * Plain-TypeScript reading of a choice-typed element (`Observation.value`, `Observation.effective`,
+ * `Observation.component.value`) that reproduces what the compiled FHIRPath returns for the common shapes, and
+ * declines (returns `null`) for everything else, which then goes through FHIRPath, the reference implementation.
+ *
+ * Rules taken from fhirpath.js with the R4 model (`makeChildResNodes`): the choice types are tried in the
+ * model's order, and the first `<name><Type>` or `_<name><Type>` key that is not undefined decides the type.
+ * Handled: a string or boolean, a safe integer, or a plain object without `resourceType`, with no `_` sibling.
+ * Declined: primitive extensions (`_valueString`), null, arrays (several nodes), other numbers (fhirpath.js
+ * wraps them as decimals), objects with a prototype, objects carrying `resourceType` (their type would change).
+ */
+export interface ChoiceSpec {
+  readonly keys: readonly string[];
+  readonly extensionKeys: readonly string[];
+  /** FHIR type per key, from the R4 model's `path2Type`. */
+  readonly types: readonly (string | undefined)[];
+}
+
+function choiceSpec(path: string): ChoiceSpec {
+  const model = r4 as unknown as { choiceTypePaths: Record<string, string[]>; path2Type: Record<string, string> };
+  const suffixes = model.choiceTypePaths[path] ?? [];
+  const name = path.slice(path.lastIndexOf('.') + 1);
+  return {
+    keys: suffixes.map((t) => name + t),
+    extensionKeys: suffixes.map((t) => `_${name}${t}`),
+    types: suffixes.map((t) => model.path2Type[path + t]),
+  };
+}
+
+export const OBSERVATION_VALUE: ChoiceSpec = choiceSpec('Observation.value');
+export const OBSERVATION_EFFECTIVE: ChoiceSpec = choiceSpec('Observation.effective');
+export const COMPONENT_VALUE: ChoiceSpec = choiceSpec('Observation.component.value');
+
+/** Sentinel: the fast path does not recognise the shape; use FHIRPath. */
+export const NOT_HANDLED = null;
+
+/**
+ * The single node FHIRPath would return for `spec` on `element` (undefined when it returns none), or
+ * `NOT_HANDLED`. `element` must be a plain record without a truthy `resourceType` other than the resource's own.
+ */
+export function choiceField(element: Json, spec: ChoiceSpec, parentIndex?: number): FieldNode | undefined | null {
+  const { keys, extensionKeys, types } = spec;
+  for (let i = 0; i < keys.length; i++) {
+    const v = element[keys[i] as string];
+    const ext = element[extensionKeys[i] as string];
+    if (v === undefined && ext === undefined) continue;
+    if (ext !== undefined || v === null) return NOT_HANDLED;
+    const t = typeof v;
+    if (t === 'string' || t === 'boolean') return { type: types[i], value: v, parentIndex };
+    if (t === 'number') {
+      return Number.isSafeInteger(v) && !Object.is(v, -0) ? { type: types[i], value: v, parentIndex } : NOT_HANDLED;
+    }
+    if (t !== 'object' || Array.isArray(v)) return NOT_HANDLED;
+    const proto: unknown = Object.getPrototypeOf(v);
+    if (proto !== Object.prototype && proto !== null) return NOT_HANDLED;
+    if ((v as Json).resourceType !== undefined) return NOT_HANDLED;
+    return { type: types[i], value: v, parentIndex };
+  }
+  return undefined;
 }

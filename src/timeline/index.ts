@@ -19,7 +19,7 @@ import { compiledFields } from './fhirpath';
 import { finalizeIssues, mergeExposures, resolveLabs, sortFindings, sortNotEvaluable } from './finalize';
 import { type Entry, ingest, parseReference, subjectOf } from './ingest';
 import { processMedication } from './medications';
-import { processObservations } from './observations';
+import { type ObservationOptions, processObservations } from './observations';
 import type { DataIssue, PatientTimeline } from './types';
 import { errorMessage, str } from './util';
 
@@ -31,6 +31,12 @@ export interface BuildOptions {
   /** The patient in context (CDS Hooks `context.patientId`): other patients' resources are skipped. */
   patientId?: string;
 }
+
+/**
+ * Not for production use: `fhirpathOnly` reads every Observation field through FHIRPath (the reference
+ * implementation) instead of the plain-TypeScript fast path; the differential tests compare the two.
+ */
+export type BuilderInternals = ObservationOptions;
 
 export type TimelineBuilder = (resources: readonly unknown[], options?: BuildOptions) => PatientTimeline;
 
@@ -91,7 +97,7 @@ function scopePatient(
   return { patient, keep };
 }
 
-function build(t: Tables, resources: readonly unknown[], options: BuildOptions | undefined): PatientTimeline {
+function build(t: Tables, resources: readonly unknown[], options: BuildOptions | undefined, internal: BuilderInternals): PatientTimeline {
   const issues: DataIssue[] = [];
   const input = Array.isArray(resources) ? resources : [];
   if (!Array.isArray(resources)) {
@@ -102,7 +108,7 @@ function build(t: Tables, resources: readonly unknown[], options: BuildOptions |
   const { patient, keep } = scopePatient(byType, index, requested, issues);
   const acc: Acc = { t, index, issues, labs: [], notEvaluable: [], findings: [], exposures: [] };
 
-  processObservations(acc, (byType.get('Observation') ?? []).filter(keep));
+  processObservations(acc, (byType.get('Observation') ?? []).filter(keep), internal);
   for (const type of CLINICAL_TYPES) {
     if (type === 'Observation') continue;
     for (const e of byType.get(type) ?? []) {
@@ -133,10 +139,10 @@ function build(t: Tables, resources: readonly unknown[], options: BuildOptions |
  * Precompute the lookup tables of a knowledge object (codes → analytes/findings/agents, unit aliases) and
  * compile the FHIRPath expressions; returns the extraction function.
  */
-export function createTimelineBuilder(knowledge: Knowledge): TimelineBuilder {
+export function createTimelineBuilder(knowledge: Knowledge, internal: BuilderInternals = {}): TimelineBuilder {
   compiledFields();
   const tables = buildTables(knowledge);
-  return (resources, options) => build(tables, resources, options);
+  return (resources, options) => build(tables, resources, options, internal);
 }
 
 const builders = new WeakMap<Knowledge, TimelineBuilder>();

@@ -13,7 +13,7 @@
  */
 import type { Acc } from './context';
 import { anyMatch, codingsOf, firstMatch, plainCodes } from './codes';
-import { fieldBatch, type FieldName, type FieldNode } from './fhirpath';
+import { choiceField, COMPONENT_VALUE, fieldBatch, type FieldName, type FieldNode, NOT_HANDLED, OBSERVATION_EFFECTIVE, OBSERVATION_VALUE } from './fhirpath';
 import type {
   AnalyteId,
   Comparator,
@@ -311,20 +311,31 @@ function observationFindings(acc: Acc, res: Json, codings: Coding[], when: ObsTi
   }
 }
 
+interface ComponentMatch {
+  index: number;
+  element: Json;
+  match: AnalyteMatch;
+  /** The component's `value[x]` node (first one, as FHIRPath returns it). */
+  node?: FieldNode | undefined;
+}
+
 interface Candidate {
   res: Json;
   source: string;
   status: UsedStatus;
   main: AnalyteMatch | undefined;
-  componentMatches: { index: number; element: Json; match: AnalyteMatch }[];
+  componentMatches: ComponentMatch[];
   findingCandidate: boolean;
+  /** `effective[x]` nodes and the main `value[x]` node, filled by the fast path or by FHIRPath. */
+  effective: FieldNode[];
+  value: FieldNode | undefined;
 }
 
 /** Plain-TypeScript prefilter: is this Observation about a known analyte or finding, with a usable status? */
 function prefilter(acc: Acc, res: Json, source: string): Candidate | undefined {
   const main = matchAnalyte(acc, res.code, source);
   const components = arr(res.component);
-  const componentMatches: Candidate['componentMatches'] = [];
+  const componentMatches: ComponentMatch[] = [];
   for (let index = 0; index < components.length; index++) {
     const c = components[index];
     if (!isRecord(c) || !anyMatch(c.code, acc.t.codes, acc.t.analyteByCode)) continue;
@@ -346,46 +357,97 @@ function prefilter(acc: Acc, res: Json, source: string): Candidate | undefined {
     });
     return undefined;
   }
-  return { res, source, status: statusText as UsedStatus, main, componentMatches, findingCandidate };
+  return { res, source, status: statusText as UsedStatus, main, componentMatches, findingCandidate, effective: [], value: undefined };
 }
 
 /**
- * All Observations of the input: prefiltered by code and status in TypeScript, then FHIRPath field access
- * evaluated once per field over the whole candidate set (see `fieldBatch`), then values emitted.
+ * The fast path: the candidate's `effective[x]`, `value[x]` and matched components' `value[x]` read in plain
+ * TypeScript (`choiceField`), exactly as the compiled FHIRPath would return them. False (nothing written) when
+ * any of them has a shape the fast path does not handle; the candidate then goes through FHIRPath.
  */
-export function processObservations(acc: Acc, entries: readonly { resource: Json; key: string }[]): void {
+function fastFields(c: Candidate): boolean {
+  const effective = choiceField(c.res, OBSERVATION_EFFECTIVE);
+  if (effective === NOT_HANDLED) return false;
+  let value: FieldNode | undefined;
+  if (c.main) {
+    const v = choiceField(c.res, OBSERVATION_VALUE);
+    if (v === NOT_HANDLED) return false;
+    value = v;
+  }
+  for (const m of c.componentMatches) {
+    if (m.element.resourceType !== undefined) return false;
+    const v = choiceField(m.element, COMPONENT_VALUE, m.index);
+    if (v === NOT_HANDLED) return false;
+    m.node = v;
+  }
+  if (effective) c.effective = [effective];
+  c.value = value;
+  return true;
+}
+
+/** The reference path: FHIRPath evaluated once per field over all the given candidates (see `fieldBatch`). */
+function fhirpathFields(acc: Acc, list: Candidate[]): void {
+  const batch = (name: FieldName, subset: Candidate[]) =>
+    fieldBatch(
+      name,
+      subset.map((c) => c.res),
+      acc.issues,
+      subset.map((c) => c.source),
+    );
+  const effective = batch('observationEffective', list);
+  const values = batch('observationValue', list.filter((c) => c.main));
+  const componentValues = batch('observationComponentValue', list.filter((c) => c.componentMatches.length));
+  for (const c of list) {
+    c.effective = effective.get(c.res) ?? [];
+    if (c.main) c.value = values.get(c.res)?.[0];
+    if (c.componentMatches.length) {
+      const nodes = new Map<number, FieldNode>();
+      for (const n of componentValues.get(c.res) ?? []) {
+        if (n.parentIndex !== undefined && !nodes.has(n.parentIndex)) nodes.set(n.parentIndex, n);
+      }
+      for (const m of c.componentMatches) m.node = nodes.get(m.index);
+    }
+  }
+}
+
+export interface ObservationOptions {
+  /** Use FHIRPath for every field (the reference implementation; differential tests compare against it). */
+  fhirpathOnly?: boolean;
+}
+
+/**
+ * All Observations of the input: prefiltered by code and status in TypeScript, then field access by the fast
+ * path where it recognises the shape and by FHIRPath (batched) for the rest, then values emitted.
+ */
+export function processObservations(acc: Acc, entries: readonly { resource: Json; key: string }[], options: ObservationOptions = {}): void {
   const candidates: Candidate[] = [];
+  const slow: Candidate[] = [];
   for (const e of entries) {
     try {
       const c = prefilter(acc, e.resource, e.key);
-      if (c) candidates.push(c);
+      if (!c) continue;
+      candidates.push(c);
+      let fast = false;
+      if (!options.fhirpathOnly) {
+        try {
+          fast = fastFields(c);
+        } catch {
+          fast = false; // exotic objects (throwing getters…): FHIRPath decides
+        }
+      }
+      if (!fast) slow.push(c);
     } catch (err) {
       acc.issues.push({ severity: 'warning', code: 'resource-not-processed', message: `Observation could not be read: ${errorMessage(err)}`, source: e.key });
     }
   }
-  const batch = (name: FieldName, list: Candidate[]) =>
-    fieldBatch(
-      name,
-      list.map((c) => c.res),
-      acc.issues,
-      list.map((c) => c.source),
-    );
-  const effective = batch('observationEffective', candidates);
-  const values = batch('observationValue', candidates.filter((c) => c.main));
-  const componentValues = batch('observationComponentValue', candidates.filter((c) => c.componentMatches.length));
+  if (slow.length) fhirpathFields(acc, slow);
 
   for (const c of candidates) {
     try {
-      const when = observationTime(c.res, effective.get(c.res) ?? []);
-      if (c.main) emitValue(acc, c.main, values.get(c.res)?.[0], c.res, when, c.status, c.source);
-      if (c.componentMatches.length) {
-        const nodes = new Map<number, FieldNode>();
-        for (const n of componentValues.get(c.res) ?? []) {
-          if (n.parentIndex !== undefined && !nodes.has(n.parentIndex)) nodes.set(n.parentIndex, n);
-        }
-        for (const { index, element, match } of c.componentMatches) {
-          emitValue(acc, match, nodes.get(index), element, when, c.status, `${c.source}#component[${index}]`);
-        }
+      const when = observationTime(c.res, c.effective);
+      if (c.main) emitValue(acc, c.main, c.value, c.res, when, c.status, c.source);
+      for (const { index, element, match, node } of c.componentMatches) {
+        emitValue(acc, match, node, element, when, c.status, `${c.source}#component[${index}]`);
       }
       if (c.findingCandidate) observationFindings(acc, c.res, codingsOf(c.res.code), when, c.source);
     } catch (err) {
