@@ -16,8 +16,26 @@ export class CodeNormalizer {
     return Object.prototype.hasOwnProperty.call(this.systemAliases, system) ? (this.systemAliases[system] as string) : system;
   }
 
+  /** Memo of `key` per raw system and raw code (bounded): one key string per distinct pair, no rebuilding. */
+  private readonly keys = new Map<string, Map<string, string | null>>();
+  private keyCount = 0;
+
   /** `system|code` key, or undefined if either part is missing. */
   key(system: unknown, code: unknown): string | undefined {
+    if (typeof system !== 'string' || typeof code !== 'string') return undefined;
+    let perSystem = this.keys.get(system);
+    const hit = perSystem?.get(code);
+    if (hit !== undefined) return hit ?? undefined;
+    const result = this.keyUncached(system, code);
+    if (this.keyCount < 10_000) {
+      if (!perSystem) this.keys.set(system, (perSystem = new Map()));
+      perSystem.set(code, result ?? null);
+      this.keyCount++;
+    }
+    return result;
+  }
+
+  private keyUncached(system: string, code: string): string | undefined {
     const s = str(system);
     const c = str(code);
     if (s === undefined || c === undefined) return undefined;

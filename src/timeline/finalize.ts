@@ -21,72 +21,74 @@ function valueKey(v: LabValue): string {
   return `${v.value}\u0000${v.comparator ?? ''}\u0000${v.unit}`;
 }
 
-export function resolveLabs(values: LabValue[]): { labs: PatientTimeline['labs']; conflicts: ValueConflict[] } {
-  // Group by analyte, then instant (epoch ms computed once per value).
-  const groups: LabValue[][] = [];
-  const byAnalyte = new Map<string, Map<number, LabValue[]>>();
-  for (const v of values) {
-    let perTime = byAnalyte.get(v.analyte);
-    if (!perTime) byAnalyte.set(v.analyte, (perTime = new Map()));
-    const ms = epochMs(v.time) as number; // values without a parseable time never become LabValues
-    const g = perTime.get(ms);
-    if (g) g.push(v);
-    else {
-      const list = [v];
-      perTime.set(ms, list);
-      groups.push(list);
-    }
-  }
-  const kept: { v: LabValue; ms: number }[] = [];
-  const conflicts: ValueConflict[] = [];
-  for (const group of groups) {
-    const ms = epochMs((group[0] as LabValue).time) as number;
-    if (group.length === 1) {
-      kept.push({ v: group[0] as LabValue, ms });
-      continue;
-    }
-    group.sort((a, b) => statusRank(a.status) - statusRank(b.status) || cmpStr(a.source, b.source));
-    const byValue = new Map<string, LabValue[]>();
-    for (const v of group) {
-      const k = valueKey(v);
-      const list = byValue.get(k);
-      if (list) list.push(v);
-      else byValue.set(k, [v]);
-    }
-    for (const same of byValue.values()) {
-      const [first, ...rest] = same as [LabValue, ...LabValue[]];
-      kept.push({ v: rest.length ? { ...first, duplicateSources: uniqueSorted(rest.map((r) => r.source)) } : first, ms });
-    }
-    if (byValue.size > 1) {
-      const bySource = [...group].sort((a, b) => cmpStr(a.source, b.source));
-      const first = [...group].sort((a, b) => cmpStr(a.time, b.time))[0] as LabValue;
-      conflicts.push({
-        analyte: first.analyte,
-        time: first.time,
-        sources: bySource.map((v) => v.source),
-        values: bySource.map((v) => v.value),
-      });
-    }
-  }
-  kept.sort(
-    (a, b) =>
-      a.ms - b.ms ||
-      cmpStr(a.v.time, b.v.time) ||
-      cmpStr(a.v.source, b.v.source) ||
-      cmpNum(a.v.value, b.v.value) ||
-      cmpStr(a.v.comparator, b.v.comparator) ||
-      cmpStr(a.v.unit, b.v.unit),
-  );
-  const perAnalyte = new Map<string, LabValue[]>();
-  for (const { v } of kept) {
-    const list = perAnalyte.get(v.analyte);
+/** Kept values in output order: instant, then time text, source, value, comparator, unit (a total order). */
+function cmpKept(a: LabValue, b: LabValue): number {
+  return cmpStr(a.time, b.time) || cmpStr(a.source, b.source) || cmpNum(a.value, b.value) || cmpStr(a.comparator, b.comparator) || cmpStr(a.unit, b.unit);
+}
+
+/**
+ * Values of one analyte reported at one instant (more than one): duplicates collapsed, conflicts recorded.
+ * Returns the kept values (unsorted).
+ */
+function resolveGroup(group: LabValue[], conflicts: ValueConflict[]): LabValue[] {
+  group.sort((a, b) => statusRank(a.status) - statusRank(b.status) || cmpStr(a.source, b.source));
+  const byValue = new Map<string, LabValue[]>();
+  for (const v of group) {
+    const k = valueKey(v);
+    const list = byValue.get(k);
     if (list) list.push(v);
-    else perAnalyte.set(v.analyte, [v]);
+    else byValue.set(k, [v]);
   }
+  const kept: LabValue[] = [];
+  for (const same of byValue.values()) {
+    const [first, ...rest] = same as [LabValue, ...LabValue[]];
+    kept.push(rest.length ? { ...first, duplicateSources: uniqueSorted(rest.map((r) => r.source)) } : first);
+  }
+  if (byValue.size > 1) {
+    const bySource = [...group].sort((a, b) => cmpStr(a.source, b.source));
+    const first = [...group].sort((a, b) => cmpStr(a.time, b.time))[0] as LabValue;
+    conflicts.push({
+      analyte: first.analyte,
+      time: first.time,
+      sources: bySource.map((v) => v.source),
+      values: bySource.map((v) => v.value),
+    });
+  }
+  return kept;
+}
+
+/**
+ * Per analyte: values sorted by instant (`ms[i]` is the epoch ms of `values[i].time`, parsed once when read),
+ * runs at the same instant resolved as duplicates or conflicts (see the module comment).
+ */
+export function resolveLabs(values: LabValue[], ms: number[]): { labs: PatientTimeline['labs']; conflicts: ValueConflict[] } {
+  const perAnalyte = new Map<string, number[]>();
+  for (let i = 0; i < values.length; i++) {
+    const analyte = (values[i] as LabValue).analyte;
+    const list = perAnalyte.get(analyte);
+    if (list) list.push(i);
+    else perAnalyte.set(analyte, [i]);
+  }
+  const conflicts: ValueConflict[] = [];
   const labs: PatientTimeline['labs'] = {};
   for (const id of ANALYTE_IDS) {
-    const list = perAnalyte.get(id);
-    if (list) labs[id] = list;
+    const idx = perAnalyte.get(id);
+    if (!idx) continue;
+    idx.sort((a, b) => (ms[a] as number) - (ms[b] as number) || cmpKept(values[a] as LabValue, values[b] as LabValue));
+    const out: LabValue[] = [];
+    for (let i = 0; i < idx.length; ) {
+      const t = ms[idx[i] as number] as number;
+      let j = i + 1;
+      while (j < idx.length && ms[idx[j] as number] === t) j++;
+      if (j === i + 1) out.push(values[idx[i] as number] as LabValue);
+      else {
+        const group: LabValue[] = [];
+        for (let k = i; k < j; k++) group.push(values[idx[k] as number] as LabValue);
+        for (const v of resolveGroup(group, conflicts).sort(cmpKept)) out.push(v);
+      }
+      i = j;
+    }
+    labs[id] = out;
   }
   conflicts.sort((a, b) => cmpStr(a.analyte, b.analyte) || cmpTime(a.time, b.time) || cmpStr(a.sources[0], b.sources[0]));
   return { labs, conflicts };

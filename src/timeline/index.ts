@@ -14,12 +14,12 @@
  */
 import type { Knowledge } from '../knowledge';
 import { processCondition } from './conditions';
-import { type Acc, buildTables, type Tables } from './context';
+import { buildTables, type Tables } from './context';
 import { compiledFields } from './fhirpath';
 import { finalizeIssues, mergeExposures, resolveLabs, sortFindings, sortNotEvaluable } from './finalize';
 import { type Entry, ingest, parseReference, subjectOf } from './ingest';
 import { processMedication } from './medications';
-import { type ObservationOptions, processObservations } from './observations';
+import { type LabAcc, type ObservationOptions, processObservations } from './observations';
 import type { DataIssue, PatientTimeline } from './types';
 import { errorMessage, str } from './util';
 
@@ -106,7 +106,7 @@ function build(t: Tables, resources: readonly unknown[], options: BuildOptions |
   const { byType, index } = ingest(input, issues);
   const requested = str(options?.patientId);
   const { patient, keep } = scopePatient(byType, index, requested, issues);
-  const acc: Acc = { t, index, issues, labs: [], notEvaluable: [], findings: [], exposures: [] };
+  const acc: LabAcc = { t, index, issues, labs: [], labMs: [], notEvaluable: [], findings: [], exposures: [] };
 
   processObservations(acc, (byType.get('Observation') ?? []).filter(keep), internal);
   for (const type of CLINICAL_TYPES) {
@@ -122,7 +122,7 @@ function build(t: Tables, resources: readonly unknown[], options: BuildOptions |
       }
     }
   }
-  const { labs, conflicts } = resolveLabs(acc.labs);
+  const { labs, conflicts } = resolveLabs(acc.labs, acc.labMs);
   const exposures = mergeExposures(acc.exposures, issues);
   return {
     patient,

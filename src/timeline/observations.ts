@@ -29,6 +29,11 @@ import type {
 import { affine, roundConverted } from './units';
 import { arr, epochMs, errorMessage, isRecord, type Json, num, records, str } from './util';
 
+/** The accumulator, plus the epoch ms of each `labs[i].time` (parsed once when the value was read). */
+export interface LabAcc extends Acc {
+  labMs: number[];
+}
+
 const USED: ReadonlySet<string> = new Set(['final', 'amended', 'corrected', 'preliminary']);
 const DROPPED: ReadonlySet<string> = new Set(['entered-in-error', 'cancelled']);
 const COMPARATORS: Record<string, Comparator> = { '<': '<', '<=': '<=', '>=': '>=', '>': '>', '≤': '<=', '≥': '>=' };
@@ -39,6 +44,8 @@ type TimeSource = LabValue['timeSource'];
 interface ObsTime {
   time: string;
   timeSource: TimeSource;
+  /** `time` as epoch ms (parsed once here; the duplicate/conflict resolution and sorting reuse it). */
+  ms: number;
 }
 
 interface AnalyteMatch {
@@ -87,19 +94,23 @@ export function parseNumericString(
 
 function observationTime(res: Json, effective: FieldNode[]): ObsTime | undefined {
   for (const n of effective) {
-    if (n.type === 'dateTime' && typeof n.value === 'string' && epochMs(n.value) !== undefined) {
-      return { time: n.value, timeSource: 'effectiveDateTime' };
+    if (n.type === 'dateTime' && typeof n.value === 'string') {
+      const ms = epochMs(n.value);
+      if (ms !== undefined) return { time: n.value, timeSource: 'effectiveDateTime', ms };
     }
     if (n.type === 'Period' && isRecord(n.value)) {
       const start = str(n.value.start);
-      if (start !== undefined && epochMs(start) !== undefined) return { time: start, timeSource: 'effectivePeriod.start' };
+      const ms = epochMs(start);
+      if (start !== undefined && ms !== undefined) return { time: start, timeSource: 'effectivePeriod.start', ms };
     }
-    if (n.type === 'instant' && typeof n.value === 'string' && epochMs(n.value) !== undefined) {
-      return { time: n.value, timeSource: 'effectiveInstant' };
+    if (n.type === 'instant' && typeof n.value === 'string') {
+      const ms = epochMs(n.value);
+      if (ms !== undefined) return { time: n.value, timeSource: 'effectiveInstant', ms };
     }
   }
   const issued = str(res.issued);
-  if (issued !== undefined && epochMs(issued) !== undefined) return { time: issued, timeSource: 'issued' };
+  const ms = epochMs(issued);
+  if (issued !== undefined && ms !== undefined) return { time: issued, timeSource: 'issued', ms };
   return undefined;
 }
 
@@ -108,10 +119,15 @@ function quantityUnit(acc: Acc, q: Json, analyte: AnalyteId): string | undefined
   const code = str(q.code);
   const system = str(q.system);
   const unit = str(q.unit);
-  const candidates = [system === UCUM_SYSTEM ? code : undefined, unit, system === undefined ? code : undefined].filter(
-    (c): c is string => c !== undefined,
-  );
-  return candidates.find((c) => acc.t.units.resolve(c, analyte) !== undefined) ?? candidates[0];
+  // Candidates in order: UCUM code (system UCUM), unit text, system-less code; the first one that resolves,
+  // else the first one present.
+  const c1 = system === UCUM_SYSTEM ? code : undefined;
+  const c3 = system === undefined ? code : undefined;
+  const units = acc.t.units;
+  if (c1 !== undefined && units.resolve(c1, analyte) !== undefined) return c1;
+  if (unit !== undefined && units.resolve(unit, analyte) !== undefined) return unit;
+  if (c3 !== undefined && units.resolve(c3, analyte) !== undefined) return c3;
+  return c1 ?? unit ?? c3;
 }
 
 interface RawValue {
@@ -164,34 +180,49 @@ function readValue(acc: Acc, node: FieldNode, analyte: AnalyteId): ReadResult {
 
 /** Convert a lab referenceRange to the value's unit; undefined when absent, 'failed' when not convertible. */
 function labRange(acc: Acc, element: Json, analyte: AnalyteId, valueUnitRaw: string | undefined, unit: string): ReferenceRange | 'failed' | undefined {
-  const ranges = records(element.referenceRange);
-  const range =
-    ranges.find((r) => !isRecord(r.type)) ??
-    ranges.find((r) => plainCodes(r.type).includes('normal'));
+  const ranges = element.referenceRange;
+  if (!Array.isArray(ranges)) return undefined;
+  // The first untyped range, else the first typed `normal`.
+  let range: Json | undefined;
+  for (const r of ranges) {
+    if (isRecord(r) && !isRecord(r.type)) {
+      range = r;
+      break;
+    }
+  }
+  if (!range) range = records(ranges).find((r) => plainCodes(r.type).includes('normal'));
   if (!range) return undefined;
-  const bounds: { low?: number; high?: number } = {};
-  let any = false;
-  for (const side of ['low', 'high'] as const) {
-    const q = range[side];
+  let low: number | undefined;
+  let high: number | undefined;
+  for (let i = 0; i < 2; i++) {
+    const q = i === 0 ? range.low : range.high;
     if (!isRecord(q)) continue;
     const v = num(q.value);
     if (v === undefined) continue;
-    any = true;
     const rawUnit = quantityUnit(acc, q, analyte) ?? valueUnitRaw;
     const def = acc.t.knowledge.analytes.analytes[analyte];
+    let bound: number;
     if (def.canonicalUnit === null) {
       // "As reported" analytes: the range must be in (or convertible to) the value's own unit.
       const from = rawUnit === undefined ? undefined : acc.t.units.resolve(rawUnit, analyte);
       const map = from === undefined ? null : affine(from, unit);
       if (!map) return 'failed';
-      bounds[side] = map.offset === 0 && map.factor === 1 ? v : roundConverted(map.offset + map.factor * v);
-      continue;
+      bound = map.offset === 0 && map.factor === 1 ? v : roundConverted(map.offset + map.factor * v);
+    } else {
+      const conv = acc.t.units.toCanonical(v, rawUnit, analyte);
+      if (!conv.ok) return 'failed';
+      bound = conv.value;
     }
-    const conv = acc.t.units.toCanonical(v, rawUnit, analyte);
-    if (!conv.ok) return 'failed';
-    bounds[side] = conv.value;
+    if (i === 0) low = bound;
+    else high = bound;
   }
-  return any ? { ...bounds, unit, source: 'lab' } : undefined;
+  if (low === undefined && high === undefined) return undefined;
+  const out = {} as ReferenceRange;
+  if (low !== undefined) out.low = low;
+  if (high !== undefined) out.high = high;
+  out.unit = unit;
+  out.source = 'lab';
+  return out;
 }
 
 function interpretationCodes(element: Json): string[] | undefined {
@@ -208,8 +239,21 @@ function dataAbsent(element: Json): string | undefined {
   return plainCodes(dar)[0] ?? str(dar.text) ?? 'unspecified';
 }
 
-function emitValue(
+function notEvaluable(
   acc: Acc,
+  match: AnalyteMatch,
+  when: ObsTime | undefined,
+  source: string,
+  reasonCode: NotEvaluableReason,
+  reason: string,
+  original: NotEvaluableValue['original'] = {},
+): void {
+  const { analyte, coding } = match;
+  acc.notEvaluable.push({ analyte, reason, reasonCode, ...(when ? { time: when.time } : {}), original, source, code: coding });
+}
+
+function emitValue(
+  acc: LabAcc,
   match: AnalyteMatch,
   node: FieldNode | undefined,
   element: Json,
@@ -218,20 +262,17 @@ function emitValue(
   source: string,
 ): void {
   const { analyte, coding } = match;
-  const notEvaluable = (reasonCode: NotEvaluableReason, reason: string, original: NotEvaluableValue['original'] = {}): void => {
-    acc.notEvaluable.push({ analyte, reason, reasonCode, ...(when ? { time: when.time } : {}), original, source, code: coding });
-  };
   if (!node) {
     const absent = dataAbsent(element);
-    if (absent !== undefined) notEvaluable('data-absent', `data absent (${absent})`);
-    else notEvaluable('no-value', 'no value');
+    if (absent !== undefined) notEvaluable(acc, match, when, source, 'data-absent', `data absent (${absent})`);
+    else notEvaluable(acc, match, when, source, 'no-value', 'no value');
     return;
   }
   const read = readValue(acc, node, analyte);
-  if ('fail' in read) return notEvaluable(read.fail, read.reason, read.original);
-  if (!when) return notEvaluable('no-time', 'no usable effective time or issued date', read.original);
+  if ('fail' in read) return notEvaluable(acc, match, when, source, read.fail, read.reason, read.original);
+  if (!when) return notEvaluable(acc, match, when, source, 'no-time', 'no usable effective time or issued date', read.original);
   const conv = acc.t.units.toCanonical(read.value, read.unit, analyte);
-  if (!conv.ok) return notEvaluable(conv.reasonCode, conv.reason, read.original);
+  if (!conv.ok) return notEvaluable(acc, match, when, source, conv.reasonCode, conv.reason, read.original);
 
   const def = acc.t.knowledge.analytes.analytes[analyte];
   let referenceRange: ReferenceRange | undefined;
@@ -253,6 +294,7 @@ function emitValue(
   if (referenceRange) lab.referenceRange = referenceRange;
   if (interpretation) lab.interpretation = interpretation;
   acc.labs.push(lab);
+  acc.labMs.push(when.ms);
 }
 
 /** Finding rows an Observation carries: by its code (value = present/absent) or by a coded value. */
@@ -419,7 +461,7 @@ export interface ObservationOptions {
  * All Observations of the input: prefiltered by code and status in TypeScript, then field access by the fast
  * path where it recognises the shape and by FHIRPath (batched) for the rest, then values emitted.
  */
-export function processObservations(acc: Acc, entries: readonly { resource: Json; key: string }[], options: ObservationOptions = {}): void {
+export function processObservations(acc: LabAcc, entries: readonly { resource: Json; key: string }[], options: ObservationOptions = {}): void {
   const candidates: Candidate[] = [];
   const slow: Candidate[] = [];
   for (const e of entries) {

@@ -116,8 +116,11 @@ export class UnitConverter {
   private readonly globalLower: Map<string, string>;
   private readonly analyteExact = new Map<AnalyteId, Map<string, string>>();
   private readonly analyteLower = new Map<AnalyteId, Map<string, string>>();
-  private readonly plans = new Map<string, Plan>();
-  private readonly resolved = new Map<string, string | null>();
+  /** Per analyte: raw unit → plan / resolved UCUM code (bounded in total by CACHE_LIMIT each). */
+  private readonly plans = new Map<AnalyteId, Map<string, Plan>>();
+  private readonly resolved = new Map<AnalyteId, Map<string, string | null>>();
+  private planCount = 0;
+  private resolvedCount = 0;
 
   constructor(private readonly knowledge: AnalyteKnowledge) {
     this.globalExact = exactKeys(knowledge.unitAliases);
@@ -133,11 +136,15 @@ export class UnitConverter {
    * tables case-insensitively. Undefined when nothing recognises it.
    */
   resolve(raw: string, analyte: AnalyteId): string | undefined {
-    const memoKey = `${analyte}\u0000${raw}`;
-    const hit = this.resolved.get(memoKey);
+    let perAnalyte = this.resolved.get(analyte);
+    const hit = perAnalyte?.get(raw);
     if (hit !== undefined) return hit ?? undefined;
     const result = this.resolveUncached(raw, analyte);
-    remember(this.resolved, memoKey, result ?? null);
+    if (this.resolvedCount < CACHE_LIMIT) {
+      if (!perAnalyte) this.resolved.set(analyte, (perAnalyte = new Map()));
+      perAnalyte.set(raw, result ?? null);
+      this.resolvedCount++;
+    }
     return result;
   }
 
@@ -164,8 +171,10 @@ export class UnitConverter {
   /** Convert a value in `rawUnit` (as written in the resource; undefined = no unit) to the canonical unit. */
   toCanonical(value: number, rawUnit: string | undefined, analyte: AnalyteId): ConversionResult {
     const def = this.knowledge.analytes[analyte];
+    let perAnalyte: Map<string, Plan> | undefined;
     if (rawUnit !== undefined) {
-      const cached = this.plans.get(`${analyte}\u0000${rawUnit}`);
+      perAnalyte = this.plans.get(analyte);
+      const cached = perAnalyte?.get(rawUnit);
       if (cached !== undefined) return this.apply(cached, value);
     }
     const raw = rawUnit === undefined ? '' : cleanUnit(rawUnit);
@@ -177,7 +186,12 @@ export class UnitConverter {
         reason: `${def.label} value has no unit and the unit cannot be inferred`,
       };
     }
-    const plan = remember(this.plans, `${analyte}\u0000${rawUnit as string}`, this.plan(raw, analyte));
+    const plan = this.plan(raw, analyte);
+    if (this.planCount < CACHE_LIMIT) {
+      if (!perAnalyte) this.plans.set(analyte, (perAnalyte = new Map()));
+      perAnalyte.set(rawUnit as string, plan);
+      this.planCount++;
+    }
     return this.apply(plan, value);
   }
 
