@@ -52,6 +52,13 @@ export const exposureKnowledgeSchema = z.strictObject({
    * Such requests are skipped with an info issue.
    */
   nonExposureRequestIntents: z.array(z.string().min(1)),
+  /**
+   * Words (or word sequences, matched like agent names) that mark a Procedure as a step before or around a
+   * therapy rather than its administration — leukapheresis, cell collection, manufacturing, lymphodepletion,
+   * bridging [design]. Such a Procedure is never exposure evidence (CC §6 "day 0 = infusion": the apheresis
+   * weeks earlier must not become CAR T day 0); it is skipped with an info issue `procedure-not-exposure`.
+   */
+  nonExposureProcedureTokens: z.array(z.string().min(1)),
 });
 export type ExposureKnowledge = z.infer<typeof exposureKnowledgeSchema>;
 
@@ -135,4 +142,18 @@ export const defaultExposureKnowledge: ExposureKnowledge = {
     ]),
   ],
   nonExposureRequestIntents: ['proposal', 'plan'], // [design] not an order: no exposure yet
+  // [design] not in CC: procedures that precede or surround a CAR T infusion without being it (CC §6 day 0 = infusion)
+  nonExposureProcedureTokens: [
+    'apheresis',
+    'leukapheresis',
+    'leukopheresis',
+    'pheresis',
+    'collection',
+    'harvest',
+    'manufacturing',
+    'manufacture',
+    'lymphodepletion',
+    'lymphodepleting',
+    'bridging',
+  ],
 };

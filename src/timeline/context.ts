@@ -88,6 +88,14 @@ export interface DosePoint {
   perDay?: number;
 }
 
+/**
+ * What a resource's dates document, strongest first: `administered` (MedicationAdministration, Procedure: the
+ * dose or infusion was given), `reported` (MedicationStatement: taken, as reported), `scheduled`
+ * (MedicationRequest dosage timing / validity period: the planned course), `ordered` (MedicationRequest
+ * authoredOn only: when the order was written, not a dose). See `mergeExposures` for how they rank.
+ */
+export type ExposureDateKind = 'administered' | 'reported' | 'scheduled' | 'ordered';
+
 /** One resource's evidence of exposure to one agent, merged per agent at the end. */
 export interface ExposureEvidence {
   agent: AgentDefinition;
@@ -95,6 +103,7 @@ export interface ExposureEvidence {
   matched: string;
   source: string;
   dates: string[];
+  dateKind: ExposureDateKind;
   ongoing?: boolean;
   doses: DosePoint[];
 }

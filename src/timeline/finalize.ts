@@ -9,9 +9,9 @@
  * smallest source; the others are listed in `duplicateSources`. Different values at the same instant are all
  * kept and reported as a `ValueConflict` — never dropped silently.
  */
-import type { DosePoint, ExposureEvidence } from './context';
+import type { DosePoint, ExposureDateKind, ExposureEvidence } from './context';
 
-import type { DataIssue, Exposure, Finding, LabValue, NotEvaluableValue, PatientTimeline, ValueConflict } from './types';
+import type { DataIssue, Exposure, ExposureClass, Finding, LabValue, NotEvaluableValue, PatientTimeline, ValueConflict } from './types';
 import { ANALYTE_IDS } from './types';
 import { cmpNum, cmpStr, cmpTime, epochMs, uniqueSorted } from './util';
 
@@ -121,6 +121,54 @@ export function doseIncreases(points: DosePoint[]): string[] {
   return out;
 }
 
+/**
+ * Classes given as one infusion whose day 0 is the infusion itself (CC §6 "day 0 = infusion"; CC §2 baseline =
+ * value at infusion). The product is ordered, collected and manufactured weeks before, so only an
+ * administration/infusion date is day 0 when one is documented.
+ */
+const DAY_ZERO_IS_INFUSION: ReadonlySet<ExposureClass> = new Set<ExposureClass>(['car-t']);
+
+/** Dates of one kind (or kinds) across an agent's evidence, sorted, with the source of the earliest. */
+function datesOf(list: ExposureEvidence[], kinds: readonly ExposureDateKind[]): { dates: string[]; firstSource?: string } {
+  const pairs = list
+    .filter((e) => kinds.includes(e.dateKind))
+    .flatMap((e) => e.dates.map((d) => ({ d, source: e.source })))
+    .sort((a, b) => cmpTime(a.d, b.d) || cmpStr(a.source, b.source));
+  const first = pairs[0];
+  return { dates: pairs.map((p) => p.d), ...(first ? { firstSource: first.source } : {}) };
+}
+
+/**
+ * First dose / day 0 (`start`) and last documented dose (`last`) of one agent, from all its resources.
+ *
+ * Each resource's dates are tagged with what they document: `administered` (MedicationAdministration, Procedure),
+ * `reported` (MedicationStatement), `scheduled` (MedicationRequest dosage timing / validity period), `ordered`
+ * (MedicationRequest.authoredOn, only when the request has no other date). Rule:
+ * - CAR T (`DAY_ZERO_IS_INFUSION`): day 0 = the earliest administration/infusion date when any resource documents
+ *   one; else the earliest reported or scheduled date.
+ * - Every other class (a course of doses; "first dose"): the earliest administered, reported or scheduled date.
+ *   A course often starts outside the records holding its administrations (home medication, an outpatient
+ *   prescription, another hospital), so a documented earlier start is kept, not replaced by the first inpatient
+ *   administration — otherwise a long-standing lamotrigine would look newly started (its 8-week window, §6).
+ * - An order date (authoredOn) is when the order was written, not a dose: it stands in only when no resource of
+ *   the agent gives any other date, and the exposure is then flagged `exposure-start-from-order`.
+ * `last` is the latest administered, reported or scheduled date, else the latest order date.
+ */
+function exposureDates(cls: ExposureClass, list: ExposureEvidence[]): { start?: string; last?: string; orderSource?: string } {
+  const dosed = datesOf(list, ['administered', 'reported', 'scheduled']);
+  if (dosed.dates.length) {
+    const infused = DAY_ZERO_IS_INFUSION.has(cls) ? datesOf(list, ['administered']).dates[0] : undefined;
+    return { start: infused ?? (dosed.dates[0] as string), last: dosed.dates[dosed.dates.length - 1] as string };
+  }
+  const ordered = datesOf(list, ['ordered']);
+  if (!ordered.dates.length) return {};
+  return {
+    start: ordered.dates[0] as string,
+    last: ordered.dates[ordered.dates.length - 1] as string,
+    orderSource: ordered.firstSource as string,
+  };
+}
+
 export function mergeExposures(evidence: ExposureEvidence[], issues: DataIssue[]): Exposure[] {
   const groups = new Map<string, ExposureEvidence[]>();
   for (const e of evidence) {
@@ -132,13 +180,11 @@ export function mergeExposures(evidence: ExposureEvidence[], issues: DataIssue[]
   const out: Exposure[] = [];
   for (const list of groups.values()) {
     const first = list[0] as ExposureEvidence;
-    const dates = list.flatMap((e) => e.dates).sort(cmpTime);
     const byCode = list.filter((e) => e.matchedBy === 'code').map((e) => e.matched).sort(cmpStr);
     const byName = list.filter((e) => e.matchedBy === 'name').map((e) => e.matched).sort(cmpStr);
     const ongoingStates = list.map((e) => e.ongoing);
     const ongoing = ongoingStates.includes(true) ? true : ongoingStates.includes(false) ? false : undefined;
-    const start = dates[0];
-    const last = dates[dates.length - 1];
+    const { start, last, orderSource } = exposureDates(first.agent.class, list);
     const sources = uniqueSorted(list.map((e) => e.source));
     const exposure: Exposure = {
       class: first.agent.class,
@@ -158,6 +204,14 @@ export function mergeExposures(evidence: ExposureEvidence[], issues: DataIssue[]
         code: 'exposure-without-date',
         message: `${exposure.agent} (${exposure.class}) documented without any usable date; its window cannot be placed`,
         source: sources[0] as string,
+      });
+    } else if (orderSource !== undefined) {
+      const what = DAY_ZERO_IS_INFUSION.has(exposure.class) ? 'day 0 (infusion)' : 'the first dose';
+      issues.push({
+        severity: 'warning',
+        code: 'exposure-start-from-order',
+        message: `${exposure.agent} (${exposure.class}): no administration, statement or scheduled date documented; start taken from the order date ${start} (MedicationRequest.authoredOn); ${what} was probably later`,
+        source: orderSource,
       });
     }
   }

@@ -13,15 +13,20 @@
  *   `knowledge.exposures.nonExposureRequestIntents` (default proposal, plan: a suggestion is not an order);
  *   MedicationAdministration / Procedure: not-done (and Procedure preparation); MedicationStatement: not-taken,
  *   intended.
- * Dates: MedicationAdministration.effective[x]; MedicationStatement.effective[x]; Procedure.performed[x]
- * (CAR T infusion = day 0); MedicationRequest dosageInstruction.timing bounds/events and
- * dispenseRequest.validityPeriod, else authoredOn (the order date, used only when nothing better is given).
+ * - Procedures whose text names a step around a therapy rather than its administration
+ *   (`knowledge.exposures.nonExposureProcedureTokens`: leukapheresis, collection, manufacturing… [design]), e.g.
+ *   "Leukapheresis for CAR T cell manufacturing": `procedure-not-exposure`.
+ * Dates, each resource's tagged with what they document (`ExposureDateKind`): MedicationAdministration.effective[x]
+ * and Procedure.performed[x] `administered` (CAR T infusion = day 0); MedicationStatement.effective[x]
+ * `reported`; MedicationRequest dosageInstruction.timing bounds/events and dispenseRequest.validityPeriod
+ * `scheduled`, else authoredOn `ordered` (the order date). How the kinds rank for the first dose / day 0:
+ * `mergeExposures` (./finalize).
  * Ongoing: request/statement `active` or `on-hold`, administration/procedure `in-progress` → true;
  * request/statement `completed` / `stopped` → false; otherwise not stated. Merged per agent: true if any
  * source says so (an active order means "on therapy"), else false if any says so, else undefined.
  */
-import type { Acc, DosePoint, ExposureEvidence, MedicationGroup } from './context';
-import { codingsOf, nameTokens, textsOf } from './codes';
+import type { Acc, DosePoint, ExposureDateKind, ExposureEvidence, MedicationGroup, Tables } from './context';
+import { codingsOf, NameMatcher, nameTokens, textsOf } from './codes';
 import { field, type FieldNode } from './fhirpath';
 
 import type { AgentDefinition } from '../knowledge/exposures';
@@ -205,6 +210,7 @@ function requestDates(res: Json): { dates: string[]; fromAuthoredOnly: boolean }
 
 interface Dated {
   dates: string[];
+  kind: ExposureDateKind;
   doses: DosePoint[];
 }
 
@@ -214,19 +220,41 @@ function datesAndDoses(acc: Acc, res: Json, type: MedType, source: string): Date
       const dates = datesFromNodes(field('administrationEffective', res, acc.issues, source));
       const first = earliest(dates);
       const dose = isRecord(res.dosage) ? doseAmount(acc, res.dosage.dose) : undefined;
-      return { dates, doses: dose && first ? [{ time: first, ...dose }] : [] };
+      return { dates, kind: 'administered', doses: dose && first ? [{ time: first, ...dose }] : [] };
     }
     case 'MedicationStatement': {
       const dates = datesFromNodes(field('statementEffective', res, acc.issues, source));
-      return { dates, doses: dosagePoints(acc, records(res.dosage), earliest(dates)) };
+      return { dates, kind: 'reported', doses: dosagePoints(acc, records(res.dosage), earliest(dates)) };
     }
     case 'MedicationRequest': {
-      const { dates } = requestDates(res);
-      return { dates, doses: dosagePoints(acc, records(res.dosageInstruction), earliest(dates)) };
+      const { dates, fromAuthoredOnly } = requestDates(res);
+      return {
+        dates,
+        kind: fromAuthoredOnly ? 'ordered' : 'scheduled',
+        doses: dosagePoints(acc, records(res.dosageInstruction), earliest(dates)),
+      };
     }
     case 'Procedure':
-      return { dates: datesFromNodes(field('procedurePerformed', res, acc.issues, source)), doses: [] };
+      return { dates: datesFromNodes(field('procedurePerformed', res, acc.issues, source)), kind: 'administered', doses: [] };
   }
+}
+
+/** Per knowledge tables: the matcher of `nonExposureProcedureTokens` (built once). */
+const nonExposureProcedures = new WeakMap<Tables, NameMatcher<true>>();
+
+/** Whether a Procedure's texts name a step around a therapy (apheresis, manufacturing…), not its administration. */
+function isNonExposureProcedure(acc: Acc, d: Described): string | undefined {
+  let matcher = nonExposureProcedures.get(acc.t);
+  if (!matcher) {
+    matcher = new NameMatcher<true>();
+    for (const token of acc.t.knowledge.exposures.nonExposureProcedureTokens) matcher.add(token, true);
+    nonExposureProcedures.set(acc.t, matcher);
+  }
+  for (const text of d.concepts.flatMap(textsOf)) {
+    const hit = matcher.match(text)[0];
+    if (hit) return hit.name;
+  }
+  return undefined;
 }
 
 function immunosuppression(acc: Acc, d: Described): { group: MedicationGroup; code: Coding }[] {
@@ -265,6 +293,16 @@ export function processMedication(acc: Acc, res: Json, type: MedType, source: st
     }
     return;
   }
+  const notExposure = type === 'Procedure' ? isNonExposureProcedure(acc, described) : undefined;
+  if (notExposure !== undefined) {
+    acc.issues.push({
+      severity: 'info',
+      code: 'procedure-not-exposure',
+      message: `Procedure mentions ${agents.map((m) => m.agent.agent).join(', ')} but is "${notExposure}", not its administration; skipped`,
+      source,
+    });
+    return;
+  }
   if (status !== undefined && SKIP_STATUS[type].has(status)) {
     acc.issues.push({
       severity: 'info',
@@ -279,7 +317,7 @@ export function processMedication(acc: Acc, res: Json, type: MedType, source: st
     acc.issues.push({ severity: 'info', code: 'intent-not-exposure', message: `MedicationRequest with intent ${intent} is not an exposure; skipped`, source });
     return;
   }
-  const { dates, doses } = datesAndDoses(acc, res, type, source);
+  const { dates, kind, doses } = datesAndDoses(acc, res, type, source);
   // A completed administration or procedure says nothing about the course: only orders/statements end it.
   const endsCourse = type === 'MedicationRequest' || type === 'MedicationStatement';
   const ongoing =
@@ -292,6 +330,7 @@ export function processMedication(acc: Acc, res: Json, type: MedType, source: st
       matched: m.matched,
       source,
       dates,
+      dateKind: kind,
       doses,
       ...(ongoing !== undefined ? { ongoing } : {}),
     };

@@ -146,6 +146,26 @@ describe('exposure merge, dates and statuses', () => {
       ['blinatumomab', '2026-01-01', '2026-01-01', false],
       ['glofitamab', '2026-01-07', '2026-02-07', false],
     ]);
+    // the order date stands in for the first dose only for blinatumomab, and says so
+    expect(t.issues.map((i) => [i.code, i.severity, i.source])).toEqual([['exposure-start-from-order', 'warning', 'MedicationRequest/r1']]);
+  });
+
+  test('CAR T day 0 = infusion: procedure/administration beats statement, schedule and order; apheresis is no exposure', () => {
+    const t = run(
+      { resourceType: 'MedicationRequest', id: 'r1', status: 'completed', intent: 'order', subject, ...text('Yescarta'), authoredOn: '2026-01-20' },
+      { resourceType: 'MedicationStatement', id: 's1', status: 'completed', subject, ...text('axi-cel (Yescarta)'), effectiveDateTime: '2026-02-05' },
+      { resourceType: 'Procedure', id: 'p0', status: 'completed', subject, code: { text: 'Leukapheresis for Yescarta manufacturing' }, performedDateTime: '2026-01-25' },
+      { resourceType: 'Procedure', id: 'p1', status: 'completed', subject, code: { text: 'Yescarta infusion' }, performedDateTime: '2026-02-10T09:30:00Z' },
+    );
+    expect(t.exposures).toEqual([
+      expect.objectContaining({
+        agent: 'axicabtagene ciloleucel',
+        start: '2026-02-10T09:30:00Z',
+        last: '2026-02-10T09:30:00Z',
+        sources: ['MedicationRequest/r1', 'MedicationStatement/s1', 'Procedure/p1'],
+      }),
+    ]);
+    expect(t.issues.map((i) => [i.code, i.source])).toEqual([['procedure-not-exposure', 'Procedure/p0']]);
   });
 
   test('entered-in-error, not-done, cancelled, draft and proposal/plan intents are not exposures', () => {

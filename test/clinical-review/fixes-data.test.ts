@@ -1,0 +1,134 @@
+/**
+ * Fixes of the clinical review's data-layer findings, end to end (buildTimeline → assess → renderCards).
+ * Judged against ../shared/knowledge/clinical-criteria.md (CC).
+ */
+import { applyKnowledgeOverride } from '../../src/knowledge/load';
+import { CODE, carT, hlh, iec, lab, patient, run } from './fhir';
+
+type J = Record<string, unknown>;
+const subject = { reference: 'Patient/p1' };
+const INFUSION = '2026-03-01T10:00:00Z';
+
+const request = (id: string, name: string, extra: J): J => ({
+  resourceType: 'MedicationRequest',
+  id,
+  status: 'completed',
+  intent: 'order',
+  subject,
+  medicationCodeableConcept: { text: name },
+  ...extra,
+});
+const procedure = (id: string, name: string, performedDateTime: string): J => ({
+  resourceType: 'Procedure',
+  id,
+  status: 'completed',
+  subject,
+  code: { text: name },
+  performedDateTime,
+});
+
+describe('finding 1 (HIGH): CAR T day 0 = infusion (CC §6), baseline = value at infusion (CC §2)', () => {
+  // Repro A: the axi-cel order (authoredOn) is 19 days before the infusion.
+  const order = request('mr-axicel', 'axicabtagene ciloleucel', { authoredOn: '2026-02-10' });
+
+  it('repro A: an earlier order date does not become day 0; the card counts days from the infusion', () => {
+    const r = run([patient(), carT(INFUSION), order, lab(CODE.ferritin, 60000, 'ng/mL', '2026-03-12T08:00:00Z')], '2026-03-12T10:00:00Z');
+    expect(r.timeline.exposures).toHaveLength(1);
+    expect(r.timeline.exposures[0]).toMatchObject({ class: 'car-t', agent: 'axicabtagene ciloleucel', start: INFUSION });
+    expect(r.timeline.issues.map((i) => i.code)).not.toContain('exposure-start-from-order');
+    expect(r.cards).toHaveLength(1);
+    expect(r.cards[0]!.summary).toMatch(/day 11 after axi-cel/);
+  });
+
+  it('repro A: day 85 after the infusion is still inside the 100-day window (card shown)', () => {
+    const t = '2026-05-25T08:00:00Z'; // infusion + 85 days (order + 104 days)
+    const r = run([patient(), carT(INFUSION), order, lab(CODE.ferritin, 60000, 'ng/mL', t)], '2026-05-25T10:00:00Z');
+    expect(r.a.exposure.status).not.toBe('none');
+    expect(r.cards).toHaveLength(1);
+    expect(r.cards[0]!.summary).toMatch(/day 85 after axi-cel/);
+  });
+
+  it('repro A: a value between order and infusion is the baseline (value at infusion), not a post-day-0 value', () => {
+    const r = run(
+      [patient(), carT(INFUSION), order, lab(CODE.ferritin, 350, 'ng/mL', '2026-02-25T08:00:00Z'), lab(CODE.ferritin, 700.1, 'ng/mL', '2026-03-12T08:00:00Z')],
+      '2026-03-12T10:00:00Z',
+    ).a;
+    expect(iec(r, 'ferritin.baseline')).toMatchObject({ state: 'met', baseline: { value: 350 } });
+  });
+
+  it('repro B: leukapheresis "for CAR T cell manufacturing" is not the infusion', () => {
+    const r = run(
+      [patient(), procedure('apheresis', 'Leukapheresis for CAR T cell manufacturing', '2026-02-01T09:00:00Z'), carT(INFUSION, 'CAR T cell infusion')],
+      '2026-03-12T10:00:00Z',
+    );
+    expect(r.timeline.exposures).toEqual([
+      expect.objectContaining({ class: 'car-t', agent: 'car-t cell therapy (product not stated)', start: INFUSION, last: INFUSION }),
+    ]);
+    expect(r.timeline.exposures[0]!.sources).not.toContain('Procedure/apheresis');
+    expect(r.timeline.issues).toContainEqual(expect.objectContaining({ code: 'procedure-not-exposure', source: 'Procedure/apheresis' }));
+  });
+
+  it.each([
+    'Leukapheresis for CAR T cell manufacturing',
+    'Apheresis - CAR-T collection',
+    'T-cell collection for tisagenlecleucel',
+    'Lymphodepleting chemotherapy before CAR T',
+    'Bridging therapy prior to Yescarta',
+  ])('a non-infusion procedure alone is no CAR T exposure: %s', (name) => {
+    const r = run([patient(), procedure('x', name, '2026-02-01')], '2026-03-12T10:00:00Z');
+    expect(r.timeline.exposures).toEqual([]);
+    expect(r.a.exposure.status).toBe('none');
+  });
+
+  it('the exclusion tokens are configurable [design]', () => {
+    const k = applyKnowledgeOverride({ exposures: { nonExposureProcedureTokens: [] } });
+    const r = run([patient(), procedure('x', 'Leukapheresis for CAR T cell manufacturing', '2026-02-01')], '2026-03-12T10:00:00Z', k);
+    expect(r.timeline.exposures).toHaveLength(1);
+  });
+
+  it('a MedicationAdministration of the product is infusion evidence too; it beats statement and scheduled dates', () => {
+    const admin = { resourceType: 'MedicationAdministration', id: 'ma1', status: 'completed', subject, medicationCodeableConcept: { text: 'Kymriah' }, effectiveDateTime: INFUSION };
+    const statement = { resourceType: 'MedicationStatement', id: 'ms1', status: 'completed', subject, medicationCodeableConcept: { text: 'tisagenlecleucel' }, effectiveDateTime: '2026-02-20' };
+    const scheduled = request('mr1', 'tisagenlecleucel', { authoredOn: '2026-02-01', dosageInstruction: [{ timing: { event: ['2026-02-25'] } }] });
+    const r = run([patient(), admin, statement, scheduled], '2026-03-12T10:00:00Z');
+    expect(r.timeline.exposures).toEqual([expect.objectContaining({ agent: 'tisagenlecleucel', start: INFUSION, last: INFUSION })]);
+  });
+
+  it('no infusion evidence: a statement or scheduled date is used before an order date (no order flag)', () => {
+    const statement = { resourceType: 'MedicationStatement', id: 'ms1', status: 'completed', subject, medicationCodeableConcept: { text: 'Yescarta' }, effectiveDateTime: '2026-03-01' };
+    const r = run([patient(), statement, order], '2026-03-12T10:00:00Z');
+    expect(r.timeline.exposures).toEqual([expect.objectContaining({ agent: 'axicabtagene ciloleucel', start: '2026-03-01', last: '2026-03-01' })]);
+    expect(r.timeline.issues.map((i) => i.code)).not.toContain('exposure-start-from-order');
+  });
+
+  it('only an order date: it is used, and flagged (exposure-start-from-order) on the card', () => {
+    const r = run([patient(), order, lab(CODE.ferritin, 60000, 'ng/mL', '2026-03-12T08:00:00Z')], '2026-03-12T10:00:00Z');
+    expect(r.timeline.exposures).toEqual([expect.objectContaining({ agent: 'axicabtagene ciloleucel', start: '2026-02-10' })]);
+    expect(r.timeline.issues).toContainEqual(
+      expect.objectContaining({ code: 'exposure-start-from-order', severity: 'warning', source: 'MedicationRequest/mr-axicel' }),
+    );
+    expect(r.cards).toHaveLength(1);
+    expect(r.cards[0]!.detail).toContain('exposure-start-from-order');
+  });
+
+  it('other classes: an order date never moves the first dose earlier than a documented administration', () => {
+    const pembroOrder = request('mr-p', 'pembrolizumab', { authoredOn: '2025-11-01' });
+    const admin = { resourceType: 'MedicationAdministration', id: 'ma-p', status: 'completed', subject, medicationCodeableConcept: { text: 'pembrolizumab' }, effectiveDateTime: '2026-01-05T10:00:00Z' };
+    const r = run([patient(), pembroOrder, admin], '2026-03-12T10:00:00Z');
+    expect(r.timeline.exposures).toEqual([expect.objectContaining({ agent: 'pembrolizumab', start: '2026-01-05T10:00:00Z', last: '2026-01-05T10:00:00Z' })]);
+    expect(r.timeline.issues.map((i) => i.code)).not.toContain('exposure-start-from-order');
+  });
+
+  it('other classes: a course documented as started earlier (statement) keeps that first dose; later inpatient doses do not restart it', () => {
+    // Home lamotrigine since 2025-06 and an inpatient dose on 2026-03-10: the 8-week window (CC §6) is long closed.
+    const statement = { resourceType: 'MedicationStatement', id: 'ms-l', status: 'active', subject, medicationCodeableConcept: { text: 'lamotrigine 100 mg' }, effectivePeriod: { start: '2025-06-01' } };
+    const admin = { resourceType: 'MedicationAdministration', id: 'ma-l', status: 'completed', subject, medicationCodeableConcept: { text: 'lamotrigine 100 mg' }, effectiveDateTime: '2026-03-10T08:00:00Z' };
+    const r = run([patient(), statement, admin], '2026-03-12T10:00:00Z');
+    expect(r.timeline.exposures).toEqual([expect.objectContaining({ agent: 'lamotrigine', start: '2025-06-01', last: '2026-03-10T08:00:00Z' })]);
+  });
+
+  it('HLH-2004 is unaffected by the exposure date (sanity)', () => {
+    const r = run([patient(), carT(INFUSION), order, lab(CODE.ferritin, 600, 'ng/mL', '2026-03-12T08:00:00Z')], '2026-03-12T10:00:00Z').a;
+    expect(hlh(r, 'ferritin').state).toBe('met');
+  });
+});
