@@ -79,13 +79,13 @@ export function ingest(input: readonly unknown[], issues: DataIssue[]): Ingested
   const candidates = new Map<string, Json[]>();
   const fullUrls = new Map<string, string[]>();
   // Strong collections on purpose: they live for one call, and weak ones make GC markedly slower at 10k items.
-  const seen = new Set<object>();
-  const keyOf = new Map<object, string>();
+  // Objects already visited → their key (undefined for objects that are not kept resources).
+  const seen = new Map<object, string | undefined>();
   const addUrl = (fullUrl: string | undefined, key: string | undefined): void => {
     if (fullUrl === undefined || key === undefined) return;
-    const urls = fullUrls.get(fullUrl) ?? [];
-    urls.push(key);
-    fullUrls.set(fullUrl, urls);
+    const urls = fullUrls.get(fullUrl);
+    if (urls) urls.push(key);
+    else fullUrls.set(fullUrl, [key]);
   };
 
   const visit = (item: unknown, depth: number, fullUrl: string | undefined): void => {
@@ -98,10 +98,10 @@ export function ingest(input: readonly unknown[], issues: DataIssue[]): Ingested
       return;
     }
     if (seen.has(item)) {
-      addUrl(fullUrl, keyOf.get(item)); // the same object twice (or a cycle): read once, every fullUrl kept
+      addUrl(fullUrl, seen.get(item)); // the same object twice (or a cycle): read once, every fullUrl kept
       return;
     }
-    seen.add(item);
+    seen.set(item, undefined);
     const rawType = item.resourceType;
     const type = typeof rawType === 'string' && (READ_TYPES.has(rawType) || /^[A-Z][A-Za-z]{1,63}$/.test(rawType)) ? rawType : undefined;
     if (type === undefined) {
@@ -137,10 +137,10 @@ export function ingest(input: readonly unknown[], issues: DataIssue[]): Ingested
       });
     }
     const key = `${type}/${id}`;
-    const list = candidates.get(key) ?? [];
-    list.push(item);
-    candidates.set(key, list);
-    keyOf.set(item, key);
+    const list = candidates.get(key);
+    if (list) list.push(item);
+    else candidates.set(key, [item]);
+    seen.set(item, key);
     addUrl(fullUrl, key);
   };
 
@@ -148,7 +148,8 @@ export function ingest(input: readonly unknown[], issues: DataIssue[]): Ingested
 
   const byType = new Map<string, Entry[]>();
   const index = new Map<string, Entry>();
-  for (const key of [...candidates.keys()].sort(cmpStr)) {
+  // Default sort = UTF-16 code-unit order, the same order as cmpStr (without a comparator callback).
+  for (const key of [...candidates.keys()].sort()) {
     const versions = candidates.get(key) as Json[];
     let chosen = versions[0] as Json;
     if (versions.length > 1) {
@@ -165,13 +166,13 @@ export function ingest(input: readonly unknown[], issues: DataIssue[]): Ingested
     }
     const slash = key.indexOf('/');
     const entry: Entry = { type: key.slice(0, slash), id: key.slice(slash + 1), key, resource: chosen };
-    const list = byType.get(entry.type) ?? [];
-    list.push(entry);
-    byType.set(entry.type, list);
+    const list = byType.get(entry.type);
+    if (list) list.push(entry);
+    else byType.set(entry.type, [entry]);
     index.set(key, entry);
   }
   for (const [url, keys] of fullUrls) {
-    const key = [...new Set(keys)].sort(cmpStr)[0];
+    const key = keys.length === 1 ? keys[0] : [...new Set(keys)].sort(cmpStr)[0];
     const entry = key === undefined ? undefined : index.get(key);
     if (entry && !index.has(url)) index.set(url, entry);
   }
