@@ -153,8 +153,10 @@ export const defaultAnalyteKnowledge: AnalyteKnowledge = {
     'ug/L DDU': 'ug/L{DDU}',
   },
   analytes: {
-    // §7 LOINC table; ULN fallback 400 ng/mL §7 [design]
-    ferritin: { label: 'Ferritin', codes: loinc('2276-4', '20567-4', '24373-3'), canonicalUnit: 'ng/mL', fallbackRange: { high: 400 } },
+    // §7 LOINC table. No fallbackRange on purpose: §7 "for ferritin with no referenceRange use a configurable ULN
+    // (default 400 ng/mL [design]) and mark it" — that is `criteria.ferritinDefaultUln` (range source `default`,
+    // flag `default-uln`); a fallback here would win over it and make the site setting dead.
+    ferritin: { label: 'Ferritin', codes: loinc('2276-4', '20567-4', '24373-3'), canonicalUnit: 'ng/mL' },
     // §7 LOINC table; fallback 0–35 U/L §7
     alt: { label: 'ALT', codes: loinc('1742-6', '1743-4', '77144-4'), canonicalUnit: 'U/L', fallbackRange: { low: 0, high: 35 } },
     // §7 LOINC table; fallback 0–35 U/L §7

@@ -132,3 +132,31 @@ describe('finding 1 (HIGH): CAR T day 0 = infusion (CC §6), baseline = value at
     expect(hlh(r, 'ferritin').state).toBe('met');
   });
 });
+
+describe('finding 2 (LOW): ferritin without a lab range uses the configurable default ULN (CC §7)', () => {
+  const T = '2026-03-12T08:00:00Z';
+  const AS_OF = '2026-03-12T10:00:00Z';
+  const at = (v: number, knowledge?: Parameters<typeof run>[2]) => run([patient(), carT(INFUSION), lab(CODE.ferritin, v, 'ng/mL', T)], AS_OF, knowledge);
+
+  it('default: no fallback range in the timeline; the criteria default 400 ng/mL [design] applies and is marked', () => {
+    const r = at(801);
+    expect(r.timeline.labs.ferritin?.[0]?.referenceRange).toBeUndefined();
+    const f = iec(r.a, 'ferritin.uln');
+    expect(f).toMatchObject({ state: 'met', referenceRange: { high: 400, source: 'default' } });
+    expect(f.flags).toContain('default-uln');
+  });
+
+  it('criteria.ferritinDefaultUln override is in force (1,000 ng/mL → 2 × ULN = 2,000)', () => {
+    const k = applyKnowledgeOverride({ criteria: { ferritinDefaultUln: { value: 1000, unit: 'ng/mL' } } });
+    const below = iec(at(1500, k).a, 'ferritin.uln');
+    expect(below).toMatchObject({ state: 'not-met', referenceRange: { high: 1000, source: 'default' } });
+    expect(below.flags).toContain('default-uln');
+    expect(iec(at(2000.1, k).a, 'ferritin.uln').state).toBe('met');
+  });
+
+  it('a lab range still wins over the default', () => {
+    const k = applyKnowledgeOverride({ criteria: { ferritinDefaultUln: { value: 1000, unit: 'ng/mL' } } });
+    const r = run([patient(), carT(INFUSION), lab(CODE.ferritin, 1500, 'ng/mL', T, { referenceRange: [{ high: { value: 300, unit: 'ng/mL' } }] })], AS_OF, k);
+    expect(iec(r.a, 'ferritin.uln')).toMatchObject({ state: 'met', referenceRange: { high: 300, source: 'lab' } });
+  });
+});

@@ -216,7 +216,7 @@ describe('reference ranges and interpretation', () => {
     expect(v).toMatchObject({ value: 3, referenceRange: { low: 0.3, high: 1, unit: 'mg/dL', source: 'lab' } });
   });
 
-  test('text-only range → fallback; unconvertible range → fallback with an issue; ferritin ULN fallback 400', () => {
+  test('text-only range → fallback; unconvertible range → fallback with an issue; ferritin has no fallback (criteria default ULN)', () => {
     const t = build(
       [
         obs('a', '1920-8', qty(120, 'U/L', 'U/L'), { referenceRange: [{ text: '< 35' }] }),
@@ -228,7 +228,8 @@ describe('reference ranges and interpretation', () => {
     );
     expect(t.labs.ast?.[0]?.referenceRange).toEqual({ low: 0, high: 35, unit: 'U/L', source: 'fallback' });
     expect(t.labs.alt?.[0]?.referenceRange).toEqual({ low: 0, high: 35, unit: 'U/L', source: 'fallback' });
-    expect(t.labs.ferritin?.[0]?.referenceRange).toEqual({ high: 400, unit: 'ng/mL', source: 'fallback' });
+    // CC §7: ferritin without a lab range gets the configurable criteria.ferritinDefaultUln (source `default`), not a fallback
+    expect(t.labs.ferritin?.[0]?.referenceRange).toBeUndefined();
     expect(t.labs.ldh?.[0]?.referenceRange).toBeUndefined();
     expect(t.issues).toEqual([expect.objectContaining({ code: 'reference-range-not-convertible', source: 'Observation/b' })]);
   });
