@@ -12,6 +12,7 @@
 import { defaultKnowledge } from '../src/knowledge';
 import { createTimelineBuilder } from '../src/timeline';
 import { compiledFields } from '../src/timeline/fhirpath';
+import { generateHookRequest } from './generate';
 
 const LOINC = 'http://loinc.org';
 const UCUM = 'http://unitsofmeasure.org';
@@ -112,7 +113,32 @@ function time(fn: () => void, runs: number, withCpu?: true): number | { wall: nu
   return withCpu ? { wall: median(wall), cpu: median(cpu), min: Math.min(...wall) } : median(wall);
 }
 
+/**
+ * The engine benchmark's data (bench/generate.ts hook requests, as the service receives them: Bundles with
+ * fullUrls), timeline only: fast path vs the FHIRPath reference path (`fhirpathOnly`), CPU medians.
+ */
+function hookRequests(): void {
+  const build = createTimelineBuilder(defaultKnowledge);
+  const reference = createTimelineBuilder(defaultKnowledge, { fhirpathOnly: true });
+  for (const n of [100, 1_000, 10_000]) {
+    const { body, patientId } = generateHookRequest(n);
+    const resources = Object.values(body.prefetch as Record<string, unknown>);
+    const runs = n >= 10_000 ? 31 : n >= 1_000 ? 301 : 1001;
+    for (let i = 0; i < 10; i++) {
+      build(resources, { patientId });
+      reference(resources, { patientId });
+    }
+    const fast = time(() => build(resources, { patientId }), runs, true);
+    const ref = time(() => reference(resources, { patientId }), runs, true);
+    console.log(
+      `hook request N=${n.toLocaleString('en-US')}: timeline ${fast.cpu.toFixed(2)} ms CPU (${fast.wall.toFixed(2)} ms wall) ` +
+        `vs FHIRPath reference path ${ref.cpu.toFixed(2)} ms CPU (${ref.wall.toFixed(2)} ms wall)`,
+    );
+  }
+}
+
 function main(): void {
+  hookRequests();
   const t0 = process.hrtime.bigint();
   const build = createTimelineBuilder(defaultKnowledge);
   const setupMs = Number(process.hrtime.bigint() - t0) / 1e6;

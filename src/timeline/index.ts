@@ -21,7 +21,7 @@ import { type Entry, ingest, parseReference, subjectOf } from './ingest';
 import { processMedication } from './medications';
 import { type LabAcc, type ObservationOptions, processObservations } from './observations';
 import type { DataIssue, PatientTimeline } from './types';
-import { errorMessage, str } from './util';
+import { errorMessage, isRecord, str } from './util';
 
 export * from './types';
 export { toEpochMs, DAY_MS, HOUR_MS } from './time';
@@ -80,10 +80,16 @@ function scopePatient(
     if (birthDate !== undefined) patient.birthDate = birthDate;
     if (gender !== undefined) patient.gender = gender;
   }
+  // Most resources share one subject reference: parse each distinct reference text once per call.
+  const parsed = new Map<string, ReturnType<typeof parseReference>>();
   const keep = (e: Entry): boolean => {
     const subject = subjectOf(e.resource);
     if (subject === undefined) return true;
-    const ref = parseReference(subject, index);
+    const text = isRecord(subject) ? str(subject.reference) : undefined;
+    let ref: ReturnType<typeof parseReference>;
+    if (text === undefined) ref = undefined;
+    else if (parsed.has(text)) ref = parsed.get(text);
+    else parsed.set(text, (ref = parseReference(subject, index)));
     if (ref === undefined) return true; // identifier-only or unreadable reference: cannot tell, keep
     if (ref.type === 'Patient' && ref.id === target) return true;
     issues.push({
