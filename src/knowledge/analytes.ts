@@ -196,8 +196,13 @@ export const defaultAnalyteKnowledge: AnalyteKnowledge = {
       label: 'Soluble CD25 (sIL-2R)',
       codes: [],
       canonicalUnit: 'U/mL',
+      // §7 "U/mL only": the global `IU/mL` → `U/mL` alias is for enzyme activities (1 IU = 1 µmol/min); sCD25
+      // units are assay-defined, so here IU spellings mean UCUM [IU] (arbitrary unit) and are refused below.
+      // Other case variants ("IU/ml", "iu/L"…) reach these rows through the case-insensitive lookup.
+      unitAliases: { 'IU/mL': '[IU]/mL', 'IU/L': '[IU]/L', 'IU/l': '[IU]/L' },
       notConvertible: [
         { unit: 'pg/mL', reason: 'sCD25 in mass units is not convertible to U/mL without an assay-specific factor (§3)' },
+        { unit: '[IU]/mL', reason: 'sCD25 in IU is not U/mL: only U/mL is accepted (§3, §7)' },
       ],
     },
     // §7 LOINC table

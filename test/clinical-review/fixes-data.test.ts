@@ -160,3 +160,46 @@ describe('finding 2 (LOW): ferritin without a lab range uses the configurable de
     expect(iec(r.a, 'ferritin.uln')).toMatchObject({ state: 'met', referenceRange: { high: 300, source: 'lab' } });
   });
 });
+
+describe('finding 3 (LOW): sCD25 is U/mL only; IU/mL is not aliased to U/mL for it (CC §3, §7)', () => {
+  const T = '2026-03-12T08:00:00Z';
+  const AS_OF = '2026-03-12T10:00:00Z';
+  const site = { system: 'urn:site', code: 'SIL2R' };
+  // Only the site's code is added: the shipped scd25 unit rules stay in force.
+  const k = applyKnowledgeOverride({ analytes: { analytes: { scd25: { codes: [site] } } } });
+  // The clinical review's override replaces notConvertible with its own list: IU/mL must still be refused.
+  const kReplaced = applyKnowledgeOverride({
+    analytes: { analytes: { scd25: { codes: [site], notConvertible: [{ unit: 'pg/mL', reason: 'assay-specific' }] } } },
+  });
+  const scd25 = (value: number, unit: string): J => ({
+    resourceType: 'Observation', id: `s-${value}`, status: 'final', code: { coding: [site] }, subject, effectiveDateTime: T, valueQuantity: { value, unit },
+  });
+  const at = (unit: string, knowledge = k) => run([patient(), carT(INFUSION), scd25(5000, unit), lab(CODE.ferritin, 1001, 'ng/mL', T)], AS_OF, knowledge);
+
+  it.each(['IU/mL', 'IU/ml', 'iu/mL', 'IU/L', '[IU]/mL'])('sCD25 in %s is not evaluable (HLH-2004 and OHI unknown)', (unit) => {
+    for (const knowledge of [k, kReplaced]) {
+      const r = at(unit, knowledge);
+      expect(r.timeline.labs.scd25).toBeUndefined();
+      expect(r.timeline.notEvaluable).toContainEqual(expect.objectContaining({ analyte: 'scd25', original: { value: 5000, unit } }));
+      expect(hlh(r.a, 'scd25')).toMatchObject({ state: 'unknown', reason: 'unit-not-evaluable' });
+      expect(r.a.ohi.state).toBe('unknown');
+    }
+  });
+
+  it('the shipped rule says why: IU is refused for sCD25', () => {
+    expect(at('IU/mL').timeline.notEvaluable).toContainEqual(
+      expect.objectContaining({ analyte: 'scd25', reasonCode: 'unit-refused', reason: expect.stringContaining('only U/mL') }),
+    );
+  });
+
+  it('sCD25 in U/mL (and kU/L, the same unit) is still evaluated', () => {
+    expect(hlh(at('U/mL').a, 'scd25').state).toBe('met');
+    expect(at('kU/L').timeline.labs.scd25?.[0]).toMatchObject({ value: 5000, unit: 'U/mL' });
+  });
+
+  it('enzymes keep the IU alias: ALT 120 IU/L = 120 U/L', () => {
+    const r = run([patient(), lab(CODE.alt, 120, 'IU/L', T), lab(CODE.ast, 0.12, 'IU/mL', T)], AS_OF);
+    expect(r.timeline.labs.alt?.[0]).toMatchObject({ value: 120, unit: 'U/L' });
+    expect(r.timeline.labs.ast?.[0]).toMatchObject({ value: 120, unit: 'U/L' });
+  });
+});
