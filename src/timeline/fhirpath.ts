@@ -6,6 +6,11 @@
  * fields (status, code.coding, id, subject) are read in TypeScript: the builder prefilters resources by
  * code that way before paying for FHIRPath (see bench/timeline.bench.ts for the measurements).
  *
+ * The expressions stay the specification. For Observations (the bulk of any prefetch), `choiceField` below
+ * reads `value[x]`, `effective[x]` and `component.value[x]` in plain TypeScript with the same R4 model rules
+ * and declines any shape it does not reproduce exactly; declined resources go through FHIRPath. The
+ * differential tests (test/timeline/differential*.test.ts) hold the two paths to identical timelines.
+ *
  * Every evaluation passes `%resource` (fhirpath.js does not set it) and is wrapped: fhirpath.js throws
  * plain strings on some type errors, which become a `fhirpath-error` DataIssue instead of escaping.
  */
