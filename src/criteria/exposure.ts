@@ -36,9 +36,17 @@ export function evaluateExposure(e: Exposure, asOfMs: number, knowledge: Knowled
   if (e.start) out.start = e.start;
   if (e.last) out.last = e.last;
   const startMs = toEpochMs(e.start);
-  if (startMs === undefined) return out;
-
   const w = knowledge.exposures.windows[e.class];
+  if (startMs === undefined) {
+    // No usable date: an ongoing therapy whose class keeps the window open while on therapy is in window
+    // (no day count). Undated and not ongoing stays out; the timeline's `exposure-without-date` issue says why.
+    if (w?.openWhileOngoing && e.ongoing === true) {
+      out.inWindow = true;
+      out.windowReason = 'ongoing-no-date';
+    }
+    return out;
+  }
+
   let day0 = startMs;
   if (w?.reopenOnDoseIncrease) {
     for (const d of e.doseIncreases) {

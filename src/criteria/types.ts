@@ -186,7 +186,10 @@ export interface TriggerExposure {
   windowStart?: string;
   windowEnd?: string;
   inWindow: boolean;
-  /** Why in/out of window: `in-window`, `before-start`, `after-window`, `no-start-date`, `no-window-configured`. */
+  /**
+   * Why in/out of window: `in-window`, `in-window-ongoing`, `ongoing-no-date` (on therapy without any usable
+   * date: in window, no day0/daysSince), `before-start`, `after-window`, `no-start-date`, `no-window-configured`.
+   */
   windowReason: string;
   matchedBy: 'code' | 'name';
   matched: string;
