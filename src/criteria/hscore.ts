@@ -7,13 +7,17 @@
  * `maxPossible`. HScore's cytopenia thresholds (Hb ≤ 9.2 g/dL, WBC ≤ 5, platelets ≤ 110) are its own.
  * Triglycerides: Fardet's variable does not require fasting, so any triglyceride value counts here.
  * Probability: linear interpolation of the published table, labelled as such; "<1%" below 90, ">99%" at 250+.
+ * Immunosuppression: coded HIV / Z79.52 is met; a glucocorticoid / cyclosporine / azathioprine medication only
+ * when ongoing at asOf over ≥ `immunosuppressionMedicationMinDays` [design], else unknown (never met by one dose).
  */
 import type { BandedVariable } from '../knowledge/criteria';
-import type { LabValue } from '../timeline/types';
+import type { Finding, LabValue } from '../timeline/types';
+import { DAY_MS } from '../timeline/time';
 import { findingsOf } from './findings';
 import { satisfies } from './interval';
 import {
   decide,
+  epochMs as toEpochMs,
   item,
   judgeAbsolute,
   labLookbackStart,
@@ -77,10 +81,52 @@ function bandedVariable(ctx: Ctx, id: HScoreVariableId, label: string, values: L
   return variable(base, points, maxPoints);
 }
 
-function findingPoints(ctx: Ctx, id: HScoreVariableId, label: string, kind: 'immunosuppression' | 'hemophagocytosis', pts: number): HScoreVariable {
+function findingPoints(ctx: Ctx, id: HScoreVariableId, label: string, kind: 'hemophagocytosis', pts: number): HScoreVariable {
   const fs = findingsOf(ctx, kind);
   const present = fs.filter((f) => f.present);
   if (present.length) return variable({ id, label, state: 'met', reason: 'finding-present', sources: present.map((f) => f.source) }, pts, pts);
+  const absent = fs.filter((f) => !f.present);
+  if (absent.length) return variable({ id, label, state: 'not-met', reason: 'finding-absent', sources: absent.map((f) => f.source) }, 0, 0);
+  return variable({ id, label, state: 'unknown', reason: 'no-data', sources: [] }, 0, pts);
+}
+
+const ONGOING_MEDICATION_STATUSES = new Set(['active', 'in-progress']);
+
+/** A medication-derived finding (MedicationAdministration / Request / Statement), not a coded diagnosis. */
+function isMedicationFinding(f: Finding): boolean {
+  return f.source.startsWith('Medication');
+}
+
+/**
+ * Long-term immunosuppressive medication at asOf [design]: status active/in-progress, not ended before asOf, and
+ * documented from at least `immunosuppressionMedicationMinDays` before asOf. A single dose never qualifies.
+ */
+function isLongTermAtAsOf(ctx: Ctx, f: Finding): boolean {
+  if (!f.clinicalStatus || !ONGOING_MEDICATION_STATUSES.has(f.clinicalStatus)) return false;
+  const end = toEpochMs(f.end);
+  if (end !== undefined && end < ctx.asOfMs) return false;
+  const start = toEpochMs(f.time);
+  if (start === undefined) return false;
+  return ctx.asOfMs - start >= ctx.k.hscore.immunosuppressionMedicationMinDays * DAY_MS;
+}
+
+/**
+ * CC §4 "known underlying immunosuppression (HIV+, or long-term glucocorticoids / cyclosporine / azathioprine)":
+ * a coded HIV or long-term steroid use (Z79.52) finding is met; an immunosuppressive medication is met only
+ * when long-term at asOf (above), otherwise the variable is unknown (`not-long-term`, 0..18) with it as source.
+ */
+function immunosuppression(ctx: Ctx, label: string, pts: number): HScoreVariable {
+  const id: HScoreVariableId = 'immunosuppression';
+  const fs = findingsOf(ctx, 'immunosuppression');
+  const present = fs.filter((f) => f.present);
+  const proving = present.filter((f) => !isMedicationFinding(f) || isLongTermAtAsOf(ctx, f));
+  if (proving.length) {
+    const out: CriterionItem = { id, label, state: 'met', reason: 'finding-present', sources: proving.map((f) => f.source) };
+    const t = proving.map((f) => f.time).find((x) => x !== undefined);
+    if (t) out.time = t;
+    return variable(out, pts, pts);
+  }
+  if (present.length) return variable({ id, label, state: 'unknown', reason: 'not-long-term', sources: present.map((f) => f.source) }, 0, pts);
   const absent = fs.filter((f) => !f.present);
   if (absent.length) return variable({ id, label, state: 'not-met', reason: 'finding-absent', sources: absent.map((f) => f.source) }, 0, 0);
   return variable({ id, label, state: 'unknown', reason: 'no-data', sources: [] }, 0, pts);
@@ -166,7 +212,7 @@ export function assessHScore(ctx: Ctx): HScoreResult {
   const h = ctx.k.hscore;
   const lab0 = labLookbackStart(ctx);
   const variables: HScoreVariable[] = [
-    findingPoints(ctx, 'immunosuppression', 'Known underlying immunosuppression', 'immunosuppression', h.immunosuppressionPoints),
+    immunosuppression(ctx, 'Known underlying immunosuppression', h.immunosuppressionPoints),
     bandedVariable(ctx, 'temperature', 'Temperature', valuesIn(ctx, 'temperature', temperatureLookbackStart(ctx)), h.temperature),
     organomegaly(ctx),
     cytopenias(ctx),

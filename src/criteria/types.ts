@@ -27,7 +27,7 @@ import type {
 } from '../timeline/types';
 
 /** Version of the Assessment shape. Bump on breaking changes; additions keep the major. */
-export const ASSESSMENT_VERSION = '1.0.0';
+export const ASSESSMENT_VERSION = '1.1.0';
 
 export type CriterionState = 'met' | 'not-met' | 'unknown';
 
@@ -51,6 +51,7 @@ export type ThresholdOperator = '<' | '<=' | '>' | '>=';
  * - `not-computable`: clinical feature the data model cannot express (e.g. neurotoxicity); always unknown.
  * - `crs-resolved` / `crs-active` / `no-crs-coded`: IEC-HS timing relation to coded CRS.
  * - `no-reference-range`: a ULN/LLN-relative criterion without a lab, fallback or default range.
+ * - `not-long-term`: an immunosuppressive medication is documented but not proven ongoing long-term (HScore).
  */
 export type ReasonCode =
   | 'threshold-met'
@@ -74,7 +75,8 @@ export type ReasonCode =
   | 'crs-resolved'
   | 'crs-active'
   | 'no-crs-coded'
-  | 'no-reference-range';
+  | 'no-reference-range'
+  | 'not-long-term';
 
 /**
  * Qualifiers the card should surface next to the value.

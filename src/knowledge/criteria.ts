@@ -112,6 +112,11 @@ export const criteriaKnowledgeSchema = z
         maximum: z.number().int().positive(),
         cutoff: z.number().positive(),
         immunosuppressionPoints: z.number().int().nonnegative(),
+        /**
+         * A medication-derived immunosuppression finding (glucocorticoid, cyclosporine, azathioprine) counts as
+         * "long-term" only when it is ongoing at asOf and its documented course spans at least this many days.
+         */
+        immunosuppressionMedicationMinDays: positive,
         temperature: bandedVariableSchema,
         organomegaly: z.object({ one: z.number().int().nonnegative(), both: z.number().int().nonnegative() }).strict(),
         cytopenias: z
@@ -210,6 +215,10 @@ export const defaultCriteriaKnowledge: CriteriaKnowledge = {
     maximum: 337, // CC §4 "Maximum 337" [confirmed]
     cutoff: 169, // CC §4 cut-off 169 (sens 93%, spec 86%) [confirmed]
     immunosuppressionPoints: 18, // CC §4 known underlying immunosuppression yes → 18 [confirmed]
+    // [design] NOT in CC: CC §4 says "long-term glucocorticoids / cyclosporine / azathioprine" without a duration.
+    // Conservative default (a CRS/ICANS steroid course must not score): ongoing at asOf and ≥ 90 days documented.
+    // Needs clinical review before go-live.
+    immunosuppressionMedicationMinDays: 90,
     temperature: {
       // CC §4 temperature: < 38.4 → 0 · 38.4–39.4 → 33 · > 39.4 → 49 [confirmed]
       unit: 'Cel',

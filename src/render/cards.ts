@@ -218,6 +218,7 @@ const REASON_TEXT: Record<string, string> = {
   'not-computable': 'not computable from data',
   'no-crs-coded': 'no CRS coded',
   'no-reference-range': 'no reference range',
+  'not-long-term': 'medication not proven ongoing long-term',
 };
 
 const FLAG_TEXT: Record<string, string> = {
@@ -293,6 +294,13 @@ function criteriaRows(items: readonly CriterionItem[], suffix = ''): string[][] 
 
 const CRITERIA_HEADER = ['Criterion', 'State', 'Value', 'Threshold', 'Time', 'Reference range (source)'];
 
+/** Value cell; a finding-based variable (no value, no lineages) shows the sources that decided it. */
+function findingValueCell(v: HScoreVariable): string {
+  if (v.value !== undefined || v.original !== undefined || v.components?.length || !v.sources.length) return valueCell(v);
+  const shown = v.sources.slice(0, 3).map((s) => esc(s, 120));
+  return `${shown.join(', ')}${v.sources.length > 3 ? ` +${v.sources.length - 3} more` : ''}`;
+}
+
 function hscoreSection(a: Assessment): string[] {
   const h = a.hscore;
   const range = h.complete || h.score === h.maxPossible ? `${h.score}` : `${h.score}–${h.maxPossible}`;
@@ -308,7 +316,7 @@ function hscoreSection(a: Assessment): string[] {
     esc(v.label),
     v.points === v.maxPoints ? `${v.points}` : `${v.points}–${v.maxPoints}`,
     stateCell(v),
-    valueCell(v),
+    findingValueCell(v),
     esc(formatTime(v.time)),
   ]);
   if (rows.length) lines.push('', table(['Variable', 'Points', 'State', 'Value', 'Time'], rows));

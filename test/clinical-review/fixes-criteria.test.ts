@@ -2,7 +2,8 @@
  * Fixes of the clinical review's criteria-engine and card findings, end to end
  * (buildTimeline → assess → renderCards). Judged against ../shared/knowledge/clinical-criteria.md (CC).
  */
-import { CODE, SNOMED, administration, condition, lab, patient, run } from './fhir';
+import { applyKnowledgeOverride } from '../../src/knowledge/load';
+import { CODE, SNOMED, administration, condition, hscoreVar, lab, patient, run } from './fhir';
 
 type J = Record<string, unknown>;
 const subject = { reference: 'Patient/p1' };
@@ -75,5 +76,82 @@ describe('finding 1 (MEDIUM-HIGH): an ongoing exposure without any usable date s
     expect(r.cards).toHaveLength(1);
     expect(r.cards[0]!.detail).toMatch(/exposure-without-date/);
     expect(r.cards[0]!.detail).toMatch(/pembrolizumab \\\(checkpoint-inhibitor\\\) documented without any usable date/);
+  });
+});
+
+describe('finding 2 (MEDIUM-HIGH): HScore immunosuppression needs long-term therapy (CC §4), not one dose', () => {
+  const DAY0 = '2026-03-01T08:00:00Z';
+  const T = '2026-03-21T08:00:00Z'; // day 20
+  const AS_OF = '2026-03-21T10:00:00Z';
+  const base = (): J[] => [
+    patient(),
+    administration('pembrolizumab 200 mg IV', DAY0),
+    lab(CODE.ferritin, 3000, 'ng/mL', T),
+    lab(CODE.temperature, 38.6, 'Cel', T),
+    lab(CODE.fibrinogen, 200, 'mg/dL', T),
+    lab(CODE.ast, 40, 'U/L', T),
+    lab(CODE.tgMass, 200, 'mg/dL', T),
+  ];
+  const statement = (id: string, name: string, status: string, start: string, extra: J = {}): J => ({
+    resourceType: 'MedicationStatement',
+    id,
+    status,
+    subject,
+    medicationCodeableConcept: { text: name },
+    effectivePeriod: { start },
+    ...extra,
+  });
+
+  it('repro baseline: HScore 161 and no card', () => {
+    const r = run(base(), AS_OF);
+    expect(r.a.hscore.score).toBe(161);
+    expect(r.cards).toHaveLength(0);
+  });
+
+  it('one dexamethasone 8 mg IV dose: immunosuppression unknown (0–18) with the dose as source; still 161, no card', () => {
+    const dex = administration('dexamethasone 8 mg IV', '2026-03-20T08:00:00Z', { id: 'ma-dex' });
+    const r = run([...base(), dex], AS_OF);
+    expect(hscoreVar(r.a, 'immunosuppression')).toEqual({ points: 0, maxPoints: 18 });
+    const v = r.a.hscore.variables.find((x) => x.id === 'immunosuppression')!;
+    expect(v).toMatchObject({ state: 'unknown', reason: 'not-long-term', sources: ['MedicationAdministration/ma-dex'] });
+    expect(r.a.hscore.score).toBe(161);
+    expect(r.a.hscore.missing).toContain('immunosuppression');
+    expect(r.cards).toHaveLength(0);
+  });
+
+  it('an active prednisone statement started 10 days ago is not yet long-term: unknown', () => {
+    const r = run([...base(), statement('ms-pred', 'prednisone 10 mg daily', 'active', '2026-03-11')], AS_OF);
+    expect(hscoreVar(r.a, 'immunosuppression')).toEqual({ points: 0, maxPoints: 18 });
+  });
+
+  it('an active prednisone statement spanning ≥ the configured minimum counts: 18 points, critical card showing the source', () => {
+    const r = run([...base(), statement('ms-pred', 'prednisone 10 mg daily', 'active', '2025-10-01')], AS_OF);
+    expect(hscoreVar(r.a, 'immunosuppression')).toEqual({ points: 18, maxPoints: 18 });
+    expect(r.a.hscore.score).toBe(179);
+    expect(r.cards).toHaveLength(1);
+    expect(r.cards[0]!.indicator).toBe('critical');
+    expect(r.cards[0]!.detail).toMatch(/\| Known underlying immunosuppression \| 18 \| \*\*met\*\* \| MedicationStatement\/ms-pred/);
+  });
+
+  it('the minimum duration is configurable [design]: criteria.hscore.immunosuppressionMedicationMinDays', () => {
+    const k = applyKnowledgeOverride({ criteria: { hscore: { immunosuppressionMedicationMinDays: 7 } } });
+    const r = run([...base(), statement('ms-pred', 'prednisone 10 mg daily', 'active', '2026-03-11')], AS_OF, k);
+    expect(hscoreVar(r.a, 'immunosuppression')).toEqual({ points: 18, maxPoints: 18 });
+    expect(r.a.knowledge.overrides).toContain('criteria.hscore.immunosuppressionMedicationMinDays');
+  });
+
+  it('a long course that was completed before asOf is not ongoing: unknown', () => {
+    const r = run(
+      [...base(), statement('ms-pred', 'prednisone 10 mg daily', 'completed', '2025-06-01', { effectivePeriod: { start: '2025-06-01', end: '2025-12-01' } })],
+      AS_OF,
+    );
+    expect(hscoreVar(r.a, 'immunosuppression')).toEqual({ points: 0, maxPoints: 18 });
+  });
+
+  it('HIV (B20) and long-term steroid use (Z79.52) are met', () => {
+    for (const code of ['B20', 'Z79.52']) {
+      const r = run([...base(), condition('http://hl7.org/fhir/sid/icd-10-cm', code, { id: `c-${code}` })], AS_OF);
+      expect(hscoreVar(r.a, 'immunosuppression')).toEqual({ points: 18, maxPoints: 18 });
+    }
   });
 });
