@@ -21,6 +21,7 @@ import { discoveryRouter } from './http/discovery';
 import { serviceRouter } from './http/service';
 import { feedbackRouter } from './http/feedback';
 import { errorHandler, sendError } from './http/errors';
+import { admissionControl } from './http/admission';
 import type { PatientViewRequest } from './hooks/request';
 import { createCardLogRuntime, splitSilenced, type CardLogRuntime } from './store/card-log';
 import { createSecurity } from './security';
@@ -73,6 +74,10 @@ export function createApp(deps: AppDeps): Express {
     res.status(r.ok ? 200 : 503).json(r.body);
   });
 
+  // Admission control first: over `maxInFlight` hook evaluations a call is refused (503) before any JWT or parse work.
+  const admission = admissionControl(config.maxInFlight);
+  app.locals.admission = admission;
+  app.use('/cds-services', admission.middleware);
   // Authenticate before parsing: an unauthenticated caller never gets a 10 MB body parsed.
   if (deps.authenticate) app.use('/cds-services', deps.authenticate);
   app.use('/cds-services', ...jsonBody(config.bodyLimit, config.maxJsonDepth));

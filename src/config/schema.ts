@@ -24,6 +24,11 @@ export const configSchema = z
     knowledgeFile: z.string().min(1).optional(),
     /** Directory with the card content (wording, work-up catalogue, override reasons). */
     cardsDir: z.string().min(1).optional(),
+    /**
+     * Admission control: hook evaluations (`POST /cds-services/{id}`) worked on at once; one more is answered
+     * 503 + Retry-After at once instead of queueing (src/http/admission.ts). 0 = unlimited.
+     */
+    maxInFlight: z.coerce.number().int().min(0).max(100_000).default(64),
     /** Card log and feedback store (issue 8): SQLite file by default, or PostgreSQL (src/store/config.ts). */
     store: storeConfigSchema.prefault({}),
     /** Silent mode (issue 8): evaluate and log cards as usual, return `{"cards": []}` for silenced ones. */
@@ -73,6 +78,7 @@ export const ENV_KEYS: Record<string, string[]> = {
   LOG_LEVEL: ['logLevel'],
   BODY_LIMIT: ['bodyLimit'],
   MAX_JSON_DEPTH: ['maxJsonDepth'],
+  MAX_IN_FLIGHT: ['maxInFlight'],
   KNOWLEDGE_FILE: ['knowledgeFile'],
   CARDS_DIR: ['cardsDir'],
   FHIR_TIMEOUT_MS: ['fhir', 'timeoutMs'],

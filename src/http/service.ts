@@ -7,7 +7,7 @@ import { PrefetchUnavailableError, resolveData, type ResolveOptions } from '../f
 import type { Evaluation, Evaluator } from '../pipeline/evaluate';
 import type { Logger } from '../log/logger';
 import { sendError, sendOutcome } from './errors';
-import { requestLogger } from '../security/request-context';
+import { childLogger } from '../security/request-context';
 
 export interface ServiceRouteDeps {
   service: ServiceDefinition;
@@ -40,7 +40,7 @@ export function serviceRouter(deps: ServiceRouteDeps): Router {
     const parsed = patientViewRequestSchema.safeParse(body);
     if (!parsed.success) return sendOutcome(res, 400, outcomeFromZod(parsed.error));
     const request = parsed.data;
-    const log = requestLogger(res, deps.logger).child({ hookInstance: request.hookInstance });
+    const log = childLogger(res, deps.logger, { hookInstance: request.hookInstance });
     const started = process.hrtime.bigint();
 
     let data;

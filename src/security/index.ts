@@ -8,7 +8,7 @@ import type { Logger } from '../log/logger';
 import { sendError } from '../http/errors';
 import type { SecurityConfig } from './config';
 import { AuthFailure, bearerToken, createTokenVerifier, endpointUrl, type AuthenticatedClient } from './jwt';
-import { requestLogger } from './request-context';
+import { addLogBindings, requestLogger } from './request-context';
 import { fhirServerRefusal } from './ssrf';
 
 export { SecurityConfigError, type AuthenticatedClient } from './jwt';
@@ -68,10 +68,9 @@ export function createSecurity(security: SecurityConfig, logger: Logger, opts: {
   }
 
   const authenticate: RequestHandler = async (req, res, next) => {
-    const log = requestLogger(res, logger);
     const bearer = bearerToken(req.headers.authorization);
     if ('reason' in bearer) {
-      log.warn({ reason: bearer.reason, path: (req.baseUrl + req.path).slice(0, 200) }, 'authentication failed');
+      requestLogger(res, logger).warn({ reason: bearer.reason, path: (req.baseUrl + req.path).slice(0, 200) }, 'authentication failed');
       return deny(res);
     }
     let client: AuthenticatedClient;
@@ -79,11 +78,11 @@ export function createSecurity(security: SecurityConfig, logger: Logger, opts: {
       client = await verifier.verify(bearer.token, endpointUrl(req, security.publicBaseUrl));
     } catch (e) {
       const reason = e instanceof AuthFailure ? e.message : 'verification error';
-      log.warn({ reason, path: (req.baseUrl + req.path).slice(0, 200) }, 'authentication failed');
+      requestLogger(res, logger).warn({ reason, path: (req.baseUrl + req.path).slice(0, 200) }, 'authentication failed');
       return deny(res);
     }
     res.locals.client = client;
-    res.locals.log = log.child({ client: client.name });
+    addLogBindings(res, logger, { client: client.name });
     next();
   };
 
