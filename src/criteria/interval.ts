@@ -18,6 +18,9 @@ export type Tri = boolean | undefined;
 
 /** Removes binary floating-point noise from converted values (92 g/L × 0.1 = 9.200000000000001 → 9.2). */
 export function clean(x: number): number {
+  // Integers below 1e12 print exactly in 12 significant digits: toPrecision would give them back unchanged
+  // (0 excluded: -0 comes back as +0 through the string).
+  if (Number.isInteger(x) && x !== 0 && x < 1e12 && x > -1e12) return x;
   return Number.isFinite(x) ? Number(x.toPrecision(12)) : x;
 }
 

@@ -27,6 +27,15 @@ export interface Ctx {
   asOf: string;
   asOfMs: number;
   k: CriteriaKnowledge;
+  /** Per analyte: the values' parsed times, built once per assessment (valuesIn). */
+  labIndex?: Map<AnalyteId, LabIndex>;
+}
+
+/** The epoch ms of each value of one analyte (NaN when unparseable), and whether they are non-decreasing. */
+interface LabIndex {
+  values: readonly LabValue[];
+  ms: Float64Array;
+  sorted: boolean;
 }
 
 export type Direction = 'up' | 'down';
@@ -58,14 +67,53 @@ export function timeOf(v: { time: string }): number | undefined {
 /** Values of one analyte with fromMs ≤ time ≤ min(toMs, asOf), time ascending. */
 export function valuesIn(ctx: Ctx, analyte: AnalyteId, fromMs: number, toMs: number = ctx.asOfMs): LabValue[] {
   const to = Math.min(toMs, ctx.asOfMs);
-  const all = ctx.timeline.labs[analyte];
+  const ix = labIndex(ctx, analyte);
+  if (!ix) return [];
+  const { values, ms } = ix;
+  if (ix.sorted) {
+    // Times ascending (the timeline sorts by instant): the window is one contiguous slice.
+    const lo = firstIndex(ms, (t) => t >= fromMs);
+    const hi = firstIndex(ms, (t) => t > to);
+    return lo < hi ? values.slice(lo, hi) : [];
+  }
   const out: LabValue[] = [];
-  if (!all) return out;
-  for (const v of all) {
-    const t = epochMs(v.time);
-    if (t !== undefined && t >= fromMs && t <= to) out.push(v);
+  for (let i = 0; i < values.length; i++) {
+    const t = ms[i]!; // NaN (unparseable) fails both comparisons
+    if (t >= fromMs && t <= to) out.push(values[i]!);
   }
   return out;
+}
+
+/** Parses each value's time once per assessment (criteria read the same analyte's window many times). */
+function labIndex(ctx: Ctx, analyte: AnalyteId): LabIndex | undefined {
+  const all = ctx.timeline.labs[analyte];
+  if (!all) return undefined;
+  const cache = (ctx.labIndex ??= new Map());
+  let ix = cache.get(analyte);
+  if (!ix || ix.values !== all || ix.ms.length !== all.length) {
+    const ms = new Float64Array(all.length);
+    let sorted = true;
+    for (let i = 0; i < all.length; i++) {
+      const t = epochMs(all[i]!.time);
+      ms[i] = t ?? NaN;
+      if (t === undefined || (i > 0 && !(ms[i - 1]! <= t))) sorted = false;
+    }
+    ix = { values: all, ms, sorted };
+    cache.set(analyte, ix);
+  }
+  return ix;
+}
+
+/** First index whose time satisfies a monotone predicate (binary search over non-decreasing times). */
+function firstIndex(ms: Float64Array, pred: (t: number) => boolean): number {
+  let lo = 0;
+  let hi = ms.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (pred(ms[mid]!)) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
 }
 
 /** Same as valuesIn but with an exclusive upper bound (baseline windows end before day 0). */
@@ -81,8 +129,18 @@ export function temperatureLookbackStart(ctx: Ctx): number {
   return ctx.asOfMs - ctx.k.lookback.temperatureHours * HOUR_MS;
 }
 
+const unitCache = new Map<string, string>();
+
+/** Unit spelling normalised for comparison; memoised (a handful of distinct units, read for every value). */
 function normUnit(u: string | undefined): string {
-  return (u ?? '').replace(/\s+/g, '').replace(/[µμ]/g, 'u').replace(/\^/g, '*').toLowerCase();
+  const raw = u ?? '';
+  let n = unitCache.get(raw);
+  if (n === undefined) {
+    n = raw.replace(/\s+/g, '').replace(/[µμ]/g, 'u').replace(/\^/g, '*').toLowerCase();
+    if (unitCache.size >= 1_000) unitCache.clear();
+    unitCache.set(raw, n);
+  }
+  return n;
 }
 
 function originalNumber(v: LabValue): number | undefined {

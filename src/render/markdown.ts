@@ -21,10 +21,28 @@ const WWW_DOT = /www\./i;
  * paragraph and inside a GFM table cell. Long strings are cut at `max` characters (with an ellipsis).
  */
 export function escapeMarkdown(input: unknown, max = 200): string {
-  let s = typeof input === 'string' ? input : input === undefined || input === null ? '' : String(input);
+  const s = typeof input === 'string' ? input : input === undefined || input === null ? '' : String(input);
   // Fast path (most cells: "ferritin", "20,726 ng/mL"): single-spaced words of letters, digits and , . / %
   // hold nothing any step below would change, unless a line starts with "12." or the text has "www.".
   if (s.length <= max && SAFE_TEXT.test(s) && !LEADING_ORDINAL.test(s) && !WWW_DOT.test(s)) return s;
+  // The other cells repeat across cards and requests (agent names, "×10⁹/L", issue texts): memoised, bounded.
+  if (s.length > ESCAPE_CACHE_MAX_CHARS) return escapeSlow(s, max);
+  const key = `${max}\u0000${s}`;
+  let out = escapeCache.get(key);
+  if (out === undefined) {
+    out = escapeSlow(s, max);
+    if (escapeCache.size >= ESCAPE_CACHE_MAX) escapeCache.clear();
+    escapeCache.set(key, out);
+  }
+  return out;
+}
+
+const ESCAPE_CACHE_MAX = 5_000;
+const ESCAPE_CACHE_MAX_CHARS = 512;
+const escapeCache = new Map<string, string>();
+
+function escapeSlow(input: string, max: number): string {
+  let s = input;
   s = s.replace(LINE_BREAKS, ' ').replace(CONTROL, '');
   s = s.replace(/\s+/g, ' ').trim();
   if (s.length > max) s = `${s.slice(0, max - 1).trimEnd()}…`;
