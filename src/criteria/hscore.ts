@@ -13,7 +13,7 @@
 import type { BandedVariable } from '../knowledge/criteria';
 import type { Finding, LabValue } from '../timeline/types';
 import { DAY_MS } from '../timeline/time';
-import { findingsOf } from './findings';
+import { currentFindings, findingItem } from './findings';
 import { satisfies } from './interval';
 import {
   decide,
@@ -82,12 +82,8 @@ function bandedVariable(ctx: Ctx, id: HScoreVariableId, label: string, values: L
 }
 
 function findingPoints(ctx: Ctx, id: HScoreVariableId, label: string, kind: 'hemophagocytosis', pts: number): HScoreVariable {
-  const fs = findingsOf(ctx, kind);
-  const present = fs.filter((f) => f.present);
-  if (present.length) return variable({ id, label, state: 'met', reason: 'finding-present', sources: present.map((f) => f.source) }, pts, pts);
-  const absent = fs.filter((f) => !f.present);
-  if (absent.length) return variable({ id, label, state: 'not-met', reason: 'finding-absent', sources: absent.map((f) => f.source) }, 0, 0);
-  return variable({ id, label, state: 'unknown', reason: 'no-data', sources: [] }, 0, pts);
+  const base = findingItem(ctx, kind, id, label);
+  return variable(base, base.state === 'met' ? pts : 0, base.state === 'not-met' ? 0 : pts);
 }
 
 const ONGOING_MEDICATION_STATUSES = new Set(['active', 'in-progress']);
@@ -117,32 +113,25 @@ function isLongTermAtAsOf(ctx: Ctx, f: Finding): boolean {
  */
 function immunosuppression(ctx: Ctx, label: string, pts: number): HScoreVariable {
   const id: HScoreVariableId = 'immunosuppression';
-  const fs = findingsOf(ctx, 'immunosuppression');
-  const present = fs.filter((f) => f.present);
-  const proving = present.filter((f) => !isMedicationFinding(f) || isLongTermAtAsOf(ctx, f));
+  const { present: confirmed, unconfirmed, absent } = currentFindings(ctx, 'immunosuppression');
+  const proving = confirmed.filter((f) => !isMedicationFinding(f) || isLongTermAtAsOf(ctx, f));
   if (proving.length) {
     const out: CriterionItem = { id, label, state: 'met', reason: 'finding-present', sources: proving.map((f) => f.source) };
     const t = proving.map((f) => f.time).find((x) => x !== undefined);
     if (t) out.time = t;
     return variable(out, pts, pts);
   }
-  if (present.length) return variable({ id, label, state: 'unknown', reason: 'not-long-term', sources: present.map((f) => f.source) }, 0, pts);
-  const absent = fs.filter((f) => !f.present);
+  if (confirmed.length) return variable({ id, label, state: 'unknown', reason: 'not-long-term', sources: confirmed.map((f) => f.source) }, 0, pts);
+  if (unconfirmed.length) return variable({ id, label, state: 'unknown', reason: 'finding-unconfirmed', sources: unconfirmed.map((f) => f.source) }, 0, pts);
   if (absent.length) return variable({ id, label, state: 'not-met', reason: 'finding-absent', sources: absent.map((f) => f.source) }, 0, 0);
   return variable({ id, label, state: 'unknown', reason: 'no-data', sources: [] }, 0, pts);
 }
 
 function organomegaly(ctx: Ctx): HScoreVariable {
   const o = ctx.k.hscore.organomegaly;
-  const parts = (['hepatomegaly', 'splenomegaly'] as const).map((kind) => {
-    const fs = findingsOf(ctx, kind);
-    const present = fs.filter((f) => f.present);
-    const absent = fs.filter((f) => !f.present);
-    const state = present.length ? 'met' : absent.length ? 'not-met' : 'unknown';
-    const reason = present.length ? 'finding-present' : absent.length ? 'finding-absent' : 'no-data';
-    const comp: CriterionItem = { id: `organomegaly.${kind}`, label: kind === 'hepatomegaly' ? 'Hepatomegaly' : 'Splenomegaly', state, reason, sources: (present.length ? present : absent).map((f) => f.source) };
-    return comp;
-  });
+  const parts = (['hepatomegaly', 'splenomegaly'] as const).map((kind) =>
+    findingItem(ctx, kind, `organomegaly.${kind}`, kind === 'hepatomegaly' ? 'Hepatomegaly' : 'Splenomegaly'),
+  );
   const pts = (n: number): number => (n >= 2 ? o.both : n === 1 ? o.one : 0);
   const met = parts.filter((p) => p.state === 'met').length;
   const unk = parts.filter((p) => p.state === 'unknown').length;

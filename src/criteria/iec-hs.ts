@@ -13,7 +13,7 @@ import type { Threshold } from '../knowledge/criteria';
 import type { AnalyteId, LabValue } from '../timeline/types';
 import { DAY_MS, HOUR_MS } from '../timeline/time';
 import { epochMs as toEpochMs } from './pick';
-import { findingItem, findingsOf } from './findings';
+import { currentFindings, findingItem, findingsOf } from './findings';
 import { compare, fromComparator, or3, point, scale, type Tri } from './interval';
 import {
   absoluteItem,
@@ -322,7 +322,7 @@ function mayBePresent(ctx: Ctx, w: Windows): CriterionItem[] {
   const spleenNew = findingItem(ctx, 'splenomegaly', 'splenomegaly', 'New splenomegaly', (f) => (toEpochMs(f.time) ?? -Infinity) >= w.day0);
   let spleen = spleenNew;
   if (spleenNew.state !== 'met' && spleenAll.state === 'met') {
-    const undated = findingsOf(ctx, 'splenomegaly', (f) => f.present && toEpochMs(f.time) === undefined);
+    const undated = currentFindings(ctx, 'splenomegaly', (f) => toEpochMs(f.time) === undefined).present;
     spleen = undated.length
       ? { ...spleenAll, state: 'unknown', reason: 'no-data', sources: undated.map((f) => f.source) }
       : { ...spleenAll, state: 'not-met', reason: 'finding-present' };

@@ -51,6 +51,7 @@ export type ThresholdOperator = '<' | '<=' | '>' | '>=';
  * - `not-computable`: clinical feature the data model cannot express (e.g. neurotoxicity); always unknown.
  * - `crs-resolved` / `crs-active` / `no-crs-coded`: IEC-HS timing relation to coded CRS.
  * - `no-reference-range`: a ULN/LLN-relative criterion without a lab, fallback or default range.
+ * - `finding-unconfirmed`: only provisional / differential / unconfirmed positive findings (never met).
  * - `not-long-term`: an immunosuppressive medication is documented but not proven ongoing long-term (HScore).
  */
 export type ReasonCode =
@@ -76,7 +77,8 @@ export type ReasonCode =
   | 'crs-active'
   | 'no-crs-coded'
   | 'no-reference-range'
-  | 'not-long-term';
+  | 'not-long-term'
+  | 'finding-unconfirmed';
 
 /**
  * Qualifiers the card should surface next to the value.

@@ -61,7 +61,14 @@ const hours = z.number().finite().positive();
 export const criteriaKnowledgeSchema = z
   .object({
     /** Which value counts: the most abnormal in the criterion's direction within these lookbacks. */
-    lookback: z.object({ labHours: hours, temperatureHours: hours }).strict(),
+    lookback: z
+      .object({
+        labHours: hours,
+        temperatureHours: hours,
+        /** Findings (Condition / Observation) without an active status count when dated within this many days. */
+        findingDays: positive,
+      })
+      .strict(),
     /** ULN used for ferritin when the value has no reference range (lab or fallback). */
     ferritinDefaultUln: z.object({ value: positive, unit: z.string().min(1) }).strict(),
     iecHs: z
@@ -158,6 +165,9 @@ export const defaultCriteriaKnowledge: CriteriaKnowledge = {
   lookback: {
     labHours: 7 * 24, // CC issue 4 "which value counts": 7 days for laboratory values [design]
     temperatureHours: 72, // CC issue 4: 72 h for temperature [design]
+    // [design] NOT in CC (CC is silent on finding age): a finding (splenomegaly, hemophagocytosis…) without an
+    // active status counts when onset/effective time or abatement is within 90 days of asOf. Needs clinical review.
+    findingDays: 90,
   },
   ferritinDefaultUln: { value: 400, unit: 'ng/mL' }, // CC §7 fallback ranges: ferritin ULN 400 ng/mL [design]
   iecHs: {

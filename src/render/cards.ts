@@ -219,6 +219,7 @@ const REASON_TEXT: Record<string, string> = {
   'no-crs-coded': 'no CRS coded',
   'no-reference-range': 'no reference range',
   'not-long-term': 'medication not proven ongoing long-term',
+  'finding-unconfirmed': 'finding not confirmed',
 };
 
 const FLAG_TEXT: Record<string, string> = {

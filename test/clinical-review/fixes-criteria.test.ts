@@ -3,7 +3,7 @@
  * (buildTimeline → assess → renderCards). Judged against ../shared/knowledge/clinical-criteria.md (CC).
  */
 import { applyKnowledgeOverride } from '../../src/knowledge/load';
-import { CODE, SNOMED, administration, condition, hscoreVar, lab, patient, run } from './fhir';
+import { CODE, SNOMED, administration, condition, hlh, hscoreVar, lab, patient, run } from './fhir';
 
 type J = Record<string, unknown>;
 const subject = { reference: 'Patient/p1' };
@@ -153,5 +153,59 @@ describe('finding 2 (MEDIUM-HIGH): HScore immunosuppression needs long-term ther
       const r = run([...base(), condition('http://hl7.org/fhir/sid/icd-10-cm', code, { id: `c-${code}` })], AS_OF);
       expect(hscoreVar(r.a, 'immunosuppression')).toEqual({ points: 18, maxPoints: 18 });
     }
+  });
+});
+
+describe('finding 3 (MEDIUM): findings count only when current and confirmed', () => {
+  const AS_OF = '2026-03-20T10:00:00Z';
+  const spleen = (extra: J): J => condition(SNOMED, '16294009', { id: 'c-spleen', ...extra });
+  const status = (code: string): J => ({ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/condition-clinical', code }] });
+  const verification = (code: string): J => ({ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/condition-ver-status', code }] });
+
+  it('repro: splenomegaly resolved in 2019 is neither HLH-2004 splenomegaly nor HScore organomegaly', () => {
+    const r = run([patient(), spleen({ clinicalStatus: status('resolved'), onsetDateTime: '2019-01-10', abatementDateTime: '2019-06-01' })], AS_OF);
+    expect(hlh(r.a, 'splenomegaly')).toMatchObject({ state: 'unknown' });
+    expect(hscoreVar(r.a, 'organomegaly')).toEqual({ points: 0, maxPoints: 38 });
+  });
+
+  it.each(['resolved', 'inactive', 'remission'])('clinicalStatus %s → not present (unknown)', (code) => {
+    const r = run([patient(), spleen({ clinicalStatus: status(code), onsetDateTime: '2026-03-10' })], AS_OF);
+    expect(hlh(r.a, 'splenomegaly').state).toBe('unknown');
+  });
+
+  it('abated before the finding lookback → not present', () => {
+    const r = run([patient(), spleen({ onsetDateTime: '2025-01-10', abatementDateTime: '2025-02-01' })], AS_OF);
+    expect(hlh(r.a, 'splenomegaly').state).toBe('unknown');
+  });
+
+  it('an active splenomegaly with an old onset still counts', () => {
+    const r = run([patient(), spleen({ clinicalStatus: status('active'), onsetDateTime: '2019-01-10' })], AS_OF);
+    expect(hlh(r.a, 'splenomegaly').state).toBe('met');
+    expect(hscoreVar(r.a, 'organomegaly')).toEqual({ points: 23, maxPoints: 38 });
+  });
+
+  it('a finding with no status dated before the finding lookback does not count [design]', () => {
+    const r = run([patient(), spleen({ onsetDateTime: '2025-06-01' })], AS_OF);
+    expect(hlh(r.a, 'splenomegaly').state).toBe('unknown');
+    const recent = run([patient(), spleen({ onsetDateTime: '2026-03-10' })], AS_OF);
+    expect(hlh(recent.a, 'splenomegaly').state).toBe('met');
+  });
+
+  it.each(['provisional', 'differential', 'unconfirmed'])('verificationStatus %s → unknown, not met (source kept)', (code) => {
+    const r = run([patient(), spleen({ clinicalStatus: status('active'), verificationStatus: verification(code), onsetDateTime: '2026-03-10' })], AS_OF);
+    expect(hlh(r.a, 'splenomegaly')).toMatchObject({ state: 'unknown', reason: 'finding-unconfirmed', sources: ['Condition/c-spleen'] });
+    expect(hscoreVar(r.a, 'organomegaly')).toEqual({ points: 0, maxPoints: 38 });
+  });
+
+  it('a resolved positive with a current documented negative → not-met', () => {
+    const neg = condition(SNOMED, '16294009', { id: 'c-neg', verificationStatus: verification('refuted'), recordedDate: '2026-03-15' });
+    const r = run([patient(), spleen({ clinicalStatus: status('resolved'), onsetDateTime: '2019-01-10' }), neg], AS_OF);
+    expect(hlh(r.a, 'splenomegaly')).toMatchObject({ state: 'not-met', sources: ['Condition/c-neg'] });
+  });
+
+  it('the finding lookback is configurable: criteria.lookback.findingDays', () => {
+    const k = applyKnowledgeOverride({ criteria: { lookback: { findingDays: 400 } } });
+    const r = run([patient(), spleen({ onsetDateTime: '2025-06-01' })], AS_OF, k);
+    expect(hlh(r.a, 'splenomegaly').state).toBe('met');
   });
 });
