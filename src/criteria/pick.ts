@@ -207,6 +207,13 @@ export function judgeAbsolute(
   };
 }
 
+/** judgeAbsolute's result (and reason) only. */
+function absoluteResult(v: LabValue, t: Threshold): Judged {
+  const m = measure(v, t);
+  if (!m) return { value: v, result: undefined, reason: 'unit-not-evaluable' };
+  return { value: v, result: satisfies(m.interval, m.bounds) };
+}
+
 const CMP_RANK: Record<Comparator | 'none', number> = { '>': 2, '>=': 1, none: 0, '<=': -1, '<': -2 };
 
 /** Positive when a is more abnormal than b in the given direction (ties: the later value). */
@@ -350,8 +357,12 @@ export function absoluteItem(
   citation: string,
   status: KnowledgeStatus,
 ): CriterionItem {
-  const judged = values.map((v) => judgeAbsolute(v, t, citation, status));
-  const { state, chosen } = decide(judged, direction);
+  // decide() reads only each value's result; the threshold and range objects are built for the chosen one
+  // alone (judgeAbsolute is pure: the same Judged as judging every value in full and keeping that one).
+  const judged = values.map((v) => absoluteResult(v, t));
+  const decided = decide(judged, direction);
+  const { state } = decided;
+  const chosen = decided.chosen && judgeAbsolute(decided.chosen.value, t, citation, status);
   const it = item(id, label, state, chosen, ctx);
   if (!chosen) {
     const os = oneSided(t);
