@@ -4,7 +4,9 @@
  * fibrinogen, cytopenias, hemophagocytosis) → `suggestive`; ferritin criterion alone → `watch`.
  *
  * Windows: "current" values are those in the lab lookback that are at or after day 0 (post-infusion);
- * the baseline is the last value in the `baselineDays` before day 0 (CC issue 4 [design]).
+ * the baseline is the last value in the `baselineDays` before day 0 (CC issue 4 [design]). A date-only day 0
+ * (infusion time unknown): values on its calendar date are baseline candidates (flag `baseline-day0-date-only`)
+ * and current values start the next day.
  * Missing baseline: with `missingBaseline = assume-normal` [design] the baseline-relative arm is dropped
  * and the item is flagged `baseline-assumed-normal` (ferritin → ULN only; transaminases → 5 × ULN;
  * a cytopenia counts as new). With `unknown` the arm is unknown instead.
@@ -42,17 +44,25 @@ const DESIGN = 'HLH Sentinel screen rule, CC §2/issue 4';
 
 interface Windows {
   day0: number;
+  /** Start of the post-infusion ("current") values and exclusive end of the baseline window. */
+  afterDay0: number;
   currentFrom: number;
   baselineFrom: number;
 }
 
+/** Day 0 given as a calendar date only (no time of day). */
+const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
+
 function current(ctx: Ctx, w: Windows, analyte: AnalyteId, from = w.currentFrom): LabValue[] {
-  return valuesIn(ctx, analyte, Math.max(from, w.day0));
+  return valuesIn(ctx, analyte, Math.max(from, w.afterDay0));
 }
 
-/** Last value in the baseline window [day0 − baselineDays, day0). */
+/**
+ * Last value in the baseline window [day0 − baselineDays, day0); with a date-only day 0 the window runs to the
+ * end of day 0's calendar date (CC §2 baseline = "value at infusion"; the infusion time is unknown).
+ */
 export function baselineOf(ctx: Ctx, w: Windows, analyte: AnalyteId): LabValue | undefined {
-  return valuesBefore(ctx, analyte, w.baselineFrom, w.day0).at(-1);
+  return valuesBefore(ctx, analyte, w.baselineFrom, w.afterDay0).at(-1);
 }
 
 function greaterThan(v: LabValue, bound: number | { value: number; comparator?: LabValue['comparator'] }, factor: number): Tri {
@@ -64,8 +74,12 @@ function ratio(v: number, of: number): number {
   return Number((v / of).toFixed(1));
 }
 
-function withBaseline(it: CriterionItem, b: LabValue | undefined, ctx: Ctx): CriterionItem {
-  if (b) it.baseline = toValueRef(b, ctx);
+function withBaseline(it: CriterionItem, b: LabValue | undefined, ctx: Ctx, w: Windows): CriterionItem {
+  if (b) {
+    it.baseline = toValueRef(b, ctx);
+    // a same-day value taken as baseline because the infusion has a date only
+    if ((timeOf(b) as number) >= w.day0) it.flags = [...new Set([...(it.flags ?? []), 'baseline-day0-date-only' as ItemFlag])];
+  }
   return it;
 }
 
@@ -103,7 +117,7 @@ function ferritinFeature(ctx: Ctx, w: Windows): CriterionItem {
       baseline: toValueRef(base, ctx),
     }));
     const db = decide(bj, 'up');
-    arms.push(withBaseline(item('ferritin.baseline', `Ferritin > ${k.ferritin.baselineFactor} × baseline`, db.state, db.chosen, ctx), base, ctx));
+    arms.push(withBaseline(item('ferritin.baseline', `Ferritin > ${k.ferritin.baselineFactor} × baseline`, db.state, db.chosen, ctx), base, ctx, w));
   } else if (k.missingBaseline === 'unknown') {
     arms.push({ id: 'ferritin.baseline', label: `Ferritin > ${k.ferritin.baselineFactor} × baseline`, state: 'unknown', reason: values.length ? 'no-baseline' : 'no-data', sources: [] });
   } else {
@@ -117,7 +131,7 @@ function ferritinFeature(ctx: Ctx, w: Windows): CriterionItem {
   const parent = parentFrom('ferritin', 'Ferritin elevated (> 2 × ULN, > 2 × baseline, or rapidly rising)', arms, state);
   if (!values.length) parent.reason = 'no-data';
   if (assumed) parent.flags = [...new Set([...(parent.flags ?? []), 'baseline-assumed-normal' as ItemFlag])];
-  return withBaseline(parent, base, ctx);
+  return withBaseline(parent, base, ctx, w);
 }
 
 /**
@@ -215,7 +229,7 @@ function transaminase(ctx: Ctx, w: Windows, analyte: 'alt' | 'ast'): CriterionIt
     return { value: v, result: both, range: u.range, threshold: ulnThreshold, multiple, baseline: bref };
   });
   const d = decide(judged, 'up');
-  return withBaseline(item(`transaminases.${analyte}`, label, d.state, d.chosen, ctx, flags.length ? { flags } : {}), base, ctx);
+  return withBaseline(item(`transaminases.${analyte}`, label, d.state, d.chosen, ctx, flags.length ? { flags } : {}), base, ctx, w);
 }
 
 // ---------------------------------------------------------------------------------------------- fibrinogen
@@ -262,7 +276,7 @@ function lineage(ctx: Ctx, w: Windows, analyte: 'hemoglobin' | 'platelets' | 'an
     return { ...j, result: baseCyto === true ? worse : worse === true ? true : undefined, baseline: toValueRef(base, ctx) };
   });
   const d = decide(judged, 'down');
-  return withBaseline(item(`cytopenias.${analyte}`, label, d.state, d.chosen, ctx), base, ctx);
+  return withBaseline(item(`cytopenias.${analyte}`, label, d.state, d.chosen, ctx), base, ctx, w);
 }
 
 // ---------------------------------------------------------------------------------------------- timing / CRS
@@ -377,6 +391,8 @@ export function assessIecHs(ctx: Ctx, day0: string): IecHsResult {
   const day0Ms = toEpochMs(day0) as number;
   const w: Windows = {
     day0: day0Ms,
+    // date-only day 0: values on that calendar date are baseline candidates, current values start the next day
+    afterDay0: DATE_ONLY.test(day0.trim()) ? day0Ms + DAY_MS : day0Ms,
     currentFrom: labLookbackStart(ctx),
     baselineFrom: day0Ms - ctx.k.iecHs.baselineDays * DAY_MS,
   };

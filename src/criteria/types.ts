@@ -87,6 +87,7 @@ export type ReasonCode =
  * - `fallback-range`: the reference range is the knowledge base's adult fallback, not the lab's.
  * - `default-uln`: no range at all; the criteria knowledge default ULN was used (ferritin 400 ng/mL [design]).
  * - `baseline-assumed-normal`: no baseline in the 30 days before day 0; the baseline was assumed normal.
+ * - `baseline-day0-date-only`: day 0 has a date only; the baseline is a value from day 0's calendar date.
  * - `fasting-unknown` / `not-fasting`: triglyceride fasting state.
  * - `conflicting-values`: the timeline holds a conflicting duplicate for this analyte at the deciding time.
  * - `age-adjusted`: a neonatal threshold was used (hemoglobin < 100 g/L under 4 weeks).
@@ -97,6 +98,7 @@ export type ItemFlag =
   | 'fallback-range'
   | 'default-uln'
   | 'baseline-assumed-normal'
+  | 'baseline-day0-date-only'
   | 'fasting-unknown'
   | 'not-fasting'
   | 'conflicting-values'

@@ -228,6 +228,7 @@ const FLAG_TEXT: Record<string, string> = {
   'fallback-range': 'fallback range',
   'default-uln': 'default ULN [design]',
   'baseline-assumed-normal': 'baseline assumed normal',
+  'baseline-day0-date-only': 'infusion time unknown: same-day value as baseline',
   'fasting-unknown': 'fasting unknown',
   'not-fasting': 'not fasting',
   'conflicting-values': 'conflicting values',

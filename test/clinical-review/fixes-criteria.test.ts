@@ -3,7 +3,7 @@
  * (buildTimeline → assess → renderCards). Judged against ../shared/knowledge/clinical-criteria.md (CC).
  */
 import { applyKnowledgeOverride } from '../../src/knowledge/load';
-import { CODE, SNOMED, administration, condition, hlh, hscoreVar, lab, patient, run } from './fhir';
+import { CODE, SNOMED, administration, condition, hlh, hscoreVar, iec, lab, patient, run } from './fhir';
 
 type J = Record<string, unknown>;
 const subject = { reference: 'Patient/p1' };
@@ -207,5 +207,34 @@ describe('finding 3 (MEDIUM): findings count only when current and confirmed', (
     const k = applyKnowledgeOverride({ criteria: { lookback: { findingDays: 400 } } });
     const r = run([patient(), spleen({ onsetDateTime: '2025-06-01' })], AS_OF, k);
     expect(hlh(r.a, 'splenomegaly').state).toBe('met');
+  });
+});
+
+describe('finding 4 (MEDIUM): date-only infusion — values on day 0’s calendar date are baseline candidates', () => {
+  const proc = (date: string): J => ({ resourceType: 'Procedure', id: 'pr-axicel', status: 'completed', subject, code: { text: 'axicabtagene ciloleucel infusion' }, performedDateTime: date });
+  const AS_OF = '2026-03-12T10:00:00Z';
+
+  it('repro: ferritin 300 at 08:00 on the infusion date is the baseline; 700 on day 11 is > 2 × baseline', () => {
+    const r = run([patient(), proc('2026-03-01'), lab(CODE.ferritin, 300, 'ng/mL', '2026-03-01T08:00:00Z'), lab(CODE.ferritin, 700, 'ng/mL', '2026-03-12T08:00:00Z')], AS_OF);
+    const b = iec(r.a, 'ferritin.baseline');
+    expect(b).toMatchObject({ state: 'met', value: 700, baseline: { value: 300, time: '2026-03-01T08:00:00Z' } });
+    expect(b.flags).toContain('baseline-day0-date-only');
+    expect(iec(r.a, 'ferritin')).toMatchObject({ state: 'met' });
+    expect(r.cards[0]!.detail).toMatch(/same-day value as baseline/);
+  });
+
+  it('the same-day value is not a "current" value (it is not judged as post-infusion)', () => {
+    const r = run([patient(), proc('2026-03-01'), lab(CODE.ferritin, 5000, 'ng/mL', '2026-03-01T08:00:00Z')], '2026-03-01T20:00:00Z');
+    expect(iec(r.a, 'ferritin')).toMatchObject({ state: 'unknown', reason: 'no-data' });
+  });
+
+  it('a timed infusion keeps the exact instant: a value after it on the same day is current', () => {
+    const r = run(
+      [patient(), proc('2026-03-01T06:00:00Z'), lab(CODE.ferritin, 300, 'ng/mL', '2026-03-01T05:00:00Z'), lab(CODE.ferritin, 700, 'ng/mL', '2026-03-01T20:00:00Z')],
+      '2026-03-01T22:00:00Z',
+    );
+    const b = iec(r.a, 'ferritin.baseline');
+    expect(b).toMatchObject({ state: 'met', value: 700, baseline: { value: 300 } });
+    expect(b.flags ?? []).not.toContain('baseline-day0-date-only');
   });
 });
