@@ -34,6 +34,8 @@ const SIZES = argValue('sizes')?.split(',').map(Number) ?? [100, 1_000, 10_000];
 const onlyLoad = process.argv.includes('--only-load');
 /** `--cpu-prof=DIR`: the service process writes a V8 CPU profile there on exit. */
 const cpuProfDir = argValue('cpu-prof');
+/** `--service-node-flags=--max-semi-space-size=32,...`: extra node flags for the service (to measure tuning; off by default). */
+const serviceNodeFlags = argValue('service-node-flags')?.split(',').filter(Boolean) ?? [];
 /**
  * The clock the generated data is anchored to. The service judges data against its own clock (the request
  * time), so the requests must be generated relative to now: data anchored to a fixed date would age out of
@@ -449,8 +451,9 @@ async function main(): Promise<void> {
     serviceEnv,
     servicePort,
     `${publicBase}/healthz`,
-    cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`] : [],
+    [...serviceNodeFlags, ...(cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`] : [])],
   );
+  if (serviceNodeFlags.length) log(`service node flags: ${serviceNodeFlags.join(' ')}`);
   const floor = await startProcess(path.join(dist, 'bench/floor-server.js'), [String(floorPort)], {}, floorPort, `http://127.0.0.1:${floorPort}/`);
 
   // Sanity: the measured path really renders a card and really authenticates.
