@@ -3,7 +3,8 @@
  *
  * A window opens at day 0 = the exposure's start (first dose / infusion), or the latest documented dose
  * increase at or before asOf when the class reopens on dose increases (lamotrigine), and closes `closeAfter`
- * after `closeFrom` (`start` → day 0; `last` → the last documented dose, else the start). An ongoing therapy
+ * after `closeFrom` (`start` → day 0; `last` → the last documented dose, else the start), at the end of that
+ * calendar day (UTC), consistent with `daysSince`. An ongoing therapy
  * keeps the window open when the class says `openWhileOngoing`.
  * `daysSince` counts calendar days (UTC) from day 0 to asOf: the infusion day is day 0.
  * Primary exposure: in-window IEC classes first (they are screened for IEC-HS), then the most recent day 0.
@@ -65,7 +66,8 @@ export function evaluateExposure(e: Exposure, asOfMs: number, knowledge: Knowled
   const lastMs = toEpochMs(e.last);
   const base = w.closeFrom === 'start' ? day0 : Math.max(lastMs ?? startMs, startMs);
   const ongoing = w.openWhileOngoing && e.ongoing === true;
-  const endMs = base + closeDays * DAY_MS;
+  // Closes at the end of calendar day N (UTC), as `daysSince` counts days: "days 0–100" includes all of day 100.
+  const endMs = (Math.floor(base / DAY_MS) + closeDays + 1) * DAY_MS - 1;
   if (!ongoing) out.windowEnd = iso(endMs);
   if (asOfMs < day0) {
     out.windowReason = 'before-start';

@@ -31,10 +31,10 @@ describe('no trigger exposure in window → no card', () => {
     expect(run([patient(), lam, ...florid('2026-02-27T07:00:00Z')], '2026-02-27T08:00:00Z').cards).toEqual([]);
   });
 
-  it('checkpoint inhibitor: 26 weeks (182 days) after the last dose is in, one minute later out', () => {
+  it('checkpoint inhibitor: 26 weeks (182 days) after the last dose is in until the end of day 182, day 183 out', () => {
     const nivo = administration('nivolumab', '2025-06-01T10:00:00Z');
     expect(run([patient(), nivo, ...florid('2025-11-30T08:00:00Z')], '2025-11-30T10:00:00Z').cards).toHaveLength(1);
-    expect(run([patient(), nivo, ...florid('2025-11-30T08:00:00Z')], '2025-11-30T10:01:00Z').cards).toEqual([]);
+    expect(run([patient(), nivo, ...florid('2025-11-30T08:00:00Z')], '2025-12-01T00:01:00Z').cards).toEqual([]);
   });
 
   it('a MedicationRequest with intent "plan" is not an exposure', () => {

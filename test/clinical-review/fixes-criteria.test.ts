@@ -238,3 +238,25 @@ describe('finding 4 (MEDIUM): date-only infusion — values on day 0’s calenda
     expect(b.flags ?? []).not.toContain('baseline-day0-date-only');
   });
 });
+
+describe('finding 5 (LOW-MEDIUM): the window closes at the end of calendar day N (as daysSince counts)', () => {
+  const proc = (date: string): J => ({ resourceType: 'Procedure', id: 'pr-axicel', status: 'completed', subject, code: { text: 'axicabtagene ciloleucel infusion' }, performedDateTime: date });
+
+  it('repro: date-only infusion 2026-03-01, asOf day 100 at 10:00Z → in window, card says day 100', () => {
+    const r = run([patient(), proc('2026-03-01'), lab(CODE.ferritin, 60000, 'ng/mL', '2026-06-09T08:00:00Z')], '2026-06-09T10:00:00Z');
+    expect(r.a.exposure.primary).toMatchObject({ daysSince: 100, inWindow: true, windowEnd: '2026-06-09T23:59:59.999Z' });
+    expect(r.cards).toHaveLength(1);
+    expect(r.cards[0]!.summary).toMatch(/day 100 after axi-cel/);
+  });
+
+  it('timed infusion: day 100 later in the day than the infusion time is still day 100, in window', () => {
+    const r = run([patient(), proc('2026-03-01T10:00:00Z'), lab(CODE.ferritin, 60000, 'ng/mL', '2026-06-09T18:00:00Z')], '2026-06-09T20:00:00Z');
+    expect(r.a.exposure.primary).toMatchObject({ daysSince: 100, inWindow: true });
+  });
+
+  it('day 101 is outside the window', () => {
+    const r = run([patient(), proc('2026-03-01'), lab(CODE.ferritin, 60000, 'ng/mL', '2026-06-10T00:30:00Z')], '2026-06-10T01:00:00Z');
+    expect(r.a.exposure.all[0]).toMatchObject({ daysSince: 101, inWindow: false, windowReason: 'after-window' });
+    expect(r.cards).toHaveLength(0);
+  });
+});
