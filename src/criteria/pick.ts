@@ -33,6 +33,10 @@ export interface Ctx {
 
 /** The epoch ms of each value of one analyte (NaN when unparseable), and whether they are non-decreasing. */
 interface LabIndex {
+  /** The timeline's array the index was built from (cache key). */
+  src: readonly LabValue[];
+  srcLength: number;
+  /** `src` without preliminary values superseded at their instant (supersedePreliminary). */
   values: readonly LabValue[];
   ms: Float64Array;
   sorted: boolean;
@@ -84,21 +88,43 @@ export function valuesIn(ctx: Ctx, analyte: AnalyteId, fromMs: number, toMs: num
   return out;
 }
 
+/**
+ * Conflicting values at one instant (timeline `conflicts`): a final / amended / corrected value there supersedes
+ * the preliminary ones, which are not judged (CC §7 flags preliminary; the conflict flag stays on the item).
+ * Without a non-preliminary value at that instant every value is kept.
+ */
+function supersedePreliminary(ctx: Ctx, analyte: AnalyteId, all: readonly LabValue[]): readonly LabValue[] {
+  const instants = new Set<number>();
+  for (const c of ctx.timeline.conflicts) {
+    const t = c.analyte === analyte ? epochMs(c.time) : undefined;
+    if (t !== undefined) instants.add(t);
+  }
+  if (!instants.size) return all;
+  const settled = new Set<number>();
+  for (const v of all) {
+    const t = epochMs(v.time);
+    if (t !== undefined && instants.has(t) && v.status !== 'preliminary') settled.add(t);
+  }
+  if (!settled.size) return all;
+  return all.filter((v) => v.status !== 'preliminary' || !settled.has(epochMs(v.time) as number));
+}
+
 /** Parses each value's time once per assessment (criteria read the same analyte's window many times). */
 function labIndex(ctx: Ctx, analyte: AnalyteId): LabIndex | undefined {
   const all = ctx.timeline.labs[analyte];
   if (!all) return undefined;
   const cache = (ctx.labIndex ??= new Map());
   let ix = cache.get(analyte);
-  if (!ix || ix.values !== all || ix.ms.length !== all.length) {
-    const ms = new Float64Array(all.length);
+  if (!ix || ix.src !== all || ix.srcLength !== all.length) {
+    const values = supersedePreliminary(ctx, analyte, all);
+    const ms = new Float64Array(values.length);
     let sorted = true;
-    for (let i = 0; i < all.length; i++) {
-      const t = epochMs(all[i]!.time);
+    for (let i = 0; i < values.length; i++) {
+      const t = epochMs(values[i]!.time);
       ms[i] = t ?? NaN;
       if (t === undefined || (i > 0 && !(ms[i - 1]! <= t))) sorted = false;
     }
-    ix = { values: all, ms, sorted };
+    ix = { src: all, srcLength: all.length, values, ms, sorted };
     cache.set(analyte, ix);
   }
   return ix;

@@ -151,7 +151,8 @@ export function tellingValues(a: Assessment, content: CardContent): SummaryValue
     if (!item || item.value === undefined) continue;
     const label = content.wording.summaryValueLabels[key] ?? key;
     const mult = item.multiple ? ` (${formatFactor(item.multiple.factor)} ${item.multiple.of === 'uln' ? 'ULN' : item.multiple.of === 'lln' ? 'LLN' : 'baseline'})` : '';
-    out.push({ key, text: plainText(`${label} ${formatValue(item.value, item.unit, item.comparator)}${mult}`) });
+    const prelim = item.status === 'preliminary' || item.flags?.includes('preliminary') ? ' (preliminary)' : '';
+    out.push({ key, text: plainText(`${label} ${formatValue(item.value, item.unit, item.comparator)}${mult}${prelim}`) });
   }
   return out;
 }

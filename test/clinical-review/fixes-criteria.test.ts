@@ -3,7 +3,7 @@
  * (buildTimeline → assess → renderCards). Judged against ../shared/knowledge/clinical-criteria.md (CC).
  */
 import { applyKnowledgeOverride } from '../../src/knowledge/load';
-import { CODE, SNOMED, administration, condition, hlh, hscoreVar, iec, lab, patient, run } from './fhir';
+import { CODE, SNOMED, administration, carT, condition, hlh, hscoreVar, iec, lab, patient, run } from './fhir';
 
 type J = Record<string, unknown>;
 const subject = { reference: 'Patient/p1' };
@@ -258,5 +258,39 @@ describe('finding 5 (LOW-MEDIUM): the window closes at the end of calendar day N
     const r = run([patient(), proc('2026-03-01'), lab(CODE.ferritin, 60000, 'ng/mL', '2026-06-10T00:30:00Z')], '2026-06-10T01:00:00Z');
     expect(r.a.exposure.all[0]).toMatchObject({ daysSince: 101, inWindow: false, windowReason: 'after-window' });
     expect(r.cards).toHaveLength(0);
+  });
+});
+
+describe('finding 6 (LOW): a preliminary value does not decide over a final one at the same instant', () => {
+  const T = '2026-03-12T08:00:00Z';
+  const AS_OF = '2026-03-12T10:00:00Z';
+
+  it('repro: preliminary ferritin 600 and final 450 at the same instant → HLH-2004 ferritin judged on the final (not met), conflict kept', () => {
+    const r = run([patient(), lab(CODE.ferritin, 600, 'ng/mL', T, { status: 'preliminary' }), lab(CODE.ferritin, 450, 'ng/mL', T)], AS_OF);
+    expect(r.timeline.conflicts).toHaveLength(1);
+    const f = hlh(r.a, 'ferritin');
+    expect(f).toMatchObject({ state: 'not-met', value: 450, status: 'final' });
+    expect(f.flags).toContain('conflicting-values');
+  });
+
+  it('corrected wins over preliminary too; two preliminaries still both count (conflict, no final)', () => {
+    const r = run([patient(), lab(CODE.ferritin, 600, 'ng/mL', T, { status: 'preliminary' }), lab(CODE.ferritin, 450, 'ng/mL', T, { status: 'corrected' })], AS_OF);
+    expect(hlh(r.a, 'ferritin')).toMatchObject({ state: 'not-met', value: 450 });
+    const p = run([patient(), lab(CODE.ferritin, 600, 'ng/mL', T, { status: 'preliminary' }), lab(CODE.ferritin, 450, 'ng/mL', T, { status: 'preliminary' })], AS_OF);
+    expect(hlh(p.a, 'ferritin')).toMatchObject({ state: 'met', value: 600 });
+  });
+
+  it('a preliminary value at another instant still counts (flagged)', () => {
+    const r = run([patient(), lab(CODE.ferritin, 600, 'ng/mL', T, { status: 'preliminary' }), lab(CODE.ferritin, 450, 'ng/mL', '2026-03-11T08:00:00Z')], AS_OF);
+    expect(hlh(r.a, 'ferritin')).toMatchObject({ state: 'met', value: 600 });
+    expect(hlh(r.a, 'ferritin').flags).toContain('preliminary');
+  });
+
+  it('the card summary marks a preliminary deciding value', () => {
+    const r = run([patient(), carT('2026-03-01T10:00:00Z'), lab(CODE.ferritin, 60000, 'ng/mL', T, { status: 'preliminary' })], AS_OF);
+    expect(r.cards).toHaveLength(1);
+    expect(r.cards[0]!.summary).toMatch(/ferritin 60,000 ng\/mL \([^)]*\) \(preliminary\)/);
+    const f = run([patient(), carT('2026-03-01T10:00:00Z'), lab(CODE.ferritin, 60000, 'ng/mL', T)], AS_OF);
+    expect(f.cards[0]!.summary).not.toMatch(/preliminary/);
   });
 });
