@@ -392,7 +392,11 @@ function renderDetail(a: Assessment, d: IndicatorDecision, plan: WorkupPlan, con
     class: classLabel,
     dayText: dayText(e),
     matchedBy: `${e.matchedBy} “${esc(e.matched, 80)}”`,
-    astct: a.iecHs ? w.detail.astctStatus[a.iecHs.status] : w.detail.astctStatus['not-evaluable'],
+    astct: a.iecHs
+      ? (w.detail.astctStatusReason?.[a.iecHs.statusReason] ?? w.detail.astctStatus[a.iecHs.status])
+      : e.day0 === undefined
+        ? (w.detail.astctStatusReason?.['no-day0'] ?? w.detail.astctStatus['not-evaluable'])
+        : w.detail.astctStatus['not-evaluable'],
   };
   blocks.push(fill(d.kind === 'iec' ? w.detail.intro.iec : w.detail.intro.drug, vars));
 

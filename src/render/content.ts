@@ -59,6 +59,8 @@ export const wordingSchema = z
         disclaimer: text,
         intro: z.object({ iec: text, drug: text }).strict(),
         astctStatus: z.object({ suggestive: text, watch: text, 'not-met': text, 'not-evaluable': text }).strict(),
+        /** Wording by IecHsResult.statusReason (e.g. `ferritin-criterion-unknown`); falls back to astctStatus. */
+        astctStatusReason: z.record(z.string(), text).optional(),
         consider: z.object({ iec: text, drug: text }).strict(),
         crsDivergence: z.object({ present: text, absent: text, unknown: text }).strict(),
         ohiCaveat: text,

@@ -3,7 +3,7 @@
  * (buildTimeline → assess → renderCards). Judged against ../shared/knowledge/clinical-criteria.md (CC).
  */
 import { applyKnowledgeOverride } from '../../src/knowledge/load';
-import { CODE, SNOMED, administration, carT, condition, hlh, hscoreVar, iec, lab, patient, run } from './fhir';
+import { CODE, SNOMED, administration, carT, condition, findingObs, hlh, hscoreVar, iec, lab, patient, run } from './fhir';
 
 type J = Record<string, unknown>;
 const subject = { reference: 'Patient/p1' };
@@ -292,5 +292,32 @@ describe('finding 6 (LOW): a preliminary value does not decide over a final one 
     expect(r.cards[0]!.summary).toMatch(/ferritin 60,000 ng\/mL \([^)]*\) \(preliminary\)/);
     const f = run([patient(), carT('2026-03-01T10:00:00Z'), lab(CODE.ferritin, 60000, 'ng/mL', T)], AS_OF);
     expect(f.cards[0]!.summary).not.toMatch(/preliminary/);
+  });
+});
+
+describe('finding 7 (LOW, card text): ASTCT status worded by statusReason', () => {
+  const T = '2026-03-12T08:00:00Z';
+  const AS_OF = '2026-03-12T10:00:00Z';
+  const others = (): J[] => [
+    lab(CODE.temperature, 39.0, 'Cel', T),
+    lab(CODE.hemoglobin, 8.0, 'g/dL', T),
+    lab(CODE.platelets, 50, '10*9/L', T),
+    lab(CODE.fibrinogen, 120, 'mg/dL', T),
+    condition(SNOMED, '16294009', { onsetDateTime: '2026-03-10' }),
+  ];
+
+  it('ferritin data exists but the criterion is undecided → "ferritin criterion undecided", not "no ferritin data"', () => {
+    const r = run([patient(), carT('2026-03-01T10:00:00Z'), lab(CODE.ferritin, 500, 'ng/mL', T, {}, '>'), ...others()], AS_OF);
+    expect(r.a.iecHs).toMatchObject({ status: 'not-evaluable', statusReason: 'ferritin-criterion-unknown' });
+    expect(r.cards).toHaveLength(1);
+    expect(r.cards[0]!.detail).toMatch(/ferritin criterion undecided: needs serial values or a baseline/);
+    expect(r.cards[0]!.detail).not.toMatch(/no ferritin data/);
+  });
+
+  it('no ferritin at all still says "no ferritin data"', () => {
+    const r = run([patient(), carT('2026-03-01T10:00:00Z'), findingObs('hemophagocytosis', true, T), ...others()], AS_OF);
+    expect(r.a.iecHs).toMatchObject({ status: 'not-evaluable', statusReason: 'no-ferritin-data' });
+    expect(r.cards).toHaveLength(1);
+    expect(r.cards[0]!.detail).toMatch(/not evaluable \(no ferritin data\)/);
   });
 });
