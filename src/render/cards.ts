@@ -152,7 +152,7 @@ export function tellingValues(a: Assessment, content: CardContent): SummaryValue
     const label = content.wording.summaryValueLabels[key] ?? key;
     const mult = item.multiple ? ` (${formatFactor(item.multiple.factor)} ${item.multiple.of === 'uln' ? 'ULN' : item.multiple.of === 'lln' ? 'LLN' : 'baseline'})` : '';
     const prelim = item.status === 'preliminary' || item.flags?.includes('preliminary') ? ' (preliminary)' : '';
-    out.push({ key, text: plainText(`${label} ${formatValue(item.value, item.unit, item.comparator)}${mult}${prelim}`) });
+    out.push({ key, text: plainText(`${label} ${formatValue(item.value, item.unit, item.comparator, thresholdInValueUnit(item))}${mult}${prelim}`) });
   }
   return out;
 }
@@ -243,10 +243,21 @@ function stateCell(i: CriterionItem): string {
   return why ? `unknown (${why})` : 'unknown';
 }
 
+/** The item's threshold expressed in the item's value unit (to keep a displayed value off the threshold). */
+export function thresholdInValueUnit(i: CriterionItem): number | undefined {
+  const t = i.threshold;
+  if (!t || i.value === undefined) return undefined;
+  if (t.unit === i.unit) return t.value;
+  // threshold in the lab's own unit system: rescale by the value's original / canonical ratio
+  const o = typeof i.original?.value === 'number' ? i.original.value : Number(i.original?.value);
+  if (i.original?.unit === t.unit && Number.isFinite(o) && o !== 0) return (t.value * i.value) / o;
+  return undefined;
+}
+
 function valueCell(i: CriterionItem): string {
   const parts: string[] = [];
   if (i.value !== undefined) {
-    parts.push(esc(formatValue(i.value, i.unit, i.comparator)));
+    parts.push(esc(formatValue(i.value, i.unit, i.comparator, thresholdInValueUnit(i))));
     if (i.multiple) parts.push(`(${formatFactor(i.multiple.factor)} ${i.multiple.of === 'uln' ? 'ULN' : i.multiple.of === 'lln' ? 'LLN' : 'baseline'})`);
   } else if (i.original !== undefined) {
     parts.push(`reported ${esc(`${i.original.value}${i.original.unit ? ` ${i.original.unit}` : ''}`)}`);

@@ -13,6 +13,25 @@ export function formatNumber(v: number): string {
   return s.includes('.') ? s.replace(/\.?0+$/, '') : s;
 }
 
+/**
+ * formatNumber(v), with more decimals when rounding would make v look equal to `bound` or put it on the other
+ * side of it (fibrinogen 149.6 vs "< 150" → "149.6", not "150"; platelets 99.96 vs 100 → "99.96").
+ */
+export function formatNumberApart(v: number, bound: number | undefined): string {
+  const s = formatNumber(v);
+  if (bound === undefined || !Number.isFinite(v) || !Number.isFinite(bound) || v === bound) return s;
+  const side = Math.sign(v - bound);
+  const shown = Number(s.replace(/,/g, ''));
+  if (Math.sign(shown - bound) === side) return s;
+  for (let d = 1; d <= 10; d++) {
+    const r = Number(v.toFixed(d));
+    if (Math.sign(r - bound) === side) {
+      return new Intl.NumberFormat('en-US', { minimumFractionDigits: 0, maximumFractionDigits: d }).format(r);
+    }
+  }
+  return String(v);
+}
+
 /** A multiple of ULN/baseline: 12.3 → "12×", 2.46 → "2.5×". */
 export function formatFactor(f: number): string {
   return `${f >= 10 ? Math.round(f) : Math.round(f * 10) / 10}×`;
@@ -34,11 +53,11 @@ export function formatUnit(unit: string | undefined): string {
   return UNIT_DISPLAY[unit] ?? unit;
 }
 
-/** ">40,000 ng/mL", "110 mg/dL", "1.2" (INR). */
-export function formatValue(value: number, unit?: string, comparator?: Comparator): string {
+/** ">40,000 ng/mL", "110 mg/dL", "1.2" (INR). `apartFrom`: a threshold (same unit) the number must not round onto. */
+export function formatValue(value: number, unit?: string, comparator?: Comparator, apartFrom?: number): string {
   const u = formatUnit(unit);
   const sep = u === '' || u === '°C' ? '' : ' ';
-  return `${comparator ?? ''}${formatNumber(value)}${sep}${u}`;
+  return `${comparator ?? ''}${formatNumberApart(value, apartFrom)}${sep}${u}`;
 }
 
 /** "2024-05-12T08:00:00Z" → "2024-05-12 08:00Z"; dates stay dates; anything else is returned as is. */

@@ -321,3 +321,35 @@ describe('finding 7 (LOW, card text): ASTCT status worded by statusReason', () =
     expect(r.cards[0]!.detail).toMatch(/not evaluable \(no ferritin data\)/);
   });
 });
+
+describe('finding 8 (LOW, card text): a met value never displays as its threshold', () => {
+  const T = '2026-03-12T08:00:00Z';
+  const AS_OF = '2026-03-12T10:00:00Z';
+
+  it('fibrinogen 149.6, platelets 99.96, Hb 8.96 are shown with enough decimals; other values unchanged', () => {
+    const r = run(
+      [
+        patient(),
+        carT('2026-03-01T10:00:00Z'),
+        lab(CODE.ferritin, 30000, 'ng/mL', T),
+        lab(CODE.temperature, 39.8, 'Cel', T),
+        lab(CODE.fibrinogen, 149.6, 'mg/dL', T),
+        lab(CODE.platelets, 99.96, '10*9/L', T),
+        lab(CODE.hemoglobin, 8.96, 'g/dL', T),
+        condition(SNOMED, '16294009', { onsetDateTime: '2026-03-10' }),
+      ],
+      AS_OF,
+    );
+    expect(hlh(r.a, 'triglycerides-fibrinogen.fibrinogen').state).toBe('met');
+    expect(hlh(r.a, 'cytopenias.platelets').state).toBe('met');
+    expect(hlh(r.a, 'cytopenias.hemoglobin').state).toBe('met');
+    const d = r.cards[0]!.detail!;
+    // the card escapes '.' in Markdown cells ("149\.6")
+    expect(d).toMatch(/↳ Fibrinogen \| \*\*met\*\* \| 149\\\.6 mg\/dL \| ≤ 150 mg\/dL/);
+    expect(d).not.toMatch(/\*\*met\*\* \| 150 mg\/dL \| [<≤&]/);
+    expect(d).toMatch(/\| 99\\\.96 ×10⁹\/L/);
+    expect(d).toMatch(/\| 8\\\.96 g\/dL/);
+    expect(d).toMatch(/\| 30,000 ng\/mL/);
+    expect(r.cards[0]!.summary).toMatch(/fibrinogen 149\.6 mg\/dL/);
+  });
+});
