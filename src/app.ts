@@ -108,7 +108,11 @@ export function createApp(deps: AppDeps): Express {
 
 /** Production dependencies from configuration (knowledge overrides, content, pipeline, card log). */
 export function createRuntime(config: Config, logger: Logger): AppDeps {
-  return withCardLog(createBaseRuntime(config, logger), createCardLogRuntime(config.store, logger));
+  const deps = withCardLog(createBaseRuntime(config, logger), createCardLogRuntime(config.store, logger));
+  if (config.devAsOf === undefined) return deps;
+  const asOf = new Date(config.devAsOf);
+  logger.warn({ devAsOf: config.devAsOf }, 'DEVELOPMENT: every hook is evaluated as of DEV_AS_OF, not the clock');
+  return { ...deps, now: () => asOf };
 }
 
 /**

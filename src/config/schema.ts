@@ -29,6 +29,11 @@ export const configSchema = z
      * 503 + Retry-After at once instead of queueing (src/http/admission.ts). 0 = unlimited.
      */
     maxInFlight: z.coerce.number().int().min(0).max(100_000).default(64),
+    /**
+     * Development only: evaluate every hook as of this instant instead of the clock (to demonstrate the dated
+     * example patients against the running service). Refused unless authentication is disabled-dev.
+     */
+    devAsOf: z.iso.datetime({ offset: true }).optional(),
     /** Card log and feedback store (issue 8): SQLite file by default, or PostgreSQL (src/store/config.ts). */
     store: storeConfigSchema.prefault({}),
     /** Silent mode (issue 8): evaluate and log cards as usual, return `{"cards": []}` for silenced ones. */
@@ -65,7 +70,13 @@ export const configSchema = z
     /** Client authentication and outbound FHIR safety (issue 6, src/security/config.ts). */
     security: securityConfigSchema.prefault({}),
   })
-  .strict();
+  .strict()
+  .superRefine((c, ctx) => {
+    // A frozen clock in production would silently evaluate every patient at the wrong date.
+    if (c.devAsOf !== undefined && c.security.auth.mode !== 'disabled-dev') {
+      ctx.addIssue({ code: 'custom', path: ['devAsOf'], message: 'only allowed with AUTH_MODE=disabled-dev (development)' });
+    }
+  });
 
 export type Config = z.infer<typeof configSchema>;
 export type ConfigInput = z.input<typeof configSchema>;
@@ -79,6 +90,7 @@ export const ENV_KEYS: Record<string, string[]> = {
   BODY_LIMIT: ['bodyLimit'],
   MAX_JSON_DEPTH: ['maxJsonDepth'],
   MAX_IN_FLIGHT: ['maxInFlight'],
+  DEV_AS_OF: ['devAsOf'],
   KNOWLEDGE_FILE: ['knowledgeFile'],
   CARDS_DIR: ['cardsDir'],
   FHIR_TIMEOUT_MS: ['fhir', 'timeoutMs'],

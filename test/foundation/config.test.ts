@@ -76,3 +76,28 @@ describe('knowledge overrides', () => {
     expect(() => applyKnowledgeOverride([1])).toThrow(/JSON object/);
   });
 });
+
+describe('DEV_AS_OF (development clock)', () => {
+  it('is accepted with AUTH_MODE=disabled-dev', () => {
+    expect(loadConfig({ DEV_AS_OF: '2026-03-15T12:00:00Z', AUTH_MODE: 'disabled-dev' }).devAsOf).toBe('2026-03-15T12:00:00Z');
+  });
+
+  it('is refused with authentication on, naming the key', () => {
+    expect(() => loadConfig({ DEV_AS_OF: '2026-03-15T12:00:00Z' })).toThrow(/devAsOf \(env DEV_AS_OF\): only allowed with AUTH_MODE=disabled-dev/);
+  });
+
+  it('is refused when not an ISO date-time', () => {
+    expect(() => loadConfig({ DEV_AS_OF: 'yesterday', AUTH_MODE: 'disabled-dev' })).toThrow(/devAsOf/);
+  });
+});
+
+describe('createRuntime with DEV_AS_OF', () => {
+  it('evaluates as of the configured instant', async () => {
+    const { createRuntime } = await import('../../src/app');
+    const { createLogger } = await import('../../src/log/logger');
+    const config = loadConfig({ DEV_AS_OF: '2026-03-15T12:00:00Z', AUTH_MODE: 'disabled-dev', STORE_KIND: 'memory', LOG_LEVEL: 'silent' });
+    const deps = createRuntime(config, createLogger('silent'));
+    expect(deps.now?.().toISOString()).toBe('2026-03-15T12:00:00.000Z');
+    await deps.close?.();
+  });
+});
