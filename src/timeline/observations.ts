@@ -252,6 +252,21 @@ function notEvaluable(
   acc.notEvaluable.push({ analyte, reason, reasonCode, ...(when ? { time: when.time } : {}), original, source, code: coding });
 }
 
+/**
+ * `{ ...range, unit, source: 'fallback' }`, built as a clone of a template cached per knowledge range object:
+ * a spread followed by more properties takes V8's generic runtime path (~1.4 µs each, once per lab value
+ * without a lab range), a bare `{ ...template }` clones the template's shape (~0.03 µs). Same keys, same order.
+ */
+const fallbackTemplates = new WeakMap<object, ReferenceRange>();
+function fallbackRange(range: Readonly<Partial<ReferenceRange>>, unit: string): ReferenceRange {
+  let template = fallbackTemplates.get(range);
+  if (template === undefined || template.unit !== unit) {
+    template = { ...range, unit, source: 'fallback' };
+    fallbackTemplates.set(range, template);
+  }
+  return { ...template };
+}
+
 function emitValue(
   acc: LabAcc,
   match: AnalyteMatch,
@@ -286,7 +301,7 @@ function emitValue(
     });
   } else referenceRange = range;
   if (!referenceRange && def.fallbackRange && def.canonicalUnit !== null) {
-    referenceRange = { ...def.fallbackRange, unit: def.canonicalUnit, source: 'fallback' };
+    referenceRange = fallbackRange(def.fallbackRange, def.canonicalUnit);
   }
   const interpretation = element.interpretation === undefined ? undefined : interpretationCodes(element);
   const lab: LabValue = { analyte, value: conv.value, unit: conv.unit, time: when.time, timeSource: when.timeSource, status, original: read.original, code: coding, source };
