@@ -99,14 +99,29 @@ export function satisfies(v: Interval, b: Bounds): Tri {
 
 /** The single operator/value of a one-sided predicate (for display); undefined for two-sided ones. */
 export function oneSided(b: Bounds): { operator: ThresholdOperator; value: number } | undefined {
-  const entries: [ThresholdOperator, number | undefined][] = [
-    ['>', b.gt],
-    ['>=', b.gte],
-    ['<', b.lt],
-    ['<=', b.lte],
-  ];
-  const set = entries.filter((e): e is [ThresholdOperator, number] => e[1] !== undefined);
-  if (set.length !== 1) return undefined;
-  const [op, value] = set[0]!;
-  return { operator: op, value };
+  // Allocation-free (hot: once per judged value): exactly one of gt, gte, lt, lte set, else undefined.
+  let count = 0;
+  let operator: ThresholdOperator = '>';
+  let value = 0;
+  if (b.gt !== undefined) {
+    count++;
+    operator = '>';
+    value = b.gt;
+  }
+  if (b.gte !== undefined) {
+    count++;
+    operator = '>=';
+    value = b.gte;
+  }
+  if (b.lt !== undefined) {
+    count++;
+    operator = '<';
+    value = b.lt;
+  }
+  if (b.lte !== undefined) {
+    count++;
+    operator = '<=';
+    value = b.lte;
+  }
+  return count === 1 ? { operator, value } : undefined;
 }

@@ -228,7 +228,9 @@ export function judgeAbsolute(
   return {
     value: v,
     result: satisfies(m.interval, m.bounds),
-    threshold: os ? { ...os, unit: m.unit, basis: 'absolute', citation, status } : undefined,
+    // Written out, not `{ ...os, unit, … }`: a spread followed by more properties takes V8's slow runtime path,
+    // and this runs once per value per criterion. Same keys in the same order (oneSided returns operator, value).
+    threshold: os ? { operator: os.operator, value: os.value, unit: m.unit, basis: 'absolute', citation, status } : undefined,
     range: rangeOf(v),
   };
 }
@@ -392,7 +394,7 @@ export function absoluteItem(
   const it = item(id, label, state, chosen, ctx);
   if (!chosen) {
     const os = oneSided(t);
-    if (os) it.threshold = { ...os, unit: t.unit, basis: 'absolute', citation, status };
+    if (os) it.threshold = { operator: os.operator, value: os.value, unit: t.unit, basis: 'absolute', citation, status };
   }
   return it;
 }
