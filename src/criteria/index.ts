@@ -17,7 +17,7 @@ import { assessHlh2004 } from './hlh2004';
 import { assessHScore } from './hscore';
 import { assessIecHs } from './iec-hs';
 import { assessOhi } from './ohi';
-import { labLookbackStart, temperatureLookbackStart, timeOf, valuesIn, type Ctx } from './pick';
+import { countAfterAsOf, labLookbackStart, lastIn, temperatureLookbackStart, type Ctx } from './pick';
 import { assessTrends } from './trends';
 import { ASSESSMENT_VERSION, type AlternativeExplanation, type Assessment } from './types';
 
@@ -103,13 +103,13 @@ export function assess(timeline: PatientTimeline, asOf: string, knowledge: Knowl
   const missing: AnalyteId[] = [];
   let afterAsOf = 0;
   for (const analyte of ANALYTE_IDS) {
-    for (const v of timeline.labs[analyte] ?? []) if ((timeOf(v) ?? -Infinity) > asOfMs) afterAsOf++;
-    const last = valuesIn(ctx, analyte, -Infinity).at(-1);
+    afterAsOf += countAfterAsOf(ctx, analyte);
+    const last = lastIn(ctx, analyte, -Infinity);
     if (last) lastSeen[analyte] = last.time;
   }
   for (const analyte of USED_ANALYTES) {
     const from = analyte === 'temperature' ? temperatureLookbackStart(ctx) : labLookbackStart(ctx);
-    if (!valuesIn(ctx, analyte, from).length) missing.push(analyte);
+    if (!lastIn(ctx, analyte, from)) missing.push(analyte);
   }
   const dataIssues: DataIssue[] = [...timeline.issues];
   if (afterAsOf) {

@@ -88,6 +88,41 @@ export function valuesIn(ctx: Ctx, analyte: AnalyteId, fromMs: number, toMs: num
   return out;
 }
 
+/** The last value of `valuesIn(ctx, analyte, fromMs, toMs)`, without copying the window. */
+export function lastIn(ctx: Ctx, analyte: AnalyteId, fromMs: number, toMs: number = ctx.asOfMs): LabValue | undefined {
+  const to = Math.min(toMs, ctx.asOfMs);
+  const ix = labIndex(ctx, analyte);
+  if (!ix) return undefined;
+  const { values, ms } = ix;
+  if (ix.sorted) {
+    const lo = firstIndex(ms, (t) => t >= fromMs);
+    const hi = firstIndex(ms, (t) => t > to);
+    return lo < hi ? values[hi - 1] : undefined;
+  }
+  for (let i = values.length - 1; i >= 0; i--) {
+    const t = ms[i]!;
+    if (t >= fromMs && t <= to) return values[i];
+  }
+  return undefined;
+}
+
+/** How many of the timeline's values of `analyte` (superseded ones included) are dated after asOf. */
+export function countAfterAsOf(ctx: Ctx, analyte: AnalyteId): number {
+  const all = ctx.timeline.labs[analyte];
+  if (!all) return 0;
+  const ix = labIndex(ctx, analyte);
+  if (ix && ix.values === all) {
+    // The index holds every value with its parsed time (NaN when unparseable: never after asOf).
+    if (ix.sorted) return all.length - firstIndex(ix.ms, (t) => t > ctx.asOfMs);
+    let n = 0;
+    for (let i = 0; i < ix.ms.length; i++) if (ix.ms[i]! > ctx.asOfMs) n++;
+    return n;
+  }
+  let n = 0;
+  for (const v of all) if ((timeOf(v) ?? -Infinity) > ctx.asOfMs) n++;
+  return n;
+}
+
 /**
  * Conflicting values at one instant (timeline `conflicts`): a final / amended / corrected value there supersedes
  * the preliminary ones, which are not judged (CC §7 flags preliminary; the conflict flag stays on the item).
