@@ -82,14 +82,21 @@ function scopePatient(
   }
   // Most resources share one subject reference: parse each distinct reference text once per call.
   const parsed = new Map<string, ReturnType<typeof parseReference>>();
+  let lastText: string | undefined;
+  let lastRef: ReturnType<typeof parseReference>;
   const keep = (e: Entry): boolean => {
     const subject = subjectOf(e.resource);
     if (subject === undefined) return true;
     const text = isRecord(subject) ? str(subject.reference) : undefined;
     let ref: ReturnType<typeof parseReference>;
     if (text === undefined) ref = undefined;
-    else if (parsed.has(text)) ref = parsed.get(text);
-    else parsed.set(text, (ref = parseReference(subject, index)));
+    else if (text === lastText) ref = lastRef; // the common case: the same subject as the previous resource
+    else {
+      if (parsed.has(text)) ref = parsed.get(text);
+      else parsed.set(text, (ref = parseReference(subject, index)));
+      lastText = text;
+      lastRef = ref;
+    }
     if (ref === undefined) return true; // identifier-only or unreadable reference: cannot tell, keep
     if (ref.type === 'Patient' && ref.id === target) return true;
     issues.push({
