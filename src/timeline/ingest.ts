@@ -76,16 +76,24 @@ function versionOrder(a: Json, b: Json): number {
 }
 
 export function ingest(input: readonly unknown[], issues: DataIssue[]): Ingested {
-  const candidates = new Map<string, Json[]>();
-  const fullUrls = new Map<string, string[]>();
+  // Hot at 10k resources (Map operations on freshly parsed strings dominate): one entry per `Type/id`, made
+  // when the key is first seen (resource = the first version), extra versions aside; the sort and the index
+  // below then need no further lookups by key.
+  const entries: Entry[] = [];
+  const byKey = new Map<string, Entry>();
+  /** Versions of keys that arrived more than once (all of them, first one included), in arrival order. */
+  const versionsOf = new Map<string, Json[]>();
+  /** fullUrl → the key (or keys, when several resources claim it). */
+  const fullUrls = new Map<string, string | string[]>();
   // Strong collections on purpose: they live for one call, and weak ones make GC markedly slower at 10k items.
   // Objects already visited → their key (undefined for objects that are not kept resources).
   const seen = new Map<object, string | undefined>();
   const addUrl = (fullUrl: string | undefined, key: string | undefined): void => {
     if (fullUrl === undefined || key === undefined) return;
     const urls = fullUrls.get(fullUrl);
-    if (urls) urls.push(key);
-    else fullUrls.set(fullUrl, [key]);
+    if (urls === undefined) fullUrls.set(fullUrl, key);
+    else if (typeof urls === 'string') fullUrls.set(fullUrl, [urls, key]);
+    else urls.push(key);
   };
 
   const visit = (item: unknown, depth: number, fullUrl: string | undefined): void => {
@@ -101,29 +109,31 @@ export function ingest(input: readonly unknown[], issues: DataIssue[]): Ingested
       addUrl(fullUrl, seen.get(item)); // the same object twice (or a cycle): read once, every fullUrl kept
       return;
     }
-    seen.set(item, undefined);
     const rawType = item.resourceType;
-    const type = typeof rawType === 'string' && (READ_TYPES.has(rawType) || /^[A-Z][A-Za-z]{1,63}$/.test(rawType)) ? rawType : undefined;
-    if (type === undefined) {
-      issues.push({ severity: 'warning', code: 'invalid-resource', message: 'ignored an object without a valid resourceType' });
-      return;
-    }
-    if (type === 'Bundle') {
-      if (depth >= MAX_DEPTH) {
-        issues.push({ severity: 'warning', code: 'invalid-resource', message: `ignored Bundles nested deeper than ${MAX_DEPTH}` });
+    const read = typeof rawType === 'string' && READ_TYPES.has(rawType);
+    if (!read) {
+      // Not a kept resource: remembered as visited (before any recursion, so cycles stop here).
+      seen.set(item, undefined);
+      const type = typeof rawType === 'string' && /^[A-Z][A-Za-z]{1,63}$/.test(rawType) ? rawType : undefined;
+      if (type === undefined) {
+        issues.push({ severity: 'warning', code: 'invalid-resource', message: 'ignored an object without a valid resourceType' });
         return;
       }
-      for (const e of records(item.entry)) {
-        if (e.resource !== undefined) visit(e.resource, depth + 1, str(e.fullUrl));
-        if (isRecord(e.response) && e.response.outcome !== undefined) visit(e.response.outcome, depth + 1, undefined);
+      if (type === 'Bundle') {
+        if (depth >= MAX_DEPTH) {
+          issues.push({ severity: 'warning', code: 'invalid-resource', message: `ignored Bundles nested deeper than ${MAX_DEPTH}` });
+          return;
+        }
+        for (const e of records(item.entry)) {
+          if (e.resource !== undefined) visit(e.resource, depth + 1, str(e.fullUrl));
+          if (isRecord(e.response) && e.response.outcome !== undefined) visit(e.response.outcome, depth + 1, undefined);
+        }
+        return;
       }
+      if (type === 'OperationOutcome') operationOutcomeIssues(item, issues);
       return;
     }
-    if (type === 'OperationOutcome') {
-      operationOutcomeIssues(item, issues);
-      return;
-    }
-    if (!READ_TYPES.has(type)) return;
+    const type = rawType;
     const rawId = str(item.id);
     let id: string;
     if (rawId !== undefined && FHIR_ID.test(rawId)) id = rawId;
@@ -137,9 +147,16 @@ export function ingest(input: readonly unknown[], issues: DataIssue[]): Ingested
       });
     }
     const key = `${type}/${id}`;
-    const list = candidates.get(key);
-    if (list) list.push(item);
-    else candidates.set(key, [item]);
+    const entry = byKey.get(key);
+    if (entry === undefined) {
+      const created: Entry = { type, id, key, resource: item };
+      byKey.set(key, created);
+      entries.push(created);
+    } else {
+      const versions = versionsOf.get(key);
+      if (versions) versions.push(item);
+      else versionsOf.set(key, [entry.resource, item]);
+    }
     seen.set(item, key);
     addUrl(fullUrl, key);
   };
@@ -148,14 +165,16 @@ export function ingest(input: readonly unknown[], issues: DataIssue[]): Ingested
 
   const byType = new Map<string, Entry[]>();
   const index = new Map<string, Entry>();
-  // Default sort = UTF-16 code-unit order, the same order as cmpStr (without a comparator callback).
-  for (const key of [...candidates.keys()].sort()) {
-    const versions = candidates.get(key) as Json[];
-    let chosen = versions[0] as Json;
-    if (versions.length > 1) {
+  // Keys are unique: code-unit order of the keys, the same order as cmpStr.
+  entries.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  let list: Entry[] | undefined;
+  for (const entry of entries) {
+    const { key } = entry;
+    const versions = versionsOf.size ? versionsOf.get(key) : undefined;
+    if (versions) {
       const distinct = new Map(versions.map((v) => [stableStringify(v), v]));
       if (distinct.size > 1) {
-        chosen = [...distinct.values()].sort(versionOrder)[0] as Json;
+        entry.resource = [...distinct.values()].sort(versionOrder)[0] as Json;
         issues.push({
           severity: 'info',
           code: 'duplicate-resource-differs',
@@ -164,15 +183,16 @@ export function ingest(input: readonly unknown[], issues: DataIssue[]): Ingested
         });
       }
     }
-    const slash = key.indexOf('/');
-    const entry: Entry = { type: key.slice(0, slash), id: key.slice(slash + 1), key, resource: chosen };
-    const list = byType.get(entry.type);
-    if (list) list.push(entry);
-    else byType.set(entry.type, [entry]);
+    // Sorted by key, so one type's entries are contiguous.
+    if (list === undefined || (list[0] as Entry).type !== entry.type) {
+      list = byType.get(entry.type);
+      if (list === undefined) byType.set(entry.type, (list = []));
+    }
+    list.push(entry);
     index.set(key, entry);
   }
   for (const [url, keys] of fullUrls) {
-    const key = keys.length === 1 ? keys[0] : [...new Set(keys)].sort(cmpStr)[0];
+    const key = typeof keys === 'string' ? keys : [...new Set(keys)].sort(cmpStr)[0];
     const entry = key === undefined ? undefined : index.get(key);
     if (entry && !index.has(url)) index.set(url, entry);
   }
