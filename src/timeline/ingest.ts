@@ -157,7 +157,10 @@ export function ingest(input: readonly unknown[], issues: DataIssue[]): Ingested
       if (versions) versions.push(item);
       else versionsOf.set(key, [entry.resource, item]);
     }
-    seen.set(item, key);
+    // A kept resource with its own id is not recorded in `seen` (giving a parsed object an identity hash is the
+    // costliest step here): the same object met again takes this path once more, with the same key and URL, and
+    // its extra copy in versionsOf has identical content, so it changes nothing. An anon id is hashed once.
+    if (id !== rawId) seen.set(item, key);
     addUrl(fullUrl, key);
   };
 
