@@ -31,3 +31,19 @@ const show = (title: string, m: Map<string, number>) => {
 };
 show('self', selfBy);
 show('inclusive', inclBy);
+
+/** `--callers=name`: self time of functions whose name matches, by their caller chain (3 frames). */
+const callersOf = process.argv.find((a) => a.startsWith('--callers='))?.slice('--callers='.length);
+if (callersOf) {
+  const chains = new Map<string, number>();
+  for (const [id, t] of self) {
+    const n = byId.get(id)!;
+    if ((n.callFrame.functionName || '(anon)') !== callersOf) continue;
+    const frames: string[] = [];
+    for (let cur = parent.get(id); cur !== undefined && frames.length < 3; cur = parent.get(cur)) frames.push(key(byId.get(cur)!));
+    const k = frames.join(' < ');
+    chains.set(k, (chains.get(k) ?? 0) + t);
+  }
+  console.log(`\n## callers of ${callersOf}`);
+  [...chains].sort((a, b) => b[1] - a[1]).slice(0, top).forEach(([k, t]) => console.log(`${(t / 1000).toFixed(0).padStart(6)} ms  ${k}`));
+}

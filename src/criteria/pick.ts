@@ -45,22 +45,11 @@ interface LabIndex {
 export type Direction = 'up' | 'down';
 
 /**
- * Parsed times, memoised by string: every criterion re-reads the same values' times (window filters,
- * comparators), and the regex + Date.parse in toEpochMs dominated the engine's profile. Bounded: cleared
- * when it grows past EPOCH_CACHE_MAX distinct strings.
+ * toEpochMs(value). Not memoised any more: the common ISO shape is parsed by hand in about the time a Map
+ * lookup of a fresh string takes, and most strings are seen once.
  */
-const EPOCH_CACHE_MAX = 100_000;
-const epochCache = new Map<string, number | undefined>();
-
-/** toEpochMs(value), memoised (same result for the same string). */
 export function epochMs(value: string | undefined): number | undefined {
-  if (!value) return undefined;
-  const hit = epochCache.get(value);
-  if (hit !== undefined || epochCache.has(value)) return hit;
-  const ms = toEpochMs(value);
-  if (epochCache.size >= EPOCH_CACHE_MAX) epochCache.clear();
-  epochCache.set(value, ms);
-  return ms;
+  return toEpochMs(value);
 }
 
 /** Epoch ms of a value; values with unparseable times are never used. */

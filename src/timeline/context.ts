@@ -5,7 +5,7 @@ import type { Knowledge } from '../knowledge';
 import type { AgentDefinition } from '../knowledge/exposures';
 import type { FindingCode } from '../knowledge/findings';
 import { CodeNormalizer, NameMatcher } from './codes';
-import type { Entry } from './ingest';
+import type { RefIndex } from './ingest';
 import type { AnalyteId, DataIssue, Finding, LabValue, NotEvaluableValue } from './types';
 import { UnitConverter } from './units';
 
@@ -110,7 +110,7 @@ export interface ExposureEvidence {
 
 export interface Acc {
   t: Tables;
-  index: Map<string, Entry>;
+  index: RefIndex;
   issues: DataIssue[];
   labs: LabValue[];
   notEvaluable: NotEvaluableValue[];

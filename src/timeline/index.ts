@@ -17,7 +17,7 @@ import { processCondition } from './conditions';
 import { buildTables, type Tables } from './context';
 import { compiledFields } from './fhirpath';
 import { finalizeIssues, mergeExposures, resolveLabs, sortFindings, sortNotEvaluable } from './finalize';
-import { type Entry, ingest, parseReference, subjectOf } from './ingest';
+import { type Entry, ingest, parseReference, type RefIndex, subjectOf } from './ingest';
 import { processMedication } from './medications';
 import { type LabAcc, type ObservationOptions, processObservations } from './observations';
 import type { DataIssue, PatientTimeline } from './types';
@@ -44,7 +44,7 @@ const CLINICAL_TYPES = ['Observation', 'Condition', 'MedicationAdministration', 
 
 function scopePatient(
   byType: Map<string, Entry[]>,
-  index: Map<string, Entry>,
+  index: RefIndex,
   requested: string | undefined,
   issues: DataIssue[],
 ): { patient: PatientTimeline['patient']; keep: (e: Entry) => boolean } {
@@ -87,10 +87,12 @@ function scopePatient(
   const keep = (e: Entry): boolean => {
     const subject = subjectOf(e.resource);
     if (subject === undefined) return true;
-    const text = isRecord(subject) ? str(subject.reference) : undefined;
+    const raw = isRecord(subject) ? subject.reference : undefined;
+    // The common case: the same reference text as the previous resource (compared before trimming).
+    const text = raw === lastText && raw !== undefined ? lastText : str(raw);
     let ref: ReturnType<typeof parseReference>;
     if (text === undefined) ref = undefined;
-    else if (text === lastText) ref = lastRef; // the common case: the same subject as the previous resource
+    else if (text === lastText) ref = lastRef;
     else {
       if (parsed.has(text)) ref = parsed.get(text);
       else parsed.set(text, (ref = parseReference(subject, index)));

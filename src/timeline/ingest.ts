@@ -35,11 +35,67 @@ export interface Entry {
   resource: Json;
 }
 
+/** `Type/id` or a Bundle fullUrl → the kept resource (for medicationReference and urn:uuid subjects). */
+export interface RefIndex {
+  get(ref: string): Entry | undefined;
+}
+
 export interface Ingested {
-  /** Kept resources per type, sorted by key. */
+  /**
+   * Kept resources per type, in arrival order. Not sorted: every list the timeline outputs is sorted later by a
+   * total order (labs, not-evaluable values, findings, exposures, issues), so the order here never shows.
+   */
   byType: Map<string, Entry[]>;
-  /** `Type/id` and Bundle fullUrl → resource (for medicationReference and urn:uuid subjects). */
-  index: Map<string, Entry>;
+  index: RefIndex;
+}
+
+/** Per resource type: id → entry. */
+type ById = Map<string, Map<string, Entry>>;
+
+/**
+ * `Type/id` first, then fullUrl. The fullUrl map is built on the first lookup that is not a `Type/id` (most
+ * references in a prefetch are `Patient/x`): building it for every resource of every call cost two Map
+ * insertions per resource. A fullUrl claimed by several resources resolves to the smallest key; a fullUrl that
+ * is also some resource's `Type/id` resolves to that resource.
+ */
+class LazyRefIndex implements RefIndex {
+  private byUrl: Map<string, Entry> | undefined;
+
+  constructor(
+    private readonly byId: ById,
+    /** fullUrl, key, fullUrl, key… in arrival order. */
+    private readonly urlPairs: string[],
+  ) {}
+
+  private byKey(ref: string): Entry | undefined {
+    const slash = ref.indexOf('/');
+    if (slash <= 0) return undefined;
+    return this.byId.get(ref.slice(0, slash))?.get(ref.slice(slash + 1));
+  }
+
+  get(ref: string): Entry | undefined {
+    const direct = this.byKey(ref);
+    if (direct !== undefined || this.urlPairs.length === 0) return direct;
+    if (this.byUrl === undefined) this.byUrl = this.buildUrls();
+    return this.byUrl.get(ref);
+  }
+
+  private buildUrls(): Map<string, Entry> {
+    const claims = new Map<string, string>();
+    const pairs = this.urlPairs;
+    for (let i = 0; i < pairs.length; i += 2) {
+      const url = pairs[i] as string;
+      const key = pairs[i + 1] as string;
+      const prior = claims.get(url);
+      if (prior === undefined || cmpStr(key, prior) < 0) claims.set(url, key);
+    }
+    const out = new Map<string, Entry>();
+    for (const [url, key] of claims) {
+      const entry = this.byKey(key);
+      if (entry !== undefined && this.byKey(url) === undefined) out.set(url, entry);
+    }
+    return out;
+  }
 }
 
 function operationOutcomeIssues(oo: Json, issues: DataIssue[]): void {
@@ -76,24 +132,20 @@ function versionOrder(a: Json, b: Json): number {
 }
 
 export function ingest(input: readonly unknown[], issues: DataIssue[]): Ingested {
-  // Hot at 10k resources (Map operations on freshly parsed strings dominate): one entry per `Type/id`, made
-  // when the key is first seen (resource = the first version), extra versions aside; the sort and the index
-  // below then need no further lookups by key.
-  const entries: Entry[] = [];
-  const byKey = new Map<string, Entry>();
+  // Hot (Map operations on freshly parsed strings dominate): one entry per `Type/id`, made when the id is first
+  // seen (resource = the first version), extra versions aside. Looked up by type, then id: no `Type/id` string
+  // has to be flattened and hashed per resource.
+  const byType = new Map<string, Entry[]>();
+  const byId: ById = new Map();
   /** Versions of keys that arrived more than once (all of them, first one included), in arrival order. */
   const versionsOf = new Map<string, Json[]>();
-  /** fullUrl → the key (or keys, when several resources claim it). */
-  const fullUrls = new Map<string, string | string[]>();
+  /** fullUrl, key pairs (see LazyRefIndex). */
+  const urlPairs: string[] = [];
   // Strong collections on purpose: they live for one call, and weak ones make GC markedly slower at 10k items.
   // Objects already visited → their key (undefined for objects that are not kept resources).
   const seen = new Map<object, string | undefined>();
   const addUrl = (fullUrl: string | undefined, key: string | undefined): void => {
-    if (fullUrl === undefined || key === undefined) return;
-    const urls = fullUrls.get(fullUrl);
-    if (urls === undefined) fullUrls.set(fullUrl, key);
-    else if (typeof urls === 'string') fullUrls.set(fullUrl, [urls, key]);
-    else urls.push(key);
+    if (fullUrl !== undefined && key !== undefined) urlPairs.push(fullUrl, key);
   };
 
   const visit = (item: unknown, depth: number, fullUrl: string | undefined): void => {
@@ -146,12 +198,17 @@ export function ingest(input: readonly unknown[], issues: DataIssue[]): Ingested
         source: `${type}/${id}`,
       });
     }
-    const key = `${type}/${id}`;
-    const entry = byKey.get(key);
+    let ids = byId.get(type);
+    if (ids === undefined) {
+      byId.set(type, (ids = new Map()));
+      byType.set(type, []);
+    }
+    const entry = ids.get(id);
+    const key = entry === undefined ? `${type}/${id}` : entry.key;
     if (entry === undefined) {
       const created: Entry = { type, id, key, resource: item };
-      byKey.set(key, created);
-      entries.push(created);
+      ids.set(id, created);
+      (byType.get(type) as Entry[]).push(created);
     } else {
       const versions = versionsOf.get(key);
       if (versions) versions.push(item);
@@ -166,44 +223,24 @@ export function ingest(input: readonly unknown[], issues: DataIssue[]): Ingested
 
   for (const item of input) visit(item, 0, undefined);
 
-  const byType = new Map<string, Entry[]>();
-  const index = new Map<string, Entry>();
-  // Keys are unique: code-unit order of the keys, the same order as cmpStr.
-  entries.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-  let list: Entry[] | undefined;
-  for (const entry of entries) {
-    const { key } = entry;
-    const versions = versionsOf.size ? versionsOf.get(key) : undefined;
-    if (versions) {
-      const distinct = new Map(versions.map((v) => [stableStringify(v), v]));
-      if (distinct.size > 1) {
-        entry.resource = [...distinct.values()].sort(versionOrder)[0] as Json;
-        issues.push({
-          severity: 'info',
-          code: 'duplicate-resource-differs',
-          message: `${key} arrived ${distinct.size} times with different content; kept the latest version`,
-          source: key,
-        });
-      }
-    }
-    // Sorted by key, so one type's entries are contiguous.
-    if (list === undefined || (list[0] as Entry).type !== entry.type) {
-      list = byType.get(entry.type);
-      if (list === undefined) byType.set(entry.type, (list = []));
-    }
-    list.push(entry);
-    index.set(key, entry);
+  for (const [key, versions] of versionsOf) {
+    const distinct = new Map(versions.map((v) => [stableStringify(v), v]));
+    if (distinct.size < 2) continue;
+    const slash = key.indexOf('/');
+    const entry = byId.get(key.slice(0, slash))?.get(key.slice(slash + 1)) as Entry;
+    entry.resource = [...distinct.values()].sort(versionOrder)[0] as Json;
+    issues.push({
+      severity: 'info',
+      code: 'duplicate-resource-differs',
+      message: `${key} arrived ${distinct.size} times with different content; kept the latest version`,
+      source: key,
+    });
   }
-  for (const [url, keys] of fullUrls) {
-    const key = typeof keys === 'string' ? keys : [...new Set(keys)].sort(cmpStr)[0];
-    const entry = key === undefined ? undefined : index.get(key);
-    if (entry && !index.has(url)) index.set(url, entry);
-  }
-  return { byType, index };
+  return { byType, index: new LazyRefIndex(byId, urlPairs) };
 }
 
 /** `{type, id}` of a literal reference (relative, absolute, versioned, or a Bundle fullUrl), if readable. */
-export function parseReference(ref: unknown, index: Map<string, Entry>): { type: string; id: string } | undefined {
+export function parseReference(ref: unknown, index: RefIndex): { type: string; id: string } | undefined {
   const r = isRecord(ref) ? str(ref.reference) : undefined;
   if (r === undefined) return undefined;
   const viaUrl = index.get(r);

@@ -388,19 +388,43 @@ interface Candidate {
   value: FieldNode | undefined;
 }
 
+const NO_COMPONENTS: ComponentMatch[] = [];
+const NO_NODES: FieldNode[] = [];
+
 /** Plain-TypeScript prefilter: is this Observation about a known analyte or finding, with a usable status? */
 function prefilter(acc: Acc, res: Json, source: string): Candidate | undefined {
-  const main = matchAnalyte(acc, res.code, source);
-  const components = arr(res.component);
-  const componentMatches: ComponentMatch[] = [];
-  for (let index = 0; index < components.length; index++) {
-    const c = components[index];
-    if (!isRecord(c) || !anyMatch(c.code, acc.t.codes, acc.t.analyteByCode)) continue;
-    const m = matchAnalyte(acc, c.code, `${source}#component[${index}]`);
-    if (m) componentMatches.push({ index, element: c, match: m });
+  // One pass over Observation.code's codings answers both "which analyte" and "is it a finding code".
+  const { codes, analyteByCode, findingsByCode } = acc.t;
+  let main: AnalyteMatch | undefined;
+  let findingCandidate = false;
+  const concept = res.code;
+  if (isRecord(concept) && Array.isArray(concept.coding)) {
+    const list = concept.coding;
+    let analyteSeen = false;
+    for (let i = 0; i < list.length; i++) {
+      const c: unknown = list[i];
+      if (!isRecord(c)) continue;
+      const key = codes.key(c.system, c.code);
+      if (key === undefined) continue;
+      if (!analyteSeen && analyteByCode.has(key)) analyteSeen = true;
+      if (!findingCandidate && findingsByCode.has(key)) findingCandidate = true;
+    }
+    if (analyteSeen) main = matchAnalyte(acc, concept, source);
   }
-  const findingCandidate =
-    anyMatch(res.code, acc.t.codes, acc.t.findingsByCode) || anyMatch(res.valueCodeableConcept, acc.t.codes, acc.t.findingsByCode);
+  const components = res.component;
+  let componentMatches = NO_COMPONENTS;
+  if (Array.isArray(components)) {
+    for (let index = 0; index < components.length; index++) {
+      const c: unknown = components[index];
+      if (!isRecord(c) || !anyMatch(c.code, codes, analyteByCode)) continue;
+      const m = matchAnalyte(acc, c.code, `${source}#component[${index}]`);
+      if (m) {
+        if (componentMatches === NO_COMPONENTS) componentMatches = [];
+        componentMatches.push({ index, element: c, match: m });
+      }
+    }
+  }
+  if (!findingCandidate && res.valueCodeableConcept !== undefined) findingCandidate = anyMatch(res.valueCodeableConcept, codes, findingsByCode);
   if (!main && componentMatches.length === 0 && !findingCandidate) return undefined;
 
   const statusText = str(res.status);
@@ -414,7 +438,7 @@ function prefilter(acc: Acc, res: Json, source: string): Candidate | undefined {
     });
     return undefined;
   }
-  return { res, source, status: statusText as UsedStatus, main, componentMatches, findingCandidate, effective: [], value: undefined };
+  return { res, source, status: statusText as UsedStatus, main, componentMatches, findingCandidate, effective: NO_NODES, value: undefined };
 }
 
 /**

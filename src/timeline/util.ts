@@ -44,16 +44,9 @@ export function cmpNum(a: number | undefined, b: number | undefined): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-const epochMemo = new Map<string, number | undefined>();
-
-/** `toEpochMs`, memoised: sorting calls it O(n log n) times on the same few thousand strings. */
+/** `toEpochMs` (kept as the data layer's name for it; the common ISO shape is parsed without a regex). */
 export function epochMs(value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  if (epochMemo.has(value)) return epochMemo.get(value);
-  const ms = toEpochMs(value);
-  if (epochMemo.size >= 100_000) epochMemo.clear(); // bounded: input is untrusted
-  epochMemo.set(value, ms);
-  return ms;
+  return toEpochMs(value);
 }
 
 /** Times compared as instants; unparseable/missing first; equal instants ordered by their text. */
