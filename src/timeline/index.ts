@@ -123,7 +123,8 @@ function build(t: Tables, resources: readonly unknown[], options: BuildOptions |
   const { patient, keep } = scopePatient(byType, index, requested, issues);
   const acc: LabAcc = { t, index, issues, labs: [], labMs: [], notEvaluable: [], findings: [], exposures: [] };
 
-  processObservations(acc, (byType.get('Observation') ?? []).filter(keep), internal);
+  // Patient scoping inside the Observation loop: one pass over the resources instead of two.
+  processObservations(acc, byType.get('Observation') ?? [], internal, keep);
   for (const type of CLINICAL_TYPES) {
     if (type === 'Observation') continue;
     for (const e of byType.get(type) ?? []) {

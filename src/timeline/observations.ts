@@ -497,18 +497,23 @@ export interface ObservationOptions {
 }
 
 /**
- * All Observations of the input: prefiltered by code and status in TypeScript, then field access by the fast
+ * All Observations of the input (those `keep` accepts: patient scoping): prefiltered by code and status in TypeScript, then field access by the fast
  * path where it recognises the shape and by FHIRPath (batched) for the rest, then values emitted.
  */
-export function processObservations(acc: LabAcc, entries: readonly { resource: Json; key: string }[], options: ObservationOptions = {}): void {
-  const candidates: Candidate[] = [];
+export function processObservations<E extends { resource: Json; key: string }>(
+  acc: LabAcc,
+  entries: readonly E[],
+  options: ObservationOptions = {},
+  keep: (e: E) => boolean = () => true,
+): void {
   const slow: Candidate[] = [];
   for (const e of entries) {
+    if (!keep(e)) continue;
+    let c: Candidate | undefined;
+    let fast = false;
     try {
-      const c = prefilter(acc, e.resource, e.key);
+      c = prefilter(acc, e.resource, e.key);
       if (!c) continue;
-      candidates.push(c);
-      let fast = false;
       if (!options.fhirpathOnly) {
         try {
           fast = fastFields(c);
@@ -516,23 +521,30 @@ export function processObservations(acc: LabAcc, entries: readonly { resource: J
           fast = false; // exotic objects (throwing getters…): FHIRPath decides
         }
       }
-      if (!fast) slow.push(c);
     } catch (err) {
       acc.issues.push({ severity: 'warning', code: 'resource-not-processed', message: `Observation could not be read: ${errorMessage(err)}`, source: e.key });
+      continue;
     }
+    // Emitted while the resource is still in the CPU cache (a second pass over a large prefetch re-reads it from
+    // memory); output order does not matter, every list is sorted later.
+    if (fast) emitCandidate(acc, c);
+    else slow.push(c);
   }
-  if (slow.length) fhirpathFields(acc, slow);
+  if (slow.length) {
+    fhirpathFields(acc, slow);
+    for (const c of slow) emitCandidate(acc, c);
+  }
+}
 
-  for (const c of candidates) {
-    try {
-      const when = observationTime(c.res, c.effective);
-      if (c.main) emitValue(acc, c.main, c.value, c.res, when, c.status, c.source);
-      for (const { index, element, match, node } of c.componentMatches) {
-        emitValue(acc, match, node, element, when, c.status, `${c.source}#component[${index}]`);
-      }
-      if (c.findingCandidate) observationFindings(acc, c.res, codingsOf(c.res.code), when, c.source);
-    } catch (err) {
-      acc.issues.push({ severity: 'warning', code: 'resource-not-processed', message: `Observation could not be read: ${errorMessage(err)}`, source: c.source });
+function emitCandidate(acc: LabAcc, c: Candidate): void {
+  try {
+    const when = observationTime(c.res, c.effective);
+    if (c.main) emitValue(acc, c.main, c.value, c.res, when, c.status, c.source);
+    for (const { index, element, match, node } of c.componentMatches) {
+      emitValue(acc, match, node, element, when, c.status, `${c.source}#component[${index}]`);
     }
+    if (c.findingCandidate) observationFindings(acc, c.res, codingsOf(c.res.code), when, c.source);
+  } catch (err) {
+    acc.issues.push({ severity: 'warning', code: 'resource-not-processed', message: `Observation could not be read: ${errorMessage(err)}`, source: c.source });
   }
 }
