@@ -20,4 +20,5 @@ RUN mkdir -p /app/data && chown node:node /app/data
 USER node
 EXPOSE 8080
 HEALTHCHECK --interval=30s --timeout=3s CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||8080)+'/healthz').then(r=>process.exit(r.ok?0:1)).catch(()=>process.exit(1))"
-CMD ["node", "dist/src/server.js"]
+# Same node flags as `npm start` (a test keeps them equal); see README "Performance" for why.
+CMD ["node", "--max-semi-space-size=64", "dist/src/server.js"]

@@ -35,7 +35,21 @@ const onlyLoad = process.argv.includes('--only-load');
 /** `--cpu-prof=DIR`: the service process writes a V8 CPU profile there on exit. */
 const cpuProfDir = argValue('cpu-prof');
 /** `--service-node-flags=--max-semi-space-size=32,...`: extra node flags for the service (to measure tuning; off by default). */
-const serviceNodeFlags = argValue('service-node-flags')?.split(',').filter(Boolean) ?? [];
+const extraNodeFlags = argValue('service-node-flags')?.split(',').filter(Boolean) ?? [];
+/**
+ * The node flags of the production start command (`npm start`; the Dockerfile's CMD is tested to match), used for
+ * both the service and the floor: the floor is the same runtime receiving the same bytes.
+ */
+function productionNodeFlags(): string[] {
+  const pkg = JSON.parse(readFileSync(path.join(__dirname, '../../package.json'), 'utf8')) as { scripts: Record<string, string> };
+  const m = /^node((?: --[\w-]+(?:=\S+)?)*) dist\/src\/server\.js$/.exec(pkg.scripts.start ?? '');
+  if (!m) throw new Error(`cannot read the node flags of "npm start": ${pkg.scripts.start}`);
+  return m[1]!.trim().split(' ').filter(Boolean);
+}
+/** `--node-flags=a,b`: replaces the production flags for both processes (to compare tunings; '' = none). */
+const nodeFlagsOverride = argValue('node-flags');
+const runtimeNodeFlags = nodeFlagsOverride !== undefined ? nodeFlagsOverride.split(',').filter(Boolean) : productionNodeFlags();
+const serviceNodeFlags = [...runtimeNodeFlags, ...extraNodeFlags];
 /**
  * The clock the generated data is anchored to. The service judges data against its own clock (the request
  * time), so the requests must be generated relative to now: data anchored to a fixed date would age out of
@@ -453,8 +467,8 @@ async function main(): Promise<void> {
     `${publicBase}/healthz`,
     [...serviceNodeFlags, ...(cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`] : [])],
   );
-  if (serviceNodeFlags.length) log(`service node flags: ${serviceNodeFlags.join(' ')}`);
-  const floor = await startProcess(path.join(dist, 'bench/floor-server.js'), [String(floorPort)], {}, floorPort, `http://127.0.0.1:${floorPort}/`);
+  log(`node flags (${nodeFlagsOverride !== undefined ? 'OVERRIDDEN by --node-flags, not production' : 'from npm start'}; service and floor): ${runtimeNodeFlags.join(' ') || '(none)'}${extraNodeFlags.length ? `; service only: ${extraNodeFlags.join(' ')}` : ''}`);
+  const floor = await startProcess(path.join(dist, 'bench/floor-server.js'), [String(floorPort)], {}, floorPort, `http://127.0.0.1:${floorPort}/`, runtimeNodeFlags);
 
   // Sanity: the measured path really renders a card and really authenticates.
   const probe = generateHookRequest(1_000, ANCHOR);

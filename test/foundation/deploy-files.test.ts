@@ -31,3 +31,13 @@ it('.ci/run installs from the lockfile and runs the README test command', () => 
   expect(ci).toMatch(/^npm test$/m);
   expect(readme).toContain('npm test');
 });
+
+it('the Dockerfile starts the server with the same node flags as npm start (the benchmark measures those)', () => {
+  const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+  const start = /^node((?: --[\w-]+(?:=\S+)?)*) dist\/src\/server\.js$/.exec(pkg.scripts.start ?? '');
+  expect(start).not.toBeNull();
+  const flags = start![1]!.trim().split(' ').filter(Boolean);
+  expect(flags).toContain('--max-semi-space-size=64');
+  const cmd = /^CMD (\[.*\])$/m.exec(readFileSync(path.join(root, 'Dockerfile'), 'utf8'));
+  expect(JSON.parse(cmd![1]!)).toEqual(['node', ...flags, 'dist/src/server.js']);
+});
