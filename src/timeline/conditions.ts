@@ -9,7 +9,7 @@
  */
 import type { Acc } from './context';
 import { codingsOf, plainCodes } from './codes';
-import { field } from './fhirpath';
+import { readField } from './fhirpath';
 
 import type { Finding } from './types';
 import { isRecord, type Json, str, epochMs } from './util';
@@ -37,13 +37,13 @@ export function processCondition(acc: Acc, res: Json, source: string): void {
   }
   const clinical = plainCodes(res.clinicalStatus)[0];
   let time: string | undefined;
-  for (const n of field('conditionOnset', res, acc.issues, source)) time ??= dateOf(n.type, n.value, 'start');
+  for (const n of readField(acc, 'conditionOnset', res, source)) time ??= dateOf(n.type, n.value, 'start');
   if (time === undefined) {
     const recorded = str(res.recordedDate);
     if (recorded !== undefined && epochMs(recorded) !== undefined) time = recorded;
   }
   let end: string | undefined;
-  for (const n of field('conditionAbatement', res, acc.issues, source)) end ??= dateOf(n.type, n.value, 'end');
+  for (const n of readField(acc, 'conditionAbatement', res, source)) end ??= dateOf(n.type, n.value, 'end');
 
   const seen = new Set<string>();
   for (const { f, coding } of matches) {

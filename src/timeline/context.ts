@@ -110,6 +110,8 @@ export interface ExposureEvidence {
 
 export interface Acc {
   t: Tables;
+  /** Read every choice field through FHIRPath (the reference path; differential tests only). */
+  fhirpathOnly?: boolean;
   index: RefIndex;
   issues: DataIssue[];
   labs: LabValue[];

