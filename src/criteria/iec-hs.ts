@@ -143,7 +143,6 @@ function ferritinFeature(ctx: Ctx, w: Windows): CriterionItem {
 function rapidRise(ctx: Ctx, _w: Windows, values: LabValue[]): CriterionItem {
   const r = ctx.k.iecHs.rapidRise;
   const label = `Ferritin rapidly rising (≥ ${r.factor}× within ${r.withinHours} h)`;
-  const all = valuesIn(ctx, 'ferritin', -Infinity);
   const judged: (Judged & { from?: LabValue })[] = [];
   let skipped = 0;
   for (const b of values) {
@@ -155,10 +154,8 @@ function rapidRise(ctx: Ctx, _w: Windows, values: LabValue[]): CriterionItem {
       judged.push({ value: b, result: false, ...(u ? { range: u.range } : {}) });
       continue;
     }
-    const earlier = all.filter((a) => {
-      const ta = timeOf(a) as number;
-      return ta < tb && ta >= tb - r.withinHours * HOUR_MS;
-    });
+    // Every ferritin value (at or before asOf) in [tb − withinHours, tb), timeline order: a window of the time index.
+    const earlier = valuesBefore(ctx, 'ferritin', tb - r.withinHours * HOUR_MS, tb);
     if (!earlier.length) {
       skipped++;
       continue;

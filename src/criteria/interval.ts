@@ -21,7 +21,16 @@ export function clean(x: number): number {
   // Integers below 1e12 print exactly in 12 significant digits: toPrecision would give them back unchanged
   // (0 excluded: -0 comes back as +0 through the string).
   if (Number.isInteger(x) && x !== 0 && x < 1e12 && x > -1e12) return x;
-  return Number.isFinite(x) ? Number(x.toPrecision(12)) : x;
+  if (!Number.isFinite(x)) return x;
+  // Short decimals (38.5, 9.2, 0.456) come back unchanged too, and toPrecision is slow: when n / 10^k (n an
+  // integer below 1e12) rounds to x, x is the double nearest a decimal of at most 12 significant digits, so
+  // toPrecision(12) prints that decimal and Number() reads x back (test/criteria/clean.test.ts checks this).
+  if (x === 0) return 0; // -0 → +0, as through the string
+  for (let p = 10; p <= 1e6; p *= 10) {
+    const n = Math.round(x * p);
+    if (n / p === x && n < 1e12 && n > -1e12) return x;
+  }
+  return Number(x.toPrecision(12));
 }
 
 export function point(v: number): Interval {
@@ -89,12 +98,26 @@ export interface Bounds {
 
 /** Evaluates `{gt, gte, lt, lte}` (conjunction of its bounds) over an interval. */
 export function satisfies(v: Interval, b: Bounds): Tri {
-  const parts: Tri[] = [];
-  if (b.gt !== undefined) parts.push(compare(v, '>', point(b.gt)));
-  if (b.gte !== undefined) parts.push(compare(v, '>=', point(b.gte)));
-  if (b.lt !== undefined) parts.push(compare(v, '<', point(b.lt)));
-  if (b.lte !== undefined) parts.push(compare(v, '<=', point(b.lte)));
-  return and3(...parts);
+  // and3 over the bounds set, without the parts array (hot: once per judged value): any false → false.
+  let all = true;
+  let r: Tri;
+  if (b.gt !== undefined && (r = compare(v, '>', point(b.gt))) !== true) {
+    if (r === false) return false;
+    all = false;
+  }
+  if (b.gte !== undefined && (r = compare(v, '>=', point(b.gte))) !== true) {
+    if (r === false) return false;
+    all = false;
+  }
+  if (b.lt !== undefined && (r = compare(v, '<', point(b.lt))) !== true) {
+    if (r === false) return false;
+    all = false;
+  }
+  if (b.lte !== undefined && (r = compare(v, '<=', point(b.lte))) !== true) {
+    if (r === false) return false;
+    all = false;
+  }
+  return all ? true : undefined;
 }
 
 /** The single operator/value of a one-sided predicate (for display); undefined for two-sided ones. */

@@ -65,8 +65,8 @@ export function valuesIn(ctx: Ctx, analyte: AnalyteId, fromMs: number, toMs: num
   const { values, ms } = ix;
   if (ix.sorted) {
     // Times ascending (the timeline sorts by instant): the window is one contiguous slice.
-    const lo = firstIndex(ms, (t) => t >= fromMs);
-    const hi = firstIndex(ms, (t) => t > to);
+    const lo = lowerBound(ms, fromMs);
+    const hi = upperBound(ms, to);
     return lo < hi ? values.slice(lo, hi) : [];
   }
   const out: LabValue[] = [];
@@ -84,8 +84,8 @@ export function lastIn(ctx: Ctx, analyte: AnalyteId, fromMs: number, toMs: numbe
   if (!ix) return undefined;
   const { values, ms } = ix;
   if (ix.sorted) {
-    const lo = firstIndex(ms, (t) => t >= fromMs);
-    const hi = firstIndex(ms, (t) => t > to);
+    const lo = lowerBound(ms, fromMs);
+    const hi = upperBound(ms, to);
     return lo < hi ? values[hi - 1] : undefined;
   }
   for (let i = values.length - 1; i >= 0; i--) {
@@ -102,7 +102,7 @@ export function countAfterAsOf(ctx: Ctx, analyte: AnalyteId): number {
   const ix = labIndex(ctx, analyte);
   if (ix && ix.values === all) {
     // The index holds every value with its parsed time (NaN when unparseable: never after asOf).
-    if (ix.sorted) return all.length - firstIndex(ix.ms, (t) => t > ctx.asOfMs);
+    if (ix.sorted) return all.length - upperBound(ix.ms, ctx.asOfMs);
     let n = 0;
     for (let i = 0; i < ix.ms.length; i++) if (ix.ms[i]! > ctx.asOfMs) n++;
     return n;
@@ -154,21 +154,50 @@ function labIndex(ctx: Ctx, analyte: AnalyteId): LabIndex | undefined {
   return ix;
 }
 
-/** First index whose time satisfies a monotone predicate (binary search over non-decreasing times). */
-function firstIndex(ms: Float64Array, pred: (t: number) => boolean): number {
+/** First index with time ≥ x (binary search over non-decreasing times). */
+function lowerBound(ms: Float64Array, x: number): number {
   let lo = 0;
   let hi = ms.length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if (pred(ms[mid]!)) hi = mid;
+    if (ms[mid]! >= x) hi = mid;
     else lo = mid + 1;
   }
   return lo;
 }
 
-/** Same as valuesIn but with an exclusive upper bound (baseline windows end before day 0). */
+/** First index with time > x (binary search over non-decreasing times). */
+function upperBound(ms: Float64Array, x: number): number {
+  let lo = 0;
+  let hi = ms.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (ms[mid]! > x) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
+}
+
+/**
+ * Same as valuesIn but with an exclusive upper bound (baseline windows end before day 0; earlier values within
+ * a span before a value): fromMs ≤ time < beforeMs and time ≤ asOf, in timeline order. Reads the index's
+ * parsed times (it re-parsed every value's time).
+ */
 export function valuesBefore(ctx: Ctx, analyte: AnalyteId, fromMs: number, beforeMs: number): LabValue[] {
-  return valuesIn(ctx, analyte, fromMs, ctx.asOfMs).filter((v) => (timeOf(v) as number) < beforeMs);
+  const ix = labIndex(ctx, analyte);
+  if (!ix) return [];
+  const { values, ms } = ix;
+  if (ix.sorted) {
+    const lo = lowerBound(ms, fromMs);
+    const hi = Math.min(upperBound(ms, ctx.asOfMs), lowerBound(ms, beforeMs));
+    return lo < hi ? values.slice(lo, hi) : [];
+  }
+  const out: LabValue[] = [];
+  for (let i = 0; i < values.length; i++) {
+    const t = ms[i]!;
+    if (t >= fromMs && t <= ctx.asOfMs && t < beforeMs) out.push(values[i]!);
+  }
+  return out;
 }
 
 export function labLookbackStart(ctx: Ctx): number {
@@ -335,7 +364,7 @@ export function toValueRef(v: LabValue, ctx?: Ctx): ValueRef {
 }
 
 function hasConflict(ctx: Ctx | undefined, v: LabValue): boolean {
-  if (!ctx) return false;
+  if (!ctx || !ctx.timeline.conflicts.length) return false; // (no time parse when there is nothing to match)
   const t = timeOf(v);
   return ctx.timeline.conflicts.some((c) => c.analyte === v.analyte && epochMs(c.time) === t);
 }
@@ -358,8 +387,9 @@ function defaultReason(state: CriterionState, j?: Judged): ReasonCode {
   return 'comparator-inconclusive';
 }
 
-function uniqFlags(xs: ItemFlag[]): ItemFlag[] {
-  return [...new Set(xs)];
+/** Appends the flags not yet in `out` (first occurrence wins, as a Set would keep them). */
+function addFlags(out: ItemFlag[], xs: readonly ItemFlag[] | undefined): void {
+  if (xs) for (const x of xs) if (!out.includes(x)) out.push(x);
 }
 
 /** Builds a criterion item from the deciding value (or an unknown item without one). */
@@ -387,13 +417,15 @@ export function item(
     if (j.baseline) out.baseline = j.baseline;
     out.sources = [v.source];
   }
-  const { flags: extraFlags, ...rest } = extra;
-  Object.assign(out, rest);
-  const flags = uniqFlags([
-    ...(j ? flagsFor(j.value, out.referenceRange, ctx) : []),
-    ...(j?.flags ?? []),
-    ...(extraFlags ?? []),
-  ]);
+  // Object.assign(out, extra without flags), without the rest-object copy (extra is usually empty).
+  for (const key in extra) {
+    if (key !== 'flags' && Object.prototype.hasOwnProperty.call(extra, key)) {
+      (out as unknown as Record<string, unknown>)[key] = (extra as Record<string, unknown>)[key];
+    }
+  }
+  const flags: ItemFlag[] = j ? flagsFor(j.value, out.referenceRange, ctx) : [];
+  addFlags(flags, j?.flags);
+  addFlags(flags, extra.flags);
   if (flags.length) out.flags = flags;
   return out;
 }

@@ -9,7 +9,7 @@
 import type { AnalyteId, LabValue } from '../timeline/types';
 import { HOUR_MS } from '../timeline/time';
 import { clean, compare, fromComparator } from './interval';
-import { labLookbackStart, mostAbnormal, timeOf, toValueRef, valuesIn, type Ctx } from './pick';
+import { labLookbackStart, lastIn, mostAbnormal, timeOf, toValueRef, valuesBefore, valuesIn, type Ctx } from './pick';
 import type { CrsDivergenceHint, Trend, TrendAnalyte, TrendsResult } from './types';
 
 const TREND_ANALYTES: { analyte: TrendAnalyte; direction: 'up' | 'down' }[] = [
@@ -21,14 +21,12 @@ const TREND_ANALYTES: { analyte: TrendAnalyte; direction: 'up' | 'down' }[] = [
 ];
 
 export function change(ctx: Ctx, analyte: AnalyteId): { from: LabValue; to: LabValue } | undefined {
-  const all = valuesIn(ctx, analyte, -Infinity);
-  const to = all[all.length - 1];
+  const to = lastIn(ctx, analyte, -Infinity);
   if (!to) return undefined;
   const tTo = timeOf(to) as number;
-  const from = all.find((v) => {
-    const t = timeOf(v) as number;
-    return t >= tTo - ctx.k.trends.changeHours * HOUR_MS && t < tTo;
-  });
+  // The first value (timeline order) in [tTo − changeHours, tTo): a window of the time index, not a scan
+  // re-parsing every value from the oldest.
+  const from = valuesBefore(ctx, analyte, tTo - ctx.k.trends.changeHours * HOUR_MS, tTo)[0];
   return from ? { from, to } : undefined;
 }
 
@@ -43,7 +41,7 @@ export function direction(from: LabValue, to: LabValue): 'rising' | 'falling' | 
 
 function trend(ctx: Ctx, analyte: TrendAnalyte, dir: 'up' | 'down'): Trend {
   const inWindow = valuesIn(ctx, analyte, labLookbackStart(ctx));
-  const latest = valuesIn(ctx, analyte, -Infinity).at(-1);
+  const latest = lastIn(ctx, analyte, -Infinity);
   const out: Trend = {
     analyte,
     direction: dir,
