@@ -3,11 +3,25 @@ import type { Comparator } from '../timeline/types';
 
 const grouped = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
 
+/**
+ * An integer with en-US thousands separators, as `grouped.format(n)` gives it ("-24,500"), by hand: Intl
+ * formatting was the top self-time function of rendering. test/render/format-number.test.ts checks it
+ * against Intl.
+ */
+export function groupThousands(n: number): string {
+  if (!Number.isSafeInteger(n) || n === 0) return grouped.format(n); // fractions, -0, beyond 2^53: as Intl
+  const digits = String(n < 0 ? -n : n);
+  let out = digits.length % 3 || 3;
+  let s = digits.slice(0, out);
+  for (; out < digits.length; out += 3) s += `,${digits.slice(out, out + 3)}`;
+  return n < 0 ? `-${s}` : s;
+}
+
 /** 24500 → "24,500"; 110 → "110"; 12.34 → "12.3"; 0.456 → "0.46". Never scientific notation. */
 export function formatNumber(v: number): string {
   if (!Number.isFinite(v)) return String(v);
   const a = Math.abs(v);
-  if (a >= 100) return grouped.format(Math.round(v));
+  if (a >= 100) return groupThousands(Math.round(v));
   const digits = a >= 10 ? 1 : a >= 1 ? 1 : 2;
   const s = v.toFixed(digits);
   return s.includes('.') ? s.replace(/\.?0+$/, '') : s;
@@ -74,10 +88,29 @@ export function formatAge(hours: number): string {
   return `${Math.round(hours / 24)} d`;
 }
 
+/**
+ * A template split at its `{name}` placeholders: text, name, text, name, …, text. Templates come from the card
+ * content (a few dozen strings), so each is split once and kept (bounded).
+ */
+const templateParts = new Map<string, string[]>();
+function partsOf(template: string): string[] {
+  let parts = templateParts.get(template);
+  if (!parts) {
+    parts = template.split(/\{([a-zA-Z]+)\}/);
+    if (templateParts.size >= 1_000) templateParts.clear();
+    templateParts.set(template, parts);
+  }
+  return parts;
+}
+
 /** Fills `{name}` placeholders; unknown names are left visible so a content typo is noticed in review. */
 export function fill(template: string, vars: Record<string, string | number | undefined>): string {
-  return template.replace(/\{([a-zA-Z]+)\}/g, (m, name: string) => {
+  const parts = partsOf(template);
+  let out = parts[0]!;
+  for (let i = 1; i < parts.length; i += 2) {
+    const name = parts[i]!;
     const v = vars[name];
-    return v === undefined ? m : String(v);
-  });
+    out += (v === undefined ? `{${name}}` : String(v)) + parts[i + 1]!;
+  }
+  return out;
 }
