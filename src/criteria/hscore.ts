@@ -38,22 +38,42 @@ import { lineageState } from './hlh2004';
 const CITE = 'HScore (Fardet 2014), CC §4';
 export const PROBABILITY_LABEL = 'per Fardet 2014 table (linear interpolation between rows)';
 
+/** `base` (always a fresh item) completed in place: same keys in the same order as `{ ...base, state, reason, points, maxPoints }`. */
 function variable(base: CriterionItem, points: number, maxPoints: number): HScoreVariable {
   const state = points < maxPoints ? 'unknown' : points > 0 ? 'met' : 'not-met';
   const reason = state === 'unknown' && base.reason === 'threshold-met' ? 'comparator-inconclusive' : base.reason;
-  return { ...base, state, reason, points, maxPoints };
+  const out = base as HScoreVariable;
+  out.state = state;
+  out.reason = reason;
+  out.points = points;
+  out.maxPoints = maxPoints;
+  return out;
 }
 
 /** [min, max] points of the bands an interval overlaps (undefined when the unit matches no band set). */
 export function bandPoints(v: LabValue, b: BandedVariable): { min: number; max: number } | undefined {
-  const sets = [{ unit: b.unit, bands: b.bands }, ...(b.alt ?? [])];
+  const { sets, pseudo } = bandSets(b);
   // `measure` picks the unit system; each band set is tried as a pseudo-threshold for that choice.
-  const m = measure(v, { unit: b.unit, gte: 0, alt: (b.alt ?? []).map((a) => ({ unit: a.unit, gte: 0 })) });
+  const m = measure(v, pseudo);
   if (!m) return undefined;
   const set = sets.find((s) => s.unit === m.unit) ?? sets[0]!;
   const possible = set.bands.filter((band) => satisfies(m.interval, band) !== false).map((band) => band.points);
   if (!possible.length) return undefined;
   return { min: Math.min(...possible), max: Math.max(...possible) };
+}
+
+/** The band sets and measure's pseudo-threshold of a knowledge variable, built once per (immutable) knowledge object. */
+const bandSetsCache = new WeakMap<BandedVariable, { sets: { unit: string; bands: BandedVariable['bands'] }[]; pseudo: Parameters<typeof measure>[1] }>();
+function bandSets(b: BandedVariable) {
+  let c = bandSetsCache.get(b);
+  if (!c) {
+    c = {
+      sets: [{ unit: b.unit, bands: b.bands }, ...(b.alt ?? [])],
+      pseudo: { unit: b.unit, gte: 0, alt: (b.alt ?? []).map((a) => ({ unit: a.unit, gte: 0 })) },
+    };
+    bandSetsCache.set(b, c);
+  }
+  return c;
 }
 
 function maxBandPoints(b: BandedVariable): number {
