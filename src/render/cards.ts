@@ -62,8 +62,24 @@ const ANALYTE_ALIASES: Record<string, string> = {
   'triglycerides-fibrinogen': '',
 };
 
+/**
+ * analyteOfItem results per `known` list (the content's summaryValuePriority) and item id: ids are the engine's
+ * fixed set, read for every item of every card, so each is split and looked up once (bounded).
+ */
+const analyteCache = new WeakMap<readonly string[], Map<string, string | undefined>>();
+
 /** Analyte key of a criterion item from its id (`cytopenias.platelets` → platelets, `fever` → temperature). */
 export function analyteOfItem(id: string, known: readonly string[]): string | undefined {
+  let byId = analyteCache.get(known);
+  if (!byId) analyteCache.set(known, (byId = new Map()));
+  if (byId.has(id)) return byId.get(id);
+  const key = analyteOfItemUncached(id, known);
+  if (byId.size >= 1_000) byId.clear();
+  byId.set(id, key);
+  return key;
+}
+
+function analyteOfItemUncached(id: string, known: readonly string[]): string | undefined {
   const segments = id.split('.').reverse();
   for (const seg of segments) {
     const alias = ANALYTE_ALIASES[seg];
