@@ -50,6 +50,9 @@ function productionNodeFlags(): string[] {
 const nodeFlagsOverride = argValue('node-flags');
 const runtimeNodeFlags = nodeFlagsOverride !== undefined ? nodeFlagsOverride.split(',').filter(Boolean) : productionNodeFlags();
 const serviceNodeFlags = [...runtimeNodeFlags, ...extraNodeFlags];
+/** `--service-script=FILE`: run another entry point as the service (experiments only, e.g. a cluster wrapper; logged). */
+const serviceScriptOverride = argValue('service-script');
+const serviceScript = serviceScriptOverride ?? path.join(__dirname, '../src/server.js'); // dist/bench → dist/src
 /**
  * The clock the generated data is anchored to. The service judges data against its own clock (the request
  * time), so the requests must be generated relative to now: data anchored to a fixed date would age out of
@@ -460,13 +463,14 @@ async function main(): Promise<void> {
   log(`(minted ${tokenCount} ES384 tokens in ${((Date.now() - t0) / 1000).toFixed(1)} s before the runs; each request carries a fresh jti)`);
 
   const service = await startProcess(
-    path.join(dist, 'src/server.js'),
+    serviceScript,
     [],
     serviceEnv,
     servicePort,
     `${publicBase}/healthz`,
     [...serviceNodeFlags, ...(cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`] : [])],
   );
+  if (serviceScriptOverride) log(`EXPERIMENT: service entry point ${serviceScriptOverride} (not the production server.js)`);
   log(`node flags (${nodeFlagsOverride !== undefined ? 'OVERRIDDEN by --node-flags, not production' : 'from npm start'}; service and floor): ${runtimeNodeFlags.join(' ') || '(none)'}${extraNodeFlags.length ? `; service only: ${extraNodeFlags.join(' ')}` : ''}`);
   const floor = await startProcess(path.join(dist, 'bench/floor-server.js'), [String(floorPort)], {}, floorPort, `http://127.0.0.1:${floorPort}/`, runtimeNodeFlags);
 
