@@ -9,7 +9,7 @@
  *   npm run bench -- --quick       # shorter durations, for a smoke check
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir, cpus, totalmem } from 'node:os';
 import path from 'node:path';
 import { createServer } from 'node:net';
@@ -23,7 +23,8 @@ import { generateHookRequest } from './generate';
 const quick = process.argv.includes('--quick');
 const argValue = (name: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
 const DURATION = Number(argValue('duration') ?? (quick ? 3 : 10));
-const SOAK = quick ? 10 : 60;
+/** `--soak=S`: soak duration in seconds (60 by default; longer to see whether RSS plateaus). */
+const SOAK = Number(argValue('soak') ?? (quick ? 10 : 60));
 const CONNECTIONS = 50;
 /** Seconds of the 1-connection phase per N (service time: one request at a time, no queueing). */
 const SERIAL = quick ? 2 : 5;
@@ -50,9 +51,12 @@ function productionNodeFlags(): string[] {
 const nodeFlagsOverride = argValue('node-flags');
 const runtimeNodeFlags = nodeFlagsOverride !== undefined ? nodeFlagsOverride.split(',').filter(Boolean) : productionNodeFlags();
 const serviceNodeFlags = [...runtimeNodeFlags, ...extraNodeFlags];
-/** `--service-script=FILE`: run another entry point as the service (experiments only, e.g. a cluster wrapper; logged). */
-const serviceScriptOverride = argValue('service-script');
-const serviceScript = serviceScriptOverride ?? path.join(__dirname, '../src/server.js'); // dist/bench → dist/src
+/**
+ * `--replicas=N` (experiment, default 1 = production): N copies of the production server behind one port
+ * (bench/replicas-server.ts, node:cluster), standing in for N replicas; CPU and RSS are then summed over the processes.
+ */
+const REPLICAS = Number(argValue('replicas') ?? 1);
+const serviceScript = path.join(__dirname, REPLICAS > 1 ? 'replicas-server.js' : '../src/server.js'); // dist/bench → dist/src
 /**
  * The clock the generated data is anchored to. The service judges data against its own clock (the request
  * time), so the requests must be generated relative to now: data anchored to a fixed date would age out of
@@ -87,24 +91,51 @@ async function waitForHttp(url: string, timeoutMs = 15_000): Promise<void> {
   }
 }
 
-function rssMb(pid: number): number {
-  try {
-    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return m ? Number(m[1]) / 1024 : NaN;
-  } catch {
-    return NaN;
+/** A process and its descendants (replicas run as children of one primary); /proc scan, as /proc/<pid>/task/<tid>/children may be absent. */
+function processTree(pid: number): number[] {
+  if (REPLICAS <= 1) return [pid];
+  const parentOf = new Map<number, number>();
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      parentOf.set(Number(name), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
+    } catch {
+      // exited while scanning
+    }
   }
+  const tree = [pid];
+  for (let i = 0; i < tree.length; i++) for (const [child, parent] of parentOf) if (parent === tree[i]) tree.push(child);
+  return tree;
+}
+
+function rssMb(pid: number): number {
+  let total = 0;
+  for (const p of processTree(pid)) {
+    try {
+      const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${p}/status`, 'utf8'));
+      if (!m) return NaN;
+      total += Number(m[1]) / 1024;
+    } catch {
+      return NaN;
+    }
+  }
+  return total;
 }
 
 /** CPU time (user + system, all threads) of a process so far, in ms (/proc/<pid>/stat, clock ticks of 10 ms). */
 function cpuMs(pid: number): number {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) * 10;
-  } catch {
-    return NaN;
+  let total = 0;
+  for (const p of processTree(pid)) {
+    try {
+      const stat = readFileSync(`/proc/${p}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      total += (Number(fields[11]) + Number(fields[12])) * 10;
+    } catch {
+      return NaN;
+    }
   }
+  return total;
 }
 
 class RssSampler {
@@ -454,7 +485,7 @@ async function main(): Promise<void> {
       },
     }),
   );
-  const serviceEnv = { CONFIG_FILE: configFile, PORT: String(servicePort), HOST: '127.0.0.1', LOG_LEVEL: 'info', STORE_KIND: 'sqlite', SQLITE_PATH: path.join(tmp, 'bench.db') };
+  const serviceEnv = { CONFIG_FILE: configFile, PORT: String(servicePort), HOST: '127.0.0.1', LOG_LEVEL: 'info', STORE_KIND: 'sqlite', SQLITE_PATH: path.join(tmp, 'bench.db'), BENCH_REPLICAS: String(REPLICAS) };
   const aud = `${publicBase}/cds-services/hlh-screen`;
   // Enough for every phase at today's rates (the run reports used/reused); minting costs ≈ 1 ms per token.
   const tokenCount = Number(argValue('tokens') ?? (quick ? 10_000 : 25_000));
@@ -470,7 +501,7 @@ async function main(): Promise<void> {
     `${publicBase}/healthz`,
     [...serviceNodeFlags, ...(cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`] : [])],
   );
-  if (serviceScriptOverride) log(`EXPERIMENT: service entry point ${serviceScriptOverride} (not the production server.js)`);
+  if (REPLICAS > 1) log(`EXPERIMENT: ${REPLICAS} replicas of the production server behind one port (node:cluster); CPU and RSS summed over them`);
   log(`node flags (${nodeFlagsOverride !== undefined ? 'OVERRIDDEN by --node-flags, not production' : 'from npm start'}; service and floor): ${runtimeNodeFlags.join(' ') || '(none)'}${extraNodeFlags.length ? `; service only: ${extraNodeFlags.join(' ')}` : ''}`);
   const floor = await startProcess(path.join(dist, 'bench/floor-server.js'), [String(floorPort)], {}, floorPort, `http://127.0.0.1:${floorPort}/`, runtimeNodeFlags);
 
@@ -560,6 +591,8 @@ async function main(): Promise<void> {
     rows.push({ soak: { seconds: SOAK, requests: s.requests, p99: s.p99, rssEarlyMb: head, rssLateMb: tail, maxRssMb: s.maxRssMb, non2xx: s.non2xx } });
     log(`## Soak: N = 10,000 for ${SOAK} s at 10 connections`);
     log(`${s.requests} requests, p99 ${fmt(s.p99, 0)} ms, RSS ${fmt(head, 0)} MiB (10–25% of the run) → ${fmt(tail, 0)} MiB (last quarter), max ${fmt(s.maxRssMb, 0)} MiB, non-2xx ${s.non2xx} ${codes(s)}`);
+    const eighths = Array.from({ length: 8 }, (_, i) => fmt(s.sampler.mean((SOAK * i) / 8, (SOAK * (i + 1)) / 8), 0));
+    log(`mean RSS per eighth of the run, MiB: ${eighths.join(' → ')}`);
     log('');
   }
 
@@ -587,7 +620,7 @@ async function main(): Promise<void> {
 
   const n1000 = rows.find((r) => r.n === 1000) as { service: LoadResult; ratio: number } | undefined;
   const n10000 = rows.find((r) => r.n === 10000) as { service: LoadResult } | undefined;
-  const e1000 = engine.find((e) => e.n === 1000)!;
+  const e1000 = engine.find((e) => e.n === 1000);
   const noPrefetch = (rows.find((r) => 'noPrefetch' in r) as { noPrefetch: { p50: number } }).noPrefetch; // 1 connection
   log('## Targets');
   const target = (name: string, pass: boolean, detail: string) => log(`- ${pass ? 'MET ' : 'MISS'} ${name}: ${detail}`);
@@ -605,14 +638,17 @@ async function main(): Promise<void> {
   target('N=10,000 p99 ≤ 250 ms', (n10000?.service.p99 ?? Infinity) <= 250, `${fmt(n10000?.service.p99 ?? NaN, 0)} ms`);
   log(`  (${little(250, n10000 as typeof n1000)})`);
   if (open10000) log(`  (open loop at ${fmt(open10000.rate, 1)} req/s: p50 ${fmt(open10000.p50, 0)} ms, p99 ${fmt(open10000.p99, 0)} ms)`);
-  target('engine N=1,000 ≥ 500 evaluations/s', e1000.perSecond >= 500, `${fmt(e1000.perSecond, 0)}/s`);
+  target('engine N=1,000 ≥ 500 evaluations/s', (e1000?.perSecond ?? 0) >= 500, `${fmt(e1000?.perSecond ?? NaN, 0)}/s`);
   target('no-prefetch p50 ≤ 70 ms with 20 ms FHIR latency (1 connection)', noPrefetch.p50 <= 70, `${fmt(noPrefetch.p50, 0)} ms`);
 
   const outDir = path.join(root, 'bench/results');
   mkdirSync(outDir, { recursive: true });
-  writeFileSync(path.join(outDir, 'latest.json'), JSON.stringify({ started: started.toISOString(), quick, engine, rows }, null, 2));
-  writeFileSync(path.join(outDir, 'latest.md'), lines.join('\n') + '\n');
-  console.log(`\nwritten: bench/results/latest.md, bench/results/latest.json`);
+  // Only a full run in the production configuration replaces the figures the README quotes.
+  const full = !quick && !argValue('sizes') && !argValue('duration') && !argValue('soak') && !cpuProfDir && REPLICAS === 1 && nodeFlagsOverride === undefined && extraNodeFlags.length === 0;
+  const stem = full ? 'latest' : 'experiment';
+  writeFileSync(path.join(outDir, `${stem}.json`), JSON.stringify({ started: started.toISOString(), quick, replicas: REPLICAS, argv: process.argv.slice(2), engine, rows }, null, 2));
+  writeFileSync(path.join(outDir, `${stem}.md`), lines.join('\n') + '\n');
+  console.log(`\nwritten: bench/results/${stem}.md, bench/results/${stem}.json${full ? '' : ' (not a full production-configuration run: latest.* left as is)'}`);
 }
 
 main().catch((e: unknown) => {
