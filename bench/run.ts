@@ -412,30 +412,58 @@ async function openLoop(
   };
 }
 
-async function engineBench(): Promise<Array<{ n: number; perSecond: number; msPerEval: number; cards: number; indicator: string }>> {
+interface EngineResult {
+  n: number;
+  /** One parsed request evaluated again and again (caches and branch predictors warm). */
+  perSecond: number;
+  msPerEval: number;
+  /** Eight separately parsed copies of the request evaluated in turn: objects the engine has not just read, as in the service. */
+  perSecondFresh: number;
+  msPerEvalFresh: number;
+  cards: number;
+  indicator: string;
+}
+
+async function engineBench(): Promise<EngineResult[]> {
   const { configSchema } = await import('../src/config/schema');
   const { createRuntime } = await import('../src/app');
   const { createLogger } = await import('../src/log/logger');
   const config = configSchema.parse({ logLevel: 'silent', security: { auth: { mode: 'disabled-dev' } } });
   const runtime = createRuntime(config, createLogger('silent'));
-  const out = [];
+  const out: EngineResult[] = [];
+  const budget = quick ? 500 : 2000;
   for (const n of SIZES) {
     const { body, patientId } = generateHookRequest(n, ANCHOR);
-    const prefetch = body.prefetch as Record<string, unknown>;
-    const data = { resources: Object.values(prefetch), issues: [], sources: {} };
+    const text = JSON.stringify(body);
+    const parsed = () => ({ resources: Object.values((JSON.parse(text) as typeof body).prefetch as Record<string, unknown>), issues: [], sources: {} });
+    const data = parsed();
+    const pool = Array.from({ length: 8 }, parsed);
     const ctx = { patientId, userId: 'Practitioner/bench', now: ANCHOR };
-    let first = runtime.evaluator(data, ctx);
-    for (let w = 0; w < 5; w++) first = runtime.evaluator(data, ctx); // warm-up (JIT)
-    const budget = quick ? 500 : 2000;
-    let count = 0;
-    const t0 = process.hrtime.bigint();
-    let elapsed = 0;
-    while (elapsed < budget) {
-      runtime.evaluator(data, ctx);
-      count++;
-      elapsed = Number(process.hrtime.bigint() - t0) / 1e6;
-    }
-    out.push({ n, perSecond: (count / elapsed) * 1000, msPerEval: elapsed / count, cards: first.cards.length, indicator: first.cards[0]?.indicator ?? 'none' });
+    const first = runtime.evaluator(data, ctx);
+    // Warm-up for time, not a count: five runs left the JIT mid tier-up and halved the quick-mode figure.
+    for (let w = 0, t = Date.now(); w < 5 || Date.now() - t < 500; w++) runtime.evaluator(pool[w % pool.length]!, ctx);
+    const timed = (next: (i: number) => typeof data) => {
+      let count = 0;
+      const t0 = process.hrtime.bigint();
+      let elapsed = 0;
+      while (elapsed < budget) {
+        runtime.evaluator(next(count), ctx);
+        count++;
+        elapsed = Number(process.hrtime.bigint() - t0) / 1e6;
+      }
+      return { perSecond: (count / elapsed) * 1000, msPerEval: elapsed / count };
+    };
+    const hot = timed(() => data);
+    const fresh = timed((i) => pool[i % pool.length]!);
+    out.push({
+      n,
+      perSecond: hot.perSecond,
+      msPerEval: hot.msPerEval,
+      perSecondFresh: fresh.perSecond,
+      msPerEvalFresh: fresh.msPerEval,
+      cards: first.cards.length,
+      indicator: first.cards[0]?.indicator ?? 'none',
+    });
   }
   return out;
 }
@@ -463,9 +491,9 @@ async function main(): Promise<void> {
   // ---- engine only
   const engine = onlyLoad ? [] : await engineBench();
   log('## Engine only (timeline + assessment + cards, in process, one core)');
-  log('| N observations | evaluations/s | ms/evaluation | cards | indicator |');
-  log('|---:|---:|---:|---:|---|');
-  for (const e of engine) log(`| ${e.n} | ${fmt(e.perSecond, 0)} | ${fmt(e.msPerEval, 2)} | ${e.cards} | ${e.indicator} |`);
+  log('| N observations | evaluations/s (one reused copy) | ms/evaluation | evaluations/s (8 parsed copies in turn) | ms/evaluation | cards | indicator |');
+  log('|---:|---:|---:|---:|---:|---:|---|');
+  for (const e of engine) log(`| ${e.n} | ${fmt(e.perSecond, 0)} | ${fmt(e.msPerEval, 2)} | ${fmt(e.perSecondFresh, 0)} | ${fmt(e.msPerEvalFresh, 2)} | ${e.cards} | ${e.indicator} |`);
   log('');
 
   // ---- service vs floor
@@ -638,7 +666,8 @@ async function main(): Promise<void> {
   target('N=10,000 p99 ≤ 250 ms', (n10000?.service.p99 ?? Infinity) <= 250, `${fmt(n10000?.service.p99 ?? NaN, 0)} ms`);
   log(`  (${little(250, n10000 as typeof n1000)})`);
   if (open10000) log(`  (open loop at ${fmt(open10000.rate, 1)} req/s: p50 ${fmt(open10000.p50, 0)} ms, p99 ${fmt(open10000.p99, 0)} ms)`);
-  target('engine N=1,000 ≥ 500 evaluations/s', (e1000?.perSecond ?? 0) >= 500, `${fmt(e1000?.perSecond ?? NaN, 0)}/s`);
+  // Judged on the stricter figure: separately parsed copies, as the service evaluates.
+  target('engine N=1,000 ≥ 500 evaluations/s', (e1000?.perSecondFresh ?? 0) >= 500, `${fmt(e1000?.perSecondFresh ?? NaN, 0)}/s on 8 separately parsed copies in turn (${fmt(e1000?.perSecond ?? NaN, 0)}/s on one reused copy)`);
   target('no-prefetch p50 ≤ 70 ms with 20 ms FHIR latency (1 connection)', noPrefetch.p50 <= 70, `${fmt(noPrefetch.p50, 0)} ms`);
 
   const outDir = path.join(root, 'bench/results');
