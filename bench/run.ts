@@ -56,6 +56,10 @@ const serviceNodeFlags = [...runtimeNodeFlags, ...extraNodeFlags];
  * (bench/replicas-server.ts, node:cluster), standing in for N replicas; CPU and RSS are then summed over the processes.
  */
 const REPLICAS = Number(argValue('replicas') ?? 1);
+/** `--service-env=K=V,K=V` (experiment): overrides the service's production environment, e.g. STORE_KIND=memory. */
+const serviceEnvOverrides: Record<string, string> = Object.fromEntries(
+  (argValue('service-env') ?? '').split(',').filter(Boolean).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
+);
 const serviceScript = path.join(__dirname, REPLICAS > 1 ? 'replicas-server.js' : '../src/server.js'); // dist/bench → dist/src
 /**
  * The clock the generated data is anchored to. The service judges data against its own clock (the request
@@ -513,7 +517,17 @@ async function main(): Promise<void> {
       },
     }),
   );
-  const serviceEnv = { CONFIG_FILE: configFile, PORT: String(servicePort), HOST: '127.0.0.1', LOG_LEVEL: 'info', STORE_KIND: 'sqlite', SQLITE_PATH: path.join(tmp, 'bench.db'), BENCH_REPLICAS: String(REPLICAS) };
+  const serviceEnv = {
+    CONFIG_FILE: configFile,
+    PORT: String(servicePort),
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'info',
+    STORE_KIND: 'sqlite',
+    SQLITE_PATH: path.join(tmp, 'bench.db'),
+    BENCH_REPLICAS: String(REPLICAS),
+    ...serviceEnvOverrides,
+  };
+  if (Object.keys(serviceEnvOverrides).length) log(`EXPERIMENT: service environment overridden: ${Object.keys(serviceEnvOverrides).join(', ')}`);
   const aud = `${publicBase}/cds-services/hlh-screen`;
   // Enough for every phase at today's rates (the run reports used/reused); minting costs ≈ 1 ms per token.
   const tokenCount = Number(argValue('tokens') ?? (quick ? 10_000 : 25_000));
@@ -673,7 +687,7 @@ async function main(): Promise<void> {
   const outDir = path.join(root, 'bench/results');
   mkdirSync(outDir, { recursive: true });
   // Only a full run in the production configuration replaces the figures the README quotes.
-  const full = !quick && !argValue('sizes') && !argValue('duration') && !argValue('soak') && !cpuProfDir && REPLICAS === 1 && nodeFlagsOverride === undefined && extraNodeFlags.length === 0;
+  const full = !quick && !argValue('sizes') && !argValue('duration') && !argValue('soak') && !cpuProfDir && REPLICAS === 1 && Object.keys(serviceEnvOverrides).length === 0 && nodeFlagsOverride === undefined && extraNodeFlags.length === 0;
   const stem = full ? 'latest' : 'experiment';
   writeFileSync(path.join(outDir, `${stem}.json`), JSON.stringify({ started: started.toISOString(), quick, replicas: REPLICAS, argv: process.argv.slice(2), engine, rows }, null, 2));
   writeFileSync(path.join(outDir, `${stem}.md`), lines.join('\n') + '\n');

@@ -26,13 +26,17 @@ const requestShape = {
   extension: extensionSchema.optional(),
 };
 
-function requireServerWithAuthorization(req: { fhirAuthorization?: unknown; fhirServer?: string }, ctx: z.RefinementCtx) {
-  if (req.fhirAuthorization !== undefined && req.fhirServer === undefined) {
-    ctx.addIssue({ code: 'custom', path: ['fhirServer'], message: 'fhirServer is required when fhirAuthorization is present' });
-  }
-}
+/**
+ * fhirAuthorization ⇒ fhirServer. A `refine`, not a `superRefine`: zod 4's superRefine stores a fresh `addIssue` closure
+ * on every parse payload, and on this hot path (a 537 KiB prefetch per call) that was measured to keep recent request
+ * bodies reachable through young-generation GCs: ~20 MB copied and promoted per scavenge instead of ~0.4 MB, about
+ * 1 ms of GC per request (see the Performance section of the README).
+ */
+const serverWithAuthorization = (req: { fhirAuthorization?: unknown; fhirServer?: string }): boolean =>
+  req.fhirAuthorization === undefined || req.fhirServer !== undefined;
+const serverWithAuthorizationIssue = { path: ['fhirServer'], message: 'fhirServer is required when fhirAuthorization is present' };
 
-export const hookRequestSchema = z.object(requestShape).superRefine(requireServerWithAuthorization);
+export const hookRequestSchema = z.object(requestShape).refine(serverWithAuthorization, serverWithAuthorizationIssue);
 export type HookRequest = z.infer<typeof hookRequestSchema>;
 
 /** patient-view 1.0 context: userId and patientId required, encounterId optional. */
@@ -45,5 +49,5 @@ export type PatientViewContext = z.infer<typeof patientViewContextSchema>;
 
 export const patientViewRequestSchema = z
   .object({ ...requestShape, hook: z.literal('patient-view'), context: patientViewContextSchema })
-  .superRefine(requireServerWithAuthorization);
+  .refine(serverWithAuthorization, serverWithAuthorizationIssue);
 export type PatientViewRequest = z.infer<typeof patientViewRequestSchema>;
