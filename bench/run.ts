@@ -3,10 +3,17 @@
  * floor of its own stack (Express 5 + the same JSON parser answering a fixed empty card list), in
  * separate processes on loopback, driven one after the other by autocannon with the same settings.
  * Also: an in-process engine micro-benchmark and the no-prefetch path against a FHIR server that
- * adds 20 ms per request. Prints a table and writes bench/results/latest.{json,md}.
+ * adds 20 ms per request. Prints a table and writes bench/results/latest.{json,md} (a full run in the
+ * production configuration) or bench/results/experiment.{json,md} (any option below).
  *
- *   npm run bench                  # full run (~4 min)
+ *   npm run bench                  # full run (~7 min)
  *   npm run bench -- --quick       # shorter durations, for a smoke check
+ *   --sizes=1000 --only-load       # only those N, only the service-vs-floor phases (with --cpu-prof=DIR: profile)
+ *   --duration=S --soak=S          # seconds per load run / of the N = 10,000 soak
+ *   --node-flags=a,b               # replace the production node flags (service and floor)
+ *   --service-node-flags=a,b       # extra node flags for the service only (e.g. --trace-gc-nvp)
+ *   --service-env=K=V,K=V          # override the service's environment (e.g. STORE_KIND=memory)
+ *   --replicas=N                   # N copies of the server behind one port (node:cluster)
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readFileSync, readdirSync, writeFileSync, mkdtempSync } from 'node:fs';
