@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { exportJWK, generateKeyPair, importJWK, SignJWT, type JWK, type KeyLike } from 'jose';
 import type { ConfigInput } from '../../src/config/schema';
 
-export const FIXTURES = join(__dirname, '../../../shared/fixtures/cds-hooks-spec');
+/** The CDS Hooks 2.0.1 specification's JSON examples, vendored so the suite runs on a fresh clone (test/fixtures). */
+export const FIXTURES = join(__dirname, '../fixtures/cds-hooks-spec');
 
 export const TEST_ISS = 'https://ehr.test.example/';
 export const PUBLIC_BASE = 'https://cds.test.example';
