@@ -70,7 +70,7 @@ export function jsonBody(limit: string | number, maxDepth: number): RequestHandl
       // Drop the parsed body once the response is done. A request that queued for a while under load has been
       // promoted to the old generation by then, and while that dead request still points at its body, every
       // young-generation GC copies (and promotes) the ~1 MB tree of a 537 KiB prefetch again. Measured at
-      // 50 connections, N = 1,000: 8–11 MB survived per scavenge before, 2.5–6 MB after (see README, Performance).
+      // 50 connections, N = 1,000: 8–11 MB survived per scavenge before, 3–7 MB after (see README, Performance).
       res.once('close', () => {
         req.body = undefined;
       });
