@@ -55,6 +55,9 @@ export const evidenceContentSchema = z
       .object({
         ...texts('day0', 'dose', 'lastDose', 'doseIncrease', 'window', 'crs', 'crsGrade', 'asOf', 'primary', 'other').shape,
         ...texts('dayText', 'noDate', 'none', 'inWindow', 'outOfWindow').shape,
+        /** Display names of code systems (a code matched as `system|code` is shown "RxNorm 1547545"). */
+        codeSystems: z.record(z.string(), text),
+        matchedBy: texts('code', 'name'),
         columns: texts('agent', 'class', 'day0', 'last', 'window', 'matched'),
       })
       .strict(),

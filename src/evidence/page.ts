@@ -84,6 +84,7 @@ export function renderPage(config: PageConfig, assets: PageAssets, data?: DataSo
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="referrer" content="no-referrer">
+<link rel="icon" href="data:,">
 <title>${title}</title>
 ${head}
 ${blocks.join('\n')}

@@ -40,15 +40,21 @@ function thresholdItems(a: Assessment): Array<{ item: CriterionItem; framework: 
   return out;
 }
 
-/** The chart window: from the earliest of lookback start, day 0 and baseline times, at most `maxDays`, to asOf. */
-export function chartWindow(a: Assessment, k: Knowledge, maxDays: number): Window {
+/**
+ * The chart window, shared by every chart: it ends at asOf and starts at the earliest of the lookback start,
+ * the IEC-HS baseline values and — when they lie within `maxDays` — day 0 and the charted analytes' values.
+ */
+export function chartWindow(a: Assessment, timeline: PatientTimeline, analytes: readonly AnalyteId[], k: Knowledge, maxDays: number): Window {
   const asOf = toEpochMs(a.asOf)!;
+  const limit = asOf - maxDays * DAY_MS;
   const labLookback = asOf - k.criteria.lookback.labHours * HOUR_MS;
   const temperatureLookback = asOf - k.criteria.lookback.temperatureHours * HOUR_MS;
   const day0 = toEpochMs(a.exposure.primary?.day0);
-  const baselineTimes = thresholdItems(a).map((x) => toEpochMs(x.item.baseline?.time)).filter((t): t is number => t !== undefined);
-  const earliest = Math.min(labLookback, ...(day0 !== undefined ? [day0] : []), ...baselineTimes);
-  const start = Math.max(asOf - maxDays * DAY_MS, earliest - 12 * HOUR_MS);
+  const within = (t: number | undefined): t is number => t !== undefined && t >= limit && t <= asOf;
+  const baselines = thresholdItems(a).map((x) => toEpochMs(x.item.baseline?.time)).filter(within);
+  const values = analytes.map((an) => (timeline.labs[an] ?? []).map((v) => toEpochMs(v.time)).find(within)).filter(within);
+  const earliest = Math.min(labLookback, ...baselines, ...values, ...(within(day0) ? [day0] : []));
+  const start = Math.max(limit, earliest - 12 * HOUR_MS);
   return { start, end: asOf + (asOf - start) * 0.02, asOf, labLookback, temperatureLookback, ...(day0 !== undefined ? { day0 } : {}) };
 }
 
@@ -153,6 +159,6 @@ function chartOf(item: EvidenceContent['charts']['items'][number], a: Assessment
 }
 
 export function trendCharts(a: Assessment, timeline: PatientTimeline, k: Knowledge, w: EvidenceContent): ChartView[] {
-  const win = chartWindow(a, k, w.charts.windowMaxDays);
+  const win = chartWindow(a, timeline, w.charts.items.flatMap((c) => c.analytes), k, w.charts.windowMaxDays);
   return w.charts.items.map((item) => chartOf(item, a, timeline, k, win, w));
 }

@@ -63,6 +63,15 @@ function events(a: Assessment, timeline: PatientTimeline, w: EvidenceContent, do
   return out.filter((e) => e.kind !== 'dose' || !day0s.has(`${e.lane}@${e.t}`));
 }
 
+/** `code http://…rxnorm|1547545` → "code RxNorm 1547545"; a name match keeps the matched words. */
+export function matchedText(by: 'code' | 'name', matched: string, w: EvidenceContent): string {
+  if (by === 'name') return fill(w.exposure.matchedBy.name, { name: matched });
+  const bar = matched.lastIndexOf('|');
+  const system = bar > 0 ? matched.slice(0, bar) : '';
+  const code = bar > 0 ? matched.slice(bar + 1) : matched;
+  return fill(w.exposure.matchedBy.code, { code: `${w.exposure.codeSystems[system] ?? system} ${code}`.trim() });
+}
+
 export function exposureView(a: Assessment, timeline: PatientTimeline, cards: Omit<CardContent, 'dir'>, w: EvidenceContent, doses: DoseTimeLookup): ExposureView {
   const x = w.exposure;
   const asOf = toEpochMs(a.asOf)!;
@@ -76,7 +85,7 @@ export function exposureView(a: Assessment, timeline: PatientTimeline, cards: Om
       e.day0 ? formatTime(e.day0) : x.noDate,
       formatTime(e.last),
       `${formatTime(e.windowStart)} – ${formatTime(e.windowEnd)} (${e.inWindow ? x.inWindow : x.outOfWindow})`,
-      `${e.matchedBy} ${e.matched}`,
+      matchedText(e.matchedBy, e.matched, w),
     ],
     depth: 0 as const,
   }));

@@ -24,8 +24,9 @@ function offline(embedded: unknown): DataSource {
   return { mode: 'offline', server: String(d.server ?? ''), patientId: d.patientId, resources: d.resources, issues: Array.isArray(d.issues) ? d.issues : [], asOf: d.asOf, asOfFrom: 'file' };
 }
 
+/** The asOf parameter as given (the assessment records it verbatim, as the hook does), when it parses. */
 function validInstant(s: string | null): string | undefined {
-  return s && !Number.isNaN(Date.parse(s)) ? new Date(Date.parse(s)).toISOString() : undefined;
+  return s && /^\d{4}-\d{2}-\d{2}T/.test(s) && !Number.isNaN(Date.parse(s)) ? s : undefined;
 }
 
 async function fromClient(client: Client, config: PageConfig, mode: 'ehr' | 'standalone', queryAsOf: string | undefined, status: (s: string) => void): Promise<DataSource> {
