@@ -7,7 +7,7 @@
  * recomputes from the patient's FHIR data to say whether it shows the card's assessment or a newer one.
  */
 import { createHash } from 'node:crypto';
-import type { Assessment } from '../criteria/types';
+import type { Assessment, CriterionItem } from '../criteria/types';
 
 export const APP_CONTEXT_VERSION = 1;
 
@@ -22,12 +22,28 @@ export interface EvidenceAppContext {
   digest: string;
 }
 
+type Projected = Array<string | number | boolean | null | Projected>;
+
+/** What decided each item: id, state, the counted value with unit, comparator and time; then its components. */
+function project(items: readonly CriterionItem[] | undefined): Projected {
+  return (items ?? []).map((i) => [i.id, i.state, i.value ?? null, i.unit ?? null, i.comparator ?? null, i.time ?? null, project(i.components)]);
+}
+
 /**
- * SHA-1 (first 16 hex digits) of the clinical result: asOf, the primary exposure and every criterion
- * framework. Data issues and knowledge provenance are left out: they are compared separately.
+ * SHA-1 (first 16 hex digits) of the clinical result: asOf, the primary exposure, and every criterion of every
+ * framework with its state and the value that decided it. Wording, citations, data-issue notes and knowledge
+ * provenance are left out (provenance is compared separately).
  */
 export function assessmentDigest(a: Assessment): string {
-  const clinical = [a.asOf, a.exposure.primary ?? null, a.iecHs ?? null, a.hlh2004, a.hscore, a.ohi];
+  const p = a.exposure.primary;
+  const clinical: Projected = [
+    a.asOf,
+    p ? [p.class, p.agent, p.day0 ?? null, p.daysSince ?? null, p.inWindow] : null,
+    a.iecHs ? [a.iecHs.status, project(a.iecHs.features), project(a.iecHs.mayBePresent)] : null,
+    [a.hlh2004.met, a.hlh2004.unknown, project(a.hlh2004.items)],
+    [a.hscore.score, a.hscore.maxPossible, project(a.hscore.variables)],
+    [a.ohi.state, project(a.ohi.items)],
+  ];
   return createHash('sha1').update(JSON.stringify(clinical)).digest('hex').slice(0, 16);
 }
 

@@ -109,6 +109,8 @@ export interface ExposureView {
   /** CRS episodes and screening windows as intervals on the timeline. */
   spans: Array<{ start: number; end: number; label: string; lane: string; kind: 'crs' | 'window' }>;
   domain: [number, number];
+  /** The markers present, in timeline order: [event kind, label]. */
+  legend: Array<[TimelineEvent['kind'], string]>;
   dayText?: string;
   empty?: string;
 }

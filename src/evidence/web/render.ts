@@ -33,6 +33,7 @@ function exposureSection(v: EvidenceView): HTMLElement {
     v.sections.exposure,
     x.dayText ? h('p', { class: 'day-text' }, x.dayText) : null,
     h('div', { class: 'timeline' }, timelineSvg(x)),
+    h('ul', { class: 'legend' }, ...x.legend.map(([symbol, text]) => h('li', {}, h('span', { class: `symbol symbol-${symbol}`, 'aria-hidden': 'true' }), text))),
     tableElement({ id: 'exposures', title: v.sections.exposure, notes: [], header: x.header, rows: x.rows }),
   );
 }
