@@ -23,7 +23,7 @@ export const evidenceContentSchema = z
     disclaimer: text,
     /** Label of the card's `smart` link that opens the view. */
     linkLabel: text.refine((s) => s.length <= 80, 'keep the link label short (≤ 80 characters)'),
-    status: texts('loading', 'authorizing', 'fetching', 'assessing', 'failed', 'noLaunch'),
+    status: texts('loading', 'authorizing', 'fetching', 'assessing', 'failed', 'notAllowed', 'noLaunch'),
     header: z
       .object({
         patient: text,

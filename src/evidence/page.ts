@@ -22,6 +22,8 @@ export interface PageConfigInput {
   queries: Record<string, string>;
   maxPages: number;
   smart: Pick<EvidenceConfig, 'clientId' | 'scope'>;
+  /** The page CSP's connect-src origins (empty for offline files, which connect nowhere). */
+  connect?: string[];
 }
 
 export function pageConfig(input: PageConfigInput): PageConfig {
@@ -34,6 +36,7 @@ export function pageConfig(input: PageConfigInput): PageConfig {
     queries: input.queries,
     fhir: { maxPages: input.maxPages },
     smart: { clientId: input.smart.clientId, scope: input.smart.scope },
+    connect: input.connect ?? [],
   };
 }
 

@@ -86,6 +86,7 @@ export function evidenceRouter(deps: EvidenceDeps): Router {
     queries: deps.queries,
     maxPages: config.fhir.maxPages,
     smart: config.evidence,
+    connect: connectSources(config),
   });
   const csp = pageCsp(config);
   let built: { assets: LoadedAssets; html: Buffer; gzip: Buffer } | undefined;

@@ -239,6 +239,19 @@ describe('standalone demonstration (?iss&patient&asOf) against an open FHIR serv
   });
 });
 
+describe('refusals are explained, not bare network errors', () => {
+  it('a FHIR server outside the page CSP: the page says which origin to allow', async () => {
+    const { page } = await newPage();
+    await page.goto(`${base}/evidence/?iss=${encodeURIComponent('http://127.0.0.1:9/fhir')}&patient=x`);
+    await page.waitForSelector('html[data-state="error"]', { timeout: 20_000 });
+    expect(await page.textContent('main')).toMatch(/does not let the page connect to http:\/\/127\.0\.0\.1:9\. .*EVIDENCE_CONNECT_SRC/);
+    await page.goto(`${base}/evidence/launch`);
+    await page.waitForSelector('html[data-state="error"]', { timeout: 20_000 });
+    expect(await page.textContent('main')).toMatch(/Open this page from an HLH Sentinel card/);
+    await page.close();
+  });
+});
+
 describe('offline file, keyboard, hover, width and print', () => {
   let file: string;
   beforeAll(() => {

@@ -6,21 +6,13 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { gzipSync } from 'node:zlib';
 import { htmlPath, main, parseArgs, UsageError } from '../../src/cli/evaluate';
 import { CONFIG_ELEMENT_ID, DATA_ELEMENT_ID } from '../../src/evidence/page';
+import { fakeEvidenceAssets } from '../support/evidence-assets';
 
 const EXAMPLE = path.resolve(__dirname, '../../examples/patients/iec-hs-axicel.json');
 
-function fakeAssets(js = 'window.ok = "</script><!-- x";', css = 'main{color:red}/*</style>*/'): string {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'hlh-offline-assets-'));
-  for (const [name, text] of [['evidence-AAA.js', js], ['evidence-BBB.css', css]] as const) {
-    writeFileSync(path.join(dir, name), text);
-    writeFileSync(path.join(dir, `${name}.gz`), gzipSync(text));
-  }
-  writeFileSync(path.join(dir, 'manifest.json'), JSON.stringify({ js: 'evidence-AAA.js', css: 'evidence-BBB.css', bytes: {} }));
-  return dir;
-}
+const fakeAssets = (js = 'window.ok = "</script><!-- x";', css = 'main{color:red}/*</style>*/') => fakeEvidenceAssets(js, css).dir;
 
 const between = (html: string, open: string, close: string) => html.slice(html.indexOf(open) + open.length, html.indexOf(close, html.indexOf(open)));
 

@@ -6,7 +6,6 @@
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { gzipSync } from 'node:zlib';
 import request from 'supertest';
 import { loadConfig } from '../../src/config/load';
 import { createApp, createRuntime } from '../../src/app';
@@ -20,18 +19,7 @@ import { renderCards } from '../../src/render/cards';
 import { parseAppContext } from '../../src/render/app-context';
 import { buildTestApp, testConfig, memoryLog } from '../support/app';
 import { assessment } from '../render/fixtures';
-
-/** A stand-in for dist/evidence: manifest, script, stylesheet and their gzip twins. */
-function fakeAssets(): string {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'hlh-evidence-fake-'));
-  const files = { 'evidence-ABC123.js': 'console.log("evidence")', 'evidence-DEF456.css': 'main{color:#000}' };
-  for (const [name, text] of Object.entries(files)) {
-    writeFileSync(path.join(dir, name), text);
-    writeFileSync(path.join(dir, `${name}.gz`), gzipSync(text));
-  }
-  writeFileSync(path.join(dir, 'manifest.json'), JSON.stringify({ js: 'evidence-ABC123.js', css: 'evidence-DEF456.css', bytes: {} }));
-  return dir;
-}
+import { fakeEvidenceAssets } from '../support/evidence-assets';
 
 const FHIR = 'https://ehr.example.org/fhir/r4';
 const security = {
@@ -119,7 +107,7 @@ describe('the card links to the evidence view', () => {
 });
 
 describe('routes', () => {
-  const assetsDir = fakeAssets();
+  const assetsDir = fakeEvidenceAssets().dir;
   const { app, log } = buildTestApp({ configInput: { security, evidence: { assetsDir, frameAncestors: ['https://ehr.example.org'] } } });
 
   it('the page: its own CSP (scripts and styles from self, connect to the EHRs’ FHIR servers), no-store, config embedded', async () => {
@@ -137,6 +125,7 @@ describe('routes', () => {
     expect(res.headers['cache-control']).toBe('no-store');
     expect(res.text).toContain('<script defer src="assets/evidence-ABC123.js"></script>');
     expect(res.text).toContain('id="hlh-evidence-config"');
+    expect(res.text).toContain('"connect":["https://ehr.example.org","https://other.example.org"]');
     expect(res.text).not.toMatch(/<script>/); // no inline script
   });
   it('the JSON API keeps default-src none; the redirect URI serves the same page; a bare /evidence keeps its query', async () => {

@@ -19,6 +19,8 @@ export interface PageConfig {
   queries: Record<string, string>;
   fhir: { maxPages: number };
   smart: { clientId: string; scope: string };
+  /** Origins the page's CSP lets it connect to (the page checks `iss` against them to explain a refusal). */
+  connect: string[];
 }
 
 export type SourceMode = 'ehr' | 'standalone' | 'offline';

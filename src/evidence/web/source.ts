@@ -40,6 +40,26 @@ async function fromClient(client: Client, config: PageConfig, mode: 'ehr' | 'sta
   return { mode, server: client.state.serverUrl, patientId, resources, issues, asOf, asOfFrom, ...(appContext ? { appContext } : {}) };
 }
 
+/** The page's CSP would block the FHIR server: say so instead of failing with a bare network error. */
+function checkAllowed(config: PageConfig, iss: string): void {
+  let origin: string;
+  try {
+    origin = new URL(iss).origin;
+  } catch {
+    throw new PageError(`iss is not a URL: ${iss.slice(0, 200)}`);
+  }
+  if (!config.connect.includes(origin)) throw new PageError(fill(config.evidence.status.notAllowed, { origin }));
+}
+
+/** fhirclient keeps the authorized state in sessionStorage: a reload after the launch reuses it. */
+function hasSmartState(): boolean {
+  try {
+    return Boolean(sessionStorage.getItem('SMART_KEY'));
+  } catch {
+    return false;
+  }
+}
+
 export async function resolveSource(config: PageConfig, href: string, embedded: unknown, status: (s: string) => void): Promise<Resolution> {
   if (embedded !== undefined) return { kind: 'source', source: offline(embedded) };
   const params = new URL(href).searchParams;
@@ -47,6 +67,7 @@ export async function resolveSource(config: PageConfig, href: string, embedded: 
   if (params.has('error')) throw new PageError(`${params.get('error')}: ${params.get('error_description') ?? ''}`.trim());
   const iss = params.get('iss');
   if (iss && params.has('launch')) {
+    checkAllowed(config, iss);
     status(s.authorizing);
     await FHIR.oauth2.authorize({
       clientId: config.smart.clientId,
@@ -58,12 +79,13 @@ export async function resolveSource(config: PageConfig, href: string, embedded: 
     });
     return { kind: 'redirecting' };
   }
-  if (params.has('code') || params.has('state')) {
+  if (params.has('code') || params.has('state') || (!iss && hasSmartState())) {
     status(s.authorizing);
     return { kind: 'source', source: await fromClient(await FHIR.oauth2.ready(), config, 'ehr', undefined, status) };
   }
   const patient = params.get('patient');
   if (iss && patient) {
+    checkAllowed(config, iss);
     const client = FHIR.client({ serverUrl: iss, tokenResponse: { patient } });
     return { kind: 'source', source: await fromClient(client, config, 'standalone', validInstant(params.get('asOf')), status) };
   }
