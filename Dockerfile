@@ -6,7 +6,8 @@ COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
-RUN npx tsc -p tsconfig.build.json && npm prune --omit=dev
+# npm run build: the TypeScript, then the evidence view's browser assets (esbuild, into dist/evidence).
+RUN npm run build && npm prune --omit=dev
 
 # Runtime stage: slim, non-root, only production dependencies and compiled code.
 FROM node:20-bookworm-slim

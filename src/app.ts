@@ -26,6 +26,7 @@ import type { PatientViewRequest } from './hooks/request';
 import { createCardLogRuntime, splitSilenced, type CardLogRuntime } from './store/card-log';
 import { createSecurity } from './security';
 import { requestContext } from './security/request-context';
+import { evidenceCardLink, evidenceRouter } from './evidence';
 
 export interface AppDeps {
   config: Config;
@@ -100,6 +101,7 @@ export function createApp(deps: AppDeps): Express {
   const feedback = feedbackRouter({ service: deps.service, logger, ...(deps.onFeedback ? { onFeedback: deps.onFeedback } : {}) });
   app.use(feedback.router);
   app.locals.feedbackCounters = feedback.counters;
+  app.use(evidenceRouter({ config, knowledge: deps.knowledge, queries: deps.service.prefetch ?? {}, logger }));
 
   app.use((req, res) => sendError(res, 404, 'not-found', `no route for ${req.method} ${req.path.slice(0, 200)}`));
   app.use(errorHandler(logger));
@@ -157,7 +159,7 @@ export function withCardLog(deps: AppDeps, cardLog: CardLogRuntime): AppDeps {
 function createBaseRuntime(config: Config, logger: Logger): AppDeps {
   const knowledge = loadKnowledge(config.knowledgeFile);
   const service = hlhScreenService(prefetchTemplates(knowledge, config));
-  const evaluator = createEvaluator({ knowledge, content: loadCardContent(config.cardsDir) });
+  const evaluator = createEvaluator({ knowledge, content: loadCardContent(config.cardsDir), ...evidenceCardLink(config) });
   const security = createSecurity(config.security, logger);
   return {
     config,

@@ -5,6 +5,7 @@
  *   node dist/src/cli/evaluate.js <bundle.json> [more.json…] [--as-of ISO] [--format text|json|both]
  *   node dist/src/cli/evaluate.js --all examples/patients
  *   node dist/src/cli/evaluate.js <bundle.json> --url http://localhost:8080 [--bearer JWT]
+ *   node dist/src/cli/evaluate.js <bundle.json> --format html [--out FILE.html|DIR]   (the evidence view, offline)
  *
  * Options: --patient ID (default: the bundle's Patient), --encounter ID, --knowledge FILE (default
  * $KNOWLEDGE_FILE), --cards DIR (default $CARDS_DIR, else the shipped cards/).
@@ -12,7 +13,7 @@
  * code `as-of` or a system ending in `as-of` carrying the instant, else Bundle.timestamp), else now.
  */
 import { randomUUID } from 'node:crypto';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { assess } from '../criteria';
 import type { Card } from '../hooks/response';
@@ -22,12 +23,18 @@ import { loadCardContent, type CardContent } from '../render/content';
 import { renderCardsText } from '../render/text';
 import { buildTimeline } from '../timeline';
 import type { Knowledge } from '../knowledge';
+import { defaultAssetsDir, loadEvidenceAssets } from '../evidence/assets';
+import { offlineEvidenceHtml } from '../evidence/offline';
 
 export interface CliOptions {
   files: string[];
   all?: string;
   asOf?: string;
-  format: 'text' | 'json' | 'both';
+  format: 'text' | 'json' | 'both' | 'html';
+  /** --format html: output file (one bundle) or directory. */
+  out?: string;
+  /** --format html: the built evidence view assets (default: dist/evidence, or $EVIDENCE_ASSETS_DIR). */
+  assets?: string;
   url?: string;
   bearer?: string;
   patient?: string;
@@ -43,6 +50,7 @@ export class UsageError extends Error {
 const USAGE = `usage: evaluate <bundle.json>… [--as-of ISO] [--format text|json|both] [--patient ID] [--encounter ID]
        evaluate --all <dir> [same options]
        evaluate <bundle.json> --url http://localhost:8080 [--bearer JWT]
+       evaluate <bundle.json>… --format html [--out FILE.html|DIR]   the evidence view as a self-contained HTML file
        [--knowledge FILE] [--cards DIR]`;
 
 export function parseArgs(argv: readonly string[]): CliOptions {
@@ -60,7 +68,7 @@ export function parseArgs(argv: readonly string[]): CliOptions {
         break;
       case '--format': {
         const f = next();
-        if (f !== 'text' && f !== 'json' && f !== 'both') throw new UsageError(`--format must be text, json or both\n${USAGE}`);
+        if (f !== 'text' && f !== 'json' && f !== 'both' && f !== 'html') throw new UsageError(`--format must be text, json, both or html\n${USAGE}`);
         o.format = f;
         break;
       }
@@ -85,6 +93,12 @@ export function parseArgs(argv: readonly string[]): CliOptions {
       case '--cards':
         o.cards = next();
         break;
+      case '--out':
+        o.out = next();
+        break;
+      case '--assets':
+        o.assets = next();
+        break;
       case '-h':
       case '--help':
         throw new UsageError(USAGE);
@@ -95,6 +109,8 @@ export function parseArgs(argv: readonly string[]): CliOptions {
   }
   if (o.asOf !== undefined && Number.isNaN(Date.parse(o.asOf))) throw new UsageError(`--as-of: not an ISO date-time: ${o.asOf}`);
   if (!o.files.length && !o.all) throw new UsageError(USAGE);
+  if (o.format === 'html' && o.url) throw new UsageError(`--format html is offline only (no --url)\n${USAGE}`);
+  if (o.format !== 'html' && (o.out || o.assets)) throw new UsageError(`--out and --assets go with --format html\n${USAGE}`);
   return o;
 }
 
@@ -278,6 +294,29 @@ export function formatResult(r: Evaluated, format: CliOptions['format']): string
   return parts.join('\n\n');
 }
 
+/** Where `--format html` writes the view of `file`: `--out` itself when it names one .html file, else a folder. */
+export function htmlPath(file: string, opts: Pick<CliOptions, 'out'>, count: number): string {
+  const out = opts.out ?? '.';
+  if (out.endsWith('.html')) {
+    if (count > 1) throw new UsageError('--out FILE.html takes one bundle; give a directory for several');
+    return out;
+  }
+  return path.join(out, `${path.basename(file, '.json')}.evidence.html`);
+}
+
+function writeHtml(files: string[], opts: CliOptions, knowledge: Knowledge, content: CardContent, out: (s: string) => void): void {
+  const assets = loadEvidenceAssets(opts.assets ?? process.env.EVIDENCE_ASSETS_DIR ?? defaultAssetsDir());
+  for (const file of files) {
+    const bundle = readBundle(file);
+    const r = evaluateBundle(file, bundle, opts, knowledge, content);
+    const html = offlineEvidenceHtml({ file: path.basename(file), patientId: r.patientId, asOf: r.asOf, resources: [bundle], knowledge, cards: content, assets });
+    const target = htmlPath(file, opts, files.length);
+    mkdirSync(path.dirname(path.resolve(target)), { recursive: true });
+    writeFileSync(target, html);
+    out(`${target}: evidence view of ${file} · patient ${r.patientId} · asOf ${r.asOf} (${r.asOfFrom}) · ${Math.round(html.length / 1024)} KiB`);
+  }
+}
+
 export async function main(argv: readonly string[], out: (s: string) => void = (s) => process.stdout.write(`${s}\n`)): Promise<number> {
   const opts = parseArgs(argv);
   const files = [...opts.files, ...(opts.all ? listBundles(opts.all) : [])];
@@ -288,6 +327,10 @@ export async function main(argv: readonly string[], out: (s: string) => void = (
   }
   const knowledge = loadKnowledge(opts.knowledge ?? process.env.KNOWLEDGE_FILE);
   const content = loadCardContent(opts.cards ?? process.env.CARDS_DIR);
+  if (opts.format === 'html') {
+    writeHtml(files, opts, knowledge, content, out);
+    return 0;
+  }
   for (const file of files) out(formatResult(evaluateBundle(file, readBundle(file), opts, knowledge, content), opts.format));
   return 0;
 }

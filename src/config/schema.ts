@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { storeConfigSchema } from '../store/config';
 import { CARD_LOG_ENV_KEYS, silentConfigSchema } from '../store/card-log';
 import { securityConfigSchema, SECURITY_ENV_KEYS } from '../security/config';
+import { evidenceConfigSchema, EVIDENCE_ENV_KEYS } from '../evidence/config';
 
 const bytes = z.union([z.number().int().positive(), z.string().regex(/^\d+(b|kb|mb)$/i, 'e.g. "10mb"')]);
 
@@ -69,6 +70,8 @@ export const configSchema = z
       .default({ onOperationOutcome: 'note' }),
     /** Client authentication and outbound FHIR safety (issue 6, src/security/config.ts). */
     security: securityConfigSchema.prefault({}),
+    /** The evidence view, a SMART on FHIR app cards link to (src/evidence/config.ts). */
+    evidence: evidenceConfigSchema.prefault({}),
   })
   .strict()
   .superRefine((c, ctx) => {
@@ -100,4 +103,5 @@ export const ENV_KEYS: Record<string, string[]> = {
   FHIR_OBSERVATION_COUNT: ['fhir', 'observationCount'],
   PREFETCH_ON_OPERATION_OUTCOME: ['prefetch', 'onOperationOutcome'],
   ...SECURITY_ENV_KEYS,
+  ...EVIDENCE_ENV_KEYS,
 };

@@ -34,6 +34,8 @@ export interface PipelineDeps {
   content: CardContent;
   /** Card and suggestion ids; injectable so tests can be deterministic. */
   ids?: () => string;
+  /** Cards link to the evidence view (a SMART app) when set. */
+  evidenceLink?: { url: string; label: string };
 }
 
 export type Evaluator = (data: ResolvedData, ctx: EvaluationContext) => Evaluation;
@@ -49,7 +51,12 @@ export function createEvaluator(deps: PipelineDeps): Evaluator {
     const assessment = assess(timeline, ctx.now.toISOString(), deps.knowledge);
     const cards = renderCards(
       assessment,
-      { patientId: ctx.patientId, ...(ctx.encounterId ? { encounterId: ctx.encounterId } : {}), now: ctx.now },
+      {
+        patientId: ctx.patientId,
+        ...(ctx.encounterId ? { encounterId: ctx.encounterId } : {}),
+        now: ctx.now,
+        ...(deps.evidenceLink ? { evidenceLink: deps.evidenceLink } : {}),
+      },
       deps.content,
       ids,
     );

@@ -17,6 +17,7 @@ import type { Assessment, CriterionItem, HScoreVariable, TriggerExposure } from 
 import { HLH2004_ITEM_IDS } from '../criteria/types';
 import type { Card } from '../hooks/response';
 import { IEC_CLASSES } from '../timeline/types';
+import { buildAppContext } from './app-context';
 import type { CardContent } from './content';
 import { EXTENSION_KEY, EXTENSION_VERSION, type AssessmentExtension } from './extension';
 import { fill, formatAge, formatFactor, formatNumber, formatTime, formatUnit, formatValue } from './format';
@@ -28,6 +29,8 @@ export interface RenderContext {
   encounterId?: string;
   /** Not used for clinical decisions (the assessment's `asOf` is); accepted for symmetry with the pipeline. */
   now?: Date;
+  /** The evidence view (a SMART app): the card links to it with the assessment's context. */
+  evidenceLink?: { url: string; label: string };
 }
 
 export type Indicator = 'info' | 'warning' | 'critical';
@@ -601,9 +604,13 @@ export function renderCards(a: Assessment, ctx: RenderContext, content: CardCont
 
   const src = content.sources.cardSource[d.exposure.syndrome];
   const srcUrl = content.sources.sources[src.sourceId]?.url;
-  const links = citedSources(d, content, lamotrigine)
+  const links: NonNullable<Card['links']> = citedSources(d, content, lamotrigine)
     .filter((s): s is typeof s & { url: string } => Boolean(s.url))
     .map((s) => ({ label: s.linkLabel ?? s.label, url: s.url, type: 'absolute' as const }));
+  if (ctx.evidenceLink) {
+    const appContext = buildAppContext(a, d.indicator, content.contentVersion);
+    links.unshift({ label: ctx.evidenceLink.label, url: ctx.evidenceLink.url, type: 'smart', appContext });
+  }
   const reasons = content.overrideReasons.reasons.map((r) => ({ system: content.overrideReasons.system, code: r.code, display: r.display }));
 
   const card: Card = {

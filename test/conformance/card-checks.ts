@@ -3,6 +3,7 @@
  * a CDS Hooks response body has, as readable strings (an empty list means conformant).
  */
 import { cardsResponseSchema, ownCardSchema } from '../../src/hooks/response';
+import { parseAppContext } from '../../src/render/app-context';
 import { emptyValues, extensionsIn, REVERSE_DNS_KEY } from './support';
 
 /**
@@ -85,9 +86,11 @@ export function cardViolations(card: unknown, where = 'card'): string[] {
     const lw = `${where}.links[${i}]`;
     if (typeof lo.label !== 'string' || lo.label === '') out.push(`${lw}.label: required`);
     if (!isAbsoluteHttpUrl(lo.url)) out.push(`${lw}.url: not an absolute URL`);
-    // This service launches no SMART apps: every link is absolute, and appContext is for smart links only.
-    if (lo.type !== 'absolute') out.push(`${lw}.type: ${String(lo.type)} (this service emits absolute links only)`);
-    if ('appContext' in lo) out.push(`${lw}.appContext: only allowed on smart links`);
+    // Sources are absolute links; the evidence view is a smart link. appContext is for smart links only, and
+    // this service's own app context must be one the evidence view can read (src/render/app-context.ts).
+    if (lo.type !== 'absolute' && lo.type !== 'smart') out.push(`${lw}.type: ${String(lo.type)} (absolute or smart only)`);
+    if ('appContext' in lo && lo.type !== 'smart') out.push(`${lw}.appContext: only allowed on smart links`);
+    if (lo.type === 'smart' && !parseAppContext(lo.appContext)) out.push(`${lw}.appContext: not an evidence view app context`);
   });
 
   for (const { path, extension } of extensionsIn(card, where)) {

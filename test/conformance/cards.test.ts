@@ -62,12 +62,14 @@ describe('every response the production runtime gives for the example patients',
     expect(cards.some((c) => Array.isArray(c.suggestions) && c.suggestions.length > 1)).toBe(true);
     expect(cards.some((c) => Array.isArray(c.overrideReasons))).toBe(true);
     expect(cards.some((c) => Array.isArray(c.links))).toBe(true);
+    // every card links to the evidence view (the runtime has a public base URL), ahead of the sources
+    expect(cards.every((c) => (c.links as Array<Record<string, unknown>>)[0]?.type === 'smart')).toBe(true);
     expect(cards.some((c) => typeof c.extension === 'object')).toBe(true);
     expect(cards.some((c) => String(c.detail).includes('could not provide'))).toBe(true);
     expect(cards.some((c) => c.indicator === 'critical')).toBe(true);
   });
 
-  it('no violation anywhere: schema, no null/""/[]/{} (deep walk), summary < 140 on one line, uuids, selectionBehavior, override reasons, absolute links without appContext, reverse-DNS extension keys, no empty systemActions', () => {
+  it('no violation anywhere: schema, no null/""/[]/{} (deep walk), summary < 140 on one line, uuids, selectionBehavior, override reasons, absolute and smart links (appContext on smart only), reverse-DNS extension keys, no empty systemActions', () => {
     const violations = corpus.flatMap((r) => responseViolations(r.body).map((v) => `${r.name}: ${v}`));
     expect(violations).toEqual([]);
   });
@@ -99,6 +101,10 @@ describe('every response the production runtime gives for the example patients',
   });
 });
 
+const linksOf = (c: Record<string, unknown>) => c.links as Array<Record<string, unknown>>;
+const absoluteLink = (c: Record<string, unknown>) => linksOf(c).find((l) => l.type === 'absolute')!;
+const smartLink = (c: Record<string, unknown>) => linksOf(c).find((l) => l.type === 'smart')!;
+
 describe('the checks themselves catch what they must (so a green run means something)', () => {
   const good = () => JSON.parse(JSON.stringify((corpus.find((r) => (r.body as { cards: unknown[] }).cards.length)!.body as { cards: unknown[] }).cards[0])) as Record<string, unknown>;
 
@@ -112,8 +118,10 @@ describe('the checks themselves catch what they must (so a green run means somet
     ['no uuid', (c) => delete c.uuid, /uuid/],
     ['suggestions without selectionBehavior', (c) => delete c.selectionBehavior, /selectionBehavior/],
     ['override reason without display', (c) => delete (c.overrideReasons as Array<Record<string, unknown>>)[0]!.display, /overrideReasons\[0\]\.display/],
-    ['appContext on an absolute link', (c) => ((c.links as Array<Record<string, unknown>>)[0]!.appContext = 'x'), /appContext/],
-    ['smart link', (c) => ((c.links as Array<Record<string, unknown>>)[0]!.type = 'smart'), /absolute links only/],
+    ['appContext on an absolute link', (c) => (absoluteLink(c).appContext = 'x'), /appContext: only allowed on smart links/],
+    ['an absolute link turned smart (no app context)', (c) => (absoluteLink(c).type = 'smart'), /appContext: not an evidence view app context/],
+    ['a smart link with an unreadable app context', (c) => (smartLink(c).appContext = '{"v":1}'), /appContext: not an evidence view app context/],
+    ['an unknown link type', (c) => (absoluteLink(c).type = 'deep'), /absolute or smart only/],
     ['extension key not reverse-DNS', (c) => (c.extension = { assessment: 1 }), /reverse-DNS/],
     ['suggestion without uuid', (c) => delete (c.suggestions as Array<Record<string, unknown>>)[0]!.uuid, /suggestions\[0\]\.uuid/],
   ])('%s', (_n, mutate, expected) => {
@@ -173,7 +181,9 @@ describe('generated assessments through the real renderer', () => {
           missing: g.missing,
           exposure: { daysSince: g.day },
         });
-        const out = renderCards(a, { patientId: 'p1', ...(g.encounter ? { encounterId: 'e1' } : {}), now: new Date('2024-05-13T08:00:00Z') }, content, ids);
+        // With an encounter, also with the evidence view's smart link (the production runtime always has it).
+        const link = g.encounter ? { evidenceLink: { url: 'https://cds.example.org/evidence/launch', label: 'Open the evidence view' } } : {};
+        const out = renderCards(a, { patientId: 'p1', ...(g.encounter ? { encounterId: 'e1' } : {}), now: new Date('2024-05-13T08:00:00Z'), ...link }, content, ids);
         // As sent on the wire.
         const wire = JSON.parse(JSON.stringify({ cards: out })) as { cards: Array<Record<string, unknown>> };
         expect(responseViolations(wire)).toEqual([]);

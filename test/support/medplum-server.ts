@@ -28,7 +28,15 @@ export interface FhirTestServer {
   close(): Promise<void>;
 }
 
-export async function startMedplumServer(options: { latencyMs?: number } = {}): Promise<FhirTestServer> {
+export interface MedplumServerOptions {
+  latencyMs?: number;
+  /** Answer CORS preflights and allow any origin (a browser page on another port reads this server). */
+  cors?: boolean;
+  /** Runs first; returns true when it answered the request itself (e.g. SMART authorization endpoints). */
+  intercept?: (req: http.IncomingMessage, res: http.ServerResponse, url: URL, body: Buffer) => boolean | Promise<boolean>;
+}
+
+export async function startMedplumServer(options: MedplumServerOptions = {}): Promise<FhirTestServer> {
   indexDefinitions();
   const router = new FhirRouter();
   const repo = new MemoryRepository();
@@ -41,6 +49,15 @@ export async function startMedplumServer(options: { latencyMs?: number } = {}): 
         requests.push(req.url ?? '');
         if (options.latencyMs) await new Promise((r) => setTimeout(r, options.latencyMs));
         const url = new URL(req.url ?? '/', 'http://localhost');
+        if (options.cors) {
+          res.setHeader('Access-Control-Allow-Origin', '*');
+          if (req.method === 'OPTIONS') {
+            res.writeHead(204, { 'Access-Control-Allow-Headers': 'Authorization, Content-Type, Accept', 'Access-Control-Allow-Methods': 'GET, POST' });
+            res.end();
+            return;
+          }
+        }
+        if (options.intercept && (await options.intercept(req, res, url, Buffer.concat(chunks)))) return;
         const pathname = url.pathname.replace(/^\/fhir\/R4/, '') || '/';
         const query: Record<string, string> = {};
         url.searchParams.forEach((v, k) => (query[k] = v));
