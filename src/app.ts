@@ -157,7 +157,7 @@ export function withCardLog(deps: AppDeps, cardLog: CardLogRuntime): AppDeps {
 function createBaseRuntime(config: Config, logger: Logger): AppDeps {
   const knowledge = loadKnowledge(config.knowledgeFile);
   const service = hlhScreenService(prefetchTemplates(knowledge, config));
-  const evaluator = createEvaluator({ knowledge, content: loadCardContent(config.cardsDir) });
+  const evaluator = createEvaluator({ knowledge, content: loadCardContent(config.cardsDir), timeZone: config.siteTimeZone });
   const security = createSecurity(config.security, logger);
   return {
     config,
