@@ -91,6 +91,7 @@ export function createApp(deps: AppDeps): Express {
       resolve: {
         onOperationOutcome: config.prefetch.onOperationOutcome,
         deadlineMs: config.fhir.deadlineMs,
+        maxMedicationReads: config.fhir.maxMedicationReads,
         fetch: { timeoutMs: config.fhir.timeoutMs, maxPages: config.fhir.maxPages, maxResponseBytes: config.fhir.maxResponseBytes },
       },
       ...(deps.checkFhirServer ? { checkFhirServer: deps.checkFhirServer } : {}),
