@@ -63,8 +63,11 @@ function windowDays(w: ExposureWindow): number {
   return w.closeAfter.unit === 'wk' ? w.closeAfter.value * 7 : w.closeAfter.value;
 }
 
-/** The dated evidence to split: the timeline's `dates`, or one span from `start` to `last` when it has none. */
-function datedEvidence(e: Exposure, site: SiteTime): Dated[] {
+/**
+ * The dated evidence to split: the timeline's `dates`, or one span from `start` to `last` when it has none. A date
+ * from a resource saying the therapy goes on (active order or statement) runs up to asOf: continuous therapy.
+ */
+function datedEvidence(e: Exposure, site: SiteTime, asOfMs: number): Dated[] {
   const raw: ExposureDate[] =
     e.dates ?? (e.start ? [{ at: e.start, ...(e.last && e.last !== e.start ? { until: e.last } : {}), kind: 'administered', source: e.sources[0] ?? '' }] : []);
   const dosed = raw.some((d) => d.kind !== 'ordered') ? raw.filter((d) => d.kind !== 'ordered') : raw;
@@ -73,17 +76,19 @@ function datedEvidence(e: Exposure, site: SiteTime): Dated[] {
     const ms = site.ms(d.at);
     if (ms === undefined) continue;
     const until = site.ms(d.until);
-    out.push({ ...d, ms, endMs: until !== undefined && until > ms ? until : ms });
+    let endMs = until !== undefined && until > ms ? until : ms;
+    if (d.ongoing && ms <= asOfMs && endMs < asOfMs) endMs = asOfMs;
+    out.push({ ...d, ms, endMs });
   }
   return out.sort((a, b) => a.ms - b.ms || a.endMs - b.endMs);
 }
 
 /** The agent's courses, oldest first (one course when the class has no window configured). */
-export function coursesOf(e: Exposure, w: ExposureWindow | undefined, site: SiteTime): Course[] {
+export function coursesOf(e: Exposure, w: ExposureWindow | undefined, site: SiteTime, asOfMs: number): Course[] {
   const gap = w ? windowDays(w) : Infinity;
   const courses: Course[] = [];
   let cur: Course | undefined;
-  for (const d of datedEvidence(e, site)) {
+  for (const d of datedEvidence(e, site, asOfMs)) {
     if (!cur || site.dayOf(d.ms) > site.dayOf(cur.endMs) + gap) {
       cur = { dates: [], startMs: d.ms, endMs: d.endMs };
       courses.push(cur);
@@ -134,7 +139,7 @@ function base(e: Exposure): TriggerExposure {
 export function evaluateExposure(e: Exposure, asOfMs: number, knowledge: Knowledge, site: SiteTime): TriggerExposure {
   const out = base(e);
   const w = knowledge.exposures.windows[e.class];
-  const courses = coursesOf(e, w, site);
+  const courses = coursesOf(e, w, site, asOfMs);
   if (!courses.length) {
     // No usable date: an ongoing therapy whose class keeps the window open while on therapy is in window
     // (no day count). Undated and not ongoing stays out; the timeline's `exposure-without-date` issue says why.

@@ -476,7 +476,7 @@ function renderDetail(a: Assessment, d: IndicatorDecision, plan: WorkupPlan, con
   const vars = {
     agent: esc(agentsText(combination, content, false)),
     class: classLabel,
-    dayText: esc(dayText(combination, w)),
+    dayText: dayText(combination, w, (s) => esc(s)),
     matchedBy: matchedByText(combination),
     astct: a.iecHs
       ? (w.detail.astctStatusReason?.[a.iecHs.statusReason] ?? w.detail.astctStatus[a.iecHs.status])

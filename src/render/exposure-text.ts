@@ -32,14 +32,14 @@ function agoText(days: number, w: Wording): string {
 }
 
 /**
- * The day text of an exposure (or a combination: the latest last dose of its agents, on therapy if any is), with
- * the dates as plain text (the caller escapes for Markdown).
+ * The day text of an exposure (or a combination: the latest last dose of its agents, on therapy if any is); the
+ * dates, which come from the EHR, go through `escape` (Markdown escaping in the detail).
  */
-export function dayText(list: readonly TriggerExposure[], w: Wording): string {
+export function dayText(list: readonly TriggerExposure[], w: Wording, escape: (s: string) => string = (s) => s): string {
   const e = list[0] as TriggerExposure;
   const x = w.exposure;
   if (e.daysSince === undefined || e.day0 === undefined) return x.day.noDate;
-  const vars = { day: e.daysSince, date: formatTime(e.day0), start: formatTime(e.start) };
+  const vars = { day: e.daysSince, date: escape(formatTime(e.day0)), start: escape(formatTime(e.start)) };
   if (e.day0Basis === 'infusion') return fill(x.day.infusion, vars);
   if (e.day0Basis === 'dose-increase') return fill(x.day.doseIncrease, vars);
   const first = fill(e.class === 'lamotrigine' ? x.day.start : x.day.firstDose, vars);
@@ -48,7 +48,7 @@ export function dayText(list: readonly TriggerExposure[], w: Wording): string {
   const parts = [first];
   // Repeated dosing: a last dose after the first dose's day.
   if (last && last.daysSinceLastDose !== undefined && last.daysSinceLastDose < e.daysSince) {
-    parts.push(fill(x.lastDose, { ago: agoText(last.daysSinceLastDose, w), date: formatTime(last.lastDose) }));
+    parts.push(fill(x.lastDose, { ago: agoText(last.daysSinceLastDose, w), date: escape(formatTime(last.lastDose)) }));
   }
   if (list.some((c) => c.onTherapy) && !(last && last.daysSinceLastDose === 0)) parts.push(x.onTherapy);
   return parts.join('; ');
@@ -73,7 +73,7 @@ export function exposureNotes(a: Assessment, episode: EpisodeAssessment | undefi
       return fill(w.exposure.alsoInWindowItem, {
         agent: esc(o.agent),
         class: w.exposureClassLabels[o.class],
-        dayText: esc(dayText([o], w)),
+        dayText: dayText([o], w, (s) => esc(s)),
         met: ep?.hlh2004.met ?? '?',
         score: ep?.hscore.score ?? '?',
       });

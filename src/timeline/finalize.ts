@@ -152,7 +152,13 @@ function datedEvidence(list: ExposureEvidence[], cmp: (a: string | undefined, b:
       const key = `${span.at}\u0000${span.until ?? ''}\u0000${e.dateKind}\u0000${e.source}`;
       if (seen.has(key)) continue;
       seen.add(key);
-      out.push({ at: span.at, ...(span.until !== undefined ? { until: span.until } : {}), kind: e.dateKind, source: e.source });
+      out.push({
+        at: span.at,
+        ...(span.until !== undefined ? { until: span.until } : {}),
+        kind: e.dateKind,
+        ...(e.ongoing === true ? { ongoing: true as const } : {}),
+        source: e.source,
+      });
     }
   }
   return out.sort((a, b) => cmp(a.at, b.at) || cmp(a.until, b.until) || cmpStr(a.kind, b.kind) || cmpStr(a.source, b.source));

@@ -135,6 +135,8 @@ export interface ExposureDate {
   at: string;
   until?: string;
   kind: ExposureDateKind;
+  /** From a resource saying the therapy goes on (active order or statement): continuous up to asOf. */
+  ongoing?: true;
   source: string;
 }
 

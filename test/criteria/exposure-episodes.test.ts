@@ -73,7 +73,7 @@ describe('repeated courses', () => {
     const r = evaluateExposure(e, asOf, K, siteTime());
     expect(r).toMatchObject({ inWindow: true, day0: dAgo(50), daysSince: 50, start: dAgo(50), lastDose: dAgo(8), daysSinceLastDose: 8 });
     expect(r.course).toEqual({ number: 2, previousLast: dAgo(300) });
-    expect(coursesOf(e, windows['checkpoint-inhibitor'], siteTime()).map((c) => c.dates.length)).toEqual([4, 3]);
+    expect(coursesOf(e, windows['checkpoint-inhibitor'], siteTime(), asOf).map((c) => c.dates.length)).toEqual([4, 3]);
   });
 
   it('a gap of exactly the window (182 days) keeps the course; one more day starts a new one', () => {
@@ -89,6 +89,14 @@ describe('repeated courses', () => {
     const r = evaluateExposure(e, asOf, K, siteTime());
     expect(r).toMatchObject({ inWindow: true, day0: dAgo(400), lastDose: dAgo(5), onTherapy: true });
     expect(r.course).toBeUndefined();
+  });
+
+  it('a date from an active order or statement is continuous therapy up to asOf: no gap opens after it', () => {
+    const started = { at: dAgo(300), kind: 'reported' as const, ongoing: true as const, source: 'MedicationStatement/s' };
+    const e = withDates('lamotrigine', 'lamotrigine', [started, at(dAgo(10), 'scheduled', 'MedicationRequest/r')], { doseIncreases: [dAgo(10)], ongoing: true });
+    expect(evaluateExposure(e, asOf, K, siteTime())).toMatchObject({ start: dAgo(300), day0: dAgo(10), day0Basis: 'dose-increase', inWindow: true });
+    const stopped = withDates('lamotrigine', 'lamotrigine', [{ ...started, ongoing: undefined } as ExposureDate, at(dAgo(10), 'scheduled')], { doseIncreases: [dAgo(10)] });
+    expect(evaluateExposure(stopped, asOf, K, siteTime())).toMatchObject({ start: dAgo(10), day0: dAgo(10), day0Basis: 'first-dose', course: { number: 2 } });
   });
 
   it('a course that starts after asOf is ignored: the current course is the last one started', () => {
