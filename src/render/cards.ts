@@ -454,7 +454,7 @@ function matchedByText(combination: readonly TriggerExposure[]): string {
 function alternativeLines(a: Assessment, content: CardContent): string[] {
   const w = content.wording.alternatives;
   const lines = a.alternatives.map((x) => {
-    const what = x.text ?? x.code?.display ?? (x.detail ? x.detail.replace(/-/g, ' ') : w.unnamed[x.kind]);
+    const what = x.text ?? x.code?.display ?? (x.detail ? (w.detailLabels[x.detail] ?? x.detail) : w.unnamed[x.kind]);
     const system = x.code ? (w.codeSystems[x.code.system] ?? x.code.system) : '';
     const line = fill(x.kind === 'infection' ? w.infection : w.diseaseProgression, {
       what: esc(what, 120),

@@ -79,6 +79,8 @@ export const wordingSchema = z
         diseaseProgression: text,
         undated: text,
         unnamed: z.object({ infection: text, 'disease-progression': text }).strict(),
+        /** Label by finding detail (knowledge `detail`), used when the resource gives no text or display. */
+        detailLabels: z.record(z.string(), text),
         note: text,
         /** Code system URI → short name shown on the card; other systems are shown as their URI. */
         codeSystems: z.record(z.string(), text),
