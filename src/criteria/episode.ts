@@ -1,5 +1,5 @@
 /**
- * Exposure episodes [design; clinical reference §6, from the temporal-association principle of drug causality]:
+ * Exposure episodes [design, from the temporal-association principle of drug causality]:
  * a trigger explains only what follows it. Each in-window trigger is assessed on its own, counting only values
  * dated at or after its `countsFrom` (day 0 of the current course: the infusion, the first dose; a date without a
  * time counts from the next site calendar day):

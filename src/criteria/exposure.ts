@@ -1,8 +1,8 @@
 /**
- * Trigger exposure, courses and screening windows (clinical reference §6; windows are [design] and live in
+ * Trigger exposure, courses and screening windows (windows are [design] and live in
  * `knowledge.exposures.windows`). Calendar days are the site's (`Ctx.site`, src/timeline/site-time).
  *
- * Courses [design, §6 "timing of the exposure episode"]: an agent's dated evidence (doses, documented periods,
+ * Courses [design]: an agent's dated evidence (doses, documented periods,
  * schedules) is split into courses; a gap after the last date of a course longer than the class's window
  * (`closeAfter`, in site calendar days) ends it, and a later date starts a new course. The current course is the
  * latest one that has started by asOf; its first dose is day 0 (a re-challenge is a new day 0, not "day 250").
@@ -156,7 +156,8 @@ export function evaluateExposure(e: Exposure, asOfMs: number, knowledge: Knowled
   const c = describeCourse(e, course, asOfMs, latest);
   out.start = c.start;
   out.last = c.last;
-  if (c.lastDose !== undefined) out.lastDose = c.lastDose;
+  // Cell therapy is one infusion (day 0), not a course of doses.
+  if (c.lastDose !== undefined && e.class !== 'car-t') out.lastDose = c.lastDose;
   if (c.onTherapy) out.onTherapy = true;
   if (index > 0) {
     const previous = courses[index - 1] as Course;
@@ -180,7 +181,7 @@ export function evaluateExposure(e: Exposure, asOfMs: number, knowledge: Knowled
   out.day0 = day0Text;
   out.windowStart = day0Text;
   const from = countsFrom(c.day0.at, site);
-  if (from !== undefined) out.countsFrom = iso(from);
+  if (from !== undefined) out.countsFrom = c.day0.at.includes('T') ? c.day0.at : iso(from);
   if (asOfMs >= day0) out.daysSince = calendarDays(day0, asOfMs, site);
   const lastDoseMs = site.ms(out.lastDose);
   if (lastDoseMs !== undefined) out.daysSinceLastDose = calendarDays(lastDoseMs, asOfMs, site);

@@ -75,11 +75,11 @@ function knowledgeOverrides(knowledge: Knowledge): string[] {
   return [...paths];
 }
 
-/** Condition.clinicalStatus codes of an active problem (clinical reference §7). */
+/** Condition.clinicalStatus codes of an active problem (FHIR R4 condition-clinical: active, recurrence, relapse). */
 const ACTIVE_STATUSES = new Set(['active', 'recurrence', 'relapse']);
 
 /**
- * Documented infections and disease progression (clinical reference §6/§7, [design]): present (refuted and
+ * Documented infections and disease progression ([design]): present (refuted and
  * entered-in-error are not), active (clinicalStatus active, recurrence or relapse; a finding without a status
  * counts unless abated by asOf: FHIR requires the status, and showing one never lowers the indicator), and dated
  * within the finding lookback (onset, else recorded date; an undated one is shown as such). Never change the

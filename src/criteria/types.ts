@@ -395,7 +395,7 @@ export interface TrendsResult {
 
 // ---------------------------------------------------------------------------------------------- assessment
 
-/** A documented alternative explanation (lowers attribution, never the indicator; §6). */
+/** A documented alternative explanation (lowers attribution, never the indicator). */
 export interface AlternativeExplanation {
   kind: 'infection' | 'disease-progression';
   /** e.g. `ebv`, `cmv`, `bacteremia`. */

@@ -131,7 +131,7 @@ export const defaultExposureKnowledge: ExposureKnowledge = {
     agent('retifanlimab', 'checkpoint-inhibitor', ['zynyz']),
     agent('toripalimab', 'checkpoint-inhibitor', ['loqtorzi']),
     agent('tislelizumab', 'checkpoint-inhibitor', ['tevimbra']),
-    // §6: PD-1 inhibitors screened as a class effect [design] (no agent-specific HLH report cited). Brands:
+    // PD-1 inhibitors screened as a class effect [design] (no agent-specific HLH report cited). Brands:
     // sintilimab · Tyvyt (Zhang 2020, Front Oncol 10:594558); camrelizumab · AiRuiKa (Markham & Keam 2019, Drugs,
     // "Camrelizumab: First Global Approval"); serplulimab · Hetronifly (EMA CHMP opinion, Sept 2024) and
     // Hansizhuang (China); penpulimab: the FDA label names only "penpulimab-kcqx", so "anniko" (trade press,

@@ -105,24 +105,25 @@ export const defaultFindingKnowledge: FindingKnowledge = {
     icd('B20', ['immunosuppression'], { detail: 'hiv' }), // §7 findings: HIV (HScore immunosuppression)
     icd('Z21', ['immunosuppression'], { detail: 'hiv' }), // §7 findings: HIV (HScore immunosuppression)
     icd('Z79.52', ['immunosuppression'], { detail: 'long-term-steroids' }), // §7 findings: long-term systemic steroids
-    // Active infection (§6/§7 alternative explanations, default list [design]; sites extend it, ranges in codeRanges).
-    icd('R78.81', ['infection'], { detail: 'bacteremia' }), // §7: R78.81 bacteremia
-    icd('R65.20', ['infection'], { detail: 'severe-sepsis' }), // §7: R65.20–R65.21 severe sepsis
+    // Active infection, an alternative explanation to show on the card: default list [design], sites extend it
+    // (ranges in codeRanges). ICD-10-CM: R78.81 bacteremia, R65.20–R65.21 severe sepsis, U07.1 COVID-19.
+    icd('R78.81', ['infection'], { detail: 'bacteremia' }),
+    icd('R65.20', ['infection'], { detail: 'severe-sepsis' }),
     icd('R65.21', ['infection'], { detail: 'severe-sepsis' }),
-    icd('U07.1', ['infection'], { detail: 'covid-19' }), // §7: U07.1 COVID-19
+    icd('U07.1', ['infection'], { detail: 'covid-19' }),
     // SNOMED CT infection codes, exact codes only (no hierarchy is read), each confirmed in a published value set:
     { system: SNOMED, code: '40733004', kinds: ['infection'] }, // Infectious disease (disorder): HL7 Europe HDR IG, ValueSet exposureAgent-eu-hdr
     { system: SNOMED, code: '91302008', kinds: ['infection'], detail: 'sepsis' }, // Sepsis (disorder): CH EKM IG (FOPH), invasive S. pneumoniae manifestation value set
     { system: SNOMED, code: '233604007', kinds: ['infection'], detail: 'pneumonia' }, // Pneumonia (disorder): same value set
     { system: SNOMED, code: '840539006', kinds: ['infection'], detail: 'covid-19' }, // Disease caused by SARS-CoV-2: HL7 COVID-19 FHIR Profile Library IG
-    // Disease progression (§7): site-configured codes only; no standard default.
+    // Disease progression: site-configured codes only; no standard default.
   ],
   codeRanges: [
-    // §7 [design]: ICD-10-CM chapter I (A00–B99) by prefix. Excluded: B20 (HIV stays HScore immunosuppression: a
+    // [design] ICD-10-CM chapter I (A00–B99) by prefix. Excluded: B20 (HIV stays HScore immunosuppression: a
     // chronic background state, not an intercurrent infection that mimics HLH) and B90–B94 (sequelae of infections,
     // not active infection).
     { system: ICD10CM, from: 'A00', to: 'B99', kinds: ['infection'], exclude: ['B20', 'B90', 'B91', 'B92', 'B93', 'B94'] },
-    { system: ICD10CM, from: 'J12', to: 'J18', kinds: ['infection'], detail: 'pneumonia' }, // §7: J12–J18 pneumonia
+    { system: ICD10CM, from: 'J12', to: 'J18', kinds: ['infection'], detail: 'pneumonia' }, // [design] J12–J18 pneumonia
   ],
   positiveValues: [{ system: SNOMED, code: '10828004' }], // §7: SNOMED CT 10828004 positive
   negativeValues: [{ system: SNOMED, code: '260385009' }], // §7: SNOMED CT 260385009 negative

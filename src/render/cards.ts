@@ -147,10 +147,16 @@ export function decideIndicator(a: Assessment, content: CardContent): IndicatorD
 
 /** The assessment as seen from one exposure episode: its own criteria results and trigger. */
 function episodeView(a: Assessment, ep: EpisodeAssessment): Assessment {
-  const view: Assessment = { ...a, syndrome: ep.syndrome, hlh2004: ep.hlh2004, hscore: ep.hscore, ohi: ep.ohi, exposure: { ...a.exposure, primary: ep.exposure } };
-  if (ep.iecHs) view.iecHs = ep.iecHs;
-  else delete view.iecHs;
-  return view;
+  const { iecHs: _primaryIecHs, ...rest } = a;
+  return {
+    ...rest,
+    syndrome: ep.syndrome,
+    hlh2004: ep.hlh2004,
+    hscore: ep.hscore,
+    ohi: ep.ohi,
+    exposure: { ...a.exposure, primary: ep.exposure },
+    ...(ep.iecHs ? { iecHs: ep.iecHs } : {}),
+  };
 }
 
 /**

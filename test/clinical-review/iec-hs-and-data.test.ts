@@ -61,7 +61,7 @@ describe('ASTCT IEC-HS features (CC §2)', () => {
   });
 
   it('hemophagocytosis before day 0 does not count towards the CAR T episode (IEC-HS nor HLH-2004); a documented negative is not-met', () => {
-    // A trigger explains only what follows it (clinical reference §6): the finding predates the infusion.
+    // A trigger explains only what follows it [design]: the finding predates the infusion.
     const before = a(findingObs('hemophagocytosis', true, '2026-02-20'), lab(CODE.ferritin, 900, 'ng/mL', T));
     expect(iec(before, 'hemophagocytosis').state).toBe('unknown');
     expect(hlh(before, 'hemophagocytosis').state).toBe('unknown');

@@ -1,5 +1,5 @@
 /**
- * Alternative explanations (clinical reference §6/§7, [design]): an infection or disease progression counts when
+ * Alternative explanations ([design]): an infection or disease progression counts when
  * present (not refuted), active (clinicalStatus active, recurrence or relapse; without a status: not abated by
  * asOf) and onset or recorded within the finding lookback (90 days); undated ones are shown as undated.
  */

@@ -1,5 +1,5 @@
 /**
- * Exposure timing (clinical reference §6 "timing of the exposure episode", [design]):
+ * Exposure timing ([design]):
  * - day numbering and window ends on the site's calendar (SITE_TIMEZONE), across DST changes;
  * - repeated courses: a gap longer than the class's window ends a course, a later dose starts a new one;
  * - a trigger explains only what follows it: values before day 0 of its episode do not count towards it.

@@ -1,6 +1,6 @@
 /**
  * Exposure timing end to end, in both EHR data paths (full prefetch; no prefetch against Medplum):
- * - a trigger explains only what follows it (clinical reference §6): TMP-SMX first given after the HLH labs
+ * - a trigger explains only what follows it [design]: TMP-SMX first given after the HLH labs
  *   gives no card; CAR T day 12 with TMP-SMX from day 5 is an IEC-HS card about the CAR T naming TMP-SMX;
  * - combination therapy: every agent named (ipilimumab + nivolumab), "day N after first dose; last dose D days ago";
  * - repeated courses: a nivolumab re-challenge after a finished course is day 50 of the new course, not day 429;
@@ -16,7 +16,7 @@ beforeAll(async () => {
 });
 afterAll(async () => h?.close());
 
-const NIVOLUMAB = '1597876'; // RxNorm, clinical reference §6 [confirmed]
+const NIVOLUMAB = '1597876'; // RxNorm ingredient [confirmed]
 
 function agents(r: PathResult): unknown {
   return (r.extension?.exposure as { agents?: unknown } | undefined)?.agents;
@@ -58,7 +58,7 @@ describe('a trigger explains only what follows it', () => {
       expect(r.card?.detail).toMatch(/Also in window: \*\*trimethoprim-sulfamethoxazole\*\* \(trimethoprim-sulfamethoxazole\), day 7 after first dose \(2026-03-08 09:00Z\); counted from its own day 0: HLH-2004 \d\/8/);
       expect(r.extension).toMatchObject({ syndrome: 'iec-hs', exposure: { class: 'car-t', agent: 'axicabtagene ciloleucel', day0Basis: 'infusion', daysSince: 12 } });
       expect(agents(r)).toEqual([
-        { agent: 'axicabtagene ciloleucel', class: 'car-t', role: 'primary', day0: '2026-03-03T14:00:00Z', daysSince: 12, lastDose: '2026-03-03T14:00:00Z', matchedBy: 'name' },
+        { agent: 'axicabtagene ciloleucel', class: 'car-t', role: 'primary', day0: '2026-03-03T14:00:00Z', daysSince: 12, matchedBy: 'name' },
         { agent: 'trimethoprim-sulfamethoxazole', class: 'tmp-smx', role: 'also-in-window', day0: '2026-03-08T09:00:00Z', daysSince: 7, lastDose: '2026-03-08T09:00:00Z', matchedBy: 'name' },
       ]);
     }

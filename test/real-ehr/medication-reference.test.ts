@@ -13,7 +13,7 @@ beforeAll(async () => {
 });
 afterAll(async () => h?.close());
 
-const PEMBROLIZUMAB = '1547545'; // RxNorm, clinical reference §6 [confirmed]
+const PEMBROLIZUMAB = '1547545'; // RxNorm ingredient [confirmed]
 const isMedication = (r: Record<string, unknown>) => r.resourceType === 'Medication';
 const withServer = (base: string) => ({ fhirServer: base });
 /** The detail without Markdown escapes, to match sentences. */

@@ -1,5 +1,5 @@
 /**
- * Finding code ranges (knowledge `findings.codeRanges`, [design] default infection list, clinical reference §7):
+ * Finding code ranges (knowledge `findings.codeRanges`, [design] default infection list):
  * every boundary of the shipped ranges, ICD-10 with and without the dot, the exclusions (B20 stays HScore
  * immunosuppression; B90–B94 are sequelae), and the schema's validation of a site's ranges.
  */
