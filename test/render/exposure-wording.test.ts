@@ -6,19 +6,12 @@
  */
 import { administration, carT, CODE, condition, lab, patient, run } from '../clinical-review/fhir';
 import type { Card } from '../../src/hooks/response';
+import { ehr } from '../support/ehr-resources';
 
 const AS_OF = '2026-03-15T12:00:00Z';
 const T = '2026-03-14T08:00:00Z';
-const hlh = (time = T) => [
-  lab(CODE.ferritin, 12000, 'ng/mL', time),
-  lab(CODE.platelets, 40, '10*9/L', time),
-  lab(CODE.hemoglobin, 7.5, 'g/dL', time),
-  lab(CODE.anc, 0.6, '10*9/L', time),
-  lab(CODE.wbc, 1.5, '10*9/L', time),
-  lab(CODE.fibrinogen, 90, 'mg/dL', time),
-  lab(CODE.ast, 300, 'U/L', time),
-  lab(CODE.temperature, 39.5, 'Cel', time),
-];
+const p1 = ehr('p1'); // the runner's patient
+const hlh = (time = T) => p1.hlhLabs(time);
 const cardOf = (...resources: Record<string, unknown>[]): Card => {
   const r = run([patient(), ...resources], AS_OF);
   expect(r.cards).toHaveLength(1);
