@@ -108,6 +108,7 @@ function describeCourse(e: Exposure, course: Course, asOfMs: number, latest: boo
   let lastDose: { ms: number; text: string } | undefined;
   for (const d of course.dates) {
     if (d.endMs >= last.endMs) last = d;
+    if (d.ongoing && d.until === undefined) continue; // an open, continuing period: no last dose, on therapy
     const end = d.until !== undefined && d.endMs > d.ms ? { ms: d.endMs, text: d.until } : { ms: d.ms, text: d.at };
     if (end.ms <= asOfMs && (!lastDose || end.ms >= lastDose.ms)) lastDose = end;
   }

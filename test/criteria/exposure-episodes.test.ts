@@ -195,3 +195,19 @@ describe('a trigger explains only what follows it', () => {
     expect(a.hlh2004.met).toBeGreaterThanOrEqual(4);
   });
 });
+
+describe('last dose', () => {
+  const asOf = Date.parse(ASOF);
+  it('comes from doses and closed periods at or before asOf; an open, continuing period gives none (on therapy)', () => {
+    const open = { at: dAgo(300), kind: 'reported' as const, ongoing: true as const, source: 'MedicationStatement/s' };
+    const daily = withDates('btk-inhibitor', 'ibrutinib', [open], { ongoing: true });
+    const r = evaluateExposure(daily, asOf, K, siteTime());
+    expect(r.lastDose).toBeUndefined();
+    expect(r.onTherapy).toBe(true);
+    const infusions = withDates('checkpoint-inhibitor', 'pembrolizumab', [open, at(dAgo(40)), at(dAgo(19)), at(hAgo(-24))], { ongoing: true });
+    expect(evaluateExposure(infusions, asOf, K, siteTime())).toMatchObject({ lastDose: dAgo(19), daysSinceLastDose: 19, onTherapy: true });
+    const closed = withDates('btk-inhibitor', 'ibrutinib', [{ at: dAgo(200), until: dAgo(30), kind: 'reported', source: 'MedicationStatement/s' }]);
+    expect(evaluateExposure(closed, asOf, K, siteTime())).toMatchObject({ lastDose: dAgo(30), daysSinceLastDose: 30 });
+    expect(evaluateExposure(closed, asOf, K, siteTime()).onTherapy).toBeUndefined();
+  });
+});
