@@ -92,6 +92,7 @@ export function createApp(deps: AppDeps): Express {
       resolve: {
         onOperationOutcome: config.prefetch.onOperationOutcome,
         deadlineMs: config.fhir.deadlineMs,
+        maxMedicationReads: config.fhir.maxMedicationReads,
         fetch: { timeoutMs: config.fhir.timeoutMs, maxPages: config.fhir.maxPages, maxResponseBytes: config.fhir.maxResponseBytes },
       },
       ...(deps.checkFhirServer ? { checkFhirServer: deps.checkFhirServer } : {}),
@@ -159,7 +160,12 @@ export function withCardLog(deps: AppDeps, cardLog: CardLogRuntime): AppDeps {
 function createBaseRuntime(config: Config, logger: Logger): AppDeps {
   const knowledge = loadKnowledge(config.knowledgeFile);
   const service = hlhScreenService(prefetchTemplates(knowledge, config));
-  const evaluator = createEvaluator({ knowledge, content: loadCardContent(config.cardsDir), ...evidenceCardLink(config) });
+  const evaluator = createEvaluator({
+    knowledge,
+    content: loadCardContent(config.cardsDir),
+    timeZone: config.siteTimeZone,
+    ...evidenceCardLink(config),
+  });
   const security = createSecurity(config.security, logger);
   return {
     config,

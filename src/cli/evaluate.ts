@@ -8,7 +8,8 @@
  *   node dist/src/cli/evaluate.js <bundle.json> --format html [--out FILE.html|DIR]   (the evidence view, offline)
  *
  * Options: --patient ID (default: the bundle's Patient), --encounter ID, --knowledge FILE (default
- * $KNOWLEDGE_FILE), --cards DIR (default $CARDS_DIR, else the shipped cards/).
+ * $KNOWLEDGE_FILE), --cards DIR (default $CARDS_DIR, else the shipped cards/), --time-zone ZONE (the site's IANA
+ * time zone; default $SITE_TIMEZONE, else UTC).
  * asOf: --as-of, else the bundle's hint (meta.extension `…as-of` valueDateTime/valueInstant, meta.tag with
  * code `as-of` or a system ending in `as-of` carrying the instant, else Bundle.timestamp), else now.
  */
@@ -21,7 +22,7 @@ import { loadKnowledge } from '../knowledge/load';
 import { renderCards } from '../render/cards';
 import { loadCardContent, type CardContent } from '../render/content';
 import { renderCardsText } from '../render/text';
-import { buildTimeline } from '../timeline';
+import { buildTimeline, isValidTimeZone } from '../timeline';
 import type { Knowledge } from '../knowledge';
 import { defaultAssetsDir, loadEvidenceAssets } from '../evidence/assets';
 import { offlineEvidenceHtml } from '../evidence/offline';
@@ -41,6 +42,7 @@ export interface CliOptions {
   encounter?: string;
   knowledge?: string;
   cards?: string;
+  timeZone?: string;
 }
 
 export class UsageError extends Error {
@@ -51,7 +53,7 @@ const USAGE = `usage: evaluate <bundle.json>… [--as-of ISO] [--format text|jso
        evaluate --all <dir> [same options]
        evaluate <bundle.json> --url http://localhost:8080 [--bearer JWT]
        evaluate <bundle.json>… --format html [--out FILE.html|DIR]   the evidence view as a self-contained HTML file
-       [--knowledge FILE] [--cards DIR]`;
+       [--knowledge FILE] [--cards DIR] [--time-zone ZONE]`;
 
 export function parseArgs(argv: readonly string[]): CliOptions {
   const o: CliOptions = { files: [], format: 'both' };
@@ -99,6 +101,9 @@ export function parseArgs(argv: readonly string[]): CliOptions {
       case '--assets':
         o.assets = next();
         break;
+      case '--time-zone':
+        o.timeZone = next();
+        break;
       case '-h':
       case '--help':
         throw new UsageError(USAGE);
@@ -108,6 +113,7 @@ export function parseArgs(argv: readonly string[]): CliOptions {
     }
   }
   if (o.asOf !== undefined && Number.isNaN(Date.parse(o.asOf))) throw new UsageError(`--as-of: not an ISO date-time: ${o.asOf}`);
+  if (o.timeZone !== undefined && !isValidTimeZone(o.timeZone)) throw new UsageError(`--time-zone: not a known time zone: ${o.timeZone}`);
   if (!o.files.length && !o.all) throw new UsageError(USAGE);
   if (o.format === 'html' && o.url) throw new UsageError(`--format html is offline only (no --url)\n${USAGE}`);
   if (o.format !== 'html' && (o.out || o.assets)) throw new UsageError(`--out and --assets go with --format html\n${USAGE}`);
@@ -180,7 +186,7 @@ export interface Evaluated {
 export function evaluateBundle(
   file: string,
   bundle: Json,
-  opts: Pick<CliOptions, 'asOf' | 'patient' | 'encounter'>,
+  opts: Pick<CliOptions, 'asOf' | 'patient' | 'encounter' | 'timeZone'>,
   knowledge: Knowledge,
   content: CardContent,
   now: () => Date = () => new Date(),
@@ -190,8 +196,9 @@ export function evaluateBundle(
   if (!patientId) throw new UsageError(`${file}: no Patient in the bundle; pass --patient ID`);
   const hint = asOfHint(bundle);
   const asOf = opts.asOf ?? hint ?? now().toISOString();
-  const timeline = buildTimeline([bundle], knowledge, { patientId });
-  const assessment = assess(timeline, asOf, knowledge);
+  const timeZone = opts.timeZone ?? 'UTC';
+  const timeline = buildTimeline([bundle], knowledge, { patientId, timeZone });
+  const assessment = assess(timeline, asOf, knowledge, { timeZone });
   const encounterId = opts.encounter ?? encounterIdOf(resources);
   const cards = renderCards(assessment, { patientId, ...(encounterId ? { encounterId } : {}) }, content);
   return { file, patientId, asOf, asOfFrom: opts.asOf ? 'option' : hint ? 'bundle' : 'now', cards };
@@ -309,7 +316,7 @@ function writeHtml(files: string[], opts: CliOptions, knowledge: Knowledge, cont
   for (const file of files) {
     const bundle = readBundle(file);
     const r = evaluateBundle(file, bundle, opts, knowledge, content);
-    const html = offlineEvidenceHtml({ file: path.basename(file), patientId: r.patientId, asOf: r.asOf, resources: [bundle], knowledge, cards: content, assets });
+    const html = offlineEvidenceHtml({ file: path.basename(file), patientId: r.patientId, asOf: r.asOf, resources: [bundle], knowledge, ...(opts.timeZone ? { timeZone: opts.timeZone } : {}), cards: content, assets });
     const target = htmlPath(file, opts, files.length);
     mkdirSync(path.dirname(path.resolve(target)), { recursive: true });
     writeFileSync(target, html);
@@ -327,11 +334,14 @@ export async function main(argv: readonly string[], out: (s: string) => void = (
   }
   const knowledge = loadKnowledge(opts.knowledge ?? process.env.KNOWLEDGE_FILE);
   const content = loadCardContent(opts.cards ?? process.env.CARDS_DIR);
+  const timeZone = opts.timeZone ?? (process.env.SITE_TIMEZONE || undefined);
+  if (timeZone !== undefined && !isValidTimeZone(timeZone)) throw new UsageError(`SITE_TIMEZONE: not a known time zone: ${timeZone}`);
+  const withZone = timeZone !== undefined ? { ...opts, timeZone } : opts;
   if (opts.format === 'html') {
-    writeHtml(files, opts, knowledge, content, out);
+    writeHtml(files, withZone, knowledge, content, out);
     return 0;
   }
-  for (const file of files) out(formatResult(evaluateBundle(file, readBundle(file), opts, knowledge, content), opts.format));
+  for (const file of files) out(formatResult(evaluateBundle(file, readBundle(file), withZone, knowledge, content), opts.format));
   return 0;
 }
 

@@ -8,6 +8,7 @@ import { storeConfigSchema } from '../store/config';
 import { CARD_LOG_ENV_KEYS, silentConfigSchema } from '../store/card-log';
 import { securityConfigSchema, SECURITY_ENV_KEYS } from '../security/config';
 import { evidenceConfigSchema, EVIDENCE_ENV_KEYS } from '../evidence/config';
+import { isValidTimeZone } from '../timeline/site-time';
 
 const bytes = z.union([z.number().int().positive(), z.string().regex(/^\d+(b|kb|mb)$/i, 'e.g. "10mb"')]);
 
@@ -25,6 +26,15 @@ export const configSchema = z
     knowledgeFile: z.string().min(1).optional(),
     /** Directory with the card content (wording, work-up catalogue, override reasons). */
     cardsDir: z.string().min(1).optional(),
+    /**
+     * The site's time zone (IANA name, e.g. `Europe/Berlin`): day numbering and "windows close at the end of
+     * calendar day N" follow its calendar; dates and date-times without a zone are placed in it.
+     */
+    siteTimeZone: z
+      .string()
+      .min(1)
+      .refine(isValidTimeZone, 'not a time zone this platform knows (use an IANA name such as Europe/Berlin, or UTC)')
+      .default('UTC'),
     /**
      * Admission control: hook evaluations (`POST /cds-services/{id}`) worked on at once; one more is answered
      * 503 + Retry-After at once instead of queueing (src/http/admission.ts). 0 = unlimited.
@@ -57,8 +67,13 @@ export const configSchema = z
         maxResponseBytes: z.coerce.number().int().min(1024).default(20 * 1024 * 1024),
         /** `_count` in the Observation prefetch templates. */
         observationCount: z.coerce.number().int().min(10).max(1000).default(200),
+        /**
+         * Most `Medication/{id}` instance reads per hook call, for medicationReferences the data cannot resolve
+         * (prefetch and fetch mode); references beyond it stay unresolved and are reported. 0 = never read.
+         */
+        maxMedicationReads: z.coerce.number().int().min(0).max(200).default(20),
       })
-      .default({ timeoutMs: 2_500, deadlineMs: 4_000, maxPages: 5, maxResponseBytes: 20 * 1024 * 1024, observationCount: 200 }),
+      .default({ timeoutMs: 2_500, deadlineMs: 4_000, maxPages: 5, maxResponseBytes: 20 * 1024 * 1024, observationCount: 200, maxMedicationReads: 20 }),
     prefetch: z
       .object({
         /**
@@ -96,11 +111,13 @@ export const ENV_KEYS: Record<string, string[]> = {
   DEV_AS_OF: ['devAsOf'],
   KNOWLEDGE_FILE: ['knowledgeFile'],
   CARDS_DIR: ['cardsDir'],
+  SITE_TIMEZONE: ['siteTimeZone'],
   FHIR_TIMEOUT_MS: ['fhir', 'timeoutMs'],
   FHIR_DEADLINE_MS: ['fhir', 'deadlineMs'],
   FHIR_MAX_PAGES: ['fhir', 'maxPages'],
   FHIR_MAX_RESPONSE_BYTES: ['fhir', 'maxResponseBytes'],
   FHIR_OBSERVATION_COUNT: ['fhir', 'observationCount'],
+  FHIR_MAX_MEDICATION_READS: ['fhir', 'maxMedicationReads'],
   PREFETCH_ON_OPERATION_OUTCOME: ['prefetch', 'onOperationOutcome'],
   ...SECURITY_ENV_KEYS,
   ...EVIDENCE_ENV_KEYS,

@@ -8,7 +8,7 @@
  */
 import type { Finding, FindingKind } from '../timeline/types';
 import { DAY_MS } from '../timeline/time';
-import { epochMs as toEpochMs, type Ctx } from './pick';
+import type { Ctx } from './pick';
 import type { CriterionItem } from './types';
 
 /** Condition.clinicalStatus codes meaning the finding no longer describes the patient. */
@@ -31,11 +31,11 @@ export function findingLookbackStart(ctx: Ctx): number {
 export function isCurrentFinding(ctx: Ctx, f: Finding): boolean {
   if (f.clinicalStatus && NOT_CURRENT_STATUSES.has(f.clinicalStatus)) return false;
   const from = findingLookbackStart(ctx);
-  const end = toEpochMs(f.end);
+  const end = ctx.ms(f.end);
   if (end !== undefined && end < from) return false;
   if (f.clinicalStatus && CURRENT_STATUSES.has(f.clinicalStatus)) return true;
   if (end !== undefined) return true;
-  const t = toEpochMs(f.time);
+  const t = ctx.ms(f.time);
   return t === undefined || t >= from;
 }
 
@@ -68,7 +68,7 @@ export function currentFindings(ctx: Ctx, kind: FindingKind, filter?: (f: Findin
 export function findingsOf(ctx: Ctx, kind: FindingKind, filter: (f: Finding) => boolean = () => true): Finding[] {
   return ctx.timeline.findings.filter((f) => {
     if (f.kind !== kind || !filter(f)) return false;
-    const t = toEpochMs(f.time);
+    const t = ctx.ms(f.time);
     return t === undefined || t <= ctx.asOfMs;
   });
 }

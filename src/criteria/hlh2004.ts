@@ -14,10 +14,10 @@
  */
 import type { LabValue } from '../timeline/types';
 import { DAY_MS } from '../timeline/time';
-import { epochMs as toEpochMs } from './pick';
 import { findingItem, findingsOf } from './findings';
 import {
   absoluteItem,
+  countedFinding,
   decide,
   item,
   judgeAbsolute,
@@ -41,8 +41,8 @@ export function lineageState(lineages: CriterionItem[], required: number): { sta
 }
 
 function isNeonatalAt(ctx: Ctx, v: LabValue): boolean {
-  const birth = toEpochMs(ctx.timeline.patient.birthDate);
-  const t = toEpochMs(v.time);
+  const birth = ctx.ms(ctx.timeline.patient.birthDate);
+  const t = ctx.ms(v.time);
   if (birth === undefined || t === undefined) return false;
   return t - birth < ctx.k.hlh2004.cytopenias.neonatalMaxAgeDays * DAY_MS;
 }
@@ -81,7 +81,8 @@ export function assessHlh2004(ctx: Ctx): Hlh2004Result {
 
   const fever = absoluteItem(ctx, 'fever', 'Fever', valuesIn(ctx, 'temperature', temp0), k.fever, 'up', `${CITE} #1`, 'confirmed');
 
-  const splenomegaly = findingItem(ctx, 'splenomegaly', 'splenomegaly', 'Splenomegaly');
+  const counted = countedFinding(ctx);
+  const splenomegaly = findingItem(ctx, 'splenomegaly', 'splenomegaly', 'Splenomegaly', counted);
 
   const lineages = [
     hemoglobinItem(ctx, valuesIn(ctx, 'hemoglobin', lab0)),
@@ -105,8 +106,8 @@ export function assessHlh2004(ctx: Ctx): Hlh2004Result {
   const fib = absoluteItem(ctx, 'triglycerides-fibrinogen.fibrinogen', 'Fibrinogen', valuesIn(ctx, 'fibrinogen', lab0), k.fibrinogen, 'down', `${CITE} #4`, 'confirmed');
   const tgFib = parentFrom('triglycerides-fibrinogen', 'Hypertriglyceridemia and/or hypofibrinogenemia', [tg, fib]);
 
-  const hemophagocytosis = findingItem(ctx, 'hemophagocytosis', 'hemophagocytosis', 'Hemophagocytosis');
-  const nk = findingItem(ctx, 'nk-activity-low', 'nk-activity', 'Low/absent NK-cell activity');
+  const hemophagocytosis = findingItem(ctx, 'hemophagocytosis', 'hemophagocytosis', 'Hemophagocytosis', counted);
+  const nk = findingItem(ctx, 'nk-activity-low', 'nk-activity', 'Low/absent NK-cell activity', counted);
 
   const ferritin = absoluteItem(ctx, 'ferritin', 'Ferritin', valuesIn(ctx, 'ferritin', lab0), k.ferritin, 'up', `${CITE} #7`, 'confirmed');
 
@@ -114,7 +115,7 @@ export function assessHlh2004(ctx: Ctx): Hlh2004Result {
   if (scd25.reason === 'no-data') {
     const ne = ctx.timeline.notEvaluable.filter((n) => {
       if (n.analyte !== 'scd25') return false;
-      const t = toEpochMs(n.time);
+      const t = ctx.ms(n.time);
       return t === undefined || (t >= lab0 && t <= ctx.asOfMs);
     });
     if (ne.length) scd25 = { ...scd25, reason: 'unit-not-evaluable', sources: ne.map((n) => n.source) };

@@ -16,8 +16,8 @@ import { DAY_MS } from '../timeline/time';
 import { currentFindings, findingItem } from './findings';
 import { satisfies } from './interval';
 import {
+  countedFinding,
   decide,
-  epochMs as toEpochMs,
   item,
   judgeAbsolute,
   labLookbackStart,
@@ -102,7 +102,7 @@ function bandedVariable(ctx: Ctx, id: HScoreVariableId, label: string, values: L
 }
 
 function findingPoints(ctx: Ctx, id: HScoreVariableId, label: string, kind: 'hemophagocytosis', pts: number): HScoreVariable {
-  const base = findingItem(ctx, kind, id, label);
+  const base = findingItem(ctx, kind, id, label, countedFinding(ctx));
   return variable(base, base.state === 'met' ? pts : 0, base.state === 'not-met' ? 0 : pts);
 }
 
@@ -119,9 +119,9 @@ function isMedicationFinding(f: Finding): boolean {
  */
 function isLongTermAtAsOf(ctx: Ctx, f: Finding): boolean {
   if (!f.clinicalStatus || !ONGOING_MEDICATION_STATUSES.has(f.clinicalStatus)) return false;
-  const end = toEpochMs(f.end);
+  const end = ctx.ms(f.end);
   if (end !== undefined && end < ctx.asOfMs) return false;
-  const start = toEpochMs(f.time);
+  const start = ctx.ms(f.time);
   if (start === undefined) return false;
   return ctx.asOfMs - start >= ctx.k.hscore.immunosuppressionMedicationMinDays * DAY_MS;
 }
@@ -149,8 +149,9 @@ function immunosuppression(ctx: Ctx, label: string, pts: number): HScoreVariable
 
 function organomegaly(ctx: Ctx): HScoreVariable {
   const o = ctx.k.hscore.organomegaly;
+  const counted = countedFinding(ctx);
   const parts = (['hepatomegaly', 'splenomegaly'] as const).map((kind) =>
-    findingItem(ctx, kind, `organomegaly.${kind}`, kind === 'hepatomegaly' ? 'Hepatomegaly' : 'Splenomegaly'),
+    findingItem(ctx, kind, `organomegaly.${kind}`, kind === 'hepatomegaly' ? 'Hepatomegaly' : 'Splenomegaly', counted),
   );
   const pts = (n: number): number => (n >= 2 ? o.both : n === 1 ? o.one : 0);
   const met = parts.filter((p) => p.state === 'met').length;

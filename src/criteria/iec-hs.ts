@@ -14,7 +14,7 @@
 import type { Threshold } from '../knowledge/criteria';
 import type { AnalyteId, LabValue } from '../timeline/types';
 import { DAY_MS, HOUR_MS } from '../timeline/time';
-import { epochMs as toEpochMs } from './pick';
+import { countsFrom } from './exposure';
 import { currentFindings, findingItem, findingsOf } from './findings';
 import { compare, fromComparator, or3, point, scale, type Tri } from './interval';
 import {
@@ -50,9 +50,6 @@ interface Windows {
   baselineFrom: number;
 }
 
-/** Day 0 given as a calendar date only (no time of day). */
-const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
-
 function current(ctx: Ctx, w: Windows, analyte: AnalyteId, from = w.currentFrom): LabValue[] {
   return valuesIn(ctx, analyte, Math.max(from, w.afterDay0));
 }
@@ -78,7 +75,7 @@ function withBaseline(it: CriterionItem, b: LabValue | undefined, ctx: Ctx, w: W
   if (b) {
     it.baseline = toValueRef(b, ctx);
     // a same-day value taken as baseline because the infusion has a date only
-    if ((timeOf(b) as number) >= w.day0) it.flags = [...new Set([...(it.flags ?? []), 'baseline-day0-date-only' as ItemFlag])];
+    if ((timeOf(b, ctx) as number) >= w.day0) it.flags = [...new Set([...(it.flags ?? []), 'baseline-day0-date-only' as ItemFlag])];
   }
   return it;
 }
@@ -146,7 +143,7 @@ function rapidRise(ctx: Ctx, _w: Windows, values: LabValue[]): CriterionItem {
   const judged: (Judged & { from?: LabValue })[] = [];
   let skipped = 0;
   for (const b of values) {
-    const tb = timeOf(b) as number;
+    const tb = timeOf(b, ctx) as number;
     const bi = fromComparator(b.value, b.comparator);
     const u = uln(b, ctx);
     const above: Tri = u ? compare(bi, '>', point(u.value)) : undefined;
@@ -284,7 +281,7 @@ function timing(ctx: Ctx): { item: CriterionItem; relation: IecHsResult['crsRela
   if (!crs.length) return { item: { id: 'timing', label, state: 'unknown', reason: 'no-crs-coded', sources: [] }, relation: 'unknown' };
   const resolvedStatuses = ['resolved', 'inactive', 'remission'];
   const active = crs.filter((f) => {
-    const end = toEpochMs(f.end);
+    const end = ctx.ms(f.end);
     if (end !== undefined && end <= ctx.asOfMs) return false;
     return !(f.clinicalStatus && resolvedStatuses.includes(f.clinicalStatus));
   });
@@ -295,7 +292,7 @@ function timing(ctx: Ctx): { item: CriterionItem; relation: IecHsResult['crsRela
   }
   const ends = crs.map((f) => f.end).filter((e): e is string => Boolean(e));
   const out: CriterionItem = { id: 'timing', label, state: 'met', reason: 'crs-resolved', sources };
-  if (ends.length) out.time = ends.sort((a, b) => (toEpochMs(b) ?? 0) - (toEpochMs(a) ?? 0))[0];
+  if (ends.length) out.time = ends.sort((a, b) => (ctx.ms(b) ?? 0) - (ctx.ms(a) ?? 0))[0];
   return { item: out, relation: 'after-crs-resolution' };
 }
 
@@ -330,10 +327,10 @@ function mayBePresent(ctx: Ctx, w: Windows): CriterionItem[] {
 
   // "new" splenomegaly: documented on/after day 0 (undated → unknown; before day 0 → pre-existing, not new)
   const spleenAll = findingItem(ctx, 'splenomegaly', 'splenomegaly', 'New splenomegaly');
-  const spleenNew = findingItem(ctx, 'splenomegaly', 'splenomegaly', 'New splenomegaly', (f) => (toEpochMs(f.time) ?? -Infinity) >= w.day0);
+  const spleenNew = findingItem(ctx, 'splenomegaly', 'splenomegaly', 'New splenomegaly', (f) => (ctx.ms(f.time) ?? -Infinity) >= w.day0);
   let spleen = spleenNew;
   if (spleenNew.state !== 'met' && spleenAll.state === 'met') {
-    const undated = currentFindings(ctx, 'splenomegaly', (f) => toEpochMs(f.time) === undefined).present;
+    const undated = currentFindings(ctx, 'splenomegaly', (f) => ctx.ms(f.time) === undefined).present;
     spleen = undated.length
       ? { ...spleenAll, state: 'unknown', reason: 'no-data', sources: undated.map((f) => f.source) }
       : { ...spleenAll, state: 'not-met', reason: 'finding-present' };
@@ -385,11 +382,11 @@ function mayBePresent(ctx: Ctx, w: Windows): CriterionItem[] {
 // ---------------------------------------------------------------------------------------------- status
 
 export function assessIecHs(ctx: Ctx, day0: string): IecHsResult {
-  const day0Ms = toEpochMs(day0) as number;
+  const day0Ms = ctx.ms(day0) as number;
   const w: Windows = {
     day0: day0Ms,
-    // date-only day 0: values on that calendar date are baseline candidates, current values start the next day
-    afterDay0: DATE_ONLY.test(day0.trim()) ? day0Ms + DAY_MS : day0Ms,
+    // date-only day 0: values on that (site) calendar date are baseline candidates, current values start the next day
+    afterDay0: countsFrom(day0, ctx.site) as number,
     currentFrom: labLookbackStart(ctx),
     baselineFrom: day0Ms - ctx.k.iecHs.baselineDays * DAY_MS,
   };
@@ -406,7 +403,7 @@ export function assessIecHs(ctx: Ctx, day0: string): IecHsResult {
     lineage(ctx, w, 'anc', cy.anc, 'Neutrophils (absolute)'),
   ]);
   const hemophagocytosis = findingItem(ctx, 'hemophagocytosis', 'hemophagocytosis', 'Hemophagocytosis (marrow or tissue)', (f) => {
-    const t = toEpochMs(f.time);
+    const t = ctx.ms(f.time);
     return t === undefined || t >= day0Ms;
   });
   const t = timing(ctx);

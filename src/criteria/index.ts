@@ -11,11 +11,12 @@ import { defaultKnowledge, type Knowledge } from '../knowledge';
 import type { AnalyteId, DataIssue, PatientTimeline } from '../timeline/types';
 import { ANALYTE_IDS } from '../timeline/types';
 import { toEpochMs } from '../timeline/time';
-import { assessExposure } from './exposure';
-import { findingsOf } from './findings';
+import { siteTime } from '../timeline/site-time';
+import { assessEpisodes } from './episode';
+import { assessExposure, cmpExposures } from './exposure';
+import { findingLookbackStart, findingsOf } from './findings';
 import { assessHlh2004 } from './hlh2004';
 import { assessHScore } from './hscore';
-import { assessIecHs } from './iec-hs';
 import { assessOhi } from './ohi';
 import { countAfterAsOf, labLookbackStart, lastIn, temperatureLookbackStart, type Ctx } from './pick';
 import { assessTrends } from './trends';
@@ -74,30 +75,48 @@ function knowledgeOverrides(knowledge: Knowledge): string[] {
   return [...paths];
 }
 
+/** Condition.clinicalStatus codes of an active problem (FHIR R4 condition-clinical: active, recurrence, relapse). */
+const ACTIVE_STATUSES = new Set(['active', 'recurrence', 'relapse']);
+
+/**
+ * Documented infections and disease progression ([design]): present (refuted and
+ * entered-in-error are not), active (clinicalStatus active, recurrence or relapse; a finding without a status
+ * counts unless abated by asOf: FHIR requires the status, and showing one never lowers the indicator), and dated
+ * within the finding lookback (onset, else recorded date; an undated one is shown as such). Never change the
+ * indicator.
+ */
 function alternatives(ctx: Ctx): AlternativeExplanation[] {
-  const from = labLookbackStart(ctx);
+  const from = findingLookbackStart(ctx);
   const out: AlternativeExplanation[] = [];
   for (const kind of ['infection', 'disease-progression'] as const) {
     for (const f of findingsOf(ctx, kind, (x) => x.present)) {
-      const end = toEpochMs(f.end);
-      if (end !== undefined && end < from) continue; // resolved before the lookback window
-      const a: AlternativeExplanation = { kind, source: f.source };
+      if (f.clinicalStatus !== undefined ? !ACTIVE_STATUSES.has(f.clinicalStatus) : (ctx.ms(f.end) ?? Infinity) <= ctx.asOfMs) continue;
+      const t = ctx.ms(f.time);
+      if (t !== undefined && t < from) continue;
+      const a: AlternativeExplanation = { kind, source: f.source, code: { ...f.code } };
       if (f.detail) a.detail = f.detail;
       if (f.time) a.time = f.time;
+      if (f.text) a.text = f.text;
       out.push(a);
     }
   }
   return out;
 }
 
-export function assess(timeline: PatientTimeline, asOf: string, knowledge: Knowledge): Assessment {
+export interface AssessOptions {
+  /** The site's time zone (IANA name; default UTC): calendar days, day numbering and window ends. */
+  timeZone?: string;
+}
+
+export function assess(timeline: PatientTimeline, asOf: string, knowledge: Knowledge, options: AssessOptions = {}): Assessment {
   const asOfMs = toEpochMs(asOf);
   if (asOfMs === undefined) throw new Error(`assess: asOf is not an ISO date-time: ${JSON.stringify(asOf)}`);
-  const ctx: Ctx = { timeline, asOf, asOfMs, k: knowledge.criteria };
+  const site = siteTime(options.timeZone);
+  const ctx: Ctx = { timeline, asOf, asOfMs, k: knowledge.criteria, site, ms: (v) => site.ms(v), countsFromMs: -Infinity, labIndex: new Map() };
 
-  const exposure = assessExposure(timeline.exposures, asOfMs, knowledge);
-  const primary = exposure.primary;
-  const iecHs = primary && primary.syndrome === 'iec-hs' && primary.day0 ? assessIecHs(ctx, primary.day0) : undefined;
+  const exposure = assessExposure(timeline.exposures, asOfMs, knowledge, site);
+  const episodes = assessEpisodes(ctx, exposure.all.filter((x) => x.inWindow).sort(cmpExposures(site)));
+  const primary = episodes[0];
 
   const lastSeen: Assessment['lastSeen'] = {};
   const missing: AnalyteId[] = [];
@@ -125,9 +144,10 @@ export function assess(timeline: PatientTimeline, asOf: string, knowledge: Knowl
     asOf,
     knowledge: { version: knowledge.version, overrides: knowledgeOverrides(knowledge) },
     exposure,
-    hlh2004: assessHlh2004(ctx),
-    hscore: assessHScore(ctx),
-    ohi: assessOhi(ctx),
+    episodes,
+    hlh2004: primary?.hlh2004 ?? assessHlh2004(ctx),
+    hscore: primary?.hscore ?? assessHScore(ctx),
+    ohi: primary?.ohi ?? assessOhi(ctx),
     trends: assessTrends(ctx),
     alternatives: alternatives(ctx),
     lastSeen,
@@ -136,6 +156,6 @@ export function assess(timeline: PatientTimeline, asOf: string, knowledge: Knowl
   };
   if (timeline.patient.id) out.patientId = timeline.patient.id;
   if (primary) out.syndrome = primary.syndrome;
-  if (iecHs) out.iecHs = iecHs;
+  if (primary?.iecHs) out.iecHs = primary.iecHs;
   return out;
 }

@@ -3,7 +3,6 @@
  * and ferritin > 1,000 ng/mL. Three-valued AND: a not-met component makes the index not-met even when the
  * other is unknown; both met → met; otherwise unknown.
  */
-import { epochMs as toEpochMs } from './pick';
 import { and3 } from './interval';
 import { absoluteItem, labLookbackStart, stateOf, triOf, valuesIn, type Ctx } from './pick';
 import type { OhiResult } from './types';
@@ -15,7 +14,7 @@ export function assessOhi(ctx: Ctx): OhiResult {
   let scd25 = absoluteItem(ctx, 'scd25', 'Soluble CD25 (sIL-2R)', valuesIn(ctx, 'scd25', lab0), ctx.k.ohi.scd25, 'up', CITE, 'confirmed');
   if (scd25.reason === 'no-data') {
     const ne = ctx.timeline.notEvaluable.filter((n) => {
-      const t = toEpochMs(n.time);
+      const t = ctx.ms(n.time);
       return n.analyte === 'scd25' && (t === undefined || (t >= lab0 && t <= ctx.asOfMs));
     });
     if (ne.length) scd25 = { ...scd25, reason: 'unit-not-evaluable', sources: ne.map((n) => n.source) };

@@ -10,6 +10,7 @@
 import type { CriteriaKnowledge, Threshold } from '../knowledge/criteria';
 import type { AnalyteId, Comparator, LabValue, PatientTimeline } from '../timeline/types';
 import { toEpochMs, HOUR_MS } from '../timeline/time';
+import type { SiteTime } from '../timeline/site-time';
 import { clean, fromComparator, oneSided, satisfies, type Bounds, type Interval, type Tri } from './interval';
 import type {
   CriterionItem,
@@ -27,6 +28,15 @@ export interface Ctx {
   asOf: string;
   asOfMs: number;
   k: CriteriaKnowledge;
+  /** The site's clock: dates are placed and calendar days counted in the site zone (src/timeline/site-time). */
+  site: SiteTime;
+  /** `site.ms`: epoch ms of a timeline time (zoned instant, or a date at 00:00 site time). */
+  ms: (value: string | undefined) => number | undefined;
+  /**
+   * Values dated before this instant do not count (a trigger explains only what follows it: the exposure
+   * episode's day 0). -Infinity when the assessment is not about one exposure.
+   */
+  countsFromMs: number;
   /** Per analyte: the values' parsed times, built once per assessment (valuesIn). */
   labIndex?: Map<AnalyteId, LabIndex>;
 }
@@ -52,9 +62,9 @@ export function epochMs(value: string | undefined): number | undefined {
   return toEpochMs(value);
 }
 
-/** Epoch ms of a value; values with unparseable times are never used. */
-export function timeOf(v: { time: string }): number | undefined {
-  return epochMs(v.time);
+/** Epoch ms of a value (in the site zone with a context); values with unparseable times are never used. */
+export function timeOf(v: { time: string }, ctx?: Ctx): number | undefined {
+  return ctx ? ctx.ms(v.time) : epochMs(v.time);
 }
 
 /** Values of one analyte with fromMs ≤ time ≤ min(toMs, asOf), time ascending. */
@@ -108,7 +118,7 @@ export function countAfterAsOf(ctx: Ctx, analyte: AnalyteId): number {
     return n;
   }
   let n = 0;
-  for (const v of all) if ((timeOf(v) ?? -Infinity) > ctx.asOfMs) n++;
+  for (const v of all) if ((timeOf(v, ctx) ?? -Infinity) > ctx.asOfMs) n++;
   return n;
 }
 
@@ -120,17 +130,17 @@ export function countAfterAsOf(ctx: Ctx, analyte: AnalyteId): number {
 function supersedePreliminary(ctx: Ctx, analyte: AnalyteId, all: readonly LabValue[]): readonly LabValue[] {
   const instants = new Set<number>();
   for (const c of ctx.timeline.conflicts) {
-    const t = c.analyte === analyte ? epochMs(c.time) : undefined;
+    const t = c.analyte === analyte ? ctx.ms(c.time) : undefined;
     if (t !== undefined) instants.add(t);
   }
   if (!instants.size) return all;
   const settled = new Set<number>();
   for (const v of all) {
-    const t = epochMs(v.time);
+    const t = ctx.ms(v.time);
     if (t !== undefined && instants.has(t) && v.status !== 'preliminary') settled.add(t);
   }
   if (!settled.size) return all;
-  return all.filter((v) => v.status !== 'preliminary' || !settled.has(epochMs(v.time) as number));
+  return all.filter((v) => v.status !== 'preliminary' || !settled.has(ctx.ms(v.time) as number));
 }
 
 /** Parses each value's time once per assessment (criteria read the same analyte's window many times). */
@@ -144,7 +154,7 @@ function labIndex(ctx: Ctx, analyte: AnalyteId): LabIndex | undefined {
     const ms = new Float64Array(values.length);
     let sorted = true;
     for (let i = 0; i < values.length; i++) {
-      const t = epochMs(values[i]!.time);
+      const t = ctx.ms(values[i]!.time);
       ms[i] = t ?? NaN;
       if (t === undefined || (i > 0 && !(ms[i - 1]! <= t))) sorted = false;
     }
@@ -200,12 +210,23 @@ export function valuesBefore(ctx: Ctx, analyte: AnalyteId, fromMs: number, befor
   return out;
 }
 
-export function labLookbackStart(ctx: Ctx): number {
-  return ctx.asOfMs - ctx.k.lookback.labHours * HOUR_MS;
+/** Whether a dated finding counts towards the exposure episode (undated ones are kept: they cannot be placed). */
+export function countedFinding(ctx: Ctx): (f: { time?: string }) => boolean {
+  if (ctx.countsFromMs === -Infinity) return () => true;
+  return (f) => {
+    const t = ctx.ms(f.time);
+    return t === undefined || t >= ctx.countsFromMs;
+  };
 }
 
+/** Start of the laboratory lookback window, or the exposure episode's day 0 when later (`countsFromMs`). */
+export function labLookbackStart(ctx: Ctx): number {
+  return Math.max(ctx.asOfMs - ctx.k.lookback.labHours * HOUR_MS, ctx.countsFromMs);
+}
+
+/** Start of the temperature lookback window, or the exposure episode's day 0 when later. */
 export function temperatureLookbackStart(ctx: Ctx): number {
-  return ctx.asOfMs - ctx.k.lookback.temperatureHours * HOUR_MS;
+  return Math.max(ctx.asOfMs - ctx.k.lookback.temperatureHours * HOUR_MS, ctx.countsFromMs);
 }
 
 const unitCache = new Map<string, string>();
@@ -365,8 +386,8 @@ export function toValueRef(v: LabValue, ctx?: Ctx): ValueRef {
 
 function hasConflict(ctx: Ctx | undefined, v: LabValue): boolean {
   if (!ctx || !ctx.timeline.conflicts.length) return false; // (no time parse when there is nothing to match)
-  const t = timeOf(v);
-  return ctx.timeline.conflicts.some((c) => c.analyte === v.analyte && epochMs(c.time) === t);
+  const t = timeOf(v, ctx);
+  return ctx.timeline.conflicts.some((c) => c.analyte === v.analyte && ctx.ms(c.time) === t);
 }
 
 export function flagsFor(v: LabValue, range: RangeUsed | undefined, ctx?: Ctx): ItemFlag[] {

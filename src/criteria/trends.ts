@@ -23,7 +23,7 @@ const TREND_ANALYTES: { analyte: TrendAnalyte; direction: 'up' | 'down' }[] = [
 export function change(ctx: Ctx, analyte: AnalyteId): { from: LabValue; to: LabValue } | undefined {
   const to = lastIn(ctx, analyte, -Infinity);
   if (!to) return undefined;
-  const tTo = timeOf(to) as number;
+  const tTo = timeOf(to, ctx) as number;
   // The first value (timeline order) in [tTo − changeHours, tTo): a window of the time index, not a scan
   // re-parsing every value from the oldest.
   const from = valuesBefore(ctx, analyte, tTo - ctx.k.trends.changeHours * HOUR_MS, tTo)[0];

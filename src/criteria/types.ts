@@ -27,7 +27,7 @@ import type {
 } from '../timeline/types';
 
 /** Version of the Assessment shape. Bump on breaking changes; additions keep the major. */
-export const ASSESSMENT_VERSION = '1.1.0';
+export const ASSESSMENT_VERSION = '1.2.0';
 
 export type CriterionState = 'met' | 'not-met' | 'unknown';
 
@@ -186,6 +186,8 @@ export interface TriggerExposure {
   last?: string;
   /** The reference date of the window (start, or the latest dose increase for lamotrigine). */
   day0?: string;
+  /** [design] Screened as a class effect of its drug class (no agent-specific HLH report cited). */
+  classEffect?: true;
   /** Whole days from day 0 to asOf (floor; day 0 = 0). */
   daysSince?: number;
   /** Screening window [windowStart, windowEnd] as ISO instants; windowEnd absent when open-ended (ongoing). */
@@ -200,6 +202,24 @@ export interface TriggerExposure {
   matchedBy: 'code' | 'name';
   matched: string;
   sources: string[];
+  /**
+   * What day 0 is: the `infusion` (cell therapy), the `first-dose` of the current course (for lamotrigine: its
+   * start), or a `dose-increase` (classes that reopen on one: `start` is then the course's first dose).
+   */
+  day0Basis?: 'infusion' | 'first-dose' | 'dose-increase';
+  /** Last documented dose (or end of a documented period) of the current course at or before asOf. */
+  lastDose?: string;
+  /** Site calendar days from `lastDose` to asOf. */
+  daysSinceLastDose?: number;
+  /** On therapy at asOf: an active order or statement, or a documented period or schedule running past asOf. */
+  onTherapy?: boolean;
+  /** Present for a second or later course: its number and the last date of the course before it. */
+  course?: { number: number; previousLast: string };
+  /**
+   * Values dated before this instant do not count towards this exposure (a trigger explains only what follows
+   * it): day 0 of the course (the infusion, the first dose), or the next site calendar day when it is a date.
+   */
+  countsFrom?: string;
 }
 
 export interface ExposureAssessment {
@@ -375,13 +395,39 @@ export interface TrendsResult {
 
 // ---------------------------------------------------------------------------------------------- assessment
 
-/** A documented alternative explanation (lowers attribution, not the screen; §6). */
+/** A documented alternative explanation (lowers attribution, never the indicator). */
 export interface AlternativeExplanation {
   kind: 'infection' | 'disease-progression';
   /** e.g. `ebv`, `cmv`, `bacteremia`. */
   detail?: string;
+  /** Onset, else recorded date; absent when the resource gives none. */
   time?: string;
+  /** The coding that matched the knowledge base. */
+  code?: { system: string; code: string; display?: string };
+  /** Condition.code.text, when given. */
+  text?: string;
   source: string;
+}
+
+/**
+ * One in-window trigger assessed on its own: only values dated at or after its `countsFrom` count (a trigger
+ * explains only what follows it); for IEC-HS the earlier values are the baseline.
+ */
+export interface EpisodeAssessment {
+  exposure: TriggerExposure;
+  syndrome: Syndrome;
+  /** Present for IEC classes (CAR T, T-cell engagers). */
+  iecHs?: IecHsResult;
+  hlh2004: Hlh2004Result;
+  hscore: HScoreResult;
+  ohi: OhiResult;
+  /**
+   * Other in-window agents of the same syndrome whose current course started on the same site calendar day
+   * (a combination such as ipilimumab + nivolumab), by agent name.
+   */
+  combination: string[];
+  /** Laboratory values in the lookback windows and observed findings dated before `countsFrom`: not counted. */
+  notCounted: number;
 }
 
 export interface Assessment {
@@ -394,9 +440,18 @@ export interface Assessment {
   /** Syndrome screened for, from the primary in-window exposure; absent without one. */
   syndrome?: Syndrome;
   exposure: ExposureAssessment;
+  /**
+   * Every in-window trigger assessed on its own, in engine order (the primary first; its results are also the
+   * top-level `iecHs`, `hlh2004`, `hscore`, `ohi`). Empty without a trigger in window. The card is about the
+   * episode that gives the strongest card (src/render/cards.ts).
+   */
+  episodes?: EpisodeAssessment[];
   /** Present when the primary exposure is an IEC class (CAR T, T-cell engager). */
   iecHs?: IecHsResult;
-  /** Always computed (independent of exposure). */
+  /**
+   * With triggers in window: those of the primary episode (values before its day 0 not counted); without one,
+   * over the whole lookback.
+   */
   hlh2004: Hlh2004Result;
   hscore: HScoreResult;
   ohi: OhiResult;

@@ -18,6 +18,8 @@ export interface OfflineInput {
   /** FHIR resources or Bundles, as read. */
   resources: unknown[];
   knowledge: Knowledge;
+  /** The site's IANA time zone (default UTC), as the hook uses it. */
+  timeZone?: string;
   cards: CardContent;
   assets: LoadedAssets;
 }
@@ -26,6 +28,7 @@ export function offlineEvidenceHtml(input: OfflineInput): string {
   const defaults = configSchema.parse({});
   const config = pageConfig({
     knowledge: input.knowledge,
+    ...(input.timeZone ? { timeZone: input.timeZone } : {}),
     cards: input.cards,
     evidence: loadEvidenceContent(input.cards.dir),
     queries: {},

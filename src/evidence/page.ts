@@ -17,6 +17,8 @@ export { CONFIG_ELEMENT_ID, DATA_ELEMENT_ID };
 
 export interface PageConfigInput {
   knowledge: Knowledge;
+  /** The site's IANA time zone (default UTC). */
+  timeZone?: string;
   cards: CardContent;
   evidence: EvidenceContent;
   queries: Record<string, string>;
@@ -31,6 +33,7 @@ export function pageConfig(input: PageConfigInput): PageConfig {
   return {
     versions: { assessment: ASSESSMENT_VERSION, knowledge: input.knowledge.version, content: input.cards.contentVersion, extension: EXTENSION_VERSION },
     knowledge: input.knowledge,
+    timeZone: input.timeZone ?? 'UTC',
     cards,
     evidence: input.evidence,
     queries: input.queries,

@@ -81,6 +81,7 @@ export function evidenceRouter(deps: EvidenceDeps): Router {
   // Validated at start-up, like the card content.
   const cfg = pageConfig({
     knowledge: deps.knowledge,
+    timeZone: config.siteTimeZone,
     cards: loadCardContent(config.cardsDir),
     evidence: loadEvidenceContent(config.cardsDir),
     queries: deps.queries,

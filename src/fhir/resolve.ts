@@ -6,10 +6,14 @@
  *   proceed without it and say so, or refetch, per configuration;
  * - key absent → fetch it from `fhirServer` with the bearer token (all missing keys in parallel);
  *   impossible or failed → PrefetchUnavailableError, which the route turns into 412.
+ * Then, in both modes, Medications that medicationReferences point to and the data lacks are read from
+ * `fhirServer` when one is given (./read-medications); failures there are data issues, never a 412.
  */
 import type { DataIssue } from '../timeline/types';
 import { FhirFetchError, fetchQuery, type FhirFetchOptions } from './client';
+import type { MedicationReadCounts } from './read-medications';
 import { fillTemplate } from './queries';
+import { readMedications } from './read-medications';
 
 export class PrefetchUnavailableError extends Error {
   override name = 'PrefetchUnavailableError';
@@ -34,6 +38,8 @@ export interface ResolveOptions {
   onOperationOutcome: 'note' | 'refetch';
   fetch: Omit<FhirFetchOptions, 'accessToken' | 'signal'>;
   deadlineMs: number;
+  /** Most `Medication/{id}` instance reads per hook call for unresolved medicationReferences (default 20). */
+  maxMedicationReads?: number;
   /** Vetoes a fhirServer (security: allowlist per issuer). Returns a reason to refuse, or undefined. */
   checkFhirServer?: (url: string) => string | undefined;
 }
@@ -45,6 +51,8 @@ export interface ResolvedData {
   resources: unknown[];
   issues: DataIssue[];
   sources: Record<string, KeySource>;
+  /** Medication references read or left unresolved (counts only, for the log; see ./read-medications). */
+  medications?: MedicationReadCounts;
 }
 
 function isOperationOutcome(v: unknown): boolean {
@@ -63,43 +71,42 @@ function diagnosticsOf(outcome: unknown): string {
   return typeof text === 'string' ? text.slice(0, 200) : 'no diagnostics';
 }
 
-export async function resolveData(input: ResolveInput, opts: ResolveOptions): Promise<ResolvedData> {
-  const resources: unknown[] = [];
-  const issues: DataIssue[] = [];
-  const sources: Record<string, KeySource> = {};
-  const toFetch: string[] = [];
-
+/** The per-key prefetch semantics: what arrived, what failed, and which keys must be fetched. */
+function takePrefetch(input: ResolveInput, opts: ResolveOptions): ResolvedData & { toFetch: string[] } {
+  const out: ResolvedData & { toFetch: string[] } = { resources: [], issues: [], sources: {}, toFetch: [] };
+  const prefetch = input.prefetch ?? {};
   for (const key of Object.keys(input.templates).sort()) {
-    const prefetch = input.prefetch ?? {};
     if (!Object.prototype.hasOwnProperty.call(prefetch, key)) {
-      toFetch.push(key);
+      out.toFetch.push(key);
       continue;
     }
     const value = prefetch[key];
     if (value === null || value === undefined) {
-      sources[key] = 'prefetch-null';
+      out.sources[key] = 'prefetch-null';
       continue;
     }
     if (isOperationOutcome(value) || bundleIsFailure(value)) {
       const outcome = isOperationOutcome(value) ? value : (value.entry as Array<{ resource: unknown }>)[0]!.resource;
       if (opts.onOperationOutcome === 'refetch') {
-        toFetch.push(key);
+        out.toFetch.push(key);
         continue;
       }
-      sources[key] = 'prefetch-failed';
-      issues.push({
+      out.sources[key] = 'prefetch-failed';
+      out.issues.push({
         severity: 'warning',
         code: 'prefetch-failed',
         message: `The EHR could not provide "${key}" (${diagnosticsOf(outcome)}); that data was not evaluated.`,
       });
       continue;
     }
-    sources[key] = 'prefetch';
-    resources.push(value);
+    out.sources[key] = 'prefetch';
+    out.resources.push(value);
   }
+  return out;
+}
 
-  if (toFetch.length === 0) return { resources, issues, sources };
-
+/** Fetches the missing keys in parallel under the deadline; any failure → PrefetchUnavailableError (412). */
+async function fetchMissing(input: ResolveInput, opts: ResolveOptions, toFetch: string[], out: ResolvedData, signal: AbortSignal): Promise<void> {
   if (!input.fhirServer) {
     throw new PrefetchUnavailableError(
       'prefetch data missing and no fhirServer to fetch it from',
@@ -110,14 +117,12 @@ export async function resolveData(input: ResolveInput, opts: ResolveOptions): Pr
   if (refusal) {
     throw new PrefetchUnavailableError(`fhirServer not allowed: ${refusal}`, toFetch.map((key) => ({ key, reason: refusal })));
   }
-
-  const deadline = AbortSignal.timeout(opts.deadlineMs);
   const results = await Promise.allSettled(
     toFetch.map((key) =>
       fetchQuery(input.fhirServer!, fillTemplate(input.templates[key]!, input.context), {
         ...opts.fetch,
         ...(input.accessToken ? { accessToken: input.accessToken } : {}),
-        signal: deadline,
+        signal,
       }),
     ),
   );
@@ -129,10 +134,10 @@ export async function resolveData(input: ResolveInput, opts: ResolveOptions): Pr
       failures.push({ key, reason: err instanceof FhirFetchError ? err.message : 'unexpected fetch failure' });
       return;
     }
-    sources[key] = 'fetched';
-    resources.push(...r.value.resources);
+    out.sources[key] = 'fetched';
+    out.resources.push(...r.value.resources);
     if (r.value.truncated) {
-      issues.push({
+      out.issues.push({
         severity: 'warning',
         code: 'fetch-truncated',
         message: `Only the first ${r.value.pages} page(s) of "${key}" were read (${r.value.truncated}); older data may be missing.`,
@@ -142,5 +147,14 @@ export async function resolveData(input: ResolveInput, opts: ResolveOptions): Pr
   if (failures.length > 0) {
     throw new PrefetchUnavailableError('prefetch data missing and fetching it from fhirServer failed', failures);
   }
-  return { resources, issues, sources };
+}
+
+export async function resolveData(input: ResolveInput, opts: ResolveOptions): Promise<ResolvedData> {
+  const { toFetch, ...out } = takePrefetch(input, opts);
+  // One deadline for every FHIR read of the hook call, started by the first one.
+  let deadline: AbortSignal | undefined;
+  const signal = (): AbortSignal => (deadline ??= AbortSignal.timeout(opts.deadlineMs));
+  if (toFetch.length > 0) await fetchMissing(input, opts, toFetch, out, signal());
+  await readMedications(input, opts, out, signal);
+  return out;
 }

@@ -75,10 +75,14 @@ export function serviceRouter(deps: ServiceRouteDeps): Router {
     const evaluation = deps.evaluator(data, { ...request.context, now: deps.now() });
     const evaluatedAt = process.hrtime.bigint();
     res.json({ cards: evaluation.cards });
+    if (data.medications && Object.keys(data.medications.unresolved).length) {
+      log.warn({ medications: data.medications }, 'medication references unresolved');
+    }
     log.info(
       {
         cards: evaluation.cards.length,
         sources: data.sources,
+        ...(data.medications ? { medications: data.medications } : {}),
         ms: { resolve: Number(resolvedAt - started) / 1e6, evaluate: Number(evaluatedAt - resolvedAt) / 1e6 },
       },
       'hook evaluated',

@@ -41,6 +41,11 @@ const agentSchema = z.strictObject({
   codes: z.array(codeRefSchema),
   /** Class-level catch-all (e.g. "CAR T-cell infusion" with no product): used only when no named agent matched. */
   unspecified: z.boolean().optional(),
+  /**
+   * [design] Screened as a class effect of its drug class: no HLH report specific to the agent is cited. The card
+   * says so.
+   */
+  classEffect: z.literal(true).optional(),
 });
 export type AgentDefinition = z.infer<typeof agentSchema>;
 
@@ -126,6 +131,15 @@ export const defaultExposureKnowledge: ExposureKnowledge = {
     agent('retifanlimab', 'checkpoint-inhibitor', ['zynyz']),
     agent('toripalimab', 'checkpoint-inhibitor', ['loqtorzi']),
     agent('tislelizumab', 'checkpoint-inhibitor', ['tevimbra']),
+    // PD-1 inhibitors screened as a class effect [design] (no agent-specific HLH report cited). Brands:
+    // sintilimab · Tyvyt (Zhang 2020, Front Oncol 10:594558); camrelizumab · AiRuiKa (Markham & Keam 2019, Drugs,
+    // "Camrelizumab: First Global Approval"); serplulimab · Hetronifly (EMA CHMP opinion, Sept 2024) and
+    // Hansizhuang (China); penpulimab: the FDA label names only "penpulimab-kcqx", so "anniko" (trade press,
+    // 2025) is [design] and unconfirmed.
+    { ...agent('sintilimab', 'checkpoint-inhibitor', ['tyvyt']), classEffect: true },
+    { ...agent('camrelizumab', 'checkpoint-inhibitor', ['airuika']), classEffect: true },
+    { ...agent('penpulimab', 'checkpoint-inhibitor', ['penpulimab-kcqx', 'anniko']), classEffect: true },
+    { ...agent('serplulimab', 'checkpoint-inhibitor', ['hetronifly', 'hansizhuang']), classEffect: true },
     // §6 BTK inhibitor; ibrutinib RxNorm 1442981 §6 [confirmed]
     agent('ibrutinib', 'btk-inhibitor', ['imbruvica'], ['1442981']),
     // §6 anticonvulsant

@@ -8,6 +8,7 @@
  * codes by adding rows to `codes`, and adds RxNorm codes to `immunosuppressiveMedications` once looked up.
  */
 import { z } from 'zod';
+import { normalizeRangeCode } from './code-range';
 import { FINDING_KINDS } from '../timeline/types';
 import { codeRefSchema, ICD10CM, SNOMED } from './analytes';
 
@@ -26,6 +27,25 @@ const findingCodeSchema = z.strictObject({
 });
 export type FindingCode = z.infer<typeof findingCodeSchema>;
 
+
+/**
+ * A range of codes of one system counting as a finding (Condition.code only): a code matches when its first
+ * `from.length` characters are ≥ `from` and its first `to.length` characters are ≤ `to` (ICD-10 compared without the
+ * dot: "A00"–"B99" holds every code of chapter I, "R65.20"–"R65.21" those two), unless it starts with one of `exclude`.
+ */
+const findingCodeRangeSchema = z
+  .strictObject({
+    system: z.string().min(1),
+    from: z.string().min(1),
+    to: z.string().min(1),
+    kinds: z.array(z.enum(FINDING_KINDS)).min(1),
+    detail: z.string().min(1).optional(),
+    /** Code prefixes inside the range that do not count (e.g. B20 HIV, which is HScore immunosuppression). */
+    exclude: z.array(z.string().min(1)).optional(),
+  })
+  .refine((r) => normalizeRangeCode(r.system, r.from) <= normalizeRangeCode(r.system, r.to), { message: '`from` must not sort after `to`', path: ['to'] });
+export type FindingCodeRange = z.infer<typeof findingCodeRangeSchema>;
+
 const medicationGroupSchema = z.strictObject({
   /** Copied to `Finding.detail` (e.g. `glucocorticoid`). */
   detail: z.string().min(1),
@@ -37,6 +57,8 @@ const medicationGroupSchema = z.strictObject({
 export const findingKnowledgeSchema = z.strictObject({
   /** Codes on Condition.code, Observation.code or Observation.valueCodeableConcept. */
   codes: z.array(findingCodeSchema),
+  /** Code ranges on Condition.code (e.g. a whole ICD-10-CM chapter); see `findingCodeRangeSchema`. */
+  codeRanges: z.array(findingCodeRangeSchema),
   /** Observation.valueCodeableConcept codes meaning "finding present". */
   positiveValues: z.array(codeRefSchema),
   /** Observation.valueCodeableConcept codes meaning "examined, finding absent" (documented negative). */
@@ -80,8 +102,25 @@ export const defaultFindingKnowledge: FindingKnowledge = {
     icd('B20', ['immunosuppression'], { detail: 'hiv' }), // §7 findings: HIV (HScore immunosuppression)
     icd('Z21', ['immunosuppression'], { detail: 'hiv' }), // §7 findings: HIV (HScore immunosuppression)
     icd('Z79.52', ['immunosuppression'], { detail: 'long-term-steroids' }), // §7 findings: long-term systemic steroids
-    // Infection (EBV, CMV, bacteremia) and disease progression (§6 alternative explanations): §7 documents no codes,
-    // so none are listed by default. Sites add rows with kinds ['infection'] / ['disease-progression'] and a detail.
+    // Active infection, an alternative explanation to show on the card: default list [design], sites extend it
+    // (ranges in codeRanges). ICD-10-CM: R78.81 bacteremia, R65.20–R65.21 severe sepsis, U07.1 COVID-19.
+    icd('R78.81', ['infection'], { detail: 'bacteremia' }),
+    icd('R65.20', ['infection'], { detail: 'severe-sepsis' }),
+    icd('R65.21', ['infection'], { detail: 'severe-sepsis' }),
+    icd('U07.1', ['infection'], { detail: 'covid-19' }),
+    // SNOMED CT infection codes, exact codes only (no hierarchy is read), each confirmed in a published value set:
+    { system: SNOMED, code: '40733004', kinds: ['infection'] }, // Infectious disease (disorder): HL7 Europe HDR IG, ValueSet exposureAgent-eu-hdr
+    { system: SNOMED, code: '91302008', kinds: ['infection'], detail: 'sepsis' }, // Sepsis (disorder): CH EKM IG (FOPH), invasive S. pneumoniae manifestation value set
+    { system: SNOMED, code: '233604007', kinds: ['infection'], detail: 'pneumonia' }, // Pneumonia (disorder): same value set
+    { system: SNOMED, code: '840539006', kinds: ['infection'], detail: 'covid-19' }, // Disease caused by SARS-CoV-2: HL7 COVID-19 FHIR Profile Library IG
+    // Disease progression: site-configured codes only; no standard default.
+  ],
+  codeRanges: [
+    // [design] ICD-10-CM chapter I (A00–B99) by prefix. Excluded: B20 (HIV stays HScore immunosuppression: a
+    // chronic background state, not an intercurrent infection that mimics HLH) and B90–B94 (sequelae of infections,
+    // not active infection).
+    { system: ICD10CM, from: 'A00', to: 'B99', kinds: ['infection'], exclude: ['B20', 'B90', 'B91', 'B92', 'B93', 'B94'] },
+    { system: ICD10CM, from: 'J12', to: 'J18', kinds: ['infection'], detail: 'pneumonia' }, // [design] J12–J18 pneumonia
   ],
   positiveValues: [{ system: SNOMED, code: '10828004' }], // §7: SNOMED CT 10828004 positive
   negativeValues: [{ system: SNOMED, code: '260385009' }], // §7: SNOMED CT 260385009 negative

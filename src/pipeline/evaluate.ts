@@ -32,6 +32,8 @@ export interface Evaluation {
 export interface PipelineDeps {
   knowledge: Knowledge;
   content: CardContent;
+  /** The site's time zone (IANA name; default UTC): calendar days and zone-less times. */
+  timeZone?: string;
   /** Card and suggestion ids; injectable so tests can be deterministic. */
   ids?: () => string;
   /** Cards link to the evidence view (a SMART app) when set. */
@@ -45,10 +47,10 @@ export function createEvaluator(deps: PipelineDeps): Evaluator {
   const buildTimeline = createTimelineBuilder(deps.knowledge);
   const ids = deps.ids ?? randomUUID;
   return (data, ctx) => {
-    const timeline = buildTimeline(data.resources, { patientId: ctx.patientId });
+    const timeline = buildTimeline(data.resources, { patientId: ctx.patientId, ...(deps.timeZone ? { timeZone: deps.timeZone } : {}) });
     // Data the EHR could not give us (failed prefetch, truncated paging) must reach the card.
     if (data.issues.length) timeline.issues = [...data.issues, ...timeline.issues];
-    const assessment = assess(timeline, ctx.now.toISOString(), deps.knowledge);
+    const assessment = assess(timeline, ctx.now.toISOString(), deps.knowledge, deps.timeZone ? { timeZone: deps.timeZone } : {});
     const cards = renderCards(
       assessment,
       {

@@ -13,7 +13,7 @@
  * Everything that came from the EHR is escaped (./markdown.ts) before it enters the Markdown detail.
  */
 import { randomUUID } from 'node:crypto';
-import type { Assessment, CriterionItem, HScoreVariable, TriggerExposure } from '../criteria/types';
+import type { Assessment, CriterionItem, EpisodeAssessment, HScoreVariable, TriggerExposure } from '../criteria/types';
 import { HLH2004_ITEM_IDS } from '../criteria/types';
 import type { Card } from '../hooks/response';
 import { IEC_CLASSES } from '../timeline/types';
@@ -23,6 +23,7 @@ import { EXTENSION_KEY, EXTENSION_VERSION, type AssessmentExtension } from './ex
 import { fill, formatAge, formatFactor, formatNumber, formatTime, formatUnit, formatValue } from './format';
 import { escapeMarkdown as esc, plainText, table } from './markdown';
 import { planWorkup, serviceRequestFor, type DueItem, type WorkupPlan } from './workup';
+import { agentsText, combinationOf, dayText, exposureNotes, othersInWindow, summaryWhen } from './exposure-text';
 
 export interface RenderContext {
   patientId: string;
@@ -43,6 +44,8 @@ export interface IndicatorDecision {
   /** Which strong signal fired (for `{signal}` in the summary). */
   signal?: 'hlh2004' | 'hscore';
   exposure: TriggerExposure;
+  /** The exposure episode the card is about (absent for assessments without per-episode results). */
+  episode?: EpisodeAssessment;
 }
 
 const RANK: Record<Indicator, number> = { info: 0, warning: 1, critical: 2 };
@@ -145,6 +148,47 @@ export function decideIndicator(a: Assessment, content: CardContent): IndicatorD
   return d;
 }
 
+/** The assessment as seen from one exposure episode: its own criteria results and trigger. */
+function episodeView(a: Assessment, ep: EpisodeAssessment): Assessment {
+  const { iecHs: _primaryIecHs, ...rest } = a;
+  return {
+    ...rest,
+    syndrome: ep.syndrome,
+    hlh2004: ep.hlh2004,
+    hscore: ep.hscore,
+    ohi: ep.ohi,
+    exposure: { ...a.exposure, primary: ep.exposure },
+    ...(ep.iecHs ? { iecHs: ep.iecHs } : {}),
+  };
+}
+
+/**
+ * The card among the in-window exposure episodes: the strongest (indicator, then HLH-2004 criteria met, then
+ * HScore, each counted from the trigger's own day 0, so a trigger that precedes more of the findings wins), ties
+ * in engine order (IEC classes first, then the most recent day 0). Undefined when no episode gives a card.
+ */
+export function chooseCard(a: Assessment, content: CardContent): { view: Assessment; d: IndicatorDecision } | undefined {
+  if (!a.episodes?.length) {
+    const d = decideIndicator(a, content);
+    return d ? { view: a, d } : undefined;
+  }
+  const strength = (x: { view: Assessment; d: IndicatorDecision }) => [RANK[x.d.indicator], x.view.hlh2004.met, x.view.hscore.score];
+  let best: { view: Assessment; d: IndicatorDecision } | undefined;
+  for (const ep of a.episodes) {
+    const view = episodeView(a, ep);
+    const d = decideIndicator(view, content);
+    if (!d) continue;
+    const candidate = { view, d: { ...d, episode: ep } };
+    if (!best) best = candidate;
+    else {
+      const [s, t] = [strength(candidate), strength(best)];
+      const diff = s.map((v, i) => v - (t[i] as number)).find((x) => x !== 0) ?? 0;
+      if (diff > 0) best = candidate;
+    }
+  }
+  return best;
+}
+
 // ------------------------------------------------------------------------------------------------ summary
 
 interface SummaryValue {
@@ -183,10 +227,6 @@ function shorten(s: string, max: number): string {
   return `${(space > max / 2 ? cut.slice(0, space) : cut).trimEnd()}…`;
 }
 
-function agentDisplay(agent: string, content: CardContent): string {
-  return content.wording.agentShortNames[agent.toLowerCase()] ?? agent;
-}
-
 function signalText(d: IndicatorDecision, a: Assessment): string {
   if (d.signal === 'hscore') return `HScore ${formatNumber(a.hscore.score)}`;
   return `HLH-2004 ${a.hlh2004.met}/8`;
@@ -201,20 +241,26 @@ export function renderSummary(a: Assessment, d: IndicatorDecision, content: Card
         ? w.iec.hlhWithoutAstct
         : w.iec[d.rule.startsWith('iec.critical') ? 'critical' : d.rule.startsWith('iec.warning') ? 'warning' : 'info']
       : w.drug[d.rule.startsWith('drug.critical') ? 'critical' : 'warning'];
-  // Long free-text agent names are shortened so the telling values still fit.
-  const agentFull = shorten(plainText(agentDisplay(d.exposure.agent, content)), AGENT_MAX);
-  const build = (agent: string) => {
-    const when =
-      d.exposure.daysSince !== undefined ? fill(w.whenWithDay, { day: d.exposure.daysSince, agent }) : fill(w.whenNoDay, { agent });
-    return plainText(fill(headline, { when, signal: signalText(d, a), day: d.exposure.daysSince, agent }));
+  // Every agent of the combination is named; long free-text names are shortened so the telling values still fit.
+  const combination = combinationOf(a, d.episode, d.exposure);
+  const others = othersInWindow(a, combination);
+  const agentFull = shorten(plainText(agentsText(combination, content, true)), AGENT_MAX * Math.min(combination.length, 2));
+  const build = (agent: string, withOthers: boolean) => {
+    const when = summaryWhen(combination, agent, withOthers ? others : [], content);
+    return plainText(fill(headline, { when: withOthers ? when.withOthers : when.when, signal: signalText(d, a), day: d.exposure.daysSince, agent }));
   };
-  let base = build(agentFull);
+  let base = build(agentFull, false);
   if (base.length > SUMMARY_MAX) {
     const room = Math.max(8, agentFull.length - (base.length - SUMMARY_MAX));
-    base = build(shorten(agentFull, room));
+    base = build(shorten(agentFull, room), false);
     if (base.length > SUMMARY_MAX) base = shorten(base, SUMMARY_MAX);
   }
   const values = tellingValues(a, content).slice(0, content.wording.summaryMaxValues);
+  // Other triggers in window are named when they fit with the most telling value.
+  if (others.length) {
+    const full = build(agentFull, true);
+    if (full.length <= SUMMARY_MAX && (!values[0] || `${full}: ${values[0].text}`.length <= SUMMARY_MAX)) base = full;
+  }
   const chosen: string[] = [];
   for (const v of values) {
     const candidate = `${base}: ${[...chosen, v.text].join(', ')}`;
@@ -382,11 +428,6 @@ function trendLines(a: Assessment, content: CardContent): string[] {
   return out;
 }
 
-function dayText(e: TriggerExposure): string {
-  if (e.daysSince === undefined) return 'start date unknown';
-  return `day ${e.daysSince}${e.day0 ? ` (day 0 ${esc(formatTime(e.day0))})` : ''}`;
-}
-
 /** "no result", "no result for wbc", "last result 2 d old". */
 function dueText(d: DueItem): string {
   const partial = d.item.covers.length > 1 && d.analytes.length < d.item.covers.length ? ` for ${d.analytes.join(', ')}` : '';
@@ -412,23 +453,47 @@ function workupLines(a: Assessment, plan: WorkupPlan): string[] {
   return out;
 }
 
+/** "code “…”", or per agent for a combination: "code “…” (ipilimumab); name “opdivo” (nivolumab)". */
+function matchedByText(combination: readonly TriggerExposure[]): string {
+  const one = (x: TriggerExposure) => `${x.matchedBy} “${esc(x.matched, 80)}”`;
+  return combination.length === 1 ? one(combination[0] as TriggerExposure) : combination.map((x) => `${one(x)} (${esc(x.agent)})`).join('; ');
+}
+
+/** "Documented infection: Sepsis due to E. coli (ICD-10-CM A41.51), 2026-03-13", one per alternative, and the note. */
+function alternativeLines(a: Assessment, content: CardContent): string[] {
+  const w = content.wording.alternatives;
+  const lines = a.alternatives.map((x) => {
+    const what = x.text ?? x.code?.display ?? (x.detail ? (w.detailLabels[x.detail] ?? x.detail) : w.unnamed[x.kind]);
+    const system = x.code ? (w.codeSystems[x.code.system] ?? x.code.system) : '';
+    const line = fill(x.kind === 'infection' ? w.infection : w.diseaseProgression, {
+      what: esc(what, 120),
+      system: esc(system, 80),
+      code: esc(x.code?.code ?? '', 40),
+      date: x.time ? esc(formatTime(x.time)) : w.undated,
+    });
+    return `- ${line} — ${esc(x.source, 120)}`;
+  });
+  return [`#### ${w.heading}`, w.note, ...lines];
+}
+
 function renderDetail(a: Assessment, d: IndicatorDecision, plan: WorkupPlan, content: CardContent, lamotrigine: boolean): string {
   const w = content.wording;
   const e = d.exposure;
   const blocks: string[] = [w.detail.disclaimer];
   const classLabel = w.exposureClassLabels[e.class];
+  const combination = combinationOf(a, d.episode, e);
   const vars = {
-    agent: esc(e.agent),
+    agent: esc(agentsText(combination, content, false)),
     class: classLabel,
-    dayText: dayText(e),
-    matchedBy: `${e.matchedBy} “${esc(e.matched, 80)}”`,
+    dayText: dayText(combination, w, (s) => esc(s)),
+    matchedBy: matchedByText(combination),
     astct: a.iecHs
       ? (w.detail.astctStatusReason?.[a.iecHs.statusReason] ?? w.detail.astctStatus[a.iecHs.status])
       : e.day0 === undefined
         ? (w.detail.astctStatusReason?.['no-day0'] ?? w.detail.astctStatus['not-evaluable'])
         : w.detail.astctStatus['not-evaluable'],
   };
-  blocks.push(fill(d.kind === 'iec' ? w.detail.intro.iec : w.detail.intro.drug, vars));
+  blocks.push([fill(d.kind === 'iec' ? w.detail.intro.iec : w.detail.intro.drug, vars), ...exposureNotes(a, d.episode, combination, content)].join('\n\n'));
 
   if (a.iecHs) {
     const crs =
@@ -470,13 +535,7 @@ function renderDetail(a: Assessment, d: IndicatorDecision, plan: WorkupPlan, con
     blocks.push(['#### Trend', ...trends, ...(a.iecHs ? [`- ${w.detail.crsDivergence[div]}`] : [])].join('\n'));
   }
 
-  if (a.alternatives.length) {
-    const alt = a.alternatives.map(
-      (x) =>
-        `- ${x.kind === 'infection' ? 'Infection' : 'Disease progression'}${x.detail ? ` (${esc(x.detail)})` : ''}${x.time ? `, ${esc(formatTime(x.time))}` : ''} — ${esc(x.source)}`,
-    );
-    blocks.push(['#### Alternative explanations documented', 'These lower attribution to the trigger; they do not rule out HLH.', ...alt].join('\n'));
-  }
+  if (a.alternatives.length) blocks.push(alternativeLines(a, content).join('\n'));
 
   const wl = workupLines(a, plan);
   if (wl.length) blocks.push(['#### Missing or stale data', ...wl].join('\n'));
@@ -509,6 +568,26 @@ function citedSources(d: IndicatorDecision, content: CardContent, lamotrigine: b
 
 // ------------------------------------------------------------------------------------------------ extension
 
+type AgentRole = 'primary' | 'combination' | 'also-in-window';
+
+/** `exposure.agents[]`: every trigger in window, the card's own first, then its combination, then the others. */
+function agentsOf(a: Assessment, d: IndicatorDecision): NonNullable<AssessmentExtension['exposure']['agents']> {
+  const combination = combinationOf(a, d.episode, d.exposure);
+  const listed: [TriggerExposure, AgentRole][] = [
+    ...combination.map((x, i): [TriggerExposure, AgentRole] => [x, i === 0 ? 'primary' : 'combination']),
+    ...othersInWindow(a, combination).map((x): [TriggerExposure, AgentRole] => [x, 'also-in-window']),
+  ];
+  return listed.map(([x, role]) => ({
+    agent: x.agent,
+    class: x.class,
+    role,
+    ...(x.day0 ? { day0: x.day0 } : {}),
+    ...(x.daysSince !== undefined ? { daysSince: x.daysSince } : {}),
+    ...(x.lastDose ? { lastDose: x.lastDose } : {}),
+    matchedBy: x.matchedBy,
+  }));
+}
+
 export function buildExtension(a: Assessment, d: IndicatorDecision, plan: WorkupPlan, content: CardContent): AssessmentExtension {
   const e = d.exposure;
   const items = HLH2004_ITEM_IDS.map((id) => {
@@ -539,6 +618,12 @@ export function buildExtension(a: Assessment, d: IndicatorDecision, plan: Workup
       ...(e.day0 ? { day0: e.day0 } : {}),
       ...(e.daysSince !== undefined ? { daysSince: e.daysSince } : {}),
       matchedBy: e.matchedBy,
+      ...(e.day0Basis ? { day0Basis: e.day0Basis } : {}),
+      ...(e.lastDose ? { lastDose: e.lastDose } : {}),
+      ...(e.daysSinceLastDose !== undefined ? { daysSinceLastDose: e.daysSinceLastDose } : {}),
+      ...(e.course ? { course: e.course.number } : {}),
+      ...(e.countsFrom ? { countsFrom: e.countsFrom } : {}),
+      agents: agentsOf(a, d),
     },
     criteria: {
       ...(a.iecHs
@@ -560,6 +645,15 @@ export function buildExtension(a: Assessment, d: IndicatorDecision, plan: Workup
       ohi: { state: a.ohi.state },
     },
     missingWorkup: plan.bundle.map((b) => ({ id: b.item.id, reason: b.reason, ...(b.lastSeen ? { lastSeen: b.lastSeen } : {}) })),
+    ...(a.alternatives.length
+      ? {
+          alternatives: a.alternatives.map((x) => ({
+            kind: x.kind,
+            ...(x.code ? { system: x.code.system, code: x.code.code } : {}),
+            ...(x.time ? { time: x.time } : {}),
+          })),
+        }
+      : {}),
   };
 }
 
@@ -571,9 +665,10 @@ type Suggestion = NonNullable<Card['suggestions']>[number];
  * Renders the assessment as zero or one card. `ids` generates uuids (default crypto.randomUUID; inject a
  * deterministic generator in tests).
  */
-export function renderCards(a: Assessment, ctx: RenderContext, content: CardContent, ids: () => string = randomUUID): Card[] {
-  const d = decideIndicator(a, content);
-  if (!d) return [];
+export function renderCards(assessment: Assessment, ctx: RenderContext, content: CardContent, ids: () => string = randomUUID): Card[] {
+  const chosen = chooseCard(assessment, content);
+  if (!chosen) return [];
+  const { view: a, d } = chosen;
   const plan = planWorkup(a, content);
   const lamotrigine = a.exposure.all.some((x) => x.class === 'lamotrigine' && x.inWindow);
   const cardUuid = ids();

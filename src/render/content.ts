@@ -52,6 +52,40 @@ export const wordingSchema = z
     /** Short labels of the values a summary may quote (keys: analyte ids used in summaryValuePriority). */
     summaryValueLabels: z.record(z.string(), text),
     agentShortNames: z.record(z.string(), text),
+    /** How the trigger exposure is worded (day numbering, last dose, combinations, co-exposures). */
+    exposure: z
+      .object({
+        ...comment,
+        agentJoiner: text,
+        summaryWhenDoseIncrease: text,
+        summaryAlsoInWindow: text,
+        day: z.object({ infusion: text, firstDose: text, start: text, doseIncrease: text, noDate: text }).strict(),
+        lastDose: text,
+        onTherapy: text,
+        ago: z.object({ today: text, one: text, other: text }).strict(),
+        newCourse: text,
+        alsoInWindow: text,
+        alsoInWindowItem: text,
+        notCounted: text,
+        classEffect: text,
+      })
+      .strict(),
+    /** Documented alternative explanations (infection, disease progression): one line each, and a note. */
+    alternatives: z
+      .object({
+        ...comment,
+        heading: text,
+        infection: text,
+        diseaseProgression: text,
+        undated: text,
+        unnamed: z.object({ infection: text, 'disease-progression': text }).strict(),
+        /** Label by finding detail (knowledge `detail`), used when the resource gives no text or display. */
+        detailLabels: z.record(z.string(), text),
+        note: text,
+        /** Code system URI → short name shown on the card; other systems are shown as their URI. */
+        codeSystems: z.record(z.string(), text),
+      })
+      .strict(),
     syndromeLabels: z.object({ 'iec-hs': text, 'treatment-related-hlh': text }).strict(),
     exposureClassLabels: z.record(z.enum(EXPOSURE_CLASSES), text),
     detail: z

@@ -12,7 +12,11 @@
  *   (dotted knowledge paths a site changed), `contentVersion` (cards/ content).
  * - `indicator` and `rule` — the card's indicator and the rule that produced it (e.g. `iec.critical`).
  * - `syndrome` — `iec-hs` | `treatment-related-hlh`.
- * - `exposure` — `{class, agent, start?, day0?, daysSince?, matchedBy: code|name}`.
+ * - `exposure` — `{class, agent, start?, day0?, daysSince?, matchedBy: code|name}`; since 1.1: `day0Basis?`
+ *   (infusion | first-dose | dose-increase), `lastDose?`, `daysSinceLastDose?`, `course?` (2 or more: a new course
+ *   after a gap), `countsFrom?` (values before it were not counted), and `agents[]`: every trigger in window
+ *   `{agent, class, role: primary | combination | also-in-window, day0?, daysSince?, lastDose?, matchedBy}`, the
+ *   card's own first.
  * - `criteria['astct-iec-hs']` — `{status: suggestive|watch|not-met|not-evaluable, features[{id, state}]}`
  *   (present for IEC exposures only).
  * - `criteria['hlh-2004']` — `{met, unknown, total: 8, items[{id, state, value?, unit?, comparator?, time?}]}`
@@ -21,6 +25,8 @@
  *   probabilityDisplay, missing[]}`.
  * - `criteria.ohi` — `{state}`.
  * - `missingWorkup[]` — `{id, reason: missing|stale, lastSeen?}` for every work-up item offered.
+ * - `alternatives[]` (1.1, omitted when none) — documented infections / disease progression shown on the card:
+ *   `{kind: infection | disease-progression, system?, code?, time?}`.
  * Item states are `met` | `not-met` | `unknown` (unknown = no usable data, never "normal").
  */
 import { z } from 'zod';
@@ -28,7 +34,7 @@ import { HLH2004_ITEM_IDS } from '../criteria/types';
 import { EXPOSURE_CLASSES } from '../timeline/types';
 
 export const EXTENSION_KEY = 'org.hlh-sentinel.assessment';
-export const EXTENSION_VERSION = '1.0.0';
+export const EXTENSION_VERSION = '1.1.0';
 
 const state = z.enum(['met', 'not-met', 'unknown']);
 const iso = z.string().min(1);
@@ -52,6 +58,27 @@ export const assessmentExtensionSchema = z
         day0: iso.optional(),
         daysSince: z.number().int().optional(),
         matchedBy: z.enum(['code', 'name']),
+        day0Basis: z.enum(['infusion', 'first-dose', 'dose-increase']).optional(),
+        lastDose: iso.optional(),
+        daysSinceLastDose: z.number().int().optional(),
+        course: z.number().int().min(2).optional(),
+        countsFrom: iso.optional(),
+        agents: z
+          .array(
+            z
+              .object({
+                agent: z.string().min(1),
+                class: z.enum(EXPOSURE_CLASSES),
+                role: z.enum(['primary', 'combination', 'also-in-window']),
+                day0: iso.optional(),
+                daysSince: z.number().int().optional(),
+                lastDose: iso.optional(),
+                matchedBy: z.enum(['code', 'name']),
+              })
+              .strict(),
+          )
+          .min(1)
+          .optional(),
       })
       .strict(),
     criteria: z
@@ -99,6 +126,14 @@ export const assessmentExtensionSchema = z
     missingWorkup: z.array(
       z.object({ id: z.string().min(1), reason: z.enum(['missing', 'stale']), lastSeen: iso.optional() }).strict(),
     ),
+    alternatives: z
+      .array(
+        z
+          .object({ kind: z.enum(['infection', 'disease-progression']), system: z.string().min(1).optional(), code: z.string().min(1).optional(), time: iso.optional() })
+          .strict(),
+      )
+      .min(1)
+      .optional(),
   })
   .strict();
 export type AssessmentExtension = z.infer<typeof assessmentExtensionSchema>;

@@ -1,5 +1,6 @@
 /**
- * Condition → findings (clinical-criteria.md §7 findings table), matched by code only.
+ * Condition → findings (clinical-criteria.md §7 findings table), matched by code only: exact codes, and the
+ * knowledge's code ranges (e.g. ICD-10-CM A00–B99 for infection).
  *
  * verificationStatus `entered-in-error` → skipped with an info issue; `refuted` → kept as a documented
  * negative (`present: false`, which the criteria engine reads as `not-met`); every other status (confirmed,
@@ -7,26 +8,28 @@
  * can weigh it. Time: onsetDateTime / onsetPeriod.start, else recordedDate; end: abatementDateTime /
  * abatementPeriod.end (else .start).
  */
-import type { Acc } from './context';
+import { type Acc, rangesOf, readTime } from './context';
 import { codingsOf, plainCodes } from './codes';
 import { readField } from './fhirpath';
 
-import type { Finding } from './types';
-import { isRecord, type Json, str, epochMs } from './util';
+import type { Finding, FindingKind } from './types';
+import { isRecord, type Json, str } from './util';
 
-function dateOf(type: string | undefined, value: unknown, periodSide: 'start' | 'end'): string | undefined {
+function dateOf(acc: Acc, type: string | undefined, value: unknown, periodSide: 'start' | 'end'): string | undefined {
   let d: string | undefined;
   if (type === 'dateTime' && typeof value === 'string') d = value;
   else if (type === 'Period' && isRecord(value)) {
     d = str(value[periodSide]) ?? str(value[periodSide === 'start' ? 'end' : 'start']);
   }
-  return d !== undefined && epochMs(d) !== undefined ? d : undefined;
+  return readTime(acc, d)?.time;
 }
 
 export function processCondition(acc: Acc, res: Json, source: string): void {
   const matches = codingsOf(res.code).flatMap((coding) => {
     const key = acc.t.codes.key(coding.system, coding.code);
-    return (key === undefined ? [] : (acc.t.findingsByCode.get(key) ?? [])).map((f) => ({ f, coding }));
+    const exact = key === undefined ? [] : (acc.t.findingsByCode.get(key) ?? []);
+    const ranged = rangesOf(acc.t, coding.system, coding.code).map((r) => ({ kinds: r.kinds, ...(r.detail !== undefined ? { detail: r.detail } : {}) }));
+    return [...exact, ...ranged].map((f: { kinds: FindingKind[]; grade?: number; detail?: string }) => ({ f, coding }));
   });
   if (!matches.length) return;
 
@@ -37,14 +40,12 @@ export function processCondition(acc: Acc, res: Json, source: string): void {
   }
   const clinical = plainCodes(res.clinicalStatus)[0];
   let time: string | undefined;
-  for (const n of readField(acc, 'conditionOnset', res, source)) time ??= dateOf(n.type, n.value, 'start');
-  if (time === undefined) {
-    const recorded = str(res.recordedDate);
-    if (recorded !== undefined && epochMs(recorded) !== undefined) time = recorded;
-  }
+  for (const n of readField(acc, 'conditionOnset', res, source)) time ??= dateOf(acc, n.type, n.value, 'start');
+  time ??= readTime(acc, str(res.recordedDate))?.time;
   let end: string | undefined;
-  for (const n of readField(acc, 'conditionAbatement', res, source)) end ??= dateOf(n.type, n.value, 'end');
+  for (const n of readField(acc, 'conditionAbatement', res, source)) end ??= dateOf(acc, n.type, n.value, 'end');
 
+  const text = isRecord(res.code) ? str(res.code.text) : undefined;
   const seen = new Set<string>();
   for (const { f, coding } of matches) {
     for (const kind of f.kinds) {
@@ -59,6 +60,7 @@ export function processCondition(acc: Acc, res: Json, source: string): void {
         ...(verification !== undefined ? { verificationStatus: verification } : {}),
         ...(f.grade !== undefined ? { grade: f.grade } : {}),
         ...(f.detail !== undefined ? { detail: f.detail } : {}),
+        ...(text !== undefined ? { text } : {}),
         code: coding,
         source,
       };

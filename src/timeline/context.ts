@@ -3,10 +3,12 @@
  */
 import type { Knowledge } from '../knowledge';
 import type { AgentDefinition } from '../knowledge/exposures';
-import type { FindingCode } from '../knowledge/findings';
+import { normalizeRangeCode } from '../knowledge/code-range';
+import type { FindingCode, FindingCodeRange } from '../knowledge/findings';
 import { CodeNormalizer, NameMatcher } from './codes';
 import type { RefIndex } from './ingest';
-import type { AnalyteId, DataIssue, Finding, LabValue, NotEvaluableValue } from './types';
+import { isZonelessDateTime, type SiteTime } from './site-time';
+import type { AnalyteId, DataIssue, ExposureDateKind, Finding, LabValue, NotEvaluableValue } from './types';
 import { UnitConverter } from './units';
 
 export interface MedicationGroup {
@@ -19,6 +21,8 @@ export interface Tables {
   units: UnitConverter;
   analyteByCode: Map<string, AnalyteId>;
   findingsByCode: Map<string, FindingCode[]>;
+  /** Canonical system → its finding code ranges, bounds normalised (Condition.code only). */
+  findingRanges: Map<string, { from: string; to: string; exclude: string[]; range: FindingCodeRange }[]>;
   positiveValues: Set<string>;
   negativeValues: Set<string>;
   agentsByCode: Map<string, AgentDefinition[]>;
@@ -48,6 +52,14 @@ export function buildTables(knowledge: Knowledge): Tables {
   }
   const findingsByCode = new Map<string, FindingCode[]>();
   for (const f of knowledge.findings.codes) push(findingsByCode, codes.key(f.system, f.code), f);
+  const findingRanges: Tables['findingRanges'] = new Map();
+  for (const range of knowledge.findings.codeRanges) {
+    const system = codes.system(range.system);
+    const norm = (c: string) => normalizeRangeCode(system, c);
+    const list = findingRanges.get(system) ?? [];
+    list.push({ from: norm(range.from), to: norm(range.to), exclude: (range.exclude ?? []).map(norm), range });
+    findingRanges.set(system, list);
+  }
   const keySet = (list: { system: string; code: string }[]) =>
     new Set(list.map((c) => codes.key(c.system, c.code)).filter((k): k is string => k !== undefined));
 
@@ -69,6 +81,7 @@ export function buildTables(knowledge: Knowledge): Tables {
     units: new UnitConverter(knowledge.analytes),
     analyteByCode,
     findingsByCode,
+    findingRanges,
     positiveValues: keySet(knowledge.findings.positiveValues),
     negativeValues: keySet(knowledge.findings.negativeValues),
     agentsByCode,
@@ -88,13 +101,14 @@ export interface DosePoint {
   perDay?: number;
 }
 
-/**
- * What a resource's dates document, strongest first: `administered` (MedicationAdministration, Procedure: the
- * dose or infusion was given), `reported` (MedicationStatement: taken, as reported), `scheduled`
- * (MedicationRequest dosage timing / validity period: the planned course), `ordered` (MedicationRequest
- * authoredOn only: when the order was written, not a dose). See `mergeExposures` for how they rank.
- */
-export type ExposureDateKind = 'administered' | 'reported' | 'scheduled' | 'ordered';
+/** What a resource's dates document (strongest first); see `mergeExposures` for how they rank. */
+export type { ExposureDateKind } from './types';
+
+/** A documented date (a dose, a statement) or period (start … end) of a resource. */
+export interface DateSpan {
+  at: string;
+  until?: string;
+}
 
 /** One resource's evidence of exposure to one agent, merged per agent at the end. */
 export interface ExposureEvidence {
@@ -102,7 +116,9 @@ export interface ExposureEvidence {
   matchedBy: 'code' | 'name';
   matched: string;
   source: string;
+  /** Every date of `spans` (starts and ends). */
   dates: string[];
+  spans: DateSpan[];
   dateKind: ExposureDateKind;
   ongoing?: boolean;
   doses: DosePoint[];
@@ -110,6 +126,10 @@ export interface ExposureEvidence {
 
 export interface Acc {
   t: Tables;
+  /** The site's clock: how dates and zone-less date-times are placed (./site-time). */
+  site: SiteTime;
+  /** Date-times read without a zone (reported once per build as `time-without-zone`). */
+  zoneless: number;
   /** Read every choice field through FHIRPath (the reference path; differential tests only). */
   fhirpathOnly?: boolean;
   index: RefIndex;
@@ -118,4 +138,28 @@ export interface Acc {
   notEvaluable: NotEvaluableValue[];
   findings: Finding[];
   exposures: ExposureEvidence[];
+}
+
+/**
+ * A FHIR date or date-time as the timeline keeps it, with its instant in the site zone. A date-time without a
+ * zone is rewritten once with the site's offset (so every later reader sees the same instant) and counted.
+ */
+export function readTime(acc: Acc, value: string | undefined): { time: string; ms: number } | undefined {
+  if (value === undefined) return undefined;
+  const ms = acc.site.ms(value);
+  if (ms === undefined) return undefined;
+  if (!isZonelessDateTime(value)) return { time: value, ms };
+  acc.zoneless++;
+  return { time: acc.site.withZone(value), ms };
+}
+
+/** The finding code ranges a coding falls in (see `findingCodeRangeSchema`). */
+export function rangesOf(t: Tables, system: string, code: string): FindingCodeRange[] {
+  const canonical = t.codes.system(system);
+  const list = t.findingRanges.get(canonical);
+  if (!list) return [];
+  const c = normalizeRangeCode(canonical, code);
+  return list
+    .filter((r) => c.slice(0, r.from.length) >= r.from && c.slice(0, r.to.length) <= r.to && !r.exclude.some((x) => c.startsWith(x)))
+    .map((r) => r.range);
 }

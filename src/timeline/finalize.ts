@@ -10,10 +10,10 @@
  * kept and reported as a `ValueConflict` — never dropped silently.
  */
 import type { DosePoint, ExposureDateKind, ExposureEvidence } from './context';
-
-import type { DataIssue, Exposure, ExposureClass, Finding, LabValue, NotEvaluableValue, PatientTimeline, ValueConflict } from './types';
+import type { SiteTime } from './site-time';
+import type { DataIssue, Exposure, ExposureClass, ExposureDate, Finding, LabValue, NotEvaluableValue, PatientTimeline, ValueConflict } from './types';
 import { ANALYTE_IDS } from './types';
-import { cmpNum, cmpStr, cmpTime, epochMs, uniqueSorted } from './util';
+import { cmpNum, cmpStr, cmpTime, uniqueSorted } from './util';
 
 const statusRank = (s: LabValue['status']): number => (s === 'preliminary' ? 1 : 0);
 
@@ -95,10 +95,10 @@ export function resolveLabs(values: LabValue[], ms: number[]): { labs: PatientTi
 }
 
 /** Dates of dose increases: a later dated dose higher than the previous one (daily amount when both known). */
-export function doseIncreases(points: DosePoint[]): string[] {
+export function doseIncreases(points: DosePoint[], site: SiteTime): string[] {
   const byInstant = new Map<number, DosePoint[]>();
   for (const p of points) {
-    const t = epochMs(p.time);
+    const t = site.ms(p.time);
     if (t === undefined) continue;
     const list = byInstant.get(t) ?? [];
     list.push(p);
@@ -128,14 +128,40 @@ export function doseIncreases(points: DosePoint[]): string[] {
  */
 const DAY_ZERO_IS_INFUSION: ReadonlySet<ExposureClass> = new Set<ExposureClass>(['car-t']);
 
+/** Times compared as instants in the site zone (unparseable first); equal instants by their text. */
+function siteCmp(site: SiteTime): (a: string | undefined, b: string | undefined) => number {
+  return (a, b) => (a === b ? 0 : cmpNum(site.ms(a), site.ms(b)) || cmpStr(a, b));
+}
+
 /** Dates of one kind (or kinds) across an agent's evidence, sorted, with the source of the earliest. */
-function datesOf(list: ExposureEvidence[], kinds: readonly ExposureDateKind[]): { dates: string[]; firstSource?: string } {
+function datesOf(list: ExposureEvidence[], kinds: readonly ExposureDateKind[], cmp: (a: string, b: string) => number): { dates: string[]; firstSource?: string } {
   const pairs = list
     .filter((e) => kinds.includes(e.dateKind))
     .flatMap((e) => e.dates.map((d) => ({ d, source: e.source })))
-    .sort((a, b) => cmpTime(a.d, b.d) || cmpStr(a.source, b.source));
+    .sort((a, b) => cmp(a.d, b.d) || cmpStr(a.source, b.source));
   const first = pairs[0];
   return { dates: pairs.map((p) => p.d), ...(first ? { firstSource: first.source } : {}) };
+}
+
+/** Every span of an agent's evidence as an `ExposureDate`, in time order, each once. */
+function datedEvidence(list: ExposureEvidence[], cmp: (a: string | undefined, b: string | undefined) => number): ExposureDate[] {
+  const seen = new Set<string>();
+  const out: ExposureDate[] = [];
+  for (const e of list) {
+    for (const span of e.spans) {
+      const key = `${span.at}\u0000${span.until ?? ''}\u0000${e.dateKind}\u0000${e.source}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      out.push({
+        at: span.at,
+        ...(span.until !== undefined ? { until: span.until } : {}),
+        kind: e.dateKind,
+        ...(e.ongoing === true ? { ongoing: true as const } : {}),
+        source: e.source,
+      });
+    }
+  }
+  return out.sort((a, b) => cmp(a.at, b.at) || cmp(a.until, b.until) || cmpStr(a.kind, b.kind) || cmpStr(a.source, b.source));
 }
 
 /**
@@ -154,13 +180,17 @@ function datesOf(list: ExposureEvidence[], kinds: readonly ExposureDateKind[]): 
  *   the agent gives any other date, and the exposure is then flagged `exposure-start-from-order`.
  * `last` is the latest administered, reported or scheduled date, else the latest order date.
  */
-function exposureDates(cls: ExposureClass, list: ExposureEvidence[]): { start?: string; last?: string; orderSource?: string } {
-  const dosed = datesOf(list, ['administered', 'reported', 'scheduled']);
+function exposureDates(
+  cls: ExposureClass,
+  list: ExposureEvidence[],
+  cmp: (a: string, b: string) => number,
+): { start?: string; last?: string; orderSource?: string } {
+  const dosed = datesOf(list, ['administered', 'reported', 'scheduled'], cmp);
   if (dosed.dates.length) {
-    const infused = DAY_ZERO_IS_INFUSION.has(cls) ? datesOf(list, ['administered']).dates[0] : undefined;
+    const infused = DAY_ZERO_IS_INFUSION.has(cls) ? datesOf(list, ['administered'], cmp).dates[0] : undefined;
     return { start: infused ?? (dosed.dates[0] as string), last: dosed.dates[dosed.dates.length - 1] as string };
   }
-  const ordered = datesOf(list, ['ordered']);
+  const ordered = datesOf(list, ['ordered'], cmp);
   if (!ordered.dates.length) return {};
   return {
     start: ordered.dates[0] as string,
@@ -169,7 +199,8 @@ function exposureDates(cls: ExposureClass, list: ExposureEvidence[]): { start?: 
   };
 }
 
-export function mergeExposures(evidence: ExposureEvidence[], issues: DataIssue[]): Exposure[] {
+export function mergeExposures(evidence: ExposureEvidence[], issues: DataIssue[], site: SiteTime): Exposure[] {
+  const cmp = siteCmp(site);
   const groups = new Map<string, ExposureEvidence[]>();
   for (const e of evidence) {
     const key = `${e.agent.class}\u0000${e.agent.agent}`;
@@ -184,15 +215,17 @@ export function mergeExposures(evidence: ExposureEvidence[], issues: DataIssue[]
     const byName = list.filter((e) => e.matchedBy === 'name').map((e) => e.matched).sort(cmpStr);
     const ongoingStates = list.map((e) => e.ongoing);
     const ongoing = ongoingStates.includes(true) ? true : ongoingStates.includes(false) ? false : undefined;
-    const { start, last, orderSource } = exposureDates(first.agent.class, list);
+    const { start, last, orderSource } = exposureDates(first.agent.class, list, cmp);
     const sources = uniqueSorted(list.map((e) => e.source));
     const exposure: Exposure = {
       class: first.agent.class,
       agent: first.agent.agent,
       ...(start !== undefined ? { start } : {}),
       ...(last !== undefined ? { last } : {}),
-      doseIncreases: uniqueSorted(doseIncreases(list.flatMap((e) => e.doses))).sort(cmpTime),
+      doseIncreases: uniqueSorted(doseIncreases(list.flatMap((e) => e.doses), site)).sort(cmp),
+      dates: datedEvidence(list, cmp),
       ...(ongoing !== undefined ? { ongoing } : {}),
+      ...(first.agent.classEffect ? { classEffect: true as const } : {}),
       matchedBy: byCode.length ? 'code' : 'name',
       matched: (byCode[0] ?? byName[0]) as string,
       sources,

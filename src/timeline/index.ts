@@ -19,6 +19,7 @@ import { compiledFields } from './fhirpath';
 import { finalizeIssues, mergeExposures, resolveLabs, sortFindings, sortNotEvaluable } from './finalize';
 import { type Entry, ingest, parseReference, type RefIndex, subjectOf } from './ingest';
 import { processMedication } from './medications';
+import { siteTime } from './site-time';
 import { type LabAcc, type ObservationOptions, processObservations } from './observations';
 import type { DataIssue, PatientTimeline } from './types';
 import { errorMessage, isRecord, str } from './util';
@@ -26,10 +27,16 @@ import { errorMessage, isRecord, str } from './util';
 export * from './types';
 export { toEpochMs, DAY_MS, HOUR_MS } from './time';
 export { exposureWindows, type WindowInterval } from './windows';
+export { siteTime, SiteTime, isValidTimeZone } from './site-time';
 
 export interface BuildOptions {
   /** The patient in context (CDS Hooks `context.patientId`): other patients' resources are skipped. */
   patientId?: string;
+  /**
+   * The site's time zone (IANA name; default UTC): where dates and date-times without a zone are placed
+   * (./site-time). Validated at start-up; an unknown name throws a RangeError.
+   */
+  timeZone?: string;
 }
 
 /**
@@ -121,7 +128,20 @@ function build(t: Tables, resources: readonly unknown[], options: BuildOptions |
   const { byType, index } = ingest(input, issues);
   const requested = str(options?.patientId);
   const { patient, keep } = scopePatient(byType, index, requested, issues);
-  const acc: LabAcc = { t, index, issues, labs: [], labMs: [], notEvaluable: [], findings: [], exposures: [], fhirpathOnly: internal.fhirpathOnly === true };
+  const site = siteTime(options?.timeZone);
+  const acc: LabAcc = {
+    t,
+    site,
+    zoneless: 0,
+    index,
+    issues,
+    labs: [],
+    labMs: [],
+    notEvaluable: [],
+    findings: [],
+    exposures: [],
+    fhirpathOnly: internal.fhirpathOnly === true,
+  };
 
   // Patient scoping inside the Observation loop: one pass over the resources instead of two.
   processObservations(acc, byType.get('Observation') ?? [], internal, keep);
@@ -139,7 +159,14 @@ function build(t: Tables, resources: readonly unknown[], options: BuildOptions |
     }
   }
   const { labs, conflicts } = resolveLabs(acc.labs, acc.labMs);
-  const exposures = mergeExposures(acc.exposures, issues);
+  const exposures = mergeExposures(acc.exposures, issues, site);
+  if (acc.zoneless) {
+    issues.push({
+      severity: 'warning',
+      code: 'time-without-zone',
+      message: `${acc.zoneless} date-time value(s) had no time zone (FHIR requires one); read as ${site.zone} site time`,
+    });
+  }
   return {
     patient,
     labs,

@@ -25,14 +25,14 @@
  * request/statement `completed` / `stopped` → false; otherwise not stated. Merged per agent: true if any
  * source says so (an active order means "on therapy"), else false if any says so, else undefined.
  */
-import type { Acc, DosePoint, ExposureDateKind, ExposureEvidence, MedicationGroup, Tables } from './context';
+import { type Acc, type DateSpan, type DosePoint, type ExposureDateKind, type ExposureEvidence, type MedicationGroup, readTime, type Tables } from './context';
 import { codingsOf, NameMatcher, nameTokens, textsOf } from './codes';
 import { type FieldNode, readField } from './fhirpath';
 
 import type { AgentDefinition } from '../knowledge/exposures';
 import type { Coding, Finding } from './types';
 import { affine, roundConverted } from './units';
-import { arr, cmpStr, cmpTime, isRecord, type Json, num, records, str, epochMs } from './util';
+import { arr, cmpStr, cmpTime, isRecord, type Json, num, records, str } from './util';
 
 type MedType = 'MedicationAdministration' | 'MedicationRequest' | 'MedicationStatement' | 'Procedure';
 
@@ -118,23 +118,37 @@ function matchAgents(acc: Acc, d: Described): AgentMatch[] {
   return chosen.map(([agent, matched]) => ({ agent, matchedBy: 'name', matched }));
 }
 
-function validDate(x: unknown): string | undefined {
-  const s = str(x);
-  return s !== undefined && epochMs(s) !== undefined ? s : undefined;
+function validDate(acc: Acc, x: unknown): string | undefined {
+  return readTime(acc, str(x))?.time;
 }
 
-function datesFromNodes(nodes: FieldNode[]): string[] {
-  const out: string[] = [];
+/** A Period as a span (start … end), or the one date it has. */
+function periodSpan(acc: Acc, p: unknown): DateSpan | undefined {
+  if (!isRecord(p)) return undefined;
+  const start = validDate(acc, p.start);
+  const end = validDate(acc, p.end);
+  if (start !== undefined && end !== undefined) return { at: start, until: end };
+  const one = start ?? end;
+  return one === undefined ? undefined : { at: one };
+}
+
+function spansFromNodes(acc: Acc, nodes: FieldNode[]): DateSpan[] {
+  const out: DateSpan[] = [];
   for (const n of nodes) {
-    if ((n.type === 'dateTime' || n.type === 'instant') && validDate(n.value)) out.push(n.value as string);
-    else if (n.type === 'Period' && isRecord(n.value)) {
-      for (const side of ['start', 'end'] as const) {
-        const d = validDate(n.value[side]);
-        if (d) out.push(d);
-      }
+    if (n.type === 'dateTime' || n.type === 'instant') {
+      const d = validDate(acc, n.value);
+      if (d !== undefined) out.push({ at: d });
+    } else if (n.type === 'Period') {
+      const span = periodSpan(acc, n.value);
+      if (span) out.push(span);
     }
   }
   return out;
+}
+
+/** Every date of the spans (a span's start and end), as the first/last-date rules read them. */
+function datesOf(spans: DateSpan[]): string[] {
+  return spans.flatMap((x) => (x.until === undefined ? [x.at] : [x.at, x.until]));
 }
 
 function earliest(dates: string[]): string | undefined {
@@ -170,7 +184,7 @@ function dosagePoints(acc: Acc, dosages: Json[], fallbackTime: string | undefine
   for (const d of dosages) {
     const timing = d.timing;
     const bounds = isRecord(timing) && isRecord(timing.repeat) ? timing.repeat.boundsPeriod : undefined;
-    const time = (isRecord(bounds) ? validDate(bounds.start) : undefined) ?? fallbackTime;
+    const time = (isRecord(bounds) ? validDate(acc, bounds.start) : undefined) ?? fallbackTime;
     if (time === undefined) continue;
     for (const dr of records(d.doseAndRate)) {
       const dose = doseAmount(acc, dr.doseQuantity);
@@ -183,33 +197,27 @@ function dosagePoints(acc: Acc, dosages: Json[], fallbackTime: string | undefine
   return out;
 }
 
-function requestDates(res: Json): { dates: string[]; fromAuthoredOnly: boolean } {
-  const dates: string[] = [];
+function requestSpans(acc: Acc, res: Json): { spans: DateSpan[]; fromAuthoredOnly: boolean } {
+  const spans: DateSpan[] = [];
   for (const d of records(res.dosageInstruction)) {
     const timing = d.timing;
     if (!isRecord(timing)) continue;
     for (const e of arr(timing.event)) {
-      const v = validDate(e);
-      if (v) dates.push(v);
+      const v = validDate(acc, e);
+      if (v !== undefined) spans.push({ at: v });
     }
-    const bounds = isRecord(timing.repeat) ? timing.repeat.boundsPeriod : undefined;
-    if (isRecord(bounds)) for (const side of ['start', 'end'] as const) {
-      const v = validDate(bounds[side]);
-      if (v) dates.push(v);
-    }
+    const bounds = periodSpan(acc, isRecord(timing.repeat) ? timing.repeat.boundsPeriod : undefined);
+    if (bounds) spans.push(bounds);
   }
-  const validity = isRecord(res.dispenseRequest) ? res.dispenseRequest.validityPeriod : undefined;
-  if (isRecord(validity)) for (const side of ['start', 'end'] as const) {
-    const v = validDate(validity[side]);
-    if (v) dates.push(v);
-  }
-  if (dates.length) return { dates, fromAuthoredOnly: false };
-  const authored = validDate(res.authoredOn);
-  return { dates: authored ? [authored] : [], fromAuthoredOnly: authored !== undefined };
+  const validity = periodSpan(acc, isRecord(res.dispenseRequest) ? res.dispenseRequest.validityPeriod : undefined);
+  if (validity) spans.push(validity);
+  if (spans.length) return { spans, fromAuthoredOnly: false };
+  const authored = validDate(acc, res.authoredOn);
+  return { spans: authored !== undefined ? [{ at: authored }] : [], fromAuthoredOnly: authored !== undefined };
 }
 
 interface Dated {
-  dates: string[];
+  spans: DateSpan[];
   kind: ExposureDateKind;
   doses: DosePoint[];
 }
@@ -217,25 +225,25 @@ interface Dated {
 function datesAndDoses(acc: Acc, res: Json, type: MedType, source: string): Dated {
   switch (type) {
     case 'MedicationAdministration': {
-      const dates = datesFromNodes(readField(acc, 'administrationEffective', res, source));
-      const first = earliest(dates);
+      const spans = spansFromNodes(acc, readField(acc, 'administrationEffective', res, source));
+      const first = earliest(datesOf(spans));
       const dose = isRecord(res.dosage) ? doseAmount(acc, res.dosage.dose) : undefined;
-      return { dates, kind: 'administered', doses: dose && first ? [{ time: first, ...dose }] : [] };
+      return { spans, kind: 'administered', doses: dose && first ? [{ time: first, ...dose }] : [] };
     }
     case 'MedicationStatement': {
-      const dates = datesFromNodes(readField(acc, 'statementEffective', res, source));
-      return { dates, kind: 'reported', doses: dosagePoints(acc, records(res.dosage), earliest(dates)) };
+      const spans = spansFromNodes(acc, readField(acc, 'statementEffective', res, source));
+      return { spans, kind: 'reported', doses: dosagePoints(acc, records(res.dosage), earliest(datesOf(spans))) };
     }
     case 'MedicationRequest': {
-      const { dates, fromAuthoredOnly } = requestDates(res);
+      const { spans, fromAuthoredOnly } = requestSpans(acc, res);
       return {
-        dates,
+        spans,
         kind: fromAuthoredOnly ? 'ordered' : 'scheduled',
-        doses: dosagePoints(acc, records(res.dosageInstruction), earliest(dates)),
+        doses: dosagePoints(acc, records(res.dosageInstruction), earliest(datesOf(spans))),
       };
     }
     case 'Procedure':
-      return { dates: datesFromNodes(readField(acc, 'procedurePerformed', res, source)), kind: 'administered', doses: [] };
+      return { spans: spansFromNodes(acc, readField(acc, 'procedurePerformed', res, source)), kind: 'administered', doses: [] };
   }
 }
 
@@ -285,7 +293,7 @@ export function processMedication(acc: Acc, res: Json, type: MedType, source: st
   if (!agents.length && !immuno.length) {
     if (described.unresolved !== undefined && type !== 'Procedure') {
       acc.issues.push({
-        severity: 'info',
+        severity: 'warning',
         code: 'medication-unresolved',
         message: `medication reference ${described.unresolved} not found in the input; the drug cannot be identified`,
         source,
@@ -317,7 +325,8 @@ export function processMedication(acc: Acc, res: Json, type: MedType, source: st
     acc.issues.push({ severity: 'info', code: 'intent-not-exposure', message: `MedicationRequest with intent ${intent} is not an exposure; skipped`, source });
     return;
   }
-  const { dates, kind, doses } = datesAndDoses(acc, res, type, source);
+  const { spans, kind, doses } = datesAndDoses(acc, res, type, source);
+  const dates = datesOf(spans);
   // A completed administration or procedure says nothing about the course: only orders/statements end it.
   const endsCourse = type === 'MedicationRequest' || type === 'MedicationStatement';
   const ongoing =
@@ -330,6 +339,7 @@ export function processMedication(acc: Acc, res: Json, type: MedType, source: st
       matched: m.matched,
       source,
       dates,
+      spans,
       dateKind: kind,
       doses,
       ...(ongoing !== undefined ? { ongoing } : {}),

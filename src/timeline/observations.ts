@@ -11,7 +11,7 @@
  *   else the knowledge base's fallback range (`source: 'fallback'`);
  * - interpretation codes, and `Observation/id` or `Observation/id#component[i]` as source.
  */
-import type { Acc } from './context';
+import { type Acc, readTime } from './context';
 import { anyMatch, codingsOf, firstMatch, plainCodes } from './codes';
 import { choiceField, COMPONENT_VALUE, fieldBatch, type FieldName, type FieldNode, NOT_HANDLED, OBSERVATION_EFFECTIVE, OBSERVATION_VALUE } from './fhirpath';
 import type {
@@ -27,7 +27,7 @@ import type {
 } from './types';
 
 import { affine, roundConverted } from './units';
-import { arr, epochMs, errorMessage, isRecord, type Json, num, records, str } from './util';
+import { arr, errorMessage, isRecord, type Json, num, records, str } from './util';
 
 /** The accumulator, plus the epoch ms of each `labs[i].time` (parsed once when the value was read). */
 export interface LabAcc extends Acc {
@@ -92,26 +92,23 @@ export function parseNumericString(
   };
 }
 
-function observationTime(res: Json, effective: FieldNode[]): ObsTime | undefined {
+function observationTime(acc: Acc, res: Json, effective: FieldNode[]): ObsTime | undefined {
   for (const n of effective) {
     if (n.type === 'dateTime' && typeof n.value === 'string') {
-      const ms = epochMs(n.value);
-      if (ms !== undefined) return { time: n.value, timeSource: 'effectiveDateTime', ms };
+      const t = readTime(acc, n.value);
+      if (t !== undefined) return { time: t.time, timeSource: 'effectiveDateTime', ms: t.ms };
     }
     if (n.type === 'Period' && isRecord(n.value)) {
-      const start = str(n.value.start);
-      const ms = epochMs(start);
-      if (start !== undefined && ms !== undefined) return { time: start, timeSource: 'effectivePeriod.start', ms };
+      const t = readTime(acc, str(n.value.start));
+      if (t !== undefined) return { time: t.time, timeSource: 'effectivePeriod.start', ms: t.ms };
     }
     if (n.type === 'instant' && typeof n.value === 'string') {
-      const ms = epochMs(n.value);
-      if (ms !== undefined) return { time: n.value, timeSource: 'effectiveInstant', ms };
+      const t = readTime(acc, n.value);
+      if (t !== undefined) return { time: t.time, timeSource: 'effectiveInstant', ms: t.ms };
     }
   }
-  const issued = str(res.issued);
-  const ms = epochMs(issued);
-  if (issued !== undefined && ms !== undefined) return { time: issued, timeSource: 'issued', ms };
-  return undefined;
+  const t = readTime(acc, str(res.issued));
+  return t === undefined ? undefined : { time: t.time, timeSource: 'issued', ms: t.ms };
 }
 
 /** The unit string to convert: UCUM `code` when the system is UCUM, else `unit`, else a system-less `code`. */
@@ -538,7 +535,7 @@ export function processObservations<E extends { resource: Json; key: string }>(
 
 function emitCandidate(acc: LabAcc, c: Candidate): void {
   try {
-    const when = observationTime(c.res, c.effective);
+    const when = observationTime(acc, c.res, c.effective);
     if (c.main) emitValue(acc, c.main, c.value, c.res, when, c.status, c.source);
     for (const { index, element, match, node } of c.componentMatches) {
       emitValue(acc, match, node, element, when, c.status, `${c.source}#component[${index}]`);

@@ -123,6 +123,23 @@ export type ExposureClass = (typeof EXPOSURE_CLASSES)[number];
 /** IEC classes are screened for IEC-HS; the others for treatment-related HLH. */
 export const IEC_CLASSES: readonly ExposureClass[] = ['car-t', 't-cell-engager'];
 
+/**
+ * What a documented date of a trigger therapy says: `administered` (MedicationAdministration, Procedure: given),
+ * `reported` (MedicationStatement: taken, as reported), `scheduled` (MedicationRequest dosage timing or validity
+ * period: the planned course), `ordered` (MedicationRequest.authoredOn only: when the order was written).
+ */
+export type ExposureDateKind = 'administered' | 'reported' | 'scheduled' | 'ordered';
+
+/** One dated piece of exposure evidence: a dose or infusion (`at`), or a documented period (`at` … `until`). */
+export interface ExposureDate {
+  at: string;
+  until?: string;
+  kind: ExposureDateKind;
+  /** From a resource saying the therapy goes on (active order or statement): continuous up to asOf. */
+  ongoing?: true;
+  source: string;
+}
+
 /** A trigger therapy found in MedicationAdministration/Request/Statement or Procedure, merged per agent. */
 export interface Exposure {
   class: ExposureClass;
@@ -134,8 +151,16 @@ export interface Exposure {
   last?: string;
   /** Dates of documented dose increases (lamotrigine window restarts on these). */
   doseIncreases: string[];
+  /**
+   * Every dated piece of evidence, in time order (site zone): the criteria engine splits them into courses (a gap
+   * longer than the class's window ends a course). Absent in timelines built without it: then one course runs
+   * from `start` to `last`.
+   */
+  dates?: ExposureDate[];
   /** True when a request/statement is still active (on therapy). Undefined when not stated. */
   ongoing?: boolean;
+  /** [design] Screened as a class effect of its drug class (no agent-specific HLH report cited). */
+  classEffect?: true;
   /** How the agent was recognised: a configured code, or a generic/brand name fallback. */
   matchedBy: 'code' | 'name';
   /** The code (`system|code`) or the name text that matched. */
@@ -180,6 +205,8 @@ export interface Finding {
   grade?: number;
   /** Sub-kind: e.g. `hiv`, `long-term-steroids`, `ebv`, `cmv`, `bacteremia`. */
   detail?: string;
+  /** Condition.code.text, when given (what the clinician wrote). */
+  text?: string;
   code: Coding;
   source: string;
 }

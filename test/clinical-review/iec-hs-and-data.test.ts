@@ -60,10 +60,14 @@ describe('ASTCT IEC-HS features (CC §2)', () => {
     expect(plt(50, 60)).toBe('not-met'); // pre-existing, improving
   });
 
-  it('hemophagocytosis before day 0 does not count for IEC-HS (still counts for HLH-2004); a documented negative is not-met', () => {
+  it('hemophagocytosis before day 0 does not count towards the CAR T episode (IEC-HS nor HLH-2004); a documented negative is not-met', () => {
+    // A trigger explains only what follows it [design]: the finding predates the infusion.
     const before = a(findingObs('hemophagocytosis', true, '2026-02-20'), lab(CODE.ferritin, 900, 'ng/mL', T));
     expect(iec(before, 'hemophagocytosis').state).toBe('unknown');
-    expect(hlh(before, 'hemophagocytosis').state).toBe('met');
+    expect(hlh(before, 'hemophagocytosis').state).toBe('unknown');
+    expect(before.episodes?.[0]?.notCounted).toBe(1);
+    // without a trigger in window nothing is floored: the same finding counts
+    expect(hlh(run([patient(), findingObs('hemophagocytosis', true, '2026-02-20')], AS_OF).a, 'hemophagocytosis').state).toBe('met');
     const negative = a(findingObs('hemophagocytosis', false, '2026-03-10'));
     expect(iec(negative, 'hemophagocytosis').state).toBe('not-met');
     expect(hlh(negative, 'hemophagocytosis').state).toBe('not-met');

@@ -92,7 +92,10 @@ beforeAll(async () => {
   log = captured.lines;
   deps = { ...createRuntime(config, createLogger(config.logLevel, captured.stream)), now: () => new Date(AS_OF) };
   server.on('request', createApp(deps));
-  [browser] = await Promise.all([launchChromium(), built]);
+  // Settled, not Promise.all: a failed build must not leave a launched browser behind (jest would never exit).
+  const [launched, assets] = await Promise.allSettled([launchChromium(), built]);
+  if (launched.status === 'fulfilled') browser = launched.value;
+  for (const r of [launched, assets]) if (r.status === 'rejected') throw r.reason;
   mkdirSync(SCREENSHOTS, { recursive: true });
 }, 120_000);
 

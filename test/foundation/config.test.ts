@@ -29,6 +29,12 @@ describe('loadConfig', () => {
     expect(c.cors.origins).toEqual(['https://a.org', 'https://b.org']);
   });
 
+  it('SITE_TIMEZONE: an IANA name, validated at start-up; default UTC', () => {
+    expect(loadConfig({}).siteTimeZone).toBe('UTC');
+    expect(loadConfig({ SITE_TIMEZONE: 'Europe/Berlin' }).siteTimeZone).toBe('Europe/Berlin');
+    expect(() => loadConfig({ SITE_TIMEZONE: 'Europe/Atlantis' })).toThrow(/siteTimeZone \(env SITE_TIMEZONE\): not a time zone/);
+  });
+
   it('environment wins over the config file; file fills the rest', () => {
     const p = file('c.json', JSON.stringify({ port: 7000, fhir: { maxPages: 9 } }));
     const c = loadConfig({ CONFIG_FILE: p, PORT: '7001' });

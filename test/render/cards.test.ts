@@ -215,11 +215,17 @@ describe('extension', () => {
     const card = one(assessment({ lastSeen: { ferritin: '2024-05-13T06:00:00Z' } }));
     const ext = assessmentExtensionSchema.parse(card.extension![EXTENSION_KEY]);
     expect(ext).toMatchObject({
-      version: '1.0.0',
+      version: '1.1.0', // 1.1: additive exposure fields (agents[], lastDose, …) and alternatives[]
       asOf: AS_OF,
       syndrome: 'iec-hs',
       indicator: 'warning',
-      exposure: { class: 'car-t', agent: 'axicabtagene ciloleucel', daysSince: 12, matchedBy: 'code' },
+      exposure: {
+        class: 'car-t',
+        agent: 'axicabtagene ciloleucel',
+        daysSince: 12,
+        matchedBy: 'code',
+        agents: [{ agent: 'axicabtagene ciloleucel', class: 'car-t', role: 'primary', daysSince: 12, matchedBy: 'code' }],
+      },
       criteria: { 'astct-iec-hs': { status: 'suggestive' }, 'hlh-2004': { met: 1, unknown: 7, total: 8 }, hscore: { score: 120, maxPossible: 250 }, ohi: { state: 'unknown' } },
     });
     expect(ext.criteria['hlh-2004'].items.map((i) => i.id)).toEqual(['fever', 'splenomegaly', 'cytopenias', 'triglycerides-fibrinogen', 'hemophagocytosis', 'nk-activity', 'ferritin', 'scd25']);

@@ -81,6 +81,8 @@ export async function startBothPaths(): Promise<BothPaths> {
     const config = configSchema.parse({
       logLevel: 'info',
       ...input,
+      // Generous FHIR timeouts: the suite shares two cores with other work; a slow loopback read must not turn into a 412.
+      fhir: { timeoutMs: 15_000, deadlineMs: 30_000, ...((input as { fhir?: object }).fhir ?? {}) },
       ...(knowledgeFile ? { knowledgeFile } : {}),
       store: { kind: 'memory', ...((input as { store?: object }).store ?? {}) },
       security: {

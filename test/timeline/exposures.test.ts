@@ -103,6 +103,13 @@ describe('exposure merge, dates and statuses', () => {
         start: '2025-12-01',
         last: '2026-03-08T10:30:00Z',
         doseIncreases: [],
+        // every dated piece of evidence, in time order, with what it documents (the engine splits courses on it)
+        dates: [
+          { at: '2025-12-01', kind: 'reported', source: 'MedicationStatement/s1' },
+          { at: '2026-01-05', kind: 'administered', source: 'MedicationAdministration/a1' },
+          { at: '2026-02-15', kind: 'administered', source: 'MedicationAdministration/a2' },
+          { at: '2026-03-08T10:00:00Z', until: '2026-03-08T10:30:00Z', kind: 'administered', source: 'MedicationAdministration/a3' },
+        ],
         ongoing: false,
         matchedBy: 'code',
         matched: `${RXNORM}|1547545`,
@@ -118,6 +125,7 @@ describe('exposure merge, dates and statuses', () => {
         class: 't-cell-engager',
         agent: 'teclistamab',
         doseIncreases: [],
+        dates: [],
         ongoing: true,
         matchedBy: 'name',
         matched: 'tecvayli',

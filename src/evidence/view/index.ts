@@ -22,9 +22,9 @@ const builders = new WeakMap<Knowledge, TimelineBuilder>();
 export function assessSource(config: PageConfig, source: DataSource): { timeline: PatientTimeline; assessment: Assessment } {
   let build = builders.get(config.knowledge);
   if (!build) builders.set(config.knowledge, (build = createTimelineBuilder(config.knowledge)));
-  const timeline = build(source.resources, { patientId: source.patientId });
+  const timeline = build(source.resources, { patientId: source.patientId, timeZone: config.timeZone });
   if (source.issues.length) timeline.issues = [...source.issues, ...timeline.issues];
-  return { timeline, assessment: assess(timeline, source.asOf, config.knowledge) };
+  return { timeline, assessment: assess(timeline, source.asOf, config.knowledge, { timeZone: config.timeZone }) };
 }
 
 function patientLine(timeline: PatientTimeline, source: DataSource, config: PageConfig): string {

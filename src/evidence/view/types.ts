@@ -13,6 +13,8 @@ export interface PageConfig {
   versions: { assessment: string; knowledge: string; content: string; extension: string };
   /** The service's effective knowledge (site overrides applied): the same the hook's engine uses. */
   knowledge: Knowledge;
+  /** The site's IANA time zone (SITE_TIMEZONE): day numbering and window ends, as in the hook. */
+  timeZone: string;
   cards: Omit<CardContent, 'dir'>;
   evidence: EvidenceContent;
   /** The discovery prefetch templates: the query list the page reads the patient's data with. */

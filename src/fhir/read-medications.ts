@@ -1,0 +1,85 @@
+/**
+ * Reads the Medications that medicationReferences point to and the data lacks (plan: ./medication-refs), from
+ * `fhirServer` only: the same allowlist, bearer token, per-request timeout and overall hook deadline as the
+ * prefetch fallback, in parallel, de-duplicated and bounded in count (`fhir.maxMedicationReads`). Done in fetch
+ * mode and in prefetch mode alike (EHRs rarely prefetch Medication resources).
+ *
+ * A reference that stays unresolved (no fhirServer, a server not allowed, another server's URL, 404, timeout,
+ * over the bound) is one `medication-reference-unresolved` data issue with counts by reason: it reaches any card
+ * and the log (counts only: no ids, no token), and is never an error or a 412.
+ */
+import type { DataIssue } from '../timeline/types';
+import { FhirFetchError, fetchQuery } from './client';
+import { medicationReadPlan, type SkipReason } from './medication-refs';
+import type { ResolveInput, ResolveOptions, ResolvedData } from './resolve';
+
+export const DEFAULT_MAX_MEDICATION_READS = 20;
+
+export type UnresolvedReason = SkipReason | 'fhir-server-not-allowed' | 'not-found' | 'timeout' | 'failed';
+
+export interface MedicationReadCounts {
+  /** Medications read from fhirServer and added to the data. */
+  read: number;
+  /** References left unresolved, by reason. */
+  unresolved: Partial<Record<UnresolvedReason, number>>;
+}
+
+const REASON_TEXT: Record<UnresolvedReason, string> = {
+  'no-fhir-server': 'not in the data and no fhirServer to read them from',
+  'fhir-server-not-allowed': 'the fhirServer is not allowed for this EHR',
+  'other-server': 'on another server (not read)',
+  'over-limit': 'over the read limit',
+  'not-readable': 'not a readable reference (missing contained resource, unknown urn:uuid)',
+  'not-found': 'not found on the FHIR server',
+  timeout: 'FHIR server did not answer in time',
+  failed: 'FHIR server read failed',
+};
+
+function reasonOf(err: unknown): UnresolvedReason {
+  if (!(err instanceof FhirFetchError)) return 'failed';
+  if (err.kind === 'http' && (err.status === 404 || err.status === 410)) return 'not-found';
+  if (err.kind === 'timeout' || err.kind === 'deadline') return 'timeout';
+  return 'failed';
+}
+
+function issueOf(counts: MedicationReadCounts, max: number): DataIssue | undefined {
+  const entries = Object.entries(counts.unresolved) as [UnresolvedReason, number][];
+  const total = entries.reduce((n, [, c]) => n + c, 0);
+  if (!total) return undefined;
+  const parts = entries.map(([reason, n]) => `${n} ${reason === 'over-limit' ? `${REASON_TEXT[reason]} (${max})` : REASON_TEXT[reason]}`);
+  return {
+    severity: 'warning',
+    code: 'medication-reference-unresolved',
+    message: `${total} medication reference(s) could not be resolved to a Medication: ${parts.join('; ')}. Such a drug is identified only by the reference's display text, if any.`,
+  };
+}
+
+export async function readMedications(input: ResolveInput, opts: ResolveOptions, out: ResolvedData, signal: () => AbortSignal): Promise<void> {
+  const max = opts.maxMedicationReads ?? DEFAULT_MAX_MEDICATION_READS;
+  const refused = input.fhirServer !== undefined && opts.checkFhirServer?.(input.fhirServer) !== undefined;
+  const server = refused ? undefined : input.fhirServer;
+  const plan = medicationReadPlan(out.resources, server, max);
+  const counts: MedicationReadCounts = { read: 0, unresolved: { ...plan.skipped } };
+  if (refused && counts.unresolved['no-fhir-server']) {
+    counts.unresolved['fhir-server-not-allowed'] = counts.unresolved['no-fhir-server'];
+    delete counts.unresolved['no-fhir-server'];
+  }
+  const unresolved = (reason: UnresolvedReason) => (counts.unresolved[reason] = (counts.unresolved[reason] ?? 0) + 1);
+  if (plan.reads.length && server !== undefined) {
+    const results = await Promise.allSettled(
+      plan.reads.map((query) =>
+        fetchQuery(server, query, { ...opts.fetch, maxPages: 1, ...(input.accessToken ? { accessToken: input.accessToken } : {}), signal: signal() }),
+      ),
+    );
+    results.forEach((r, i) => {
+      if (r.status === 'rejected') return unresolved(reasonOf(r.reason));
+      const body = r.value.resources[0] as { resourceType?: unknown; id?: unknown } | undefined;
+      if (body?.resourceType !== 'Medication' || `Medication/${String(body.id)}` !== plan.reads[i]) return unresolved('failed');
+      out.resources.push(body);
+      counts.read++;
+    });
+  }
+  if (counts.read || Object.keys(counts.unresolved).length) out.medications = counts;
+  const issue = issueOf(counts, max);
+  if (issue) out.issues.push(issue);
+}
