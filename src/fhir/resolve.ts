@@ -8,15 +8,15 @@
  *   impossible or failed → PrefetchUnavailableError, which the route turns into 412.
  */
 import type { DataIssue } from '../timeline/types';
-import { FhirFetchError, fetchQuery, type FhirFetchOptions } from './client';
+import { FhirFetchError, byteBudget, fetchQuery, type FhirFetchErrorKind, type FhirFetchOptions } from './client';
 import { fillTemplate } from './queries';
 
 export class PrefetchUnavailableError extends Error {
   override name = 'PrefetchUnavailableError';
   constructor(
     message: string,
-    /** Per missing key, why it could not be fetched (no token, no URL, no PHI). */
-    readonly failures: Array<{ key: string; reason: string }>,
+    /** Per missing key, why it could not be fetched (no token, no URL, no PHI), and the fetch error kind if any. */
+    readonly failures: Array<{ key: string; reason: string; kind?: FhirFetchErrorKind }>,
   ) {
     super(message);
   }
@@ -32,8 +32,10 @@ export interface ResolveInput {
 
 export interface ResolveOptions {
   onOperationOutcome: 'note' | 'refetch';
-  fetch: Omit<FhirFetchOptions, 'accessToken' | 'signal'>;
+  fetch: Omit<FhirFetchOptions, 'accessToken' | 'signal' | 'budget'>;
   deadlineMs: number;
+  /** Bytes all FHIR responses of this hook call may add up to, across keys and pages (unset = no total cap). */
+  maxHookBytes?: number;
   /** Vetoes a fhirServer (security: allowlist per issuer). Returns a reason to refuse, or undefined. */
   checkFhirServer?: (url: string) => string | undefined;
 }
@@ -112,21 +114,23 @@ export async function resolveData(input: ResolveInput, opts: ResolveOptions): Pr
   }
 
   const deadline = AbortSignal.timeout(opts.deadlineMs);
+  const budget = opts.maxHookBytes === undefined ? undefined : byteBudget(opts.maxHookBytes);
   const results = await Promise.allSettled(
     toFetch.map((key) =>
       fetchQuery(input.fhirServer!, fillTemplate(input.templates[key]!, input.context), {
         ...opts.fetch,
         ...(input.accessToken ? { accessToken: input.accessToken } : {}),
         signal: deadline,
+        ...(budget ? { budget } : {}),
       }),
     ),
   );
-  const failures: Array<{ key: string; reason: string }> = [];
+  const failures: Array<{ key: string; reason: string; kind?: FhirFetchErrorKind }> = [];
   results.forEach((r, i) => {
     const key = toFetch[i]!;
     if (r.status === 'rejected') {
       const err = r.reason;
-      failures.push({ key, reason: err instanceof FhirFetchError ? err.message : 'unexpected fetch failure' });
+      failures.push(err instanceof FhirFetchError ? { key, reason: err.message, kind: err.kind } : { key, reason: 'unexpected fetch failure' });
       return;
     }
     sources[key] = 'fetched';

@@ -12,6 +12,7 @@ import { patientKey } from './patient-key';
 import { startRetentionJob } from './retention';
 import { errorMessage } from './sql-store';
 import type { CardIndicator, CardRecord, CardStore, FeedbackRecord } from './types';
+import type { ServiceStats } from '../ops/stats';
 import { createCardLogWriter, type CardLogWriter, type WriterLogger } from './writer';
 
 /** The assessment extension key on cards (src/render/extension.ts). */
@@ -148,9 +149,12 @@ export interface CardLogRuntime {
     patientId: string | undefined;
     knowledgeVersion: string;
   }): void;
-  logFeedback(items: LoggableFeedback[]): void;
+  /** Commits feedback items (not queued): resolves once they are stored, rejects if they could not be. */
+  logFeedback(items: LoggableFeedback[]): Promise<void>;
   /** 200 when the store is migrated, reachable and the writer is not degraded; 503 otherwise. */
   readiness(): Promise<Readiness>;
+  /** For `/healthz`: `{ cardLog: 'ok' }`, or what is wrong with it (the service still serves cards). */
+  health(): { cardLog: 'ok' | { status: 'degraded'; detail: string; lost: number } };
   /** Stops retention, flushes the writer (bounded) and closes the store. */
   close(timeoutMs?: number): Promise<void>;
 }
@@ -162,7 +166,7 @@ export interface CardLogRuntime {
 export function createCardLogRuntime(
   config: StoreConfig,
   logger: CardLogLogger,
-  options: { now?: () => Date; store?: CardStore } = {},
+  options: { now?: () => Date; store?: CardStore; stats?: ServiceStats } = {},
 ): CardLogRuntime {
   const now = options.now ?? (() => new Date());
   const store = options.store ?? createStore(config, (message) => logger.warn({ err: message }, 'card log pool error'));
@@ -183,8 +187,11 @@ export function createCardLogRuntime(
       .catch((err: unknown) => {
         migrationError = errorMessage(err);
         logger.error({ err: migrationError, store: store.kind }, 'card log migration failed; retrying in 30 s');
-        if (!closed) {
-          retryTimer = setTimeout(() => void migrate(), 30_000);
+        if (!closed && !retryTimer) {
+          retryTimer = setTimeout(() => {
+            retryTimer = undefined;
+            void migrate().catch(() => undefined);
+          }, 30_000);
           retryTimer.unref();
         }
         throw err;
@@ -211,7 +218,13 @@ export function createCardLogRuntime(
     close: () => store.close(),
   };
 
-  const writer = createCardLogWriter(writeStore, { maxQueue: config.queueMax, batchSize: config.batchSize, logger });
+  const writer = createCardLogWriter(writeStore, {
+    maxQueue: config.queueMax,
+    batchSize: config.batchSize,
+    retryDelaysMs: config.retryDelaysMs,
+    logger,
+    ...(options.stats ? { stats: options.stats } : {}),
+  });
   const stopRetention = startRetentionJob(writeStore, {
     days: config.retentionDays,
     intervalMs: config.retentionIntervalMs,
@@ -244,13 +257,27 @@ export function createCardLogRuntime(
         logger.error({ err: errorMessage(err) }, 'card log: could not build card records');
       }
     },
-    logFeedback(items) {
+    async logFeedback(items) {
+      const records = items.map((i) => toFeedbackRecord(i, now()));
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`feedback not committed within ${config.feedbackTimeoutMs} ms`)), config.feedbackTimeoutMs);
+      });
       try {
-        const receivedAt = now();
-        writer.enqueueFeedback(items.map((i) => toFeedbackRecord(i, receivedAt)));
+        await Promise.race([writeStore.recordFeedback(records), timeout]);
+        writer.noteDirectWrite();
       } catch (err) {
-        logger.error({ err: errorMessage(err) }, 'card log: could not build feedback records');
+        writer.noteDirectWrite(err);
+        throw err;
+      } finally {
+        clearTimeout(timer);
       }
+    },
+    health() {
+      const status = writer.status();
+      const broken = !migrated ? `not ready: ${migrationError ?? 'schema migration pending'}` : status.degraded ? `writes failing: ${status.lastError?.message ?? 'unknown error'}` : null;
+      if (!broken) return { cardLog: 'ok' };
+      return { cardLog: { status: 'degraded', detail: `${store.kind} card log ${broken}; cards are still served, feedback answers 503`, lost: status.stats.failed + status.stats.dropped } };
     },
     async readiness() {
       const health = await store.health();
