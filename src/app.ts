@@ -198,7 +198,7 @@ function createBaseRuntime(config: Config, logger: Logger, stats: ServiceStats):
       : undefined;
   const security = createSecurity(config.security, logger, { stats, ...(sharedReplay ? { sharedReplay } : {}) });
   const threads = config.workers ?? availableParallelism();
-  const executor = threads > 0 ? poolExecutor(config, { threads, stats }) : undefined;
+  const executor = threads > 0 ? poolExecutor(config, { threads, stats, nice: config.workerNice }) : undefined;
   return {
     config,
     logger,

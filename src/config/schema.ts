@@ -46,6 +46,11 @@ export const configSchema = z
      * core. 0: evaluate on the main thread (health and auth then wait behind evaluations).
      */
     workers: z.coerce.number().int().min(0).max(256).optional(),
+    /**
+     * Nice increment of the evaluation workers (Linux): above 0 the main thread, which answers health checks,
+     * authenticates and refuses overload, is scheduled ahead of evaluation when the CPU is saturated.
+     */
+    workerNice: z.coerce.number().int().min(0).max(19).default(0),
     /** Time a hook call may take from admission to answer: waiting for a worker, FHIR fetches and evaluation. */
     hookDeadlineMs: z.coerce.number().int().min(200).max(120_000).default(5_000),
     /** FHIR fetches must end this long before the hook deadline, so the fetched data can still be evaluated. */
@@ -118,6 +123,7 @@ export const ENV_KEYS: Record<string, string[]> = {
   MAX_IN_FLIGHT: ['maxInFlight'],
   MAX_BODY_BYTES_IN_FLIGHT: ['maxBodyBytesInFlight'],
   WORKERS: ['workers'],
+  WORKER_NICE: ['workerNice'],
   HOOK_DEADLINE_MS: ['hookDeadlineMs'],
   EVALUATION_RESERVE_MS: ['evaluationReserveMs'],
   DEV_AS_OF: ['devAsOf'],

@@ -33,6 +33,8 @@ export interface PoolOptions {
   threads: number;
   /** Tasks one worker holds at once: more than 1 lets a worker evaluate while another task awaits FHIR. */
   tasksPerWorker?: number;
+  /** Added to the workers' nice value (Linux), so the main thread (health, auth, admission) is scheduled first. */
+  nice?: number;
   stats?: ServiceStats;
 }
 
@@ -51,6 +53,7 @@ export function poolExecutor(config: Config, options: PoolOptions): HookExecutor
     minThreads: options.threads,
     maxThreads: options.threads,
     concurrentTasksPerWorker: options.tasksPerWorker ?? 4,
+    niceIncrement: options.nice ?? 0,
     idleTimeout: Number.POSITIVE_INFINITY,
     // Admission control bounds what can queue here; the pool itself never refuses.
     maxQueue: Number.POSITIVE_INFINITY,

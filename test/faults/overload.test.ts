@@ -142,7 +142,7 @@ describe('admission', () => {
 describe('evaluation off the main thread', () => {
   /** Sends six 5 MB prefetches at once and samples the main thread's event-loop delay and /healthz meanwhile. */
   async function underLoad(workers: number) {
-    const config = configSchema.parse({ logLevel: 'info', workers, store: { kind: 'memory' }, security: { auth: { mode: 'disabled-dev' } } });
+    const config = configSchema.parse({ logLevel: 'info', workers, hookDeadlineMs: 30_000, store: { kind: 'memory' }, security: { auth: { mode: 'disabled-dev' } } });
     const captured = memoryLog();
     const deps: AppDeps = createRuntime(config, createLogger('info', captured.stream));
     const { url, server } = await listen(createApp(deps));

@@ -80,6 +80,9 @@ export async function startBothPaths(): Promise<BothPaths> {
     const input = opts.config ?? {};
     const config = configSchema.parse({
       logLevel: 'info',
+      // The first call waits for the evaluation workers to start; on a loaded test machine that can pass the
+      // production 5 s deadline, which is not what these tests are about.
+      hookDeadlineMs: 30_000,
       ...input,
       ...(knowledgeFile ? { knowledgeFile } : {}),
       store: { kind: 'memory', ...((input as { store?: object }).store ?? {}) },
