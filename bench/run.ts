@@ -44,7 +44,7 @@ const OPEN_LOOP_FRACTION = 0.5;
 const OVERLOAD_FACTOR = 4;
 const OVERLOAD_S = quick ? 8 : 20;
 /** Forged-token flood during the overload phase (registered iss and kid, wrong key), requests per second. */
-const FORGED_RATE = 200;
+const FORGED_RATE = Number(argValue('forged-rate') ?? 200);
 /** The service's hook deadline (HOOK_DEADLINE_MS default): genuine calls must be answered within 2 × this. */
 const HOOK_DEADLINE_MS = 5000;
 /** `--sizes=1000` runs only those N (with `--only-load`: no engine, soak or no-prefetch phase; for profiling). */
@@ -243,6 +243,8 @@ async function startProcess(
 
 interface LoadResult {
   rps: number;
+  /** 2xx answers per second (a 503 refusal is not throughput). */
+  okRps: number;
   mean: number;
   p50: number;
   p99: number;
@@ -306,6 +308,7 @@ async function load(
   return {
     cpuMsPerRequest: cpu / Math.max(1, result.requests.total),
     rps: result.requests.average,
+    okRps: (result.requests.total - result.non2xx) / Math.max(1e-9, result.duration),
     mean: result.latency.mean,
     p50: result.latency.p50,
     p99: result.latency.p99,
@@ -450,8 +453,9 @@ interface EngineResult {
   /** Eight separately parsed copies of the request evaluated in turn: objects the engine has not just read, as in the service. */
   perSecondFresh: number;
   msPerEvalFresh: number;
-  /** `JSON.parse` of the same request body, ms (fresh parse each time, same run). */
+  /** `JSON.parse` of the same request body, ms, and the engine on parsed copies, timed in alternating slices. */
   parseMs: number;
+  msPerEvalPaired: number;
   cards: number;
   indicator: string;
 }
@@ -487,15 +491,24 @@ async function engineBench(): Promise<EngineResult[]> {
     };
     const hot = timed(() => data);
     const fresh = timed((i) => pool[i % pool.length]!);
-    // The parse the service does on the same bytes (in its worker), timed the same way in the same run.
-    let parses = 0;
+    // The target compares the engine with the parse the service does on the same bytes (in its worker). They are
+    // timed in alternating 50 ms slices, so a change in the machine's load hits both alike.
     let sink = 0;
-    const p0 = process.hrtime.bigint();
-    let parseElapsed = 0;
-    while (parseElapsed < budget) {
-      sink += (JSON.parse(text) as { hookInstance: string }).hookInstance.length;
-      parses++;
-      parseElapsed = Number(process.hrtime.bigint() - p0) / 1e6;
+    const pair = { evalMs: 0, evals: 0, parseMs: 0, parses: 0 };
+    const clock = () => Number(process.hrtime.bigint()) / 1e6;
+    while (pair.evalMs + pair.parseMs < budget) {
+      let t0 = clock();
+      do {
+        runtime.evaluator(pool[pair.evals % pool.length]!, ctx);
+        pair.evals++;
+      } while (clock() - t0 < 50);
+      pair.evalMs += clock() - t0;
+      t0 = clock();
+      do {
+        sink += (JSON.parse(text) as { hookInstance: string }).hookInstance.length;
+        pair.parses++;
+      } while (clock() - t0 < 50);
+      pair.parseMs += clock() - t0;
     }
     if (sink < 0) console.log(sink);
     out.push({
@@ -504,7 +517,8 @@ async function engineBench(): Promise<EngineResult[]> {
       msPerEval: hot.msPerEval,
       perSecondFresh: fresh.perSecond,
       msPerEvalFresh: fresh.msPerEval,
-      parseMs: parseElapsed / parses,
+      parseMs: pair.parseMs / pair.parses,
+      msPerEvalPaired: pair.evalMs / pair.evals,
       cards: first.cards.length,
       indicator: first.cards[0]?.indicator ?? 'none',
     });
@@ -615,10 +629,10 @@ async function main(): Promise<void> {
   // ---- engine only
   const engine = onlyLoad ? [] : await engineBench();
   log('## Engine only (timeline + assessment + cards, in process, one core)');
-  log('| N observations | evaluations/s (one reused copy) | ms/evaluation | evaluations/s (8 parsed copies in turn) | ms/evaluation | JSON.parse of the body ms | evaluation / parse | cards | indicator |');
-  log('|---:|---:|---:|---:|---:|---:|---:|---:|---|');
+  log('| N observations | evaluations/s (one reused copy) | ms/evaluation | evaluations/s (8 parsed copies in turn) | ms/evaluation | alternating slices: evaluation ms | JSON.parse of the body ms | evaluation / parse | cards | indicator |');
+  log('|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|');
   for (const e of engine) {
-    log(`| ${e.n} | ${fmt(e.perSecond, 0)} | ${fmt(e.msPerEval, 2)} | ${fmt(e.perSecondFresh, 0)} | ${fmt(e.msPerEvalFresh, 2)} | ${fmt(e.parseMs, 2)} | ${fmt(e.msPerEvalFresh / e.parseMs, 2)} | ${e.cards} | ${e.indicator} |`);
+    log(`| ${e.n} | ${fmt(e.perSecond, 0)} | ${fmt(e.msPerEval, 2)} | ${fmt(e.perSecondFresh, 0)} | ${fmt(e.msPerEvalFresh, 2)} | ${fmt(e.msPerEvalPaired, 2)} | ${fmt(e.parseMs, 2)} | ${fmt(e.msPerEvalPaired / e.parseMs, 2)} | ${e.cards} | ${e.indicator} |`);
   }
   log('');
 
@@ -680,16 +694,16 @@ async function main(): Promise<void> {
   await sanityCheck(aud, tokens, log);
   log('## Service with ONE evaluation worker vs floor (same bytes, same connections; closed loop: autocannon keeps 50 requests in flight)');
   log(`Little's law: in a closed loop mean latency = connections / throughput, so the last column is fixed by req/s alone.`);
-  log('| N | body KiB | service req/s | floor req/s | ratio | service p50 ms | p99 ms | floor p50 ms | p99 ms | service max RSS MiB | floor max RSS MiB | non-2xx | service CPU ms/req | 50 / req/s ms |');
+  log('| N | body KiB | service 2xx/s | floor 2xx/s | ratio | service p50 ms | p99 ms | floor p50 ms | p99 ms | service max RSS MiB | floor max RSS MiB | non-2xx | service CPU ms/req | 50 / req/s ms |');
   log('|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   const bodies = new Map(SIZES.map((n) => [n, JSON.stringify(generateHookRequest(n, ANCHOR).body)]));
   for (const n of SIZES) {
     const body = bodies.get(n)!;
     const s = await load(aud, body, { connections: CONNECTIONS, duration: DURATION, pid: service.child.pid!, tokens });
     const f = await load(`http://127.0.0.1:${floorPort}/cds-services/hlh-screen`, body, { connections: CONNECTIONS, duration: DURATION, pid: floor.child.pid! });
-    rows.push({ n, bodyBytes: body.length, service: { ...s, sampler: undefined }, floor: { ...f, sampler: undefined }, ratio: s.rps / f.rps, littleMeanMs: (CONNECTIONS / s.rps) * 1000 });
+    rows.push({ n, bodyBytes: body.length, service: { ...s, sampler: undefined }, floor: { ...f, sampler: undefined }, ratio: s.okRps / f.okRps, littleMeanMs: (CONNECTIONS / s.rps) * 1000 });
     log(
-      `| ${n} | ${fmt(body.length / 1024, 0)} | ${fmt(s.rps, 0)} | ${fmt(f.rps, 0)} | ${fmt(s.rps / f.rps, 2)} | ${fmt(s.p50, 0)} | ${fmt(s.p99, 0)} | ${fmt(f.p50, 0)} | ${fmt(f.p99, 0)} | ${fmt(s.maxRssMb, 0)} | ${fmt(f.maxRssMb, 0)} | ${s.non2xx} ${codes(s)} | ${fmt(s.cpuMsPerRequest, 1)} | ${fmt((CONNECTIONS / s.rps) * 1000, 0)} |`,
+      `| ${n} | ${fmt(body.length / 1024, 0)} | ${fmt(s.okRps, 0)} | ${fmt(f.okRps, 0)} | ${fmt(s.okRps / f.okRps, 2)} | ${fmt(s.p50, 0)} | ${fmt(s.p99, 0)} | ${fmt(f.p50, 0)} | ${fmt(f.p99, 0)} | ${fmt(s.maxRssMb, 0)} | ${fmt(f.maxRssMb, 0)} | ${s.non2xx} ${codes(s)} | ${fmt(s.cpuMsPerRequest, 1)} | ${fmt((CONNECTIONS / s.rps) * 1000, 0)} |`,
     );
   }
   log('');
@@ -701,7 +715,7 @@ async function main(): Promise<void> {
   await sanityCheck(aud, tokens, log);
   const defaultWorkers = Number(serviceEnvOverrides.WORKERS ?? cpus().length);
   log(`## Production default: ${defaultWorkers} evaluation workers (one per core)`);
-  log('| N | closed loop req/s | × one worker | 1 connection mean ms | p99 ms | open loop at 50%: rate req/s | p50 ms | p99 ms | max ms | p99 / 1-connection mean | non-2xx |');
+  log('| N | closed loop 2xx/s | × one worker | 1 connection mean ms | p99 ms | open loop at 50%: rate req/s | p50 ms | p99 ms | max ms | p99 / 1-connection mean | non-2xx |');
   log('|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const n of SIZES) {
     const body = bodies.get(n)!;
@@ -715,7 +729,7 @@ async function main(): Promise<void> {
     row.serial = { ...one, sampler: undefined };
     row.openLoop = open;
     log(
-      `| ${n} | ${fmt(s.rps, 0)} | ${fmt(s.rps / row.service.rps, 2)} | ${fmt(one.mean, 1)} | ${fmt(one.p99, 0)} | ${fmt(open.rate, 1)} | ${fmt(open.p50, 0)} | ${fmt(open.p99, 0)} | ${fmt(open.max, 0)} | ${fmt(open.p99 / one.mean, 1)} | ${open.non2xx + s.non2xx + one.non2xx} ${codes(open)} ${codes(s)} |`,
+      `| ${n} | ${fmt(s.okRps, 0)} | ${fmt(s.okRps / row.service.okRps, 2)} | ${fmt(one.mean, 1)} | ${fmt(one.p99, 0)} | ${fmt(open.rate, 1)} | ${fmt(open.p50, 0)} | ${fmt(open.p99, 0)} | ${fmt(open.max, 0)} | ${fmt(open.p99 / one.mean, 1)} | ${open.non2xx + s.non2xx + one.non2xx} ${codes(open)} ${codes(s)} |`,
     );
   }
   log('');
@@ -789,11 +803,11 @@ async function main(): Promise<void> {
   target('overload: 0 crashes (the service process is still up and answering)', o.crashes === 0, `${o.crashes}`);
   const n1000 = sized(1_000);
   target('N=1,000 throughput ≥ 50% of the floor with ONE evaluation worker', (n1000?.ratio ?? 0) >= 0.5, `${fmt((n1000?.ratio ?? NaN) * 100, 0)}%`);
-  log(`  (1 → ${defaultWorkers} workers at N = 1,000: ${fmt(n1000?.service.rps ?? NaN, 0)} → ${fmt(n1000?.scaled?.rps ?? NaN, 0)} req/s, × ${fmt((n1000?.scaled?.rps ?? NaN) / (n1000?.service.rps ?? NaN), 2)})`);
+  log(`  (1 → ${defaultWorkers} workers at N = 1,000: ${fmt(n1000?.service.okRps ?? NaN, 0)} → ${fmt(n1000?.scaled?.okRps ?? NaN, 0)} 2xx/s, × ${fmt((n1000?.scaled?.okRps ?? NaN) / (n1000?.service.okRps ?? NaN), 2)})`);
   target(
     'engine time per evaluation ≤ JSON.parse of its own body (N = 1,000)',
-    (e1000?.msPerEvalFresh ?? Infinity) <= (e1000?.parseMs ?? 0),
-    `${fmt(e1000?.msPerEvalFresh ?? NaN, 2)} ms per evaluation (8 parsed copies) vs ${fmt(e1000?.parseMs ?? NaN, 2)} ms to parse the body; other N: ${engine.filter((e) => e.n !== 1000).map((e) => `N=${e.n} ${fmt(e.msPerEvalFresh, 2)} vs ${fmt(e.parseMs, 2)}`).join(', ')}`,
+    (e1000?.msPerEvalPaired ?? Infinity) <= (e1000?.parseMs ?? 0),
+    `${fmt(e1000?.msPerEvalPaired ?? NaN, 2)} ms per evaluation (8 parsed copies) vs ${fmt(e1000?.parseMs ?? NaN, 2)} ms to parse the body, in alternating slices; other N: ${engine.filter((e) => e.n !== 1000).map((e) => `N=${e.n} ${fmt(e.msPerEvalPaired, 2)} vs ${fmt(e.parseMs, 2)}`).join(', ')}`,
   );
   // Kept from earlier targets: judged on the stricter figure (separately parsed copies, as the service evaluates).
   target('engine N=1,000 ≥ 500 evaluations/s', (e1000?.perSecondFresh ?? 0) >= 500, `${fmt(e1000?.perSecondFresh ?? NaN, 0)}/s on 8 separately parsed copies in turn (${fmt(e1000?.perSecond ?? NaN, 0)}/s on one reused copy)`);

@@ -13,7 +13,7 @@ import { startRetentionJob } from './retention';
 import { errorMessage } from './sql-store';
 import type { CardIndicator, CardRecord, CardStore, FeedbackRecord } from './types';
 import type { ServiceStats } from '../ops/stats';
-import { createCardLogWriter, type CardLogWriter, type WriterLogger } from './writer';
+import { createCardLogWriter, type CardLogWriter, type WriterLogger, type WriterStatus } from './writer';
 
 /** The assessment extension key on cards (src/render/extension.ts). */
 export const ASSESSMENT_EXTENSION_KEY = 'org.hlh-sentinel.assessment';
@@ -259,26 +259,15 @@ export function createCardLogRuntime(
     },
     async logFeedback(items) {
       const records = items.map((i) => toFeedbackRecord(i, now()));
-      let timer: NodeJS.Timeout | undefined;
-      const timeout = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`feedback not committed within ${config.feedbackTimeoutMs} ms`)), config.feedbackTimeoutMs);
-      });
       try {
-        await Promise.race([writeStore.recordFeedback(records), timeout]);
+        await within(writeStore.recordFeedback(records), config.feedbackTimeoutMs, 'feedback not committed');
         writer.noteDirectWrite();
       } catch (err) {
         writer.noteDirectWrite(err);
         throw err;
-      } finally {
-        clearTimeout(timer);
       }
     },
-    health() {
-      const status = writer.status();
-      const broken = !migrated ? `not ready: ${migrationError ?? 'schema migration pending'}` : status.degraded ? `writes failing: ${status.lastError?.message ?? 'unknown error'}` : null;
-      if (!broken) return { cardLog: 'ok' };
-      return { cardLog: { status: 'degraded', detail: `${store.kind} card log ${broken}; cards are still served, feedback answers 503`, lost: status.stats.failed + status.stats.dropped } };
-    },
+    health: () => cardLogHealth(store.kind, migrated ? null : (migrationError ?? 'schema migration pending'), writer.status()),
     async readiness() {
       const health = await store.health();
       const status = writer.status();
@@ -306,6 +295,27 @@ export function createCardLogRuntime(
       await store.close().catch(() => undefined);
     },
   };
+}
+
+/** Resolves like `p`, or rejects with `${what} within ${ms} ms` if it has not settled by then. */
+async function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} within ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([p, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** The `/healthz` entry: 'ok', or what is wrong (not migrated, or writes failing) and how much was lost. */
+function cardLogHealth(kind: string, notReady: string | null, status: WriterStatus): ReturnType<CardLogRuntime['health']> {
+  const broken = notReady ? `not ready: ${notReady}` : status.degraded ? `writes failing: ${status.lastError?.message ?? 'unknown error'}` : null;
+  if (!broken) return { cardLog: 'ok' };
+  const lost = status.stats.failed + status.stats.dropped;
+  return { cardLog: { status: 'degraded', detail: `${kind} card log ${broken}; cards are still served, feedback answers 503`, lost } };
 }
 
 /** Environment variables of the card log → service config paths (spread into src/config/schema.ts ENV_KEYS). */

@@ -227,6 +227,18 @@ describe('service call: fhirServer policy before any outbound call', () => {
     expect((s.app.locals.stats as ServiceStats).snapshot().counters.fhirBytesRefusals).toBe(1);
   });
 
+  it('the hook deadline covers fetch and evaluation: a slow FHIR server is cut off evaluationReserveMs before it → 412, not a wait for fhir.deadlineMs', async () => {
+    const s = secureApp({ security: securityInput([es]), hookDeadlineMs: 800, evaluationReserveMs: 300, fhir: { timeoutMs: 5000, deadlineMs: 5000 } });
+    nock('https://fhir.test.example').persist().get(/^\/r4\//).delay(3000).reply(200, { resourceType: 'Bundle', type: 'searchset' });
+    const t0 = Date.now();
+    const res = await call(s, noPrefetchRequest(ALLOWED));
+    const ms = Date.now() - t0;
+    expect412(res, /overall FHIR deadline exceeded/);
+    expect(ms).toBeGreaterThanOrEqual(450);
+    expect(ms).toBeLessThan(2500);
+    expect((s.app.locals.stats as ServiceStats).snapshot().counters.fhirDeadlineRefusals).toBe(1);
+  });
+
   it('no authenticated client (route reached without authenticate) → refused', async () => {
     const s = secureApp({ security: securityInput([es]) }, { authenticate: (_req, _res, next) => next() });
     const fhir = nock('https://fhir.test.example').persist().get(/.*/).reply(200, {});
