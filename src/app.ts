@@ -84,7 +84,14 @@ export function createApp(deps: AppDeps): Express {
     const r = deps.readiness
       ? await deps.readiness().catch(() => ({ ok: false, body: { status: 'degraded' } }))
       : { ok: true, body: { status: 'ok' } };
-    res.status(r.ok ? 200 : 503).json(r.body);
+    // Not ready until every evaluation worker has compiled its pipeline: a first call would wait for it.
+    const workers = deps.executor?.threads ?? 0;
+    const warm = deps.executor?.ready?.() ?? workers;
+    if (warm < workers) {
+      res.status(503).json({ ...r.body, status: 'starting', evaluation: { workers, ready: warm } });
+      return;
+    }
+    res.status(r.ok ? 200 : 503).json(workers ? { ...r.body, evaluation: { workers, ready: warm } } : r.body);
   });
 
   // Authenticate first: a forged token is refused before it can take an evaluation slot or have a body read.

@@ -18,6 +18,8 @@ export interface HookExecutor {
   run(task: HookTask, checkFhirServer?: (url: string) => string | undefined): Promise<HookTaskResult>;
   /** Worker threads (0: the main thread evaluates). */
   readonly threads: number;
+  /** Workers that have built their pipeline and can take a task at once (all of them on the main thread). */
+  ready?(): number;
   close(): Promise<void>;
 }
 
@@ -58,12 +60,21 @@ export function poolExecutor(config: Config, options: PoolOptions): HookExecutor
     // Admission control bounds what can queue here; the pool itself never refuses.
     maxQueue: Number.POSITIVE_INFINITY,
   });
+  const ready = new Set<number>();
+  pool.on('message', (m: unknown) => {
+    const id = (m as { hookWorkerReady?: unknown } | null)?.hookWorkerReady;
+    if (typeof id === 'number') ready.add(id);
+  });
+  pool.on('workerDestroy', (w: { id?: number }) => {
+    if (typeof w?.id === 'number') ready.delete(w.id); // a replacement worker reports ready on its own
+  });
   const stats = options.stats;
   stats?.gauge('workerThreads', () => pool.threads.length);
   stats?.gauge('workerUtilization', () => pool.utilization);
   stats?.gauge('workerQueue', () => pool.queueSize);
   return {
     threads: options.threads,
+    ready: () => ready.size,
     run(task) {
       const body = ownBuffer(task.body);
       return pool.run({ ...task, body }, { transferList: [body.buffer as ArrayBuffer] }) as Promise<HookTaskResult>;

@@ -149,7 +149,16 @@ describe('evaluation off the main thread', () => {
     try {
       const body = JSON.stringify(generateHookRequest(10_000).body);
       const post = () => fetch(`${url}${SERVICE_PATH}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
-      expect((await post()).status).toBe(200); // warm: the worker has started and compiled its pipeline
+      // /readyz says 200 only once every worker has compiled its pipeline.
+      let ready: { status: number; body: { evaluation?: unknown; status?: string } } | undefined;
+      for (const t0 = Date.now(); Date.now() - t0 < 20_000; await new Promise((r) => setTimeout(r, 50))) {
+        const r = await fetch(`${url}/readyz`);
+        ready = { status: r.status, body: (await r.json()) as { evaluation?: unknown; status?: string } };
+        if (ready.status === 200) break;
+        if (workers > 0) expect(ready.body).toMatchObject({ status: 'starting', evaluation: { workers } });
+      }
+      expect(ready).toMatchObject({ status: 200, body: workers > 0 ? { evaluation: { workers, ready: workers } } : {} });
+      expect((await post()).status).toBe(200); // warm
       const delay = monitorEventLoopDelay({ resolution: 5 });
       delay.enable();
       const calls = Array.from({ length: 6 }, () => post());
