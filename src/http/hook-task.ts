@@ -15,10 +15,10 @@ import { operationOutcome, outcomeFromZod, type IssueCode } from '../hooks/opera
 import { patientViewRequestSchema } from '../hooks/request';
 import { PrefetchUnavailableError, resolveData, type ResolveOptions } from '../fhir/resolve';
 import type { Evaluator } from '../pipeline/evaluate';
-import { splitSilenced, type SilentConfig } from '../store/card-log';
+import { splitSilenced, type SilentConfig } from '../store/silent';
 import { fhirServerRefusal } from '../security/ssrf';
 import { threadId } from 'node:worker_threads';
-import { sanitizeJson } from './json-body';
+import { sanitizeJson } from './json-sanitize';
 
 export interface HookTask {
   /** The request body exactly as received (UTF-8 JSON). */

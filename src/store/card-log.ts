@@ -6,7 +6,6 @@
  * and every failure is logged (without patient data) and counted, never thrown to the caller.
  */
 import { randomUUID } from 'node:crypto';
-import { z } from 'zod';
 import { createStore, type StoreConfig } from './config';
 import { patientKey } from './patient-key';
 import { startRetentionJob } from './retention';
@@ -18,31 +17,7 @@ import { createCardLogWriter, type CardLogWriter, type WriterLogger, type Writer
 /** The assessment extension key on cards (src/render/extension.ts). */
 export const ASSESSMENT_EXTENSION_KEY = 'org.hlh-sentinel.assessment';
 
-const INDICATORS = ['info', 'warning', 'critical'] as const;
-
-const flag = z.preprocess((v) => {
-  if (typeof v !== 'string') return v;
-  const s = v.trim().toLowerCase();
-  return ['true', '1', 'yes', 'on'].includes(s) ? true : ['false', '0', 'no', 'off'].includes(s) ? false : v;
-}, z.boolean());
-
-/**
- * Silent mode: the service evaluates (and logs) as usual but withholds cards. `enabled` withholds every card;
- * `indicators` withholds only cards with those indicators (e.g. `["info"]`: show critical and warning).
- * Env: SILENT_MODE=true, SILENT_INDICATORS=info,warning.
- */
-export const silentConfigSchema = z
-  .object({
-    enabled: flag.default(false),
-    indicators: z
-      .preprocess(
-        (v) => (typeof v === 'string' ? v.split(',').map((s) => s.trim()).filter(Boolean) : v),
-        z.array(z.enum(INDICATORS)),
-      )
-      .default([]),
-  })
-  .strict();
-export type SilentConfig = z.infer<typeof silentConfigSchema>;
+export { silentConfigSchema, isSilenced, splitSilenced, type SilentConfig } from './silent';
 
 /** The subset of a CDS Hooks card the log reads. */
 export interface LoggableCard {
@@ -51,21 +26,6 @@ export interface LoggableCard {
   indicator: CardIndicator;
   suggestions?: Array<{ label: string; uuid?: string | undefined }> | undefined;
   extension?: Record<string, unknown> | undefined;
-}
-
-export function isSilenced(card: { indicator: CardIndicator }, silent: SilentConfig): boolean {
-  return silent.enabled || silent.indicators.includes(card.indicator);
-}
-
-/** Splits evaluated cards into those returned and those withheld by silent mode. */
-export function splitSilenced<C extends { indicator: CardIndicator }>(
-  cards: C[],
-  silent: SilentConfig,
-): { shown: C[]; silenced: C[] } {
-  const shown: C[] = [];
-  const silenced: C[] = [];
-  for (const c of cards) (isSilenced(c, silent) ? silenced : shown).push(c);
-  return { shown, silenced };
 }
 
 const obj = (v: unknown): Record<string, unknown> | undefined =>
