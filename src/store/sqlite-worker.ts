@@ -32,7 +32,7 @@ function open(): SqlCardStore {
   if (store) {
     const gone = fileGone();
     if (!gone) return store;
-    throw Object.assign(new Error(`${gone}; restore it or restart the service`), { code: 'SQLITE_CANTOPEN' });
+    throw Object.assign(new Error(`${gone}; restart the service to reopen or recreate it`), { code: 'SQLITE_CANTOPEN' });
   }
   store = createSqliteStore(options);
   inode = statSync(file).ino;
