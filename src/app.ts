@@ -5,44 +5,53 @@
  */
 import express, { type Express, type Request, type RequestHandler } from 'express';
 import helmet from 'helmet';
+import { availableParallelism } from 'node:os';
 import type { Config } from './config/schema';
 import type { Knowledge } from './knowledge';
-import { loadKnowledge } from './knowledge/load';
 import type { Logger } from './log/logger';
 import type { ServiceDefinition } from './hooks/discovery';
 import type { FeedbackItem } from './hooks/feedback';
-import { createEvaluator, type Evaluation, type Evaluator } from './pipeline/evaluate';
-import { prefetchTemplates } from './pipeline/prefetch-templates';
-import { loadCardContent } from './render/content';
-import { hlhScreenService } from './service-definition';
+import type { Evaluator } from './pipeline/evaluate';
 import { cors } from './http/cors';
 import { jsonBody } from './http/json-body';
+import { rawJsonBody } from './http/raw-body';
 import { discoveryRouter } from './http/discovery';
-import { serviceRouter } from './http/service';
+import { serviceRouter, type EvaluatedEvent } from './http/service';
 import { feedbackRouter } from './http/feedback';
 import { errorHandler, sendError } from './http/errors';
-import { admissionControl } from './http/admission';
-import type { PatientViewRequest } from './hooks/request';
-import { createCardLogRuntime, splitSilenced, type CardLogRuntime } from './store/card-log';
+import { admissionControl, isHookCall } from './http/admission';
+import { inlineExecutor, poolExecutor, type HookExecutor } from './http/hook-executor';
+import { configuredPipeline, hookTaskRuntime } from './http/hook-runtime';
+import { createCardLogRuntime, type CardLogRuntime } from './store/card-log';
 import { createSecurity } from './security';
+import { createPostgresReplayStore } from './security/shared-replay';
 import { requestContext } from './security/request-context';
-import { evidenceCardLink, evidenceRouter } from './evidence';
+import { evidenceRouter } from './evidence';
+import { createStats, type ServiceStats } from './ops/stats';
+import { bodyLimitBytes } from './config/schema';
 
 export interface AppDeps {
   config: Config;
   logger: Logger;
   knowledge: Knowledge;
   service: ServiceDefinition;
+  /** The pipeline on the main thread (used when no `executor` is given, and by the CLI and benchmark). */
   evaluator: Evaluator;
+  /** Runs hook tasks; default: on the main thread with `evaluator`. Production: a worker pool. */
+  executor?: HookExecutor;
+  /** Counters and gauges for overload, workers, card log and FHIR bounds (read by a metrics exporter). */
+  stats?: ServiceStats;
   now?: () => Date;
-  /** Authenticates CDS clients (issue 6); runs before every /cds-services route. */
+  /** Authenticates CDS clients; runs before every /cds-services route. */
   authenticate?: RequestHandler;
+  /** FHIR veto for the main-thread executor; workers check the authenticated client's allowlist instead. */
   checkFhirServer?: (req: Request, url: string) => string | undefined;
-  onEvaluated?: (event: { req: Request; request: PatientViewRequest; evaluation: Evaluation }) => void;
-  onFeedback?: (items: FeedbackItem[], req: Request) => void;
-  /** Extra health facts (e.g. a loud warning when authentication is off). */
+  onEvaluated?: (event: EvaluatedEvent) => void;
+  /** Persists feedback; the route answers 200 only once the returned promise resolves (503 if it rejects). */
+  onFeedback?: (items: FeedbackItem[], req: Request) => void | Promise<void>;
+  /** Extra health facts (e.g. a loud warning when authentication is off, a broken card log). */
   health?: () => Record<string, unknown>;
-  /** `/readyz`: 200 when ok, 503 with the body otherwise (card log store, issue 8). */
+  /** `/readyz`: 200 when ok, 503 with the body otherwise (card log store). */
   readiness?: () => Promise<{ ok: boolean; body: Record<string, unknown> }>;
   /** Graceful shutdown: flush and close background resources (card log writer and store). */
   close?: () => Promise<void>;
@@ -72,34 +81,53 @@ export function createApp(deps: AppDeps): Express {
     const r = deps.readiness
       ? await deps.readiness().catch(() => ({ ok: false, body: { status: 'degraded' } }))
       : { ok: true, body: { status: 'ok' } };
-    res.status(r.ok ? 200 : 503).json(r.body);
+    // Not ready until every evaluation worker has compiled its pipeline: a first call would wait for it.
+    const workers = deps.executor?.threads ?? 0;
+    const warm = deps.executor?.ready?.() ?? workers;
+    if (warm < workers) {
+      res.status(503).json({ ...r.body, status: 'starting', evaluation: { workers, ready: warm } });
+      return;
+    }
+    res.status(r.ok ? 200 : 503).json(workers ? { ...r.body, evaluation: { workers, ready: warm } } : r.body);
   });
 
-  // Admission control first: over `maxInFlight` hook evaluations a call is refused (503) before any JWT or parse work.
-  const admission = admissionControl(config.maxInFlight);
+  // Authenticate first: a forged token is refused before it can take an evaluation slot or have a body read.
+  if (deps.authenticate) app.use('/cds-services', deps.authenticate);
+  const stats = deps.stats ?? createStats();
+  app.locals.stats = stats;
+  const bodyLimit = bodyLimitBytes(config.bodyLimit);
+  const admission = admissionControl({
+    maxInFlight: config.maxInFlight,
+    maxBodyBytes: config.maxBodyBytesInFlight,
+    bodyLimit,
+    stats,
+    logger,
+  });
   app.locals.admission = admission;
   app.use('/cds-services', admission.middleware);
-  // Authenticate before parsing: an unauthenticated caller never gets a 10 MB body parsed.
-  if (deps.authenticate) app.use('/cds-services', deps.authenticate);
-  app.use('/cds-services', ...jsonBody(config.bodyLimit, config.maxJsonDepth));
+  // Hook calls: raw bytes only (parsed in the evaluation worker). Other /cds-services routes: parsed here.
+  const rawBody = rawJsonBody(bodyLimit);
+  const parsedBody = jsonBody(config.bodyLimit, config.maxJsonDepth);
+  app.use('/cds-services', (req, res, next) => {
+    if (isHookCall(req.method, req.path)) return rawBody(req, res, next);
+    runAll(parsedBody, req, res, next);
+  });
   app.use(discoveryRouter([deps.service]));
+  const executor = deps.executor ?? inlineExecutor(hookTaskRuntime(config, { service: deps.service, evaluator: deps.evaluator }));
   app.use(
     serviceRouter({
       service: deps.service,
-      evaluator: deps.evaluator,
+      executor,
       logger,
       now: deps.now ?? (() => new Date()),
-      resolve: {
-        onOperationOutcome: config.prefetch.onOperationOutcome,
-        deadlineMs: config.fhir.deadlineMs,
-        maxMedicationReads: config.fhir.maxMedicationReads,
-        fetch: { timeoutMs: config.fhir.timeoutMs, maxPages: config.fhir.maxPages, maxResponseBytes: config.fhir.maxResponseBytes },
-      },
-      ...(deps.checkFhirServer ? { checkFhirServer: deps.checkFhirServer } : {}),
+      hookDeadlineMs: config.hookDeadlineMs,
+      stats,
+      // On the main thread the injected veto applies (none injected: no veto, as in unit tests of the route).
+      ...(!deps.executor ? { checkFhirServer: deps.checkFhirServer ?? (() => undefined) } : {}),
       ...(deps.onEvaluated ? { onEvaluated: deps.onEvaluated } : {}),
     }),
   );
-  const feedback = feedbackRouter({ service: deps.service, logger, ...(deps.onFeedback ? { onFeedback: deps.onFeedback } : {}) });
+  const feedback = feedbackRouter({ service: deps.service, logger, stats, ...(deps.onFeedback ? { onFeedback: deps.onFeedback } : {}) });
   app.use(feedback.router);
   app.locals.feedbackCounters = feedback.counters;
   app.use(evidenceRouter({ config, knowledge: deps.knowledge, queries: deps.service.prefetch ?? {}, logger }));
@@ -109,9 +137,21 @@ export function createApp(deps: AppDeps): Express {
   return app;
 }
 
+/** Runs a list of middleware in order (express.json and the depth check) as one. */
+function runAll(handlers: RequestHandler[], req: Request, res: Parameters<RequestHandler>[1], next: (err?: unknown) => void): void {
+  let i = 0;
+  const step = (err?: unknown): void => {
+    if (err !== undefined || i === handlers.length) return next(err);
+    void handlers[i++]!(req, res, step);
+  };
+  step();
+}
+
 /** Production dependencies from configuration (knowledge overrides, content, pipeline, card log). */
 export function createRuntime(config: Config, logger: Logger): AppDeps {
-  const deps = withCardLog(createBaseRuntime(config, logger), createCardLogRuntime(config.store, logger));
+  const stats = createStats();
+  const base = createBaseRuntime(config, logger, stats);
+  const deps = withCardLog(base, createCardLogRuntime(config.store, logger, { stats }));
   if (config.devAsOf === undefined) return deps;
   const asOf = new Date(config.devAsOf);
   logger.warn({ devAsOf: config.devAsOf }, 'DEVELOPMENT: every hook is evaluated as of DEV_AS_OF, not the clock');
@@ -119,36 +159,29 @@ export function createRuntime(config: Config, logger: Logger): AppDeps {
 }
 
 /**
- * Card log and silent mode (issue 8): the evaluator's cards are split per `config.silent` (silenced ones are
- * withheld from the response); after the response every evaluated card is enqueued (marked silenced or not),
- * feedback items are enqueued, `/readyz` reports the store, `close` flushes it. Enqueueing never blocks.
+ * Card log: after a 200 every evaluated card is enqueued (marked silenced or not; enqueueing never blocks),
+ * feedback is committed before the route answers, `/readyz` reports the store, `/healthz` explains a broken
+ * one, `close` flushes it.
  */
 export function withCardLog(deps: AppDeps, cardLog: CardLogRuntime): AppDeps {
-  const { evaluator, onEvaluated, onFeedback } = deps;
+  const { onEvaluated, onFeedback, health } = deps;
   return {
     ...deps,
-    evaluator: (data, ctx) => {
-      const evaluation = evaluator(data, ctx);
-      const { shown, silenced } = splitSilenced(evaluation.cards, deps.config.silent);
-      return { ...evaluation, cards: shown, silenced: [...(evaluation.silenced ?? []), ...silenced] };
-    },
     onEvaluated: (event) => {
       onEvaluated?.(event);
       cardLog.logCards({
-        cards: [
-          ...event.evaluation.cards.map((card) => ({ card, silenced: false })),
-          ...(event.evaluation.silenced ?? []).map((card) => ({ card, silenced: true })),
-        ],
+        cards: [...event.cards.map((card) => ({ card, silenced: false })), ...event.silenced.map((card) => ({ card, silenced: true }))],
         serviceId: deps.service.id,
-        hookInstance: event.request.hookInstance,
-        patientId: event.request.context.patientId,
+        hookInstance: event.hookInstance,
+        patientId: event.patientId,
         knowledgeVersion: deps.knowledge.version,
       });
     },
-    onFeedback: (items, req) => {
-      onFeedback?.(items, req);
-      cardLog.logFeedback(items);
+    onFeedback: async (items, req) => {
+      await onFeedback?.(items, req);
+      await cardLog.logFeedback(items);
     },
+    health: () => ({ ...(health?.() ?? {}), ...cardLog.health() }),
     readiness: () => cardLog.readiness(),
     close: async () => {
       await deps.close?.();
@@ -157,24 +190,32 @@ export function withCardLog(deps: AppDeps, cardLog: CardLogRuntime): AppDeps {
   };
 }
 
-function createBaseRuntime(config: Config, logger: Logger): AppDeps {
-  const knowledge = loadKnowledge(config.knowledgeFile);
-  const service = hlhScreenService(prefetchTemplates(knowledge, config));
-  const evaluator = createEvaluator({
-    knowledge,
-    content: loadCardContent(config.cardsDir),
-    timeZone: config.siteTimeZone,
-    ...evidenceCardLink(config),
-  });
-  const security = createSecurity(config.security, logger);
+function createBaseRuntime(config: Config, logger: Logger, stats: ServiceStats): AppDeps {
+  const { knowledge, service, evaluator } = configuredPipeline(config);
+  const sharedReplay =
+    config.store.kind === 'postgres' && config.store.postgresUrl
+      ? createPostgresReplayStore({
+          connectionString: config.store.postgresUrl,
+          onPoolError: (message) => logger.warn({ err: message }, 'replay guard pool error'),
+        })
+      : undefined;
+  const security = createSecurity(config.security, logger, { stats, ...(sharedReplay ? { sharedReplay } : {}) });
+  const threads = config.workers ?? availableParallelism();
+  const executor = threads > 0 ? poolExecutor(config, { threads, stats, nice: config.workerNice }) : undefined;
   return {
     config,
     logger,
     knowledge,
     service,
     evaluator,
+    stats,
+    ...(executor ? { executor } : {}),
     authenticate: security.authenticate,
     checkFhirServer: security.checkFhirServer,
-    health: security.health,
+    health: () => ({ ...security.health(), evaluation: executor ? { workers: threads } : { workers: 0, thread: 'main' } }),
+    close: async () => {
+      await executor?.close();
+      await security.close();
+    },
   };
 }

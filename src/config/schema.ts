@@ -12,6 +12,16 @@ import { isValidTimeZone } from '../timeline/site-time';
 
 const bytes = z.union([z.number().int().positive(), z.string().regex(/^\d+(b|kb|mb)$/i, 'e.g. "10mb"')]);
 
+const UNIT: Record<string, number> = { b: 1, kb: 1024, mb: 1024 * 1024 };
+
+/** `bodyLimit` in bytes (`"10mb"` → 10485760; the same units body-parser uses). */
+export function bodyLimitBytes(limit: number | string): number {
+  if (typeof limit === 'number') return limit;
+  const m = /^(\d+)(b|kb|mb)$/i.exec(limit);
+  if (!m) throw new Error(`invalid byte size "${limit}"`);
+  return Number(m[1]) * UNIT[m[2]!.toLowerCase()]!;
+}
+
 export const configSchema = z
   .object({
     /** TCP port (env PORT). */
@@ -40,6 +50,22 @@ export const configSchema = z
      * 503 + Retry-After at once instead of queueing (src/http/admission.ts). 0 = unlimited.
      */
     maxInFlight: z.coerce.number().int().min(0).max(100_000).default(64),
+    /** Admission control: request body bytes the admitted hook calls may hold together (0 = no cap). */
+    maxBodyBytesInFlight: z.coerce.number().int().min(0).default(128 * 1024 * 1024),
+    /**
+     * Evaluation worker threads (parse, validation, FHIR fetch, evaluation run there). Unset: one per available
+     * core. 0: evaluate on the main thread (health and auth then wait behind evaluations).
+     */
+    workers: z.coerce.number().int().min(0).max(256).optional(),
+    /**
+     * Nice increment of the evaluation workers (Linux): above 0 the main thread, which answers health checks,
+     * authenticates and refuses overload, is scheduled ahead of evaluation when the CPU is saturated.
+     */
+    workerNice: z.coerce.number().int().min(0).max(19).default(0),
+    /** Time a hook call may take from admission to answer: waiting for a worker, FHIR fetches and evaluation. */
+    hookDeadlineMs: z.coerce.number().int().min(200).max(120_000).default(5_000),
+    /** FHIR fetches must end this long before the hook deadline, so the fetched data can still be evaluated. */
+    evaluationReserveMs: z.coerce.number().int().min(0).max(60_000).default(1_000),
     /**
      * Development only: evaluate every hook as of this instant instead of the clock (to demonstrate the dated
      * example patients against the running service). Refused unless authentication is disabled-dev.
@@ -72,8 +98,10 @@ export const configSchema = z
          * (prefetch and fetch mode); references beyond it stay unresolved and are reported. 0 = never read.
          */
         maxMedicationReads: z.coerce.number().int().min(0).max(200).default(20),
+        /** Bytes all FHIR responses of one hook call may add up to, across every query, page and Medication read. */
+        maxHookBytes: z.coerce.number().int().min(1024).default(32 * 1024 * 1024),
       })
-      .default({ timeoutMs: 2_500, deadlineMs: 4_000, maxPages: 5, maxResponseBytes: 20 * 1024 * 1024, observationCount: 200, maxMedicationReads: 20 }),
+      .prefault({}),
     prefetch: z
       .object({
         /**
@@ -94,6 +122,9 @@ export const configSchema = z
     if (c.devAsOf !== undefined && c.security.auth.mode !== 'disabled-dev') {
       ctx.addIssue({ code: 'custom', path: ['devAsOf'], message: 'only allowed with AUTH_MODE=disabled-dev (development)' });
     }
+    if (c.evaluationReserveMs >= c.hookDeadlineMs) {
+      ctx.addIssue({ code: 'custom', path: ['evaluationReserveMs'], message: 'must be less than hookDeadlineMs' });
+    }
   });
 
 export type Config = z.infer<typeof configSchema>;
@@ -108,6 +139,11 @@ export const ENV_KEYS: Record<string, string[]> = {
   BODY_LIMIT: ['bodyLimit'],
   MAX_JSON_DEPTH: ['maxJsonDepth'],
   MAX_IN_FLIGHT: ['maxInFlight'],
+  MAX_BODY_BYTES_IN_FLIGHT: ['maxBodyBytesInFlight'],
+  WORKERS: ['workers'],
+  WORKER_NICE: ['workerNice'],
+  HOOK_DEADLINE_MS: ['hookDeadlineMs'],
+  EVALUATION_RESERVE_MS: ['evaluationReserveMs'],
   DEV_AS_OF: ['devAsOf'],
   KNOWLEDGE_FILE: ['knowledgeFile'],
   CARDS_DIR: ['cardsDir'],
@@ -118,6 +154,7 @@ export const ENV_KEYS: Record<string, string[]> = {
   FHIR_MAX_RESPONSE_BYTES: ['fhir', 'maxResponseBytes'],
   FHIR_OBSERVATION_COUNT: ['fhir', 'observationCount'],
   FHIR_MAX_MEDICATION_READS: ['fhir', 'maxMedicationReads'],
+  FHIR_MAX_HOOK_BYTES: ['fhir', 'maxHookBytes'],
   PREFETCH_ON_OPERATION_OUTCOME: ['prefetch', 'onOperationOutcome'],
   ...SECURITY_ENV_KEYS,
   ...EVIDENCE_ENV_KEYS,

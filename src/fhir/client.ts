@@ -1,8 +1,11 @@
 /**
- * Bounded FHIR reads for the prefetch fallback. Every call has a timeout, a body-size cap and a page
- * cap; `next` links are followed only on the same origin and never twice. Failures are typed, never
- * thrown as raw fetch errors, and never include the access token.
+ * Bounded FHIR reads for the prefetch fallback. Every call has a timeout, a body-size cap, a page cap and
+ * may share a byte budget with the other queries of the same hook; `next` links are followed only below the
+ * `fhirServer` base URL (same origin and path prefix, so the token never reaches another path on that host)
+ * and never twice. Failures are typed, never thrown as raw fetch errors, and never include the access token.
  */
+import { withinBase } from '../security/ssrf';
+
 export type FhirFetchErrorKind =
   | 'timeout'
   | 'network'
@@ -10,6 +13,7 @@ export type FhirFetchErrorKind =
   | 'invalid-json'
   | 'not-fhir'
   | 'too-large'
+  | 'budget'
   | 'deadline';
 
 export class FhirFetchError extends Error {
@@ -31,6 +35,17 @@ export interface FhirFetchOptions {
   maxResponseBytes: number;
   /** Aborts everything when the request's overall deadline passes. */
   signal?: AbortSignal;
+  /** Bytes left for every response of one hook call, shared by all its queries and pages (decremented here). */
+  budget?: ByteBudget;
+}
+
+export interface ByteBudget {
+  remaining: number;
+  readonly total: number;
+}
+
+export function byteBudget(total: number): ByteBudget {
+  return { remaining: total, total };
 }
 
 export interface FhirQueryResult {
@@ -47,11 +62,19 @@ export function resolveQueryUrl(base: string, query: string): URL {
   return new URL(query.replace(/^\/+/, ''), b);
 }
 
-async function readCapped(res: Response, maxBytes: number): Promise<string> {
+function budgetError(budget: ByteBudget): FhirFetchError {
+  return new FhirFetchError('budget', `the hook's FHIR byte budget (${budget.total} bytes across all queries) is used up`);
+}
+
+async function readCapped(res: Response, maxBytes: number, budget: ByteBudget | undefined): Promise<string> {
   const declared = Number(res.headers.get('content-length'));
   if (Number.isFinite(declared) && declared > maxBytes) {
     await res.body?.cancel().catch(() => undefined);
     throw new FhirFetchError('too-large', `response larger than ${maxBytes} bytes`);
+  }
+  if (budget && Number.isFinite(declared) && declared > budget.remaining) {
+    await res.body?.cancel().catch(() => undefined);
+    throw budgetError(budget);
   }
   if (!res.body) return '';
   const reader = res.body.getReader();
@@ -64,6 +87,14 @@ async function readCapped(res: Response, maxBytes: number): Promise<string> {
     if (total > maxBytes) {
       await reader.cancel().catch(() => undefined);
       throw new FhirFetchError('too-large', `response larger than ${maxBytes} bytes`);
+    }
+    if (budget) {
+      // Charged as bytes arrive, so parallel queries of one hook cannot together read more than the budget.
+      budget.remaining -= value.byteLength;
+      if (budget.remaining < 0) {
+        await reader.cancel().catch(() => undefined);
+        throw budgetError(budget);
+      }
     }
     chunks.push(value);
   }
@@ -88,7 +119,7 @@ async function getJson(url: URL, opts: FhirFetchOptions): Promise<Record<string,
       await res.body?.cancel().catch(() => undefined);
       throw new FhirFetchError('http', `FHIR server answered HTTP ${res.status}`, res.status);
     }
-    text = await readCapped(res, opts.maxResponseBytes);
+    text = await readCapped(res, opts.maxResponseBytes, opts.budget);
   } catch (e) {
     if (e instanceof FhirFetchError) throw e;
     if (opts.signal?.aborted) throw new FhirFetchError('deadline', 'overall FHIR deadline exceeded');
@@ -121,11 +152,12 @@ function nextLink(bundle: Record<string, unknown>): string | undefined {
 
 /**
  * Runs one relative query (`Patient/1`, `Observation?patient=...`) against `baseUrl`. A search Bundle's
- * `next` pages are followed up to `maxPages`, on the base's origin only, each URL at most once.
+ * `next` pages are followed up to `maxPages`, below the base URL only (same origin and path prefix), each
+ * URL at most once.
  */
 export async function fetchQuery(baseUrl: string, query: string, opts: FhirFetchOptions): Promise<FhirQueryResult> {
   const first = resolveQueryUrl(baseUrl, query);
-  const origin = first.origin;
+  const base = new URL(baseUrl);
   const seen = new Set<string>();
   const resources: unknown[] = [];
   let url: URL | undefined = first;
@@ -146,8 +178,12 @@ export async function fetchQuery(baseUrl: string, query: string, opts: FhirFetch
       truncated = 'invalid next link';
       break;
     }
-    if (nextUrl.origin !== origin) {
+    if (nextUrl.origin !== base.origin) {
       truncated = 'next link points to another origin; not followed';
+      break;
+    }
+    if (!withinBase(nextUrl, base)) {
+      truncated = 'next link leaves the fhirServer base path; not followed';
       break;
     }
     if (seen.has(nextUrl.href)) {

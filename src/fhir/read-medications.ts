@@ -9,7 +9,7 @@
  * and the log (counts only: no ids, no token), and is never an error or a 412.
  */
 import type { DataIssue } from '../timeline/types';
-import { FhirFetchError, fetchQuery } from './client';
+import { FhirFetchError, fetchQuery, type ByteBudget } from './client';
 import { medicationReadPlan, type SkipReason } from './medication-refs';
 import type { ResolveInput, ResolveOptions, ResolvedData } from './resolve';
 
@@ -54,7 +54,13 @@ function issueOf(counts: MedicationReadCounts, max: number): DataIssue | undefin
   };
 }
 
-export async function readMedications(input: ResolveInput, opts: ResolveOptions, out: ResolvedData, signal: () => AbortSignal): Promise<void> {
+export async function readMedications(
+  input: ResolveInput,
+  opts: ResolveOptions,
+  out: ResolvedData,
+  signal: () => AbortSignal,
+  budget?: ByteBudget,
+): Promise<void> {
   const max = opts.maxMedicationReads ?? DEFAULT_MAX_MEDICATION_READS;
   const refused = input.fhirServer !== undefined && opts.checkFhirServer?.(input.fhirServer) !== undefined;
   const server = refused ? undefined : input.fhirServer;
@@ -68,7 +74,13 @@ export async function readMedications(input: ResolveInput, opts: ResolveOptions,
   if (plan.reads.length && server !== undefined) {
     const results = await Promise.allSettled(
       plan.reads.map((query) =>
-        fetchQuery(server, query, { ...opts.fetch, maxPages: 1, ...(input.accessToken ? { accessToken: input.accessToken } : {}), signal: signal() }),
+        fetchQuery(server, query, {
+          ...opts.fetch,
+          maxPages: 1,
+          ...(input.accessToken ? { accessToken: input.accessToken } : {}),
+          signal: signal(),
+          ...(budget ? { budget } : {}),
+        }),
       ),
     );
     results.forEach((r, i) => {

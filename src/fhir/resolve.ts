@@ -10,7 +10,7 @@
  * `fhirServer` when one is given (./read-medications); failures there are data issues, never a 412.
  */
 import type { DataIssue } from '../timeline/types';
-import { FhirFetchError, fetchQuery, type FhirFetchOptions } from './client';
+import { FhirFetchError, byteBudget, fetchQuery, type ByteBudget, type FhirFetchErrorKind, type FhirFetchOptions } from './client';
 import type { MedicationReadCounts } from './read-medications';
 import { fillTemplate } from './queries';
 import { readMedications } from './read-medications';
@@ -19,8 +19,8 @@ export class PrefetchUnavailableError extends Error {
   override name = 'PrefetchUnavailableError';
   constructor(
     message: string,
-    /** Per missing key, why it could not be fetched (no token, no URL, no PHI). */
-    readonly failures: Array<{ key: string; reason: string }>,
+    /** Per missing key, why it could not be fetched (no token, no URL, no PHI), and the fetch error kind if any. */
+    readonly failures: Array<{ key: string; reason: string; kind?: FhirFetchErrorKind }>,
   ) {
     super(message);
   }
@@ -36,10 +36,12 @@ export interface ResolveInput {
 
 export interface ResolveOptions {
   onOperationOutcome: 'note' | 'refetch';
-  fetch: Omit<FhirFetchOptions, 'accessToken' | 'signal'>;
+  fetch: Omit<FhirFetchOptions, 'accessToken' | 'signal' | 'budget'>;
   deadlineMs: number;
   /** Most `Medication/{id}` instance reads per hook call for unresolved medicationReferences (default 20). */
   maxMedicationReads?: number;
+  /** Bytes all FHIR responses of this hook call may add up to, across keys, pages and Medication reads (unset = no total cap). */
+  maxHookBytes?: number;
   /** Vetoes a fhirServer (security: allowlist per issuer). Returns a reason to refuse, or undefined. */
   checkFhirServer?: (url: string) => string | undefined;
 }
@@ -106,7 +108,14 @@ function takePrefetch(input: ResolveInput, opts: ResolveOptions): ResolvedData &
 }
 
 /** Fetches the missing keys in parallel under the deadline; any failure → PrefetchUnavailableError (412). */
-async function fetchMissing(input: ResolveInput, opts: ResolveOptions, toFetch: string[], out: ResolvedData, signal: AbortSignal): Promise<void> {
+async function fetchMissing(
+  input: ResolveInput,
+  opts: ResolveOptions,
+  toFetch: string[],
+  out: ResolvedData,
+  signal: AbortSignal,
+  budget: ByteBudget | undefined,
+): Promise<void> {
   if (!input.fhirServer) {
     throw new PrefetchUnavailableError(
       'prefetch data missing and no fhirServer to fetch it from',
@@ -123,15 +132,16 @@ async function fetchMissing(input: ResolveInput, opts: ResolveOptions, toFetch: 
         ...opts.fetch,
         ...(input.accessToken ? { accessToken: input.accessToken } : {}),
         signal,
+        ...(budget ? { budget } : {}),
       }),
     ),
   );
-  const failures: Array<{ key: string; reason: string }> = [];
+  const failures: Array<{ key: string; reason: string; kind?: FhirFetchErrorKind }> = [];
   results.forEach((r, i) => {
     const key = toFetch[i]!;
     if (r.status === 'rejected') {
       const err = r.reason;
-      failures.push({ key, reason: err instanceof FhirFetchError ? err.message : 'unexpected fetch failure' });
+      failures.push(err instanceof FhirFetchError ? { key, reason: err.message, kind: err.kind } : { key, reason: 'unexpected fetch failure' });
       return;
     }
     out.sources[key] = 'fetched';
@@ -154,7 +164,9 @@ export async function resolveData(input: ResolveInput, opts: ResolveOptions): Pr
   // One deadline for every FHIR read of the hook call, started by the first one.
   let deadline: AbortSignal | undefined;
   const signal = (): AbortSignal => (deadline ??= AbortSignal.timeout(opts.deadlineMs));
-  if (toFetch.length > 0) await fetchMissing(input, opts, toFetch, out, signal());
-  await readMedications(input, opts, out, signal);
+  // One byte budget too, shared by the keys, their pages and the Medication reads.
+  const budget = opts.maxHookBytes === undefined ? undefined : byteBudget(opts.maxHookBytes);
+  if (toFetch.length > 0) await fetchMissing(input, opts, toFetch, out, signal(), budget);
+  await readMedications(input, opts, out, signal, budget);
   return out;
 }

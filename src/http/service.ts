@@ -1,24 +1,37 @@
-import { Router, type Request } from 'express';
-import { operationOutcome } from '../hooks/operation-outcome';
-import { outcomeFromZod } from '../hooks/operation-outcome';
-import { patientViewRequestSchema, type PatientViewRequest } from '../hooks/request';
+import { Router, type Request, type Response } from 'express';
 import type { ServiceDefinition } from '../hooks/discovery';
-import { PrefetchUnavailableError, resolveData, type ResolveOptions } from '../fhir/resolve';
-import type { Evaluation, Evaluator } from '../pipeline/evaluate';
+import type { Card } from '../hooks/response';
 import type { Logger } from '../log/logger';
-import { sendError, sendOutcome } from './errors';
+import type { ServiceStats } from '../ops/stats';
+import type { AuthenticatedClient } from '../security/jwt';
 import { childLogger } from '../security/request-context';
+import { sendError } from './errors';
+import type { HookExecutor } from './hook-executor';
+import { notInTime, type HookTaskResult } from './hook-task';
+import type { RawBody } from './raw-body';
+
+/** What the card log (or any observer) receives after a hook call is answered 200. */
+export interface EvaluatedEvent {
+  req: Request;
+  hookInstance: string;
+  patientId: string;
+  cards: Card[];
+  /** Cards withheld by silent mode. */
+  silenced: Card[];
+}
 
 export interface ServiceRouteDeps {
   service: ServiceDefinition;
-  evaluator: Evaluator;
-  resolve: Omit<ResolveOptions, 'checkFhirServer'>;
+  executor: HookExecutor;
   logger: Logger;
   now: () => Date;
-  /** Security seam: may veto the request's fhirServer (e.g. not allowed for this issuer). */
+  /** Time a hook call may take from admission to answer (queue, fetch and evaluation). */
+  hookDeadlineMs: number;
+  stats?: ServiceStats;
+  /** Security seam for the main-thread executor: may veto the request's fhirServer. */
   checkFhirServer?: (req: Request, url: string) => string | undefined;
-  /** Called after the response is computed (card log, metrics); must not throw or block. */
-  onEvaluated?: (event: { req: Request; request: PatientViewRequest; evaluation: Evaluation }) => void;
+  /** Called after the response is sent (card log, metrics); must not throw or block. */
+  onEvaluated?: (event: EvaluatedEvent) => void;
 }
 
 export function serviceRouter(deps: ServiceRouteDeps): Router {
@@ -29,69 +42,46 @@ export function serviceRouter(deps: ServiceRouteDeps): Router {
     if (req.params.id !== service.id) {
       return sendError(res, 404, 'not-found', `no CDS service with id "${req.params.id}"`);
     }
-    const body: unknown = req.body;
-    if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-      return sendError(res, 400, 'structure', 'request body must be a JSON object (Content-Type: application/json)');
-    }
-    const hook = (body as { hook?: unknown }).hook;
-    if (typeof hook === 'string' && hook !== service.hook) {
-      return sendError(res, 400, 'invalid', `hook "${hook.slice(0, 64)}" does not match service "${service.id}" (expects "${service.hook}")`, 'hook');
-    }
-    const parsed = patientViewRequestSchema.safeParse(body);
-    if (!parsed.success) return sendOutcome(res, 400, outcomeFromZod(parsed.error));
-    const request = parsed.data;
-    const log = childLogger(res, deps.logger, { hookInstance: request.hookInstance });
-    const started = process.hrtime.bigint();
+    const raw = res.locals.rawBody as RawBody | undefined;
+    if (!raw) return sendError(res, 400, 'structure', 'request body must be a JSON object (Content-Type: application/json)');
+    res.locals.rawBody = undefined;
+    const admittedAt = typeof res.locals.admittedAt === 'number' ? (res.locals.admittedAt as number) : Date.now();
+    const deadlineAtMs = admittedAt + deps.hookDeadlineMs;
+    const client = res.locals.client as AuthenticatedClient | undefined;
+    const task = { body: raw.bytes, nowMs: deps.now().getTime(), deadlineAtMs, fhirServers: client ? client.fhirServers : null };
 
-    let data;
+    // The answer is due at the deadline even if the worker is still busy: a late card is no card for the EHR.
+    const watchdog = setTimeout(() => answerLate(res), Math.max(0, deadlineAtMs - Date.now()));
+    let result: HookTaskResult;
     try {
-      data = await resolveData(
-        {
-          templates: service.prefetch ?? {},
-          prefetch: request.prefetch,
-          context: request.context,
-          ...(request.fhirServer ? { fhirServer: request.fhirServer } : {}),
-          ...(request.fhirAuthorization ? { accessToken: request.fhirAuthorization.access_token } : {}),
-        },
-        {
-          ...deps.resolve,
-          ...(deps.checkFhirServer ? { checkFhirServer: (url: string) => deps.checkFhirServer!(req, url) } : {}),
-        },
-      );
-    } catch (e) {
-      if (e instanceof PrefetchUnavailableError) {
-        log.warn({ failures: e.failures }, 'prefetch unavailable → 412');
-        return sendOutcome(
-          res,
-          412,
-          operationOutcome(
-            e.failures.map((f) => ({ code: 'incomplete', diagnostics: `prefetch "${f.key}": ${f.reason}`, expression: `prefetch.${f.key}` })),
-          ),
-        );
-      }
-      throw e;
+      result = await deps.executor.run(task, deps.checkFhirServer ? (url) => deps.checkFhirServer!(req, url) : undefined);
+    } finally {
+      clearTimeout(watchdog);
     }
-    const resolvedAt = process.hrtime.bigint();
-    const evaluation = deps.evaluator(data, { ...request.context, now: deps.now() });
-    const evaluatedAt = process.hrtime.bigint();
-    res.json({ cards: evaluation.cards });
-    if (data.medications && Object.keys(data.medications.unresolved).length) {
-      log.warn({ medications: data.medications }, 'medication references unresolved');
-    }
-    log.info(
-      {
-        cards: evaluation.cards.length,
-        sources: data.sources,
-        ...(data.medications ? { medications: data.medications } : {}),
-        ms: { resolve: Number(resolvedAt - started) / 1e6, evaluate: Number(evaluatedAt - resolvedAt) / 1e6 },
-      },
-      'hook evaluated',
-    );
+    if (res.headersSent) return;
+    send(res, result);
+    if (result.expired && deps.stats) deps.stats.counters.overloadRefusedDeadline++;
+    if (result.fhirRefusal && deps.stats) deps.stats.counters[result.fhirRefusal === 'bytes' ? 'fhirBytesRefusals' : 'fhirDeadlineRefusals']++;
+    const log = childLogger(res, deps.logger, result.hookInstance ? { hookInstance: result.hookInstance } : {});
+    if (result.log) log[result.log.level](result.log.fields, result.log.msg);
+    if (result.status !== 200 || !result.cardLog) return;
     try {
-      deps.onEvaluated?.({ req, request, evaluation });
+      deps.onEvaluated?.({ req, ...result.cardLog });
     } catch (e) {
       log.error({ err: { message: (e as Error).message } }, 'onEvaluated failed');
     }
   });
+
+  function answerLate(res: Response): void {
+    if (res.headersSent) return;
+    if (deps.stats) deps.stats.counters.overloadRefusedDeadline++;
+    childLogger(res, deps.logger, {}).warn({ hookDeadlineMs: deps.hookDeadlineMs }, 'hook not evaluated within its deadline → 503');
+    send(res, notInTime());
+  }
   return router;
+}
+
+function send(res: Response, result: HookTaskResult): void {
+  for (const [k, v] of Object.entries(result.headers ?? {})) res.setHeader(k, v);
+  res.status(result.status).type(result.contentType).send(result.body);
 }

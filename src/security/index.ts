@@ -10,6 +10,8 @@ import type { SecurityConfig } from './config';
 import { AuthFailure, bearerToken, createTokenVerifier, endpointUrl, type AuthenticatedClient } from './jwt';
 import { addLogBindings, requestLogger } from './request-context';
 import { fhirServerRefusal } from './ssrf';
+import type { ServiceStats } from '../ops/stats';
+import type { SharedReplayStore } from './shared-replay';
 
 export { SecurityConfigError, type AuthenticatedClient } from './jwt';
 
@@ -23,6 +25,15 @@ export interface Security {
   authenticate: RequestHandler;
   checkFhirServer: (req: Request, url: string) => string | undefined;
   health: () => Record<string, unknown>;
+  /** Releases the shared replay guard's connections. */
+  close: () => Promise<void>;
+}
+
+export interface SecurityOptions {
+  now?: () => Date;
+  stats?: ServiceStats;
+  /** `jti` replay guard shared by the replicas (PostgreSQL); absent: per-process cache only. */
+  sharedReplay?: SharedReplayStore;
 }
 
 /** Sends the one generic 401 every authentication failure gets. */
@@ -31,7 +42,10 @@ function deny(res: Parameters<RequestHandler>[1]): void {
   sendError(res, 401, 'login', 'authentication required');
 }
 
-export function createSecurity(security: SecurityConfig, logger: Logger, opts: { now?: () => Date } = {}): Security {
+export function createSecurity(security: SecurityConfig, logger: Logger, opts: SecurityOptions = {}): Security {
+  const close = async () => {
+    await opts.sharedReplay?.close();
+  };
   const policy = { allowHttpLoopback: security.fhir.allowHttpLoopback };
   const checkFhirServer = (req: Request, url: string): string | undefined => {
     const client = req.res?.locals.client as AuthenticatedClient | undefined;
@@ -54,10 +68,21 @@ export function createSecurity(security: SecurityConfig, logger: Logger, opts: {
       },
       checkFhirServer,
       health: () => ({ auth: 'disabled-dev', warning: AUTH_DISABLED_WARNING }),
+      close,
     };
   }
 
-  const verifier = createTokenVerifier(security, opts.now);
+  let lastReplayErrorLog = -Infinity;
+  const verifier = createTokenVerifier(security, {
+    ...(opts.now ? { now: opts.now } : {}),
+    ...(opts.sharedReplay ? { sharedReplay: opts.sharedReplay } : {}),
+    onSharedReplayError: (err) => {
+      if (opts.stats) opts.stats.counters.replayStoreFailures++;
+      if (Date.now() - lastReplayErrorLog < 10_000) return;
+      lastReplayErrorLog = Date.now();
+      logger.error({ err: { message: (err as Error)?.message } }, 'shared jti replay guard unreachable: tokens checked against this replica only');
+    },
+  });
   if (verifier.issuerCount === 0) logger.warn({ security: 'no-issuers' }, NO_ISSUER_WARNING);
   else logger.info({ issuers: security.auth.issuers.map((i) => i.name ?? i.iss) }, 'CDS client authentication: registered EHR issuers');
   if (verifier.issuerCount > 0 && !security.publicBaseUrl) {
@@ -71,6 +96,7 @@ export function createSecurity(security: SecurityConfig, logger: Logger, opts: {
     const bearer = bearerToken(req.headers.authorization);
     if ('reason' in bearer) {
       requestLogger(res, logger).warn({ reason: bearer.reason, path: (req.baseUrl + req.path).slice(0, 200) }, 'authentication failed');
+      if (opts.stats) opts.stats.counters.authFailures++;
       return deny(res);
     }
     let client: AuthenticatedClient;
@@ -79,6 +105,7 @@ export function createSecurity(security: SecurityConfig, logger: Logger, opts: {
     } catch (e) {
       const reason = e instanceof AuthFailure ? e.message : 'verification error';
       requestLogger(res, logger).warn({ reason, path: (req.baseUrl + req.path).slice(0, 200) }, 'authentication failed');
+      if (opts.stats) opts.stats.counters.authFailures++;
       return deny(res);
     }
     res.locals.client = client;
@@ -90,5 +117,6 @@ export function createSecurity(security: SecurityConfig, logger: Logger, opts: {
     authenticate,
     checkFhirServer,
     health: () => ({ auth: 'required', ...(verifier.issuerCount === 0 ? { warning: NO_ISSUER_WARNING } : {}) }),
+    close,
   };
 }

@@ -20,6 +20,7 @@ import {
 } from 'jose';
 import { jwksSchema, type IssuerConfig, type SecurityConfig } from './config';
 import { ReplayCache } from './replay';
+import type { SharedReplayStore } from './shared-replay';
 import { transportRefusal } from './ssrf';
 
 /** The verified caller, attached to `res.locals.client`. */
@@ -112,7 +113,17 @@ export interface TokenVerifier {
   readonly issuerCount: number;
 }
 
-export function createTokenVerifier(security: SecurityConfig, now: () => Date = () => new Date()): TokenVerifier {
+export interface VerifierOptions {
+  now?: () => Date;
+  /** Replay guard shared by every replica; checked after the per-process cache. */
+  sharedReplay?: SharedReplayStore;
+  /** The shared guard could not be reached: the token is judged by the per-process cache alone. */
+  onSharedReplayError?: (err: unknown) => void;
+}
+
+export function createTokenVerifier(security: SecurityConfig, options: VerifierOptions | (() => Date) = {}): TokenVerifier {
+  const o: VerifierOptions = typeof options === 'function' ? { now: options } : options;
+  const now = o.now ?? (() => new Date());
   const issuers = new Map<string, IssuerRuntime>();
   security.auth.issuers.forEach((i, n) => issuers.set(i.iss, buildIssuer(i, security, n)));
   const algorithms: string[] = [...security.auth.algorithms];
@@ -168,6 +179,9 @@ export function createTokenVerifier(security: SecurityConfig, now: () => Date = 
       const verdict = replay.check(`${issuer.config.iss}\n${jti}`, (exp + skew) * 1000, current.getTime());
       if (verdict === 'replayed') throw new AuthFailure('jti has already been used (replay)');
       if (verdict === 'full') throw new AuthFailure('replay cache is full of live tokens; refusing (raise security.auth.replayCacheSize)');
+      if (o.sharedReplay && !(await claimShared(o, `${issuer.config.iss}\n${jti}`, new Date((exp + skew) * 1000), current))) {
+        throw new AuthFailure('jti has already been used (replay, seen by another replica)');
+      }
       return {
         kind: 'jwt',
         name: issuer.config.name ?? issuer.config.iss,
@@ -178,6 +192,16 @@ export function createTokenVerifier(security: SecurityConfig, now: () => Date = 
       };
     },
   };
+}
+
+/** Claims the token in the shared guard; if that guard is unreachable, reports it and lets the local verdict stand. */
+async function claimShared(o: VerifierOptions, key: string, expiresAt: Date, now: Date): Promise<boolean> {
+  try {
+    return await o.sharedReplay!.claim(key, expiresAt, now);
+  } catch (err) {
+    o.onSharedReplayError?.(err);
+    return true;
+  }
 }
 
 /** A log-safe reason from a jose error (codes and claim names only; jose messages never include the token). */

@@ -1,7 +1,7 @@
 /**
  * Bounded in-memory `jti` replay cache. Each entry lives until its token can no longer be accepted
- * (exp + clock skew). Per process: with several replicas a token could be replayed once against each
- * other replica (a shared store would close that; see the README's Security section).
+ * (exp + clock skew). Per process; with PostgreSQL the replicas also share a guard (./shared-replay.ts), checked
+ * after this cache (see the README's Security section).
  */
 export type ReplayVerdict = 'fresh' | 'replayed' | 'full';
 

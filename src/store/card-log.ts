@@ -6,42 +6,18 @@
  * and every failure is logged (without patient data) and counted, never thrown to the caller.
  */
 import { randomUUID } from 'node:crypto';
-import { z } from 'zod';
 import { createStore, type StoreConfig } from './config';
 import { patientKey } from './patient-key';
 import { startRetentionJob } from './retention';
 import { errorMessage } from './sql-store';
 import type { CardIndicator, CardRecord, CardStore, FeedbackRecord } from './types';
-import { createCardLogWriter, type CardLogWriter, type WriterLogger } from './writer';
+import type { ServiceStats } from '../ops/stats';
+import { createCardLogWriter, type CardLogWriter, type WriterLogger, type WriterStatus } from './writer';
 
 /** The assessment extension key on cards (src/render/extension.ts). */
 export const ASSESSMENT_EXTENSION_KEY = 'org.hlh-sentinel.assessment';
 
-const INDICATORS = ['info', 'warning', 'critical'] as const;
-
-const flag = z.preprocess((v) => {
-  if (typeof v !== 'string') return v;
-  const s = v.trim().toLowerCase();
-  return ['true', '1', 'yes', 'on'].includes(s) ? true : ['false', '0', 'no', 'off'].includes(s) ? false : v;
-}, z.boolean());
-
-/**
- * Silent mode: the service evaluates (and logs) as usual but withholds cards. `enabled` withholds every card;
- * `indicators` withholds only cards with those indicators (e.g. `["info"]`: show critical and warning).
- * Env: SILENT_MODE=true, SILENT_INDICATORS=info,warning.
- */
-export const silentConfigSchema = z
-  .object({
-    enabled: flag.default(false),
-    indicators: z
-      .preprocess(
-        (v) => (typeof v === 'string' ? v.split(',').map((s) => s.trim()).filter(Boolean) : v),
-        z.array(z.enum(INDICATORS)),
-      )
-      .default([]),
-  })
-  .strict();
-export type SilentConfig = z.infer<typeof silentConfigSchema>;
+export { silentConfigSchema, isSilenced, splitSilenced, type SilentConfig } from './silent';
 
 /** The subset of a CDS Hooks card the log reads. */
 export interface LoggableCard {
@@ -50,21 +26,6 @@ export interface LoggableCard {
   indicator: CardIndicator;
   suggestions?: Array<{ label: string; uuid?: string | undefined }> | undefined;
   extension?: Record<string, unknown> | undefined;
-}
-
-export function isSilenced(card: { indicator: CardIndicator }, silent: SilentConfig): boolean {
-  return silent.enabled || silent.indicators.includes(card.indicator);
-}
-
-/** Splits evaluated cards into those returned and those withheld by silent mode. */
-export function splitSilenced<C extends { indicator: CardIndicator }>(
-  cards: C[],
-  silent: SilentConfig,
-): { shown: C[]; silenced: C[] } {
-  const shown: C[] = [];
-  const silenced: C[] = [];
-  for (const c of cards) (isSilenced(c, silent) ? silenced : shown).push(c);
-  return { shown, silenced };
 }
 
 const obj = (v: unknown): Record<string, unknown> | undefined =>
@@ -148,9 +109,12 @@ export interface CardLogRuntime {
     patientId: string | undefined;
     knowledgeVersion: string;
   }): void;
-  logFeedback(items: LoggableFeedback[]): void;
+  /** Commits feedback items (not queued): resolves once they are stored, rejects if they could not be. */
+  logFeedback(items: LoggableFeedback[]): Promise<void>;
   /** 200 when the store is migrated, reachable and the writer is not degraded; 503 otherwise. */
   readiness(): Promise<Readiness>;
+  /** For `/healthz`: `{ cardLog: 'ok' }`, or what is wrong with it (the service still serves cards). */
+  health(): { cardLog: 'ok' | { status: 'degraded'; detail: string; lost: number } };
   /** Stops retention, flushes the writer (bounded) and closes the store. */
   close(timeoutMs?: number): Promise<void>;
 }
@@ -162,7 +126,7 @@ export interface CardLogRuntime {
 export function createCardLogRuntime(
   config: StoreConfig,
   logger: CardLogLogger,
-  options: { now?: () => Date; store?: CardStore } = {},
+  options: { now?: () => Date; store?: CardStore; stats?: ServiceStats } = {},
 ): CardLogRuntime {
   const now = options.now ?? (() => new Date());
   const store = options.store ?? createStore(config, (message) => logger.warn({ err: message }, 'card log pool error'));
@@ -183,8 +147,11 @@ export function createCardLogRuntime(
       .catch((err: unknown) => {
         migrationError = errorMessage(err);
         logger.error({ err: migrationError, store: store.kind }, 'card log migration failed; retrying in 30 s');
-        if (!closed) {
-          retryTimer = setTimeout(() => void migrate(), 30_000);
+        if (!closed && !retryTimer) {
+          retryTimer = setTimeout(() => {
+            retryTimer = undefined;
+            void migrate().catch(() => undefined);
+          }, 30_000);
           retryTimer.unref();
         }
         throw err;
@@ -211,7 +178,13 @@ export function createCardLogRuntime(
     close: () => store.close(),
   };
 
-  const writer = createCardLogWriter(writeStore, { maxQueue: config.queueMax, batchSize: config.batchSize, logger });
+  const writer = createCardLogWriter(writeStore, {
+    maxQueue: config.queueMax,
+    batchSize: config.batchSize,
+    retryDelaysMs: config.retryDelaysMs,
+    logger,
+    ...(options.stats ? { stats: options.stats } : {}),
+  });
   const stopRetention = startRetentionJob(writeStore, {
     days: config.retentionDays,
     intervalMs: config.retentionIntervalMs,
@@ -244,14 +217,17 @@ export function createCardLogRuntime(
         logger.error({ err: errorMessage(err) }, 'card log: could not build card records');
       }
     },
-    logFeedback(items) {
+    async logFeedback(items) {
+      const records = items.map((i) => toFeedbackRecord(i, now()));
       try {
-        const receivedAt = now();
-        writer.enqueueFeedback(items.map((i) => toFeedbackRecord(i, receivedAt)));
+        await within(writeStore.recordFeedback(records), config.feedbackTimeoutMs, 'feedback not committed');
+        writer.noteDirectWrite();
       } catch (err) {
-        logger.error({ err: errorMessage(err) }, 'card log: could not build feedback records');
+        writer.noteDirectWrite(err);
+        throw err;
       }
     },
+    health: () => cardLogHealth(store.kind, migrated ? null : (migrationError ?? 'schema migration pending'), writer.status()),
     async readiness() {
       const health = await store.health();
       const status = writer.status();
@@ -279,6 +255,27 @@ export function createCardLogRuntime(
       await store.close().catch(() => undefined);
     },
   };
+}
+
+/** Resolves like `p`, or rejects with `${what} within ${ms} ms` if it has not settled by then. */
+async function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} within ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([p, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** The `/healthz` entry: 'ok', or what is wrong (not migrated, or writes failing) and how much was lost. */
+function cardLogHealth(kind: string, notReady: string | null, status: WriterStatus): ReturnType<CardLogRuntime['health']> {
+  const broken = notReady ? `not ready: ${notReady}` : status.degraded ? `writes failing: ${status.lastError?.message ?? 'unknown error'}` : null;
+  if (!broken) return { cardLog: 'ok' };
+  const lost = status.stats.failed + status.stats.dropped;
+  return { cardLog: { status: 'degraded', detail: `${kind} card log ${broken}; cards are still served, feedback answers 503`, lost } };
 }
 
 /** Environment variables of the card log → service config paths (spread into src/config/schema.ts ENV_KEYS). */

@@ -1,10 +1,12 @@
 /**
  * Store configuration (zod) and the factory. The embedded default is a SQLite file under ./data, which needs
- * no external server; `postgres` needs `postgresUrl`; `memory` is an in-memory SQLite database (tests, demos).
+ * no external server, run in its own thread; `postgres` needs `postgresUrl`; `memory` is an in-memory SQLite
+ * database on the calling thread (tests, demos).
  */
 import { z } from 'zod';
 import { createPostgresStore } from './postgres';
 import { createSqliteStore } from './sqlite';
+import { createSqliteThreadStore } from './sqlite-thread';
 import type { CardStore } from './types';
 
 export const storeConfigSchema = z
@@ -12,6 +14,8 @@ export const storeConfigSchema = z
     kind: z.enum(['sqlite', 'postgres', 'memory']).default('sqlite'),
     sqlitePath: z.string().min(1).default('./data/hlh-sentinel.db'),
     sqliteBusyTimeoutMs: z.coerce.number().int().min(0).default(5000),
+    /** Optional cap on the SQLite file in pages (4 KiB); writes past it fail like a full disk and are counted. */
+    sqliteMaxPageCount: z.coerce.number().int().min(16).optional(),
     postgresUrl: z.string().min(1).optional(),
     postgresPoolMax: z.coerce.number().int().min(1).max(100).default(5),
     postgresStatementTimeoutMs: z.coerce.number().int().min(100).default(5000),
@@ -22,6 +26,10 @@ export const storeConfigSchema = z
     retentionIntervalMs: z.coerce.number().int().min(1000).default(6 * 60 * 60 * 1000),
     queueMax: z.coerce.number().int().min(1).default(10_000),
     batchSize: z.coerce.number().int().min(1).default(200),
+    /** How long a feedback request waits for its commit before answering 503 (the EHR then retries). */
+    feedbackTimeoutMs: z.coerce.number().int().min(100).max(60_000).default(10_000),
+    /** Waits before retrying a failed card batch; after the last, its records are counted as lost. */
+    retryDelaysMs: z.array(z.coerce.number().int().min(0).max(60_000)).max(10).default([500, 2_000]),
   })
   .superRefine((c, ctx) => {
     if (c.kind === 'postgres' && !c.postgresUrl) {
@@ -65,7 +73,11 @@ export function createStore(config: StoreConfig, onPoolError?: (message: string)
     case 'memory':
       return createSqliteStore({ path: ':memory:', busyTimeoutMs: config.sqliteBusyTimeoutMs });
     case 'sqlite':
-      return createSqliteStore({ path: config.sqlitePath, busyTimeoutMs: config.sqliteBusyTimeoutMs });
+      return createSqliteThreadStore({
+        path: config.sqlitePath,
+        busyTimeoutMs: config.sqliteBusyTimeoutMs,
+        ...(config.sqliteMaxPageCount ? { maxPageCount: config.sqliteMaxPageCount } : {}),
+      });
     case 'postgres':
       return createPostgresStore({
         connectionString: config.postgresUrl ?? '',

@@ -117,4 +117,17 @@ CREATE TABLE feedback_accepted_suggestions (
 );
 `,
   },
+  {
+    version: 2,
+    name: 'shared jti replay guard',
+    // Used only with PostgreSQL (src/security/shared-replay.ts); created in SQLite too so both schemas match.
+    sqlite: `
+CREATE TABLE replay_guard (key TEXT PRIMARY KEY, expires_at TEXT NOT NULL);
+CREATE INDEX replay_guard_expires_at ON replay_guard (expires_at);
+`,
+    postgres: `
+CREATE TABLE replay_guard (key TEXT PRIMARY KEY, expires_at TIMESTAMPTZ NOT NULL);
+CREATE INDEX replay_guard_expires_at ON replay_guard (expires_at);
+`,
+  },
 ];

@@ -1,7 +1,8 @@
 /**
- * SQLite implementation (better-sqlite3): the embedded default. A file (WAL mode, busy timeout, foreign keys on)
- * or `:memory:` for tests. better-sqlite3 is synchronous; this driver wraps it in promises and serialises
- * operations with a lock so an open transaction never interleaves with another caller's statements.
+ * SQLite implementation (better-sqlite3): the embedded default. A file (WAL mode, synchronous FULL, busy timeout,
+ * foreign keys on) or `:memory:` for tests. better-sqlite3 is synchronous; this driver wraps it in promises and
+ * serialises operations with a lock so an open transaction never interleaves with another caller's statements.
+ * The service runs it in its own thread (./sqlite-thread.ts); the report CLI and tests use it directly.
  */
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
@@ -12,6 +13,8 @@ export interface SqliteStoreOptions {
   /** File path, or `:memory:`. The parent directory is created if missing. */
   path: string;
   busyTimeoutMs?: number;
+  /** Caps the file at this many pages (4 KiB each by default); a write past it fails as on a full disk. */
+  maxPageCount?: number;
 }
 
 function toParam(v: unknown): unknown {
@@ -107,9 +110,16 @@ export function createSqliteStore(options: SqliteStoreOptions): SqlCardStore {
   const memory = options.path === ':memory:';
   if (!memory) mkdirSync(dirname(resolve(options.path)), { recursive: true });
   const db = new Database(options.path, { timeout: options.busyTimeoutMs ?? 5000 });
-  if (!memory) db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = NORMAL');
-  db.pragma('foreign_keys = ON');
+  try {
+    if (!memory) db.pragma('journal_mode = WAL');
+    // FULL: a commit is on disk before it is acknowledged (feedback answers 200 only after its commit).
+    db.pragma('synchronous = FULL');
+    db.pragma('foreign_keys = ON');
+    if (options.maxPageCount) db.pragma(`max_page_count = ${Math.floor(options.maxPageCount)}`);
+  } catch (err) {
+    db.close(); // e.g. SQLITE_NOTADB: a file that is not a database
+    throw err;
+  }
   let lock: Lock = { chain: Promise.resolve() };
   if (!memory) {
     const key = resolve(options.path);

@@ -2,11 +2,15 @@
  * The card log writer: a bounded in-memory queue between the request path and the store.
  *
  * `enqueueCards` / `enqueueFeedback` return at once (never await the database); a drain loop writes batches
- * in the background. When the queue is full new records are dropped and counted. When the store fails the
- * batch is counted as failed and logged — message only, never record contents (they hold patient data) —
- * and nothing is thrown to the caller. `degraded` is true while the last failure is recent (within
- * `degradedWindowMs`) and no write has succeeded since; `/readyz` reports it.
+ * in the background. When the queue is full new records are dropped and counted. When the store fails, the
+ * batch is retried after each of `retryDelaysMs` (in order, so later records wait behind it); when every try
+ * has failed its records are counted as failed and logged — message only, never record contents (they hold
+ * patient data) — and nothing is thrown to the caller. Dropped + failed is everything the log lost; records
+ * still queued when the process is killed are lost too (bounded by `maxQueue`; see the README). `degraded` is
+ * true while the last failure is recent (within `degradedWindowMs`) and no write has succeeded since;
+ * `/readyz` reports it.
  */
+import type { ServiceStats } from '../ops/stats';
 import { errorMessage } from './sql-store';
 import type { CardRecord, CardStore, FeedbackRecord } from './types';
 
@@ -22,6 +26,9 @@ export interface CardLogWriterOptions {
   batchSize?: number;
   /** How long a failure keeps the writer `degraded` unless a write succeeds first. */
   degradedWindowMs?: number;
+  /** Waits before each retry of a failed batch (default none: one try). */
+  retryDelaysMs?: readonly number[];
+  stats?: ServiceStats;
   logger?: WriterLogger;
   onError?: (err: unknown) => void;
   now?: () => number;
@@ -30,7 +37,9 @@ export interface CardLogWriterOptions {
 export interface WriterStats {
   queued: number;
   written: number;
+  /** Records not written because every try of their batch failed. */
   failed: number;
+  /** Records refused because the queue was full or closed. */
   dropped: number;
 }
 
@@ -46,6 +55,8 @@ export interface CardLogWriter {
   stats(): WriterStats;
   readonly degraded: boolean;
   status(): WriterStatus;
+  /** Reports the outcome of a write made around the queue (feedback commits), for `degraded` and `/readyz`. */
+  noteDirectWrite(err?: unknown): void;
   /** Resolves when everything queued so far has been attempted. */
   flush(): Promise<void>;
   /** Stops accepting records (later ones are dropped) and flushes, waiting at most `timeoutMs`. */
@@ -58,6 +69,9 @@ export function createCardLogWriter(store: CardStore, options: CardLogWriterOpti
   const maxQueue = options.maxQueue ?? 10_000;
   const batchSize = options.batchSize ?? 200;
   const degradedWindowMs = options.degradedWindowMs ?? 60_000;
+  const retryDelaysMs = options.retryDelaysMs ?? [];
+  const stats = options.stats;
+  stats?.gauge('cardLogQueue', () => queue.length);
   const now = options.now ?? Date.now;
   const logger = options.logger;
 
@@ -84,6 +98,7 @@ export function createCardLogWriter(store: CardStore, options: CardLogWriterOpti
     const dropped = items.length - accepted.length;
     if (dropped > 0) {
       counters.dropped += dropped;
+      if (stats) stats.counters.cardLogLost += dropped;
       if (now() - lastDropLogAt > 10_000) {
         lastDropLogAt = now();
         logger?.warn(
@@ -103,7 +118,7 @@ export function createCardLogWriter(store: CardStore, options: CardLogWriterOpti
     });
   }
 
-  async function writeBatch(batch: Item[]): Promise<void> {
+  async function tryBatch(batch: Item[]): Promise<unknown> {
     const kind = batch[0]?.kind;
     try {
       if (kind === 'card') {
@@ -111,16 +126,31 @@ export function createCardLogWriter(store: CardStore, options: CardLogWriterOpti
       } else {
         await store.recordFeedback(batch.map((i) => i.record as FeedbackRecord));
       }
+      return undefined;
+    } catch (err) {
+      if (stats) stats.counters.cardLogWriteFailures++;
+      return err ?? new Error('store failed');
+    }
+  }
+
+  async function writeBatch(batch: Item[]): Promise<void> {
+    let err = await tryBatch(batch);
+    for (let i = 0; err !== undefined && i < retryDelaysMs.length && !closed; i++) {
+      await new Promise((r) => setTimeout(r, retryDelaysMs[i]).unref());
+      err = await tryBatch(batch);
+    }
+    if (err === undefined) {
       counters.written += batch.length;
       recovered = true;
-    } catch (err) {
-      counters.failed += batch.length;
-      const message = errorMessage(err);
-      lastError = { at: now(), message };
-      recovered = false;
-      logger?.error({ err: message, kind, records: batch.length }, 'card log write failed');
-      onError(err);
+      return;
     }
+    counters.failed += batch.length;
+    if (stats) stats.counters.cardLogLost += batch.length;
+    const message = errorMessage(err);
+    lastError = { at: now(), message };
+    recovered = false;
+    logger?.error({ err: message, kind: batch[0]?.kind, records: batch.length }, 'card log write failed');
+    onError(err);
   }
 
   async function drain(): Promise<void> {
@@ -153,6 +183,14 @@ export function createCardLogWriter(store: CardStore, options: CardLogWriterOpti
       }
     },
     stats: () => ({ queued: queue.length, ...counters }),
+    noteDirectWrite(err) {
+      if (err === undefined) {
+        recovered = true;
+        return;
+      }
+      lastError = { at: now(), message: errorMessage(err) };
+      recovered = false;
+    },
     get degraded() {
       return lastError !== null && !recovered && now() - lastError.at < degradedWindowMs;
     },

@@ -39,6 +39,9 @@ export function productionApp(key: TestKey, input: ConfigInput = {}, fhirServers
   const config = configSchema.parse({
     logLevel: 'info',
     store: { kind: 'memory' },
+    // Evaluate on the test's thread: nock (FHIR fakes in these suites) intercepts requests only there.
+    // The worker pool is exercised end to end in test/e2e and test/faults.
+    workers: 0,
     ...rest,
     security: {
       publicBaseUrl: PUBLIC_BASE,

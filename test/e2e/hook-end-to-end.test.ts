@@ -43,6 +43,7 @@ beforeAll(async () => {
   fhir = await startMedplumServer();
   const config = configSchema.parse({
     logLevel: 'info',
+    hookDeadlineMs: 30_000, // the first calls wait for the evaluation workers to start (slow on a loaded machine)
     store: { kind: 'memory' },
     security: {
       publicBaseUrl: PUBLIC_BASE,

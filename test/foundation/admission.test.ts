@@ -1,26 +1,28 @@
 /**
- * Admission control (issue 7): at most `maxInFlight` hook evaluations at once; one more gets 503 with
- * Retry-After and an OperationOutcome at once (before authentication or body parsing), and the slot is
- * released when the response finishes or the client goes away.
+ * Admission control: at most `maxInFlight` hook evaluations (and `maxBodyBytesInFlight` body bytes) at once;
+ * one more gets 503 with Retry-After and an OperationOutcome at once (after authentication, before its body
+ * is read), and the slot is released when the response finishes or the client goes away.
  */
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
-import type { RequestHandler } from 'express';
+import type { HookExecutor } from '../../src/http/hook-executor';
 import { buildTestApp, hookRequest } from '../support/app';
 import { configSchema } from '../../src/config/schema';
 
-/** An `authenticate` seam that holds every request until released (keeps it in flight). */
+/** An executor that holds every hook task until released (keeps it in flight), then answers 200 with no cards. */
 function gate() {
   const waiting: Array<() => void> = [];
   const seen = { count: 0 };
-  const authenticate: RequestHandler = (req, res, next) => {
-    if (req.method !== 'POST') return next();
-    seen.count++;
-    res.locals.client = { kind: 'disabled-dev', name: 'test', fhirServers: [] };
-    waiting.push(() => next());
+  const executor: HookExecutor = {
+    threads: 0,
+    run: () => {
+      seen.count++;
+      return new Promise((resolve) => waiting.push(() => resolve({ status: 200, contentType: 'application/json', body: '{"cards":[]}' })));
+    },
+    close: async () => undefined,
   };
   const releaseAll = () => waiting.splice(0).forEach((f) => f());
-  return { authenticate, releaseAll, seen, waiting };
+  return { executor, releaseAll, seen, waiting };
 }
 
 async function listen(app: ReturnType<typeof buildTestApp>['app']): Promise<{ url: string; server: Server }> {
@@ -45,9 +47,9 @@ describe('admission control (maxInFlight)', () => {
     expect(() => configSchema.parse({ maxInFlight: -1 })).toThrow();
   });
 
-  it('over the cap → 503 + Retry-After + OperationOutcome at once, before authentication; the slot is freed after the answer', async () => {
+  it('over the cap → 503 + Retry-After + OperationOutcome at once, before its body is read; the slot is freed after the answer', async () => {
     const g = gate();
-    const { app } = buildTestApp({ configInput: { maxInFlight: 2 }, authenticate: g.authenticate });
+    const { app } = buildTestApp({ configInput: { maxInFlight: 2 }, executor: g.executor });
     const { url, server } = await listen(app);
     try {
       const first = [post(url), post(url)];
@@ -58,7 +60,7 @@ describe('admission control (maxInFlight)', () => {
       const outcome = (await refused.json()) as { resourceType: string; issue: Array<{ code: string; diagnostics: string }> };
       expect(outcome.resourceType).toBe('OperationOutcome');
       expect(outcome.issue[0]!.code).toBe('throttled');
-      expect(g.seen.count).toBe(2); // the refused call never reached authentication
+      expect(g.seen.count).toBe(2); // the refused call never reached evaluation
       expect((app.locals.admission as { refused(): number }).refused()).toBe(1);
 
       // Discovery is never counted or refused.
@@ -81,7 +83,7 @@ describe('admission control (maxInFlight)', () => {
 
   it('0 = unlimited', async () => {
     const g = gate();
-    const { app } = buildTestApp({ configInput: { maxInFlight: 0 }, authenticate: g.authenticate });
+    const { app } = buildTestApp({ configInput: { maxInFlight: 0 }, executor: g.executor });
     const { url, server } = await listen(app);
     try {
       const calls = Array.from({ length: 5 }, () => post(url));
@@ -97,7 +99,7 @@ describe('admission control (maxInFlight)', () => {
 
   it('a client that disconnects releases its slot', async () => {
     const g = gate();
-    const { app } = buildTestApp({ configInput: { maxInFlight: 1 }, authenticate: g.authenticate });
+    const { app } = buildTestApp({ configInput: { maxInFlight: 1 }, executor: g.executor });
     const { url, server } = await listen(app);
     try {
       const ac = new AbortController();

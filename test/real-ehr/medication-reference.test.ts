@@ -84,7 +84,8 @@ describe('a reference that cannot be resolved', () => {
       expect(plain(r.card?.detail)).toMatch(
         /medication-reference-unresolved — 2 medication reference\(s\) could not be resolved to a Medication: 1 on another server \(not read\); 1 not found on the FHIR server/,
       );
-      const warn = r.log.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.msg === 'medication references unresolved');
+      // The request's one 'hook evaluated' line carries the counts, at warning level.
+      const warn = r.log.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.msg === 'hook evaluated' && l.level === 40);
       expect(warn?.medications).toEqual({ read: 0, unresolved: { 'other-server': 1, 'not-found': 1 } });
       expect(r.log.join('\n')).not.toContain(`${p.pid}-gone`);
     }

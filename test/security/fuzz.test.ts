@@ -36,6 +36,7 @@ beforeAll(async () => {
     FHIR_TIMEOUT_MS: '500',
     BODY_LIMIT: '2mb',
     STORE_KIND: 'memory',
+    WORKERS: '0', // evaluate on the test's thread: nock intercepts FHIR calls only there
   });
   deps = createRuntime(config, createLogger('info', captured.stream));
   keys = Object.keys(deps.service.prefetch ?? {});

@@ -8,6 +8,7 @@ import { hlhScreenService } from '../../src/service-definition';
 import { prefetchTemplates } from '../../src/pipeline/prefetch-templates';
 import type { Evaluator } from '../../src/pipeline/evaluate';
 import { createSecurity } from '../../src/security';
+import { createStats } from '../../src/ops/stats';
 import { memoryLog } from '../support/app';
 
 export interface SecureApp {
@@ -26,7 +27,8 @@ export function secureApp(input: ConfigInput = {}, extra: Partial<AppDeps> = {})
   const config = configSchema.parse({ logLevel: 'debug', ...input });
   const captured = captureLog();
   const logger = createLogger(config.logLevel, captured.stream);
-  const security = createSecurity(config.security, logger);
+  const stats = createStats();
+  const security = createSecurity(config.security, logger, { stats });
   const service = hlhScreenService(prefetchTemplates(defaultKnowledge, config));
   const evaluator: Evaluator = () => ({ cards: [] });
   const deps: AppDeps = {
@@ -38,6 +40,7 @@ export function secureApp(input: ConfigInput = {}, extra: Partial<AppDeps> = {})
     authenticate: security.authenticate,
     checkFhirServer: security.checkFhirServer,
     health: security.health,
+    stats,
     ...extra,
   };
   return { app: createApp(deps), log: captured.lines, config, deps, prefetchKeys: Object.keys(service.prefetch ?? {}) };

@@ -138,7 +138,8 @@ describe('request id', () => {
     const lines = s.log.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.requestId === 'ehr-req-42');
     const evaluated = lines.find((l) => l.msg === 'hook evaluated');
     expect(evaluated).toMatchObject({ requestId: 'ehr-req-42', hookInstance: HOOK_INSTANCE, client: 'https://ehr.test.example/' });
-    expect(evaluated?.ms).toEqual({ resolve: expect.any(Number), evaluate: expect.any(Number) });
+    expect(evaluated?.thread).toBe(0);
+    expect(evaluated?.ms).toEqual({ parse: expect.any(Number), resolve: expect.any(Number), evaluate: expect.any(Number) });
   });
 
   it.each(['has spaces', 'x'.repeat(200), 'evil\\u2028line', '<script>'])('an unusable X-Request-Id (%p) is replaced by a UUID', async (id) => {

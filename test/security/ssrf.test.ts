@@ -6,6 +6,7 @@
 import nock from 'nock';
 import request from 'supertest';
 import { fhirServerRefusal } from '../../src/security/ssrf';
+import type { ServiceStats } from '../../src/ops/stats';
 import { mintToken, securityInput, SERVICE_PATH, testKey, type TestKey } from '../support/jwt';
 import { fullPrefetchRequest, noPrefetchRequest, secureApp, type SecureApp } from './harness';
 
@@ -201,6 +202,41 @@ describe('service call: fhirServer policy before any outbound call', () => {
     expect(res.status).toBe(200);
     expect(evil.isDone()).toBe(false);
     expect(s.log.join('\n')).not.toContain(ACCESS_TOKEN);
+  });
+
+  it('a next link on the same origin but outside the fhirServer base path is not followed: the token never reaches /admin', async () => {
+    const s = app();
+    nock('https://fhir.test.example')
+      .persist()
+      .get(/^\/r4\//)
+      .reply(200, { resourceType: 'Bundle', type: 'searchset', link: [{ relation: 'next', url: 'https://fhir.test.example/admin/export?page=2' }], entry: [] });
+    const admin = nock('https://fhir.test.example').persist().get(/^\/admin/).reply(200, { resourceType: 'Bundle', type: 'searchset' });
+    const res = await call(s, noPrefetchRequest(ALLOWED));
+    expect(res.status).toBe(200);
+    expect(admin.isDone()).toBe(false);
+  });
+
+  it('one byte budget per hook across all keys: many medium responses, none over the per-page cap, add up to a 412', async () => {
+    // Each response is ~40 KB, far below maxResponseBytes (20 MB); together the keys exceed the 100 KB budget.
+    const s = secureApp({ security: securityInput([es]), fhir: { timeoutMs: 500, deadlineMs: 1500, maxHookBytes: 100_000 } });
+    const entry = Array.from({ length: 400 }, (_, i) => ({ resource: { resourceType: 'Observation', id: `o${i}`, status: 'final' } }));
+    nock('https://fhir.test.example').persist().get(/^\/r4\//).reply(200, { resourceType: 'Bundle', type: 'searchset', entry });
+    expect412(await call(s, noPrefetchRequest(ALLOWED)), /byte budget \(100000 bytes across all queries\)/);
+    const line = s.log.find((l) => l.includes('prefetch unavailable'));
+    expect(line).toBeDefined();
+    expect((s.app.locals.stats as ServiceStats).snapshot().counters.fhirBytesRefusals).toBe(1);
+  });
+
+  it('the hook deadline covers fetch and evaluation: a slow FHIR server is cut off evaluationReserveMs before it → 412, not a wait for fhir.deadlineMs', async () => {
+    const s = secureApp({ security: securityInput([es]), hookDeadlineMs: 800, evaluationReserveMs: 300, fhir: { timeoutMs: 5000, deadlineMs: 5000 } });
+    nock('https://fhir.test.example').persist().get(/^\/r4\//).delay(3000).reply(200, { resourceType: 'Bundle', type: 'searchset' });
+    const t0 = Date.now();
+    const res = await call(s, noPrefetchRequest(ALLOWED));
+    const ms = Date.now() - t0;
+    expect412(res, /overall FHIR deadline exceeded/);
+    expect(ms).toBeGreaterThanOrEqual(450);
+    expect(ms).toBeLessThan(2500);
+    expect((s.app.locals.stats as ServiceStats).snapshot().counters.fhirDeadlineRefusals).toBe(1);
   });
 
   it('no authenticated client (route reached without authenticate) → refused', async () => {

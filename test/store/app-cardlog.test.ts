@@ -47,7 +47,7 @@ function build(options: { silent?: { enabled?: boolean; indicators?: Array<'info
   const { deps, log } = buildTestApp({ evaluator, configInput: { silent: options.silent ?? {} } });
   const store = options.store ?? createSqliteStore({ path: ':memory:' });
   const cardLog = createCardLogRuntime(
-    storeConfigSchema.parse({ kind: 'memory', patientIdMode: 'hmac', patientIdSecret: 'test-secret-0123456789' }),
+    storeConfigSchema.parse({ kind: 'memory', patientIdMode: 'hmac', patientIdSecret: 'test-secret-0123456789', retryDelaysMs: [] }),
     deps.logger,
     { store },
   );
@@ -84,7 +84,8 @@ describe('card log through the app', () => {
       expect(fb.status).toBe(200);
     }
     await t.cardLog.writer.flush();
-    expect(t.cardLog.writer.stats()).toMatchObject({ written: 6, failed: 0, dropped: 0 });
+    // Cards go through the queue; feedback was committed before each 200 (not queued).
+    expect(t.cardLog.writer.stats()).toMatchObject({ written: 2, failed: 0, dropped: 0 });
     const report = await t.store.report({});
     expect(report.rows).toEqual([
       expect.objectContaining({ syndrome: 'iec-hs', triggerClass: 'car-t', indicator: 'critical', cardsShown: 1, cardsSilenced: 0, feedbackReceived: 1, acceptedPct: 100, acceptedSuggestions: [{ label: 'Order ferritin', count: 1 }] }),
@@ -92,7 +93,7 @@ describe('card log through the app', () => {
     ]);
     const ready = await request(t.app).get('/readyz');
     expect(ready.status).toBe(200);
-    expect(ready.body).toMatchObject({ status: 'ok', store: { kind: 'sqlite', ok: true, degraded: false, written: 6 } });
+    expect(ready.body).toMatchObject({ status: 'ok', store: { kind: 'sqlite', ok: true, degraded: false, written: 2 } });
     expect(t.log.join('\n')).not.toContain('pat-1');
     await t.close();
   });
@@ -125,7 +126,7 @@ describe('card log through the app', () => {
     await t.close();
   });
 
-  test('store down: hook still returns cards, feedback still 200, failures counted, /readyz 503', async () => {
+  test('store down: hook still returns cards, feedback 503 (never "saved" when it was not), failures counted, /readyz 503, /healthz 200 explains', async () => {
     const store = createSqliteStore({ path: ':memory:' });
     const t = build({ store });
     await t.cardLog.readiness(); // let the background migration finish
@@ -134,12 +135,18 @@ describe('card log through the app', () => {
     expect(res.status).toBe(200);
     expect(res.body.cards).toHaveLength(2);
     const fb = await request(t.app).post('/cds-services/hlh-screen/feedback').send(feedback);
-    expect(fb.status).toBe(200);
+    expect(fb.status).toBe(503);
+    expect(fb.headers['retry-after']).toBe('5');
+    expect(fb.body.resourceType).toBe('OperationOutcome');
     await t.cardLog.writer.flush();
-    expect(t.cardLog.writer.stats()).toMatchObject({ written: 0, failed: 4 });
+    expect(t.cardLog.writer.stats()).toMatchObject({ written: 0, failed: 2 });
     const ready = await request(t.app).get('/readyz');
     expect(ready.status).toBe(503);
-    expect(ready.body).toMatchObject({ status: 'degraded', store: { ok: false, degraded: true, failed: 4 } });
+    expect(ready.body).toMatchObject({ status: 'degraded', store: { ok: false, degraded: true, failed: 2 } });
+    const health = await request(t.app).get('/healthz');
+    expect(health.status).toBe(200);
+    expect(health.body.cardLog).toMatchObject({ status: 'degraded', lost: 2 });
+    expect(health.body.cardLog.detail).toMatch(/cards are still served/);
     expect(t.log.join('\n')).toContain('card log write failed');
     expect(t.log.join('\n')).not.toContain('pat-1');
     await t.close();

@@ -55,7 +55,7 @@ describe('store config', () => {
       expect((await store.health()).ok).toBe(true);
       await store.close();
       const mem = createStore(storeConfigSchema.parse({ kind: 'memory' }));
-      expect(await mem.migrate()).toEqual([1]);
+      expect(await mem.migrate()).toEqual([1, 2]);
       await mem.close();
     } finally {
       rmSync(dir, { recursive: true, force: true });

@@ -33,6 +33,7 @@ describe('sqlite file store', () => {
       expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
       expect(db.prepare('SELECT version, name FROM schema_migrations').all()).toEqual([
         { version: 1, name: 'card log and feedback' },
+        { version: 2, name: 'shared jti replay guard' },
       ]);
       db.close();
     } finally {

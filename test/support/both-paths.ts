@@ -80,6 +80,9 @@ export async function startBothPaths(): Promise<BothPaths> {
     const input = opts.config ?? {};
     const config = configSchema.parse({
       logLevel: 'info',
+      // The first call waits for the evaluation workers to start; on a loaded test machine that can pass the
+      // production 5 s deadline, which is not what these tests are about.
+      hookDeadlineMs: 30_000,
       ...input,
       // Generous FHIR timeouts: the suite shares two cores with other work; a slow loopback read must not turn into a 412.
       fhir: { timeoutMs: 15_000, deadlineMs: 30_000, ...((input as { fhir?: object }).fhir ?? {}) },

@@ -1,0 +1,56 @@
+/**
+ * Builds what a hook task needs from the validated configuration: knowledge base (with site overrides), card
+ * content, the compiled pipeline and the service definition. Each evaluation worker calls this once at start,
+ * so FHIRPath is compiled once per worker, never per request.
+ */
+import type { Config } from '../config/schema';
+import { evidenceCardLink } from '../evidence/card-link';
+import type { Knowledge } from '../knowledge';
+import { loadKnowledge } from '../knowledge/load';
+import { createEvaluator, type Evaluator } from '../pipeline/evaluate';
+import { prefetchTemplates } from '../pipeline/prefetch-templates';
+import { loadCardContent } from '../render/content';
+import { hlhScreenService } from '../service-definition';
+import type { ServiceDefinition } from '../hooks/discovery';
+import type { HookTaskRuntime } from './hook-task';
+
+export interface ConfiguredPipeline {
+  knowledge: Knowledge;
+  service: ServiceDefinition;
+  evaluator: Evaluator;
+}
+
+/**
+ * The pipeline as configured — site knowledge, card content, site time zone, the evidence-view link — defined once
+ * for the main thread and every evaluation worker, so they cannot drift apart.
+ */
+export function configuredPipeline(config: Config): ConfiguredPipeline {
+  const knowledge = loadKnowledge(config.knowledgeFile);
+  const service = hlhScreenService(prefetchTemplates(knowledge, config));
+  const evaluator = createEvaluator({
+    knowledge,
+    content: loadCardContent(config.cardsDir),
+    timeZone: config.siteTimeZone,
+    ...evidenceCardLink(config),
+  });
+  return { knowledge, service, evaluator };
+}
+
+export function hookTaskRuntime(config: Config, built?: { service: ServiceDefinition; evaluator: Evaluator }): HookTaskRuntime {
+  const { service, evaluator } = built ?? configuredPipeline(config);
+  return {
+    service,
+    evaluator,
+    silent: config.silent,
+    maxJsonDepth: config.maxJsonDepth,
+    evaluationReserveMs: config.evaluationReserveMs,
+    allowHttpLoopback: config.security.fhir.allowHttpLoopback,
+    resolve: {
+      onOperationOutcome: config.prefetch.onOperationOutcome,
+      deadlineMs: config.fhir.deadlineMs,
+      maxHookBytes: config.fhir.maxHookBytes,
+      maxMedicationReads: config.fhir.maxMedicationReads,
+      fetch: { timeoutMs: config.fhir.timeoutMs, maxPages: config.fhir.maxPages, maxResponseBytes: config.fhir.maxResponseBytes },
+    },
+  };
+}
