@@ -38,6 +38,8 @@ export interface Entry {
 /** `Type/id` or a Bundle fullUrl → the kept resource (for medicationReference and urn:uuid subjects). */
 export interface RefIndex {
   get(ref: string): Entry | undefined;
+  /** True when `ref` is a fullUrl claimed by more than one resource (it then proves nothing about identity). */
+  isAmbiguous(ref: string): boolean;
 }
 
 export interface Ingested {
@@ -60,6 +62,7 @@ type ById = Map<string, Map<string, Entry>>;
  */
 class LazyRefIndex implements RefIndex {
   private byUrl: Map<string, Entry> | undefined;
+  private readonly ambiguous = new Set<string>();
 
   constructor(
     private readonly byId: ById,
@@ -80,6 +83,12 @@ class LazyRefIndex implements RefIndex {
     return this.byUrl.get(ref);
   }
 
+  isAmbiguous(ref: string): boolean {
+    if (this.urlPairs.length === 0) return false;
+    if (this.byUrl === undefined) this.byUrl = this.buildUrls();
+    return this.ambiguous.has(ref);
+  }
+
   private buildUrls(): Map<string, Entry> {
     const claims = new Map<string, string>();
     const pairs = this.urlPairs;
@@ -87,6 +96,7 @@ class LazyRefIndex implements RefIndex {
       const url = pairs[i] as string;
       const key = pairs[i + 1] as string;
       const prior = claims.get(url);
+      if (prior !== undefined && prior !== key) this.ambiguous.add(url);
       if (prior === undefined || cmpStr(key, prior) < 0) claims.set(url, key);
     }
     const out = new Map<string, Entry>();
