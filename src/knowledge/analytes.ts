@@ -10,7 +10,7 @@
  * `unitAliases`).
  */
 import { z } from 'zod';
-import { ANALYTE_IDS } from '../timeline/types';
+import { ANALYTE_IDS, type AnalyteId } from '../timeline/types';
 
 export const LOINC = 'http://loinc.org';
 export const SNOMED = 'http://snomed.info/sct';
@@ -49,6 +49,11 @@ const notConvertibleSchema = z.strictObject({
 
 const rangeSchema = z.strictObject({ low: z.number().optional(), high: z.number().optional() });
 
+/** Values outside these limits cannot be a real result (a unit or interface error): never used, reported. */
+const plausibleSchema = z
+  .strictObject({ min: z.number().finite().optional(), max: z.number().finite().optional() })
+  .refine((p) => p.min === undefined || p.max === undefined || p.min < p.max, { message: 'min must be below max' });
+
 export const analyteDefinitionSchema = z.strictObject({
   /** Human label for messages. */
   label: z.string().min(1),
@@ -66,6 +71,11 @@ export const analyteDefinitionSchema = z.strictObject({
   unitAliases: z.record(z.string(), z.string()).optional(),
   /** Adult default range in the canonical unit, used only when the Observation has none (`source: 'fallback'`). */
   fallbackRange: rangeSchema.optional(),
+  /**
+   * Plausibility limits in the canonical unit (as reported when `canonicalUnit` is null), inclusive. A value
+   * outside them (or not finite) is excluded with an `implausible-value` issue instead of entering the criteria.
+   */
+  plausible: plausibleSchema.optional(),
 });
 export type AnalyteDefinition = z.infer<typeof analyteDefinitionSchema>;
 
@@ -82,6 +92,46 @@ export const analyteKnowledgeSchema = z.strictObject({
 export type AnalyteKnowledge = z.infer<typeof analyteKnowledgeSchema>;
 
 const loinc = (...codes: string[]): CodeRef[] => codes.map((code) => ({ system: LOINC, code }));
+
+/**
+ * [design] Plausibility limits, in each analyte's canonical unit: not clinical thresholds, only the bounds past
+ * which a number cannot be a human result and is a unit or interface error (ferritin 1e21, a negative count).
+ * Deliberately generous, roughly ten times the most extreme values reported in HLH and critical care (ferritin
+ * in HLH can exceed 100,000 ng/mL, so its limit is 5,000,000). Every lower limit is 0: no analyte here can be
+ * negative. A site narrows or widens them under `analytes.analytes.<id>.plausible`.
+ */
+const PLAUSIBLE_MAX: Record<AnalyteId, number> = {
+  ferritin: 5_000_000, // ng/mL
+  alt: 100_000, // U/L (ischemic hepatitis reaches the low 10,000s)
+  ast: 100_000, // U/L
+  platelets: 10_000, // ×10⁹/L
+  hemoglobin: 30, // g/dL
+  anc: 1_000, // ×10⁹/L
+  wbc: 2_000, // ×10⁹/L (hyperleukocytosis stays below 1,000)
+  fibrinogen: 5_000, // mg/dL
+  triglycerides: 100_000, // mg/dL
+  ldh: 500_000, // U/L
+  'bilirubin-total': 150, // mg/dL
+  'bilirubin-direct': 150, // mg/dL
+  scd25: 10_000_000, // U/mL
+  crp: 5_000, // mg/L
+  il6: 100_000_000, // pg/mL (CRS can reach 10⁵–10⁶)
+  pt: 1_000, // s
+  inr: 100,
+  aptt: 1_000, // s
+  'd-dimer': 10_000_000, // as reported (ng/mL or mg/L): generous for both
+  creatinine: 100, // mg/dL
+  temperature: 50, // Cel; lower limit below
+};
+
+function withPlausibility(analytes: AnalyteKnowledge['analytes']): AnalyteKnowledge['analytes'] {
+  const entries = (Object.entries(analytes) as [AnalyteId, AnalyteDefinition][]).map(([id, def]) => [
+    id,
+    // [design] body temperature: below 10 °C (profound accidental hypothermia is survived near 14 °C) is an error
+    { ...def, plausible: { min: id === 'temperature' ? 10 : 0, max: PLAUSIBLE_MAX[id] } },
+  ]);
+  return Object.fromEntries(entries) as AnalyteKnowledge['analytes'];
+}
 
 export const defaultAnalyteKnowledge: AnalyteKnowledge = {
   codeSystemAliases: {
@@ -152,7 +202,7 @@ export const defaultAnalyteKnowledge: AnalyteKnowledge = {
     'ng/mL DDU': 'ng/mL{DDU}',
     'ug/L DDU': 'ug/L{DDU}',
   },
-  analytes: {
+  analytes: withPlausibility({
     // §7 LOINC table. No fallbackRange on purpose: §7 "for ferritin with no referenceRange use a configurable ULN
     // (default 400 ng/mL [design]) and mark it" — that is `criteria.ferritinDefaultUln` (range source `default`,
     // flag `default-uln`); a fallback here would win over it and make the site setting dead.
@@ -226,5 +276,5 @@ export const defaultAnalyteKnowledge: AnalyteKnowledge = {
       canonicalUnit: 'Cel',
       unitAliases: { F: '[degF]', C: 'Cel', 'deg F': '[degF]', 'deg C': 'Cel' },
     },
-  },
+  }),
 };

@@ -7,6 +7,8 @@
  * - time: effectiveDateTime, effectivePeriod.start, effectiveInstant, else issued (first parseable one);
  * - value: valueQuantity (with comparator), valueInteger/valueDecimal, or a numeric valueString ("<0.5",
  *   ">40000", "1,234", "12.5 mg/dL"); anything else is kept as not evaluable with a reason;
+ * - implausible values (not finite, outside the analyte's plausibility limits [design], or a Quantity whose value
+ *   is a JSON string) are not evaluable and raise an `implausible-value` warning: "check units";
  * - unit → canonical unit (./units); referenceRange (the first one typed `normal` or untyped) converted too,
  *   else the knowledge base's fallback range (`source: 'fallback'`);
  * - interpretation codes, and `Observation/id` or `Observation/id#component[i]` as source.
@@ -147,11 +149,14 @@ function readValue(acc: Acc, node: FieldNode, analyte: AnalyteId): ReadResult {
     const rawNum = v.value;
     const original: RawValue['original'] = { value: typeof rawNum === 'number' || typeof rawNum === 'string' ? rawNum : String(rawNum) };
     if (originalUnit) original.unit = originalUnit;
-    let value = num(rawNum);
-    if (value === undefined && typeof rawNum === 'string') {
-      const p = parseNumericString(rawNum);
-      if (p && p.comparator === undefined && p.unit === undefined) value = p.value;
+    if (typeof rawNum === 'string' && parseNumericString(rawNum) !== undefined) {
+      // A number sent as a JSON string breaks the Quantity datatype: the sending interface is suspect (units too).
+      return { fail: 'implausible', reason: `valueQuantity.value is the string "${rawNum.slice(0, 20)}", not a number`, original };
     }
+    if (typeof rawNum === 'number' && !Number.isFinite(rawNum)) {
+      return { fail: 'implausible', reason: 'valueQuantity.value is not a finite number', original };
+    }
+    const value = num(rawNum);
     if (value === undefined) return { fail: 'not-numeric', reason: 'valueQuantity has no numeric value', original };
     const compText = str(v.comparator);
     const comparator = compText === undefined ? undefined : COMPARATORS[compText];
@@ -250,6 +255,22 @@ function notEvaluable(
 ): void {
   const { analyte, coding } = match;
   acc.notEvaluable.push({ analyte, reason, reasonCode, ...(when ? { time: when.time } : {}), original, source, code: coding });
+  if (reasonCode === 'implausible') {
+    const label = acc.t.knowledge.analytes.analytes[analyte].label;
+    acc.issues.push({ severity: 'warning', code: 'implausible-value', message: `${label}: ${reason}; not used (implausible value, check units)`, source });
+  }
+}
+
+/** Outside the analyte's plausibility limits ([design], knowledge base), or not finite: the reason, else undefined. */
+function implausible(acc: Acc, analyte: AnalyteId, value: number, unit: string): string | undefined {
+  if (!Number.isFinite(value)) return 'the converted value is not a finite number';
+  const p = acc.t.knowledge.analytes.analytes[analyte].plausible;
+  if (p === undefined) return undefined;
+  if ((p.min !== undefined && value < p.min) || (p.max !== undefined && value > p.max)) {
+    const limits = p.min !== undefined && p.max !== undefined ? `${p.min}–${p.max}` : p.min !== undefined ? `≥ ${p.min}` : `≤ ${p.max}`;
+    return `${value} ${unit} is outside the plausible range ${limits} ${unit}`;
+  }
+  return undefined;
 }
 
 /**
@@ -288,6 +309,8 @@ function emitValue(
   if (!when) return notEvaluable(acc, match, when, source, 'no-time', 'no usable effective time or issued date', read.original);
   const conv = acc.t.units.toCanonical(read.value, read.unit, analyte);
   if (!conv.ok) return notEvaluable(acc, match, when, source, conv.reasonCode, conv.reason, read.original);
+  const odd = implausible(acc, analyte, conv.value, conv.unit);
+  if (odd !== undefined) return notEvaluable(acc, match, when, source, 'implausible', odd, read.original);
 
   const def = acc.t.knowledge.analytes.analytes[analyte];
   let referenceRange: ReferenceRange | undefined;

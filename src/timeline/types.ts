@@ -88,7 +88,9 @@ export type NotEvaluableReason =
   | 'not-numeric'
   | 'no-value'
   | 'data-absent'
-  | 'no-time';
+  | 'no-time'
+  /** Not finite, outside the analyte's plausibility limits, or a Quantity value sent as a string. */
+  | 'implausible';
 
 /** A recognised value that could not be used (unit not convertible, no unit, non-numeric…). */
 export interface NotEvaluableValue {
