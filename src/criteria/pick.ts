@@ -10,6 +10,7 @@
 import type { CriteriaKnowledge, Threshold } from '../knowledge/criteria';
 import type { AnalyteId, Comparator, LabValue, PatientTimeline } from '../timeline/types';
 import { toEpochMs, HOUR_MS } from '../timeline/time';
+import { addAge } from '../timeline/ranges';
 import { clean, fromComparator, oneSided, satisfies, type Bounds, type Interval, type Tri } from './interval';
 import type {
   CriterionItem,
@@ -29,6 +30,8 @@ export interface Ctx {
   k: CriteriaKnowledge;
   /** Per analyte: the values' parsed times, built once per assessment (valuesIn). */
   labIndex?: Map<AnalyteId, LabIndex>;
+  /** When the patient reaches the pediatric age limit (epoch ms; null: birth date unknown), computed once. */
+  adultFromMs?: number | null;
 }
 
 /** The epoch ms of each value of one analyte (NaN when unparseable), and whether they are non-decreasing. */
@@ -324,15 +327,21 @@ export function decide(judged: Judged[], direction: Direction): { state: Criteri
 
 /** Reference range used for a value: the timeline's (lab or fallback), or the ferritin default ULN. */
 export function rangeOf(v: LabValue, ctx?: Ctx): RangeUsed | undefined {
-  if (v.referenceRange && (v.referenceRange.high !== undefined || v.referenceRange.low !== undefined)) {
-    const r: RangeUsed = { unit: v.referenceRange.unit, source: v.referenceRange.source };
-    if (v.referenceRange.low !== undefined) r.low = v.referenceRange.low;
-    if (v.referenceRange.high !== undefined) r.high = v.referenceRange.high;
+  const lr = v.referenceRange;
+  if (lr && (lr.high !== undefined || lr.low !== undefined)) {
+    const r: RangeUsed = { unit: lr.unit, source: lr.source };
+    if (lr.low !== undefined) r.low = lr.low;
+    if (lr.high !== undefined) r.high = lr.high;
+    if (lr.population !== undefined) r.population = lr.population;
+    if (lr.text !== undefined) r.text = lr.text;
+    if (v.unreadRangeText !== undefined) r.unreadText = v.unreadRangeText;
     return r;
   }
   if (ctx && v.analyte === 'ferritin') {
     // CC §7: ferritin with no referenceRange → configurable ULN, default 400 ng/mL [design]
-    return { high: ctx.k.ferritinDefaultUln.value, unit: ctx.k.ferritinDefaultUln.unit, source: 'default' };
+    const r: RangeUsed = { high: ctx.k.ferritinDefaultUln.value, unit: ctx.k.ferritinDefaultUln.unit, source: 'default' };
+    if (v.unreadRangeText !== undefined) r.unreadText = v.unreadRangeText;
+    return r;
   }
   return undefined;
 }
@@ -376,7 +385,25 @@ export function flagsFor(v: LabValue, range: RangeUsed | undefined, ctx?: Ctx): 
   if (range?.source === 'fallback') f.push('fallback-range');
   if (range?.source === 'default') f.push('default-uln');
   if (hasConflict(ctx, v)) f.push('conflicting-values');
+  if (v.unreadRangeText !== undefined) f.push('range-text-unread');
   return f;
+}
+
+/** Whether the patient was under the pediatric age limit ([design] criteria.pediatric) at `ms`. */
+export function isChildAt(ctx: Ctx, ms: number | undefined): boolean {
+  if (ms === undefined) return false;
+  if (ctx.adultFromMs === undefined) {
+    const birth = epochMs(ctx.timeline.patient.birthDate);
+    ctx.adultFromMs = birth === undefined ? null : addAge(birth, ctx.k.pediatric.underAgeYears, 'a');
+  }
+  return ctx.adultFromMs !== null && ms < ctx.adultFromMs;
+}
+
+/** A ULN/LLN criterion judged, for a child, against a range that is not the lab's. */
+function pediatricFallback(out: CriterionItem, v: LabValue, ctx: Ctx | undefined): boolean {
+  const basis = out.threshold?.basis;
+  const source = out.referenceRange?.source;
+  return ctx !== undefined && (basis === 'uln' || basis === 'lln') && (source === 'fallback' || source === 'default') && isChildAt(ctx, timeOf(v));
 }
 
 function defaultReason(state: CriterionState, j?: Judged): ReasonCode {
@@ -426,6 +453,7 @@ export function item(
   const flags: ItemFlag[] = j ? flagsFor(j.value, out.referenceRange, ctx) : [];
   addFlags(flags, j?.flags);
   addFlags(flags, extra.flags);
+  if (j && pediatricFallback(out, j.value, ctx)) addFlags(flags, ['pediatric-fallback-range']);
   if (flags.length) out.flags = flags;
   return out;
 }

@@ -91,6 +91,9 @@ export type ReasonCode =
  * - `fasting-unknown` / `not-fasting`: triglyceride fasting state.
  * - `conflicting-values`: the timeline holds a conflicting duplicate for this analyte at the deciding time.
  * - `age-adjusted`: a neonatal threshold was used (hemoglobin < 100 g/L under 4 weeks).
+ * - `range-text-unread`: the lab sent its range only as text that does not read one way; not used.
+ * - `pediatric-fallback-range`: the patient was under the pediatric age at the value's time and a ULN/LLN
+ *   criterion was judged against a fallback or default range, not the lab's.
  */
 export type ItemFlag =
   | 'preliminary'
@@ -102,7 +105,9 @@ export type ItemFlag =
   | 'fasting-unknown'
   | 'not-fasting'
   | 'conflicting-values'
-  | 'age-adjusted';
+  | 'age-adjusted'
+  | 'range-text-unread'
+  | 'pediatric-fallback-range';
 
 /** The reference range actually used; `default` = criteria knowledge default (ferritin ULN [design]). */
 export interface RangeUsed {
@@ -110,6 +115,12 @@ export interface RangeUsed {
   high?: number;
   unit: string;
   source: ReferenceRange['source'] | 'default';
+  /** Fallback ranges: the age band's population label (e.g. `adult`). */
+  population?: string;
+  /** A lab range read from the Observation's `referenceRange.text`. */
+  text?: string;
+  /** The lab's range text that could not be read unambiguously (this fallback/default was used instead). */
+  unreadText?: string;
 }
 
 /** One laboratory value as read from the timeline (canonical unit). */

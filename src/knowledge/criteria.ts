@@ -156,6 +156,8 @@ export const criteriaKnowledgeSchema = z
       .strict(),
     ohi: z.object({ scd25: thresholdSchema, ferritin: thresholdSchema }).strict(),
     trends: z.object({ changeHours: hours }).strict(),
+    /** Below this age (years, at the value's time) a criterion judged against a fallback range is named on the card. */
+    pediatric: z.object({ underAgeYears: positive }).strict(),
   })
   .strict();
 
@@ -328,4 +330,7 @@ export const defaultCriteriaKnowledge: CriteriaKnowledge = {
   trends: {
     changeHours: 48, // CC issue 4 trends: change over 48 h [design]
   },
+  // [design] The fallback ranges shipped are adult ones (CC §7 cites no pediatric ranges): under 18 the card says
+  // when one decided a criterion.
+  pediatric: { underAgeYears: 18 },
 };

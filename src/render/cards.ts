@@ -250,6 +250,8 @@ const FLAG_TEXT: Record<string, string> = {
   'not-fasting': 'not fasting',
   'conflicting-values': 'conflicting values',
   'age-adjusted': 'age-adjusted threshold',
+  'range-text-unread': 'lab range text not readable',
+  'pediatric-fallback-range': 'pediatric patient, range not the lab’s',
 };
 
 function stateCell(i: CriterionItem): string {
@@ -307,8 +309,9 @@ function rangeCell(i: CriterionItem): string {
         : r.low !== undefined
           ? `≥ ${formatNumber(r.low)}`
           : '';
-  const src = r.source === 'lab' ? 'lab' : r.source === 'fallback' ? 'fallback, adult' : 'default [design]';
-  return `${esc(`${span} ${u}`.trim())} (${src})`;
+  const src = r.source === 'lab' ? (r.text !== undefined ? 'lab, from its text' : 'lab') : r.source === 'fallback' ? `fallback, ${esc(r.population ?? 'adult')}` : 'default [design]';
+  const unread = r.unreadText !== undefined ? `; lab range text “${esc(r.unreadText, 60)}” not readable` : '';
+  return `${esc(`${span} ${u}`.trim())} (${src}${unread})`;
 }
 
 function criteriaRows(items: readonly CriterionItem[], suffix = ''): string[][] {
@@ -409,6 +412,21 @@ function workupLines(a: Assessment, plan: WorkupPlan): string[] {
   return out;
 }
 
+/** Decided leaf items of every table (IEC-HS, HLH-2004, HScore, OHI). */
+function decidedLeaves(a: Assessment): CriterionItem[] {
+  const all = [...walk(a.iecHs?.features), ...walk(a.iecHs?.mayBePresent), ...walk(a.hlh2004.items), ...walk(a.hscore.variables), ...walk(a.ohi.items)];
+  return all.filter((i) => i.state !== 'unknown' && !i.components?.length);
+}
+
+/** One line when a pediatric patient's ULN/LLN criterion was judged against a fallback or default range. */
+function pediatricNote(a: Assessment, content: CardContent): string[] {
+  const items = decidedLeaves(a).filter((i) => i.flags?.includes('pediatric-fallback-range'));
+  if (!items.length) return [];
+  const labels = [...new Set(items.map((i) => esc(i.label)))];
+  const ranges = [...new Set(items.map((i) => (i.referenceRange?.source === 'default' ? 'default ULN [design]' : esc(i.referenceRange?.population ?? 'fallback'))))];
+  return [fill(content.wording.dataNotes.pediatricFallback, { items: labels.join('; '), ranges: ranges.join(', ') })];
+}
+
 function renderDetail(a: Assessment, d: IndicatorDecision, plan: WorkupPlan, content: CardContent, lamotrigine: boolean): string {
   const w = content.wording;
   const e = d.exposure;
@@ -457,6 +475,9 @@ function renderDetail(a: Assessment, d: IndicatorDecision, plan: WorkupPlan, con
       '\n\n',
     ),
   );
+
+  const notes = pediatricNote(a, content);
+  if (notes.length) blocks.push(notes.join('\n'));
 
   blocks.push(hscoreSection(a).join('\n'));
   blocks.push(`#### OHI index: ${a.ohi.state === 'met' ? '**positive**' : a.ohi.state === 'not-met' ? 'negative' : 'unknown'}\n\n${esc(a.ohi.caveat || w.detail.ohiCaveat, 300)}`);

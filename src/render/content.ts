@@ -70,6 +70,13 @@ export const wordingSchema = z
         statusNote: text,
       })
       .strict(),
+    /** Notes on what the data can and cannot show (one line each). */
+    dataNotes: z
+      .object({
+        /** {items}: criteria labels; {ranges}: the fallback bands or default used. */
+        pediatricFallback: text,
+      })
+      .strict(),
     lamotrigine: z.object({ suggestionLabel: text, detail: text }).strict(),
   })
   .strict()

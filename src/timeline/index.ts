@@ -20,6 +20,7 @@ import { finalizeIssues, mergeExposures, resolveLabs, sortFindings, sortNotEvalu
 import { type Entry, ingest, parseReference, type RefIndex, subjectOf } from './ingest';
 import { processMedication } from './medications';
 import { PatientScope } from './scope';
+import { toEpochMs } from './time';
 import { type LabAcc, type ObservationOptions, processObservations } from './observations';
 import type { DataIssue, PatientTimeline } from './types';
 import { errorMessage, str } from './util';
@@ -96,7 +97,18 @@ function build(t: Tables, resources: readonly unknown[], options: BuildOptions |
   const { byType, index } = ingest(input, issues);
   const requested = str(options?.patientId);
   const { patient, keep, report } = scopePatient(byType, index, requested, issues);
-  const acc: LabAcc = { t, index, issues, labs: [], labMs: [], notEvaluable: [], findings: [], exposures: [], fhirpathOnly: internal.fhirpathOnly === true };
+  const acc: LabAcc = {
+    t,
+    index,
+    issues,
+    labs: [],
+    labMs: [],
+    birthMs: toEpochMs(patient.birthDate),
+    notEvaluable: [],
+    findings: [],
+    exposures: [],
+    fhirpathOnly: internal.fhirpathOnly === true,
+  };
 
   // Patient scoping inside the Observation loop: one pass over the resources instead of two.
   processObservations(acc, byType.get('Observation') ?? [], internal, keep);

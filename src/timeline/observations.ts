@@ -10,7 +10,8 @@
  * - implausible values (not finite, outside the analyte's plausibility limits [design], or a Quantity whose value
  *   is a JSON string) are not evaluable and raise an `implausible-value` warning: "check units";
  * - unit → canonical unit (./units); referenceRange (the first one typed `normal` or untyped) converted too,
- *   else the knowledge base's fallback range (`source: 'fallback'`);
+ *   low/high Quantities first, else its `text` when that reads one way (./ranges), else the knowledge base's
+ *   fallback range for the patient's age band (`source: 'fallback'`);
  * - interpretation codes, and `Observation/id` or `Observation/id#component[i]` as source.
  */
 import type { Acc } from './context';
@@ -28,12 +29,16 @@ import type {
   UsedStatus,
 } from './types';
 
+import type { FallbackBand } from '../knowledge/analytes';
+import { parseRangeText, pickBand } from './ranges';
 import { affine, roundConverted } from './units';
 import { arr, epochMs, errorMessage, isRecord, type Json, num, records, str } from './util';
 
 /** The accumulator, plus the epoch ms of each `labs[i].time` (parsed once when the value was read). */
 export interface LabAcc extends Acc {
   labMs: number[];
+  /** The context patient's birth date (epoch ms), for age-banded fallback ranges. */
+  birthMs?: number | undefined;
 }
 
 const USED: ReadonlySet<string> = new Set(['final', 'amended', 'corrected', 'preliminary']);
@@ -183,8 +188,44 @@ function readValue(acc: Acc, node: FieldNode, analyte: AnalyteId): ReadResult {
   };
 }
 
-/** Convert a lab referenceRange to the value's unit; undefined when absent, 'failed' when not convertible. */
-function labRange(acc: Acc, element: Json, analyte: AnalyteId, valueUnitRaw: string | undefined, unit: string): ReferenceRange | 'failed' | undefined {
+/** A lab range converted to the value's unit; `failed`: not convertible; `unread`: text that does not read one way. */
+type LabRange = ReferenceRange | 'failed' | { unread: string } | undefined;
+
+/** One bound in `rawUnit`, converted to the value's unit; undefined when not convertible. */
+function convertBound(acc: Acc, v: number, rawUnit: string | undefined, analyte: AnalyteId, unit: string): number | undefined {
+  const def = acc.t.knowledge.analytes.analytes[analyte];
+  if (def.canonicalUnit === null) {
+    // "As reported" analytes: the range must be in (or convertible to) the value's own unit.
+    const from = rawUnit === undefined ? undefined : acc.t.units.resolve(rawUnit, analyte);
+    const map = from === undefined ? null : affine(from, unit);
+    if (!map) return undefined;
+    return map.offset === 0 && map.factor === 1 ? v : roundConverted(map.offset + map.factor * v);
+  }
+  const conv = acc.t.units.toCanonical(v, rawUnit, analyte);
+  return conv.ok ? conv.value : undefined;
+}
+
+/** A range given only as text (./ranges.ts): its unit, else the value's; unread when it does not read one way. */
+function textRange(acc: Acc, text: string, analyte: AnalyteId, valueUnitRaw: string | undefined, unit: string): LabRange {
+  const parsed = parseRangeText(text);
+  if (parsed === undefined || (parsed.unit !== undefined && acc.t.units.resolve(parsed.unit, analyte) === undefined)) return { unread: text };
+  const rawUnit = parsed.unit ?? valueUnitRaw;
+  const out = {} as ReferenceRange;
+  for (const side of ['low', 'high'] as const) {
+    const v = parsed[side];
+    if (v === undefined) continue;
+    const bound = convertBound(acc, v, rawUnit, analyte, unit);
+    if (bound === undefined) return 'failed';
+    out[side] = bound;
+  }
+  out.unit = unit;
+  out.source = 'lab';
+  out.text = text;
+  return out;
+}
+
+/** Convert a lab referenceRange to the value's unit (see LabRange); undefined when there is none. */
+function labRange(acc: Acc, element: Json, analyte: AnalyteId, valueUnitRaw: string | undefined, unit: string): LabRange {
   const ranges = element.referenceRange;
   if (!Array.isArray(ranges)) return undefined;
   // The first untyped range, else the first typed `normal`.
@@ -204,24 +245,15 @@ function labRange(acc: Acc, element: Json, analyte: AnalyteId, valueUnitRaw: str
     if (!isRecord(q)) continue;
     const v = num(q.value);
     if (v === undefined) continue;
-    const rawUnit = quantityUnit(acc, q, analyte) ?? valueUnitRaw;
-    const def = acc.t.knowledge.analytes.analytes[analyte];
-    let bound: number;
-    if (def.canonicalUnit === null) {
-      // "As reported" analytes: the range must be in (or convertible to) the value's own unit.
-      const from = rawUnit === undefined ? undefined : acc.t.units.resolve(rawUnit, analyte);
-      const map = from === undefined ? null : affine(from, unit);
-      if (!map) return 'failed';
-      bound = map.offset === 0 && map.factor === 1 ? v : roundConverted(map.offset + map.factor * v);
-    } else {
-      const conv = acc.t.units.toCanonical(v, rawUnit, analyte);
-      if (!conv.ok) return 'failed';
-      bound = conv.value;
-    }
+    const bound = convertBound(acc, v, quantityUnit(acc, q, analyte) ?? valueUnitRaw, analyte, unit);
+    if (bound === undefined) return 'failed';
     if (i === 0) low = bound;
     else high = bound;
   }
-  if (low === undefined && high === undefined) return undefined;
+  if (low === undefined && high === undefined) {
+    const text = str(range.text);
+    return text === undefined ? undefined : textRange(acc, text, analyte, valueUnitRaw, unit);
+  }
   const out = {} as ReferenceRange;
   if (low !== undefined) out.low = low;
   if (high !== undefined) out.high = high;
@@ -274,18 +306,30 @@ function implausible(acc: Acc, analyte: AnalyteId, value: number, unit: string):
 }
 
 /**
- * `{ ...range, unit, source: 'fallback' }`, built as a clone of a template cached per knowledge range object:
- * a spread followed by more properties takes V8's generic runtime path (~1.4 µs each, once per lab value
- * without a lab range), a bare `{ ...template }` clones the template's shape (~0.03 µs). Same keys, same order.
+ * The fallback range of a band, `{ low?, high?, unit, source: 'fallback', population }`, built as a clone of a
+ * template cached per band object: a spread followed by more properties takes V8's generic runtime path (~1.4 µs
+ * each, once per lab value without a lab range), a bare `{ ...template }` clones the template's shape (~0.03 µs).
  */
 const fallbackTemplates = new WeakMap<object, ReferenceRange>();
-function fallbackRange(range: Readonly<Partial<ReferenceRange>>, unit: string): ReferenceRange {
-  let template = fallbackTemplates.get(range);
+function fallbackRange(band: FallbackBand, unit: string): ReferenceRange {
+  let template = fallbackTemplates.get(band);
   if (template === undefined || template.unit !== unit) {
-    template = { ...range, unit, source: 'fallback' };
-    fallbackTemplates.set(range, template);
+    template = {} as ReferenceRange;
+    if (band.low !== undefined) template.low = band.low;
+    if (band.high !== undefined) template.high = band.high;
+    template.unit = unit;
+    template.source = 'fallback';
+    template.population = band.population;
+    fallbackTemplates.set(band, template);
   }
   return { ...template };
+}
+
+/** The knowledge base's fallback for the patient's age at the value's time (the one unbounded band: no age needed). */
+function fallbackFor(acc: LabAcc, bands: readonly FallbackBand[], unit: string, atMs: number): ReferenceRange | undefined {
+  const only = bands.length === 1 && bands[0]?.age === undefined ? bands[0] : undefined;
+  const band = only ?? pickBand(bands, acc.birthMs, atMs);
+  return band === undefined ? undefined : fallbackRange(band, unit);
 }
 
 function emitValue(
@@ -314,22 +358,25 @@ function emitValue(
 
   const def = acc.t.knowledge.analytes.analytes[analyte];
   let referenceRange: ReferenceRange | undefined;
+  let unread: string | undefined;
   const range = element.referenceRange === undefined ? undefined : labRange(acc, element, analyte, read.unit, conv.unit);
   if (range === 'failed') {
     acc.issues.push({
       severity: 'info',
       code: 'reference-range-not-convertible',
-      message: `reference range of ${def.label} not convertible to ${conv.unit}; ${def.fallbackRange ? 'used the fallback range' : 'no range used'}`,
+      message: `reference range of ${def.label} not convertible to ${conv.unit}; ${def.fallbackRanges ? 'used the fallback range' : 'no range used'}`,
       source,
     });
-  } else referenceRange = range;
-  if (!referenceRange && def.fallbackRange && def.canonicalUnit !== null) {
-    referenceRange = fallbackRange(def.fallbackRange, def.canonicalUnit);
+  } else if (range !== undefined && 'unread' in range) unread = range.unread;
+  else referenceRange = range;
+  if (!referenceRange && def.fallbackRanges && def.canonicalUnit !== null) {
+    referenceRange = fallbackFor(acc, def.fallbackRanges, def.canonicalUnit, when.ms);
   }
   const interpretation = element.interpretation === undefined ? undefined : interpretationCodes(element);
   const lab: LabValue = { analyte, value: conv.value, unit: conv.unit, time: when.time, timeSource: when.timeSource, status, original: read.original, code: coding, source };
   if (read.comparator) lab.comparator = read.comparator;
   if (referenceRange) lab.referenceRange = referenceRange;
+  if (unread !== undefined) lab.unreadRangeText = unread;
   if (interpretation) lab.interpretation = interpretation;
   acc.labs.push(lab);
   acc.labMs.push(when.ms);

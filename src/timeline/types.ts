@@ -45,8 +45,12 @@ export interface ReferenceRange {
   low?: number;
   high?: number;
   unit: string;
-  /** `lab`: from Observation.referenceRange; `fallback`: the knowledge base's adult default (§7). */
+  /** `lab`: from Observation.referenceRange; `fallback`: the knowledge base's default for the patient's age band. */
   source: 'lab' | 'fallback';
+  /** Fallback ranges: the band's population label (e.g. `adult`). */
+  population?: string;
+  /** Lab ranges given only as `referenceRange.text`: that text (it was read unambiguously). */
+  text?: string;
 }
 
 export type Comparator = '<' | '<=' | '>=' | '>';
@@ -65,6 +69,8 @@ export interface LabValue {
   status: UsedStatus;
   /** Lab's range if present (converted), otherwise the fallback range where the knowledge base has one. */
   referenceRange?: ReferenceRange;
+  /** The lab's range was given only as text that does not read one way: that text (the fallback, if any, applies). */
+  unreadRangeText?: string;
   /** Observation.interpretation codes (e.g. H, HH, L). */
   interpretation?: string[];
   /** What the resource said before conversion, for the card's provenance. */
