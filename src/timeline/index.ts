@@ -20,6 +20,7 @@ import { finalizeIssues, mergeExposures, resolveLabs, sortFindings, sortNotEvalu
 import { type Entry, ingest, parseReference, type RefIndex, subjectOf } from './ingest';
 import { processMedication } from './medications';
 import { PatientScope } from './scope';
+import { supersededObservations } from './supersede';
 import { toEpochMs } from './time';
 import { type LabAcc, type ObservationOptions, processObservations } from './observations';
 import type { DataIssue, PatientTimeline } from './types';
@@ -47,6 +48,8 @@ const CLINICAL_TYPES = ['Observation', 'Condition', 'MedicationAdministration', 
 interface Scoped {
   patient: PatientTimeline['patient'];
   keep: (e: Entry) => boolean;
+  /** `keep` without counting the exclusion (a look-ahead). */
+  ours: (e: Entry) => boolean;
   /** Pushes the aggregated issues of what `keep` excluded (call after every resource was offered). */
   report: () => void;
 }
@@ -71,7 +74,7 @@ function scopePatient(byType: Map<string, Entry[]>, index: RefIndex, requested: 
       });
     }
     if (subjects.size === 1 && patients.length === 0) target = [...subjects][0];
-    return { patient: target !== undefined ? { id: target } : {}, keep: () => true, report: () => undefined };
+    return { patient: target !== undefined ? { id: target } : {}, keep: () => true, ours: () => true, report: () => undefined };
   }
   const patient: PatientTimeline['patient'] = { id: target };
   const scope = new PatientScope(index, target);
@@ -85,7 +88,12 @@ function scopePatient(byType: Map<string, Entry[]>, index: RefIndex, requested: 
     if (birthDate !== undefined) patient.birthDate = birthDate;
     if (gender !== undefined) patient.gender = gender;
   }
-  return { patient, keep: (e) => scope.keep(e, subjectOf(e.resource)), report: () => scope.report(issues) };
+  return {
+    patient,
+    keep: (e) => scope.keep(e, subjectOf(e.resource)),
+    ours: (e) => scope.verdict(subjectOf(e.resource)) === 'ours',
+    report: () => scope.report(issues),
+  };
 }
 
 function build(t: Tables, resources: readonly unknown[], options: BuildOptions | undefined, internal: BuilderInternals): PatientTimeline {
@@ -96,7 +104,7 @@ function build(t: Tables, resources: readonly unknown[], options: BuildOptions |
   }
   const { byType, index } = ingest(input, issues);
   const requested = str(options?.patientId);
-  const { patient, keep, report } = scopePatient(byType, index, requested, issues);
+  const { patient, keep, ours, report } = scopePatient(byType, index, requested, issues);
   const acc: LabAcc = {
     t,
     index,
@@ -111,7 +119,9 @@ function build(t: Tables, resources: readonly unknown[], options: BuildOptions |
   };
 
   // Patient scoping inside the Observation loop: one pass over the resources instead of two.
-  processObservations(acc, byType.get('Observation') ?? [], internal, keep);
+  const observations = byType.get('Observation') ?? [];
+  const superseded = supersededObservations(observations, ours);
+  processObservations(acc, observations, internal, superseded === undefined ? keep : (e) => keep(e) && !superseded.has(e));
   for (const type of CLINICAL_TYPES) {
     if (type === 'Observation') continue;
     for (const e of byType.get(type) ?? []) {

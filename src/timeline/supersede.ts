@@ -1,0 +1,85 @@
+/**
+ * Corrected and amended results supersede the earlier version of the same Observation (FHIR R4 ObservationStatus:
+ * `amended` and `corrected` are "subsequent to being final"). Versions of one resource id are resolved when the
+ * input is read (./ingest.ts); this module handles a correction sent as a new resource that carries the same
+ * identifier (system and value) as the result it replaces, as laboratory interfaces do. The earlier versions are
+ * dropped silently: a correction is not a "conflicting value", and a trend must not show both.
+ *
+ * Within a group of Observations linked by shared identifiers (only groups holding an amended/corrected one),
+ * the one kept is the highest status (amended/corrected, then final, then preliminary), then the latest
+ * meta.lastUpdated, then the latest issued, then the lexically smallest key (so input order never decides).
+ * Identifiers without a system are ignored: a bare value may repeat across systems. Only the context patient's
+ * resources are grouped, so another patient's record can never supersede one of this patient's.
+ */
+import type { Entry } from './ingest';
+import { toEpochMs } from './time';
+import { arr, cmpNum, cmpStr, isRecord, str } from './util';
+
+const CORRECTION: ReadonlySet<unknown> = new Set(['amended', 'corrected']);
+
+function rank(status: unknown): number {
+  return CORRECTION.has(status) ? 3 : status === 'final' ? 2 : status === 'preliminary' ? 1 : 0;
+}
+
+function identifierKeys(resource: Record<string, unknown>): string[] {
+  const out: string[] = [];
+  for (const id of arr(resource.identifier)) {
+    if (!isRecord(id)) continue;
+    const system = str(id.system);
+    const value = str(id.value);
+    if (system !== undefined && value !== undefined) out.push(`${system}|${value}`);
+  }
+  return out;
+}
+
+/** Positive when a should be kept over b. */
+function newer(a: Entry, b: Entry): number {
+  const ra = a.resource;
+  const rb = b.resource;
+  const updated = (r: Record<string, unknown>) => toEpochMs(isRecord(r.meta) ? str(r.meta.lastUpdated) : undefined);
+  return (
+    rank(ra.status) - rank(rb.status) ||
+    cmpNum(updated(ra), updated(rb)) ||
+    cmpNum(toEpochMs(str(ra.issued)), toEpochMs(str(rb.issued))) ||
+    cmpStr(b.key, a.key)
+  );
+}
+
+/**
+ * The Observations superseded by a correction with a shared identifier, among those `ours` accepts; undefined
+ * when nothing is superseded. Costs one status read per Observation when no correction is present.
+ */
+export function supersededObservations(entries: readonly Entry[], ours: (e: Entry) => boolean): Set<Entry> | undefined {
+  const correctionKeys = new Set<string>();
+  for (const e of entries) {
+    if (CORRECTION.has(e.resource.status) && ours(e)) for (const k of identifierKeys(e.resource)) correctionKeys.add(k);
+  }
+  if (correctionKeys.size === 0) return undefined;
+  // Union of the entries that share any of those identifiers.
+  const parent = new Map<Entry, Entry>();
+  const find = (e: Entry): Entry => {
+    let root = e;
+    while (parent.get(root) !== root) root = parent.get(root) as Entry;
+    return root;
+  };
+  const owner = new Map<string, Entry>();
+  for (const e of entries) {
+    const keys = identifierKeys(e.resource).filter((k) => correctionKeys.has(k));
+    if (keys.length === 0 || !ours(e)) continue;
+    parent.set(e, e);
+    for (const k of keys) {
+      const other = owner.get(k);
+      if (other === undefined) owner.set(k, e);
+      else parent.set(find(e), find(other));
+    }
+  }
+  const best = new Map<Entry, Entry>();
+  for (const e of parent.keys()) {
+    const root = find(e);
+    const cur = best.get(root);
+    if (cur === undefined || newer(e, cur) > 0) best.set(root, e);
+  }
+  const out = new Set<Entry>();
+  for (const e of parent.keys()) if (best.get(find(e)) !== e) out.add(e);
+  return out.size ? out : undefined;
+}
