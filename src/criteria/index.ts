@@ -11,6 +11,7 @@ import { defaultKnowledge, type Knowledge } from '../knowledge';
 import type { AnalyteId, DataIssue, PatientTimeline } from '../timeline/types';
 import { ANALYTE_IDS } from '../timeline/types';
 import { toEpochMs } from '../timeline/time';
+import { marrowExamination, unusableResults } from './chart';
 import { assessExposure } from './exposure';
 import { findingsOf } from './findings';
 import { assessHlh2004 } from './hlh2004';
@@ -132,8 +133,11 @@ export function assess(timeline: PatientTimeline, asOf: string, knowledge: Knowl
     alternatives: alternatives(ctx),
     lastSeen,
     missing,
+    unusable: unusableResults(ctx),
     dataIssues,
   };
+  const marrow = marrowExamination(ctx, primary?.day0);
+  if (marrow) out.marrowExamination = marrow;
   if (timeline.patient.id) out.patientId = timeline.patient.id;
   if (primary) out.syndrome = primary.syndrome;
   if (iecHs) out.iecHs = iecHs;

@@ -27,7 +27,7 @@ import type {
 } from '../timeline/types';
 
 /** Version of the Assessment shape. Bump on breaking changes; additions keep the major. */
-export const ASSESSMENT_VERSION = '1.1.0';
+export const ASSESSMENT_VERSION = '1.2.0';
 
 export type CriterionState = 'met' | 'not-met' | 'unknown';
 
@@ -273,8 +273,12 @@ export interface Hlh2004Result {
   required: number;
   /** `reached`: met ≥ 5; `reachable`: met + unknown ≥ 5; `impossible`: met + unknown < 5. */
   status: 'reached' | 'reachable' | 'impossible';
-  /** Sources of a coded HLH diagnosis (ICD-10-CM D76.1/D76.2) if documented; informational. */
+  /** Sources of a current coded HLH diagnosis (ICD-10-CM D76.1/D76.2) if documented; informational. */
   documentedDiagnosis: string[];
+  /** An earlier HLH diagnosis no longer current (resolved, inactive, remission, or dated before the lookback): history. */
+  earlierDiagnosis: { source: string; time?: string; clinicalStatus?: string }[];
+  /** Sources of an HLH diagnosis documented as refuted (a documented negative). */
+  refutedDiagnosis: string[];
 }
 
 // ---------------------------------------------------------------------------------------------- HScore
@@ -395,6 +399,27 @@ export interface AlternativeExplanation {
   source: string;
 }
 
+/**
+ * A result that exists but cannot be used, newer than the analyte's latest usable value. `data-absent`: the lab
+ * reported no usable result (specimen clotted, not performed: a repeat is offered); `unit-missing` and
+ * `implausible`: a result exists but cannot be read (check it with the laboratory; not re-ordered).
+ */
+export interface UnusableResult {
+  analyte: AnalyteId;
+  kind: 'data-absent' | 'unit-missing' | 'implausible';
+  /** `data-absent`: the lab's reason as written (dataAbsentReason text, display or code). */
+  reason?: string;
+  time: string;
+  source: string;
+}
+
+/** The latest documented marrow/tissue examination for hemophagocytosis in the finding lookback (and since day 0). */
+export interface MarrowExamination {
+  hemophagocytosis: boolean;
+  time: string;
+  source: string;
+}
+
 export interface Assessment {
   /** ASSESSMENT_VERSION. */
   version: string;
@@ -417,6 +442,10 @@ export interface Assessment {
   lastSeen: Partial<Record<AnalyteId, string>>;
   /** Analytes the criteria use that have no usable value in their lookback window. */
   missing: AnalyteId[];
+  /** Unusable results newer than the analyte's latest usable value (in ANALYTE_IDS order). */
+  unusable: UnusableResult[];
+  /** A documented marrow/tissue examination for hemophagocytosis, if any (the card then suggests no biopsy). */
+  marrowExamination?: MarrowExamination;
   /** Timeline data issues passed through, plus engine notes (e.g. `value-after-asof-ignored`). */
   dataIssues: DataIssue[];
 }

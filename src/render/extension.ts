@@ -20,7 +20,8 @@
  * - `criteria.hscore` — `{score, maxPossible, probability (percent, interpolated per Fardet 2014 table),
  *   probabilityDisplay, missing[]}`.
  * - `criteria.ohi` — `{state}`.
- * - `missingWorkup[]` — `{id, reason: missing|stale, lastSeen?}` for every work-up item offered.
+ * - `missingWorkup[]` — `{id, reason: missing|stale|repeat, lastSeen?}` for every work-up item offered (`repeat`,
+ *   since 1.1.0: the latest result came back unusable, e.g. specimen clotted).
  * Item states are `met` | `not-met` | `unknown` (unknown = no usable data, never "normal").
  */
 import { z } from 'zod';
@@ -28,7 +29,7 @@ import { HLH2004_ITEM_IDS } from '../criteria/types';
 import { EXPOSURE_CLASSES } from '../timeline/types';
 
 export const EXTENSION_KEY = 'org.hlh-sentinel.assessment';
-export const EXTENSION_VERSION = '1.0.0';
+export const EXTENSION_VERSION = '1.1.0';
 
 const state = z.enum(['met', 'not-met', 'unknown']);
 const iso = z.string().min(1);
@@ -97,7 +98,7 @@ export const assessmentExtensionSchema = z
       })
       .strict(),
     missingWorkup: z.array(
-      z.object({ id: z.string().min(1), reason: z.enum(['missing', 'stale']), lastSeen: iso.optional() }).strict(),
+      z.object({ id: z.string().min(1), reason: z.enum(['missing', 'stale', 'repeat']), lastSeen: iso.optional() }).strict(),
     ),
   })
   .strict();

@@ -1,22 +1,29 @@
 /**
  * Which work-up items to offer: an item is due when any analyte it covers has no value at or before asOf
  * (`assessment.lastSeen`, `assessment.missing`) or its latest value is older than the item's freshness window.
+ * A recent result that exists but cannot be used (`assessment.unusable`, within the freshness window) changes
+ * that: "no usable result" (dataAbsentReason: clotted, not performed) is offered as a repeat, never as "no
+ * result"; a result with no unit or an implausible value is not re-ordered (the card asks to check it with the
+ * laboratory). An advice item documented in the chart (a marrow examination) is not advised again.
  */
 import type { ServiceRequest } from 'fhir/r4';
-import type { Assessment } from '../criteria/types';
+import type { Assessment, MarrowExamination, UnusableResult } from '../criteria/types';
 import { HOUR_MS, toEpochMs } from '../timeline/time';
 import type { CardContent, WorkupItem } from './content';
 import { fill } from './format';
 
 export interface DueItem {
   item: WorkupItem;
-  reason: 'missing' | 'stale';
+  /** `repeat`: a recent result came back unusable (data absent); `check`: a recent result exists but cannot be read. */
+  reason: 'missing' | 'stale' | 'repeat' | 'check';
   /** Oldest latest-value among the covered analytes (the one that made it stale). */
   lastSeen?: string;
   /** Hours from lastSeen to asOf. */
   ageHours?: number;
   /** Covered analytes that made the item due (all of them unless the item covers several). */
   analytes: string[];
+  /** `repeat` / `check`: the unusable results behind it. */
+  unusable?: UnusableResult[];
 }
 
 export interface WorkupPlan {
@@ -26,6 +33,10 @@ export interface WorkupPlan {
   optional: WorkupItem[];
   /** Mentioned in the card only; never ordered. */
   advice: WorkupItem[];
+  /** Recent results that exist but cannot be read: named on the card, not re-ordered. */
+  check: DueItem[];
+  /** Advice items the chart already documents (not advised again; the card says when and what was found). */
+  documented: { item: WorkupItem; exam: MarrowExamination }[];
 }
 
 function applies(item: WorkupItem, a: Assessment): boolean {
@@ -42,31 +53,44 @@ export function dueness(item: WorkupItem, a: Assessment): DueItem | undefined {
   const asOf = toEpochMs(a.asOf);
   const missing: string[] = [];
   const stale: { analyte: string; seen: string; ageHours: number }[] = [];
+  const repeat: UnusableResult[] = [];
+  const check: UnusableResult[] = [];
   for (const analyte of item.covers) {
     const seen = a.lastSeen[analyte];
     const t = toEpochMs(seen);
-    if (!seen || t === undefined || asOf === undefined || t > asOf) {
-      missing.push(analyte);
+    const ageHours = t === undefined || asOf === undefined ? undefined : (asOf - t) / HOUR_MS;
+    if (seen && ageHours !== undefined && ageHours >= 0 && ageHours <= item.freshnessHours) continue;
+    const u = a.unusable.find((x) => x.analyte === analyte);
+    const uMs = toEpochMs(u?.time);
+    if (u && uMs !== undefined && asOf !== undefined && (asOf - uMs) / HOUR_MS <= item.freshnessHours) {
+      (u.kind === 'data-absent' ? repeat : check).push(u);
       continue;
     }
-    const ageHours = (asOf - t) / HOUR_MS;
-    if (ageHours > item.freshnessHours) stale.push({ analyte, seen, ageHours });
+    if (!seen || ageHours === undefined || ageHours < 0) missing.push(analyte);
+    else stale.push({ analyte, seen: seen, ageHours });
   }
   if (missing.length) return { item, reason: 'missing', analytes: missing };
-  if (!stale.length) return undefined;
-  const oldest = stale.reduce((x, y) => (y.ageHours > x.ageHours ? y : x));
-  return { item, reason: 'stale', lastSeen: oldest.seen, ageHours: oldest.ageHours, analytes: stale.map((s) => s.analyte) };
+  if (stale.length) {
+    const oldest = stale.reduce((x, y) => (y.ageHours > x.ageHours ? y : x));
+    return { item, reason: 'stale', lastSeen: oldest.seen, ageHours: oldest.ageHours, analytes: stale.map((s) => s.analyte) };
+  }
+  if (repeat.length) return { item, reason: 'repeat', analytes: repeat.map((u) => u.analyte), unusable: repeat };
+  if (check.length) return { item, reason: 'check', analytes: check.map((u) => u.analyte), unusable: check };
+  return undefined;
 }
 
 export function planWorkup(a: Assessment, content: CardContent): WorkupPlan {
-  const plan: WorkupPlan = { bundle: [], optional: [], advice: [] };
+  const plan: WorkupPlan = { bundle: [], optional: [], advice: [], check: [], documented: [] };
   for (const item of content.workup.items) {
     if (!applies(item, a)) continue;
-    if (item.mode === 'advice') plan.advice.push(item);
-    else if (item.mode === 'optional') plan.optional.push(item);
+    if (item.mode === 'advice') {
+      if (item.documentedBy === 'marrow-examination' && a.marrowExamination) plan.documented.push({ item, exam: a.marrowExamination });
+      else plan.advice.push(item);
+    } else if (item.mode === 'optional') plan.optional.push(item);
     else {
       const due = dueness(item, a);
-      if (due) plan.bundle.push(due);
+      if (due?.reason === 'check') plan.check.push(due);
+      else if (due) plan.bundle.push(due);
     }
   }
   return plan;

@@ -15,7 +15,7 @@
  * - interpretation codes, and `Observation/id` or `Observation/id#component[i]` as source.
  */
 import type { Acc } from './context';
-import { anyMatch, codingsOf, firstMatch, plainCodes } from './codes';
+import { anyMatch, codingsOf, firstMatch, plainCodes, textsOf } from './codes';
 import { choiceField, COMPONENT_VALUE, fieldBatch, type FieldName, type FieldNode, NOT_HANDLED, OBSERVATION_EFFECTIVE, OBSERVATION_VALUE } from './fhirpath';
 import type {
   AnalyteId,
@@ -270,10 +270,11 @@ function interpretationCodes(element: Json): string[] | undefined {
   return out.length ? out : undefined;
 }
 
+/** The lab's reason for no result (dataAbsentReason text, else a coding's display, else its code), if any. */
 function dataAbsent(element: Json): string | undefined {
   const dar = element.dataAbsentReason;
   if (!isRecord(dar)) return undefined;
-  return plainCodes(dar)[0] ?? str(dar.text) ?? 'unspecified';
+  return textsOf(dar)[0] ?? plainCodes(dar)[0] ?? 'unspecified';
 }
 
 function notEvaluable(
@@ -284,9 +285,10 @@ function notEvaluable(
   reasonCode: NotEvaluableReason,
   reason: string,
   original: NotEvaluableValue['original'] = {},
+  detail?: string,
 ): void {
   const { analyte, coding } = match;
-  acc.notEvaluable.push({ analyte, reason, reasonCode, ...(when ? { time: when.time } : {}), original, source, code: coding });
+  acc.notEvaluable.push({ analyte, reason, reasonCode, ...(when ? { time: when.time } : {}), original, source, code: coding, ...(detail !== undefined ? { detail } : {}) });
   if (reasonCode === 'implausible') {
     const label = acc.t.knowledge.analytes.analytes[analyte].label;
     acc.issues.push({ severity: 'warning', code: 'implausible-value', message: `${label}: ${reason}; not used (implausible value, check units)`, source });
@@ -344,7 +346,7 @@ function emitValue(
   const { analyte, coding } = match;
   if (!node) {
     const absent = dataAbsent(element);
-    if (absent !== undefined) notEvaluable(acc, match, when, source, 'data-absent', `data absent (${absent})`);
+    if (absent !== undefined) notEvaluable(acc, match, when, source, 'data-absent', `no usable result: ${absent}`, {}, absent);
     else notEvaluable(acc, match, when, source, 'no-value', 'no value');
     return;
   }

@@ -107,6 +107,8 @@ export interface NotEvaluableValue {
   source: string;
   reasonCode?: NotEvaluableReason;
   code?: Coding;
+  /** `data-absent`: the lab's reason as it wrote it (dataAbsentReason text, display or code), e.g. "specimen clotted". */
+  detail?: string;
 }
 
 /** Two different values for the same analyte at the same time from different resources: both are kept. */

@@ -215,7 +215,7 @@ describe('extension', () => {
     const card = one(assessment({ lastSeen: { ferritin: '2024-05-13T06:00:00Z' } }));
     const ext = assessmentExtensionSchema.parse(card.extension![EXTENSION_KEY]);
     expect(ext).toMatchObject({
-      version: '1.0.0',
+      version: '1.1.0',
       asOf: AS_OF,
       syndrome: 'iec-hs',
       indicator: 'warning',
