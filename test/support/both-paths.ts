@@ -83,6 +83,9 @@ export async function startBothPaths(): Promise<BothPaths> {
     const config = configSchema.parse({
       logLevel: 'info',
       ...input,
+      // Generous FHIR timeouts: these tests prove data rules, on a machine other test suites load heavily (the
+      // production bounds have their own tests); a slow Medplum answer must not turn into a 412 here.
+      fhir: { timeoutMs: 15_000, deadlineMs: 20_000, ...((input as { fhir?: object }).fhir ?? {}) },
       ...(knowledgeFile ? { knowledgeFile } : {}),
       store: { kind: 'memory', ...((input as { store?: object }).store ?? {}) },
       security: {
