@@ -512,7 +512,7 @@ export function parentFrom(
     state === 'met' ? 'any-arm-met' : state === 'not-met' ? 'all-arms-not-met' : components.every((c) => c.reason === 'no-data') ? 'no-data' : 'arms-unknown';
   const out: CriterionItem = { id, label, state, reason, sources: [], components };
   if (decider) {
-    for (const key of ['value', 'unit', 'comparator', 'time', 'status', 'original', 'referenceRange', 'threshold', 'multiple', 'baseline'] as const) {
+    for (const key of ['value', 'unit', 'comparator', 'time', 'status', 'original', 'referenceRange', 'threshold', 'multiple', 'baseline', 'comparison'] as const) {
       if (decider[key] !== undefined) (out as unknown as Record<string, unknown>)[key] = decider[key];
     }
     if (decider.flags) out.flags = [...decider.flags];

@@ -143,8 +143,8 @@ export interface ThresholdRef {
   /** Resolved bound in `unit` (the unit system actually used for the comparison). */
   value: number;
   unit: string;
-  /** `absolute` threshold, or a multiple of the ULN/LLN/baseline. */
-  basis: 'absolute' | 'uln' | 'lln' | 'baseline';
+  /** `absolute` threshold, or a multiple of the ULN/LLN/baseline, or of an earlier value (a rapid rise). */
+  basis: 'absolute' | 'uln' | 'lln' | 'baseline' | 'earlier-value';
   /** Multiplier for uln/lln/baseline bases (2 for "> 2 × ULN"). */
   factor?: number;
   /** Knowledge-base citation, e.g. "HLH-2004 §3 #7 (Henter 2007)". */
@@ -175,6 +175,8 @@ export interface CriterionItem {
   multiple?: { of: 'uln' | 'lln' | 'baseline'; factor: number };
   /** Baseline value used by baseline-relative criteria (IEC-HS). */
   baseline?: ValueRef;
+  /** The earlier value a rapid rise is measured against (not a baseline: any value within the rise window). */
+  comparison?: ValueRef;
   /** FHIR references of every value or finding that decided the item. */
   sources: string[];
   /** Sub-items: lineages of a cytopenia criterion, arms of an OR-criterion. */
@@ -357,10 +359,14 @@ export interface Trend {
   latest?: ValueRef;
   /** Most abnormal value in the lookback window ending at asOf. */
   mostAbnormal?: ValueRef;
-  /** Change from the value closest to 48 h before the latest (within the 48 h change window) to the latest. */
+  /**
+   * Change to the latest value from the earlier one closest to `trends.changeHours` (48 h) before it, within
+   * ± `trends.toleranceHours` [design]; `hours` is the actual interval.
+   */
   change48h?: {
     from: ValueRef;
     to: ValueRef;
+    hours: number;
     absolute: number;
     /** to / from; absent when from is 0. */
     ratio?: number;
@@ -373,7 +379,7 @@ export interface Trend {
 
 /**
  * Porter 2022 [confirmed] pattern: ferritin rising while CRP and IL-6 fall (favours IEC-HS over ongoing CRS).
- * `present` needs all three measured; `unknown` when any of them lacks a 48 h change.
+ * `present` needs all three measured; `unknown` when any of them lacks a change over about 48 h (see Trend).
  */
 export interface CrsDivergenceHint {
   state: 'present' | 'absent' | 'unknown';

@@ -309,6 +309,10 @@ function valueCell(i: CriterionItem): string {
     parts.push(`reported ${esc(`${i.original.value}${i.original.unit ? ` ${i.original.unit}` : ''}`)}`);
   }
   if (i.baseline) parts.push(`baseline ${esc(formatValue(i.baseline.value, i.baseline.unit, i.baseline.comparator))}`);
+  if (i.comparison) {
+    const c = i.comparison;
+    parts.push(`earlier value ${esc(formatValue(c.value, c.unit, c.comparator))} (${esc(formatTime(c.time))})`);
+  }
   // The range source (lab / fallback / default) has its own column.
   const flags = (i.flags ?? []).filter((f) => f !== 'fallback-range').map((f) => FLAG_TEXT[f] ?? esc(f));
   if (i.status === 'preliminary' && !flags.includes('preliminary')) flags.push('preliminary');
@@ -316,11 +320,13 @@ function valueCell(i: CriterionItem): string {
   return parts.join(' ');
 }
 
+const BASIS_TEXT = { uln: 'ULN', lln: 'LLN', baseline: 'baseline', 'earlier-value': 'earlier value' } as const;
+
 function thresholdCell(i: CriterionItem): string {
   const t = i.threshold;
   if (!t) return '';
   const op = { '<': '<', '<=': '≤', '>': '>', '>=': '≥' }[t.operator];
-  const basis = t.basis === 'absolute' ? '' : ` (${t.factor ?? 1}× ${t.basis === 'uln' ? 'ULN' : t.basis === 'lln' ? 'LLN' : 'baseline'})`;
+  const basis = t.basis === 'absolute' ? '' : ` (${t.factor ?? 1}× ${BASIS_TEXT[t.basis]})`;
   const status = t.status === 'confirmed' ? '' : ` [${t.status}]`;
   return esc(`${op} ${formatValue(t.value, t.unit)}`) + basis + status;
 }
@@ -402,7 +408,7 @@ function trendLines(a: Assessment, content: CardContent): string[] {
     if (t.change48h) {
       const c = t.change48h;
       const dir = c.absolute > 0 ? '↑' : c.absolute < 0 ? '↓' : '→';
-      change = `; 48 h change ${dir} ${c.approximate ? '≈' : ''}${esc(formatNumber(Math.abs(c.absolute)))}${c.ratio !== undefined ? ` (×${esc(formatNumber(c.ratio))})` : ''}`;
+      change = `; change over ${esc(formatNumber(Math.round(c.hours)))} h ${dir} ${c.approximate ? '≈' : ''}${esc(formatNumber(Math.abs(c.absolute)))}${c.ratio !== undefined ? ` (×${esc(formatNumber(c.ratio))})` : ''}`;
     }
     const label = content.wording.summaryValueLabels[analyte] ?? analyte;
     out.push(`- ${esc(label[0]?.toUpperCase() + label.slice(1))}: ${series} ${esc(formatUnit(unit))}${span}${change}`);
