@@ -320,13 +320,14 @@ function valueCell(i: CriterionItem): string {
   return parts.join(' ');
 }
 
-const BASIS_TEXT = { uln: 'ULN', lln: 'LLN', baseline: 'baseline', 'earlier-value': 'earlier value' } as const;
-
 function thresholdCell(i: CriterionItem): string {
   const t = i.threshold;
   if (!t) return '';
   const op = { '<': '<', '<=': '≤', '>': '>', '>=': '≥' }[t.operator];
-  const basis = t.basis === 'absolute' ? '' : ` (${t.factor ?? 1}× ${BASIS_TEXT[t.basis]})`;
+  const basis =
+    t.basis === 'absolute'
+      ? ''
+      : ` (${t.factor ?? 1}× ${t.basis === 'uln' ? 'ULN' : t.basis === 'lln' ? 'LLN' : t.basis === 'baseline' ? 'baseline' : 'earlier value'})`;
   const status = t.status === 'confirmed' ? '' : ` [${t.status}]`;
   return esc(`${op} ${formatValue(t.value, t.unit)}`) + basis + status;
 }

@@ -20,7 +20,7 @@ import { finalizeIssues, mergeExposures, resolveLabs, sortFindings, sortNotEvalu
 import { type Entry, ingest, parseReference, type RefIndex, subjectOf } from './ingest';
 import { processMedication } from './medications';
 import { PatientScope } from './scope';
-import { supersededObservations } from './supersede';
+import { dropSuperseded, supersededObservations } from './supersede';
 import { toEpochMs } from './time';
 import { type LabAcc, type ObservationOptions, processObservations } from './observations';
 import type { DataIssue, PatientTimeline } from './types';
@@ -112,6 +112,7 @@ function build(t: Tables, resources: readonly unknown[], options: BuildOptions |
     labs: [],
     labMs: [],
     birthMs: toEpochMs(patient.birthDate),
+    correctionSeen: false,
     notEvaluable: [],
     findings: [],
     exposures: [],
@@ -120,8 +121,11 @@ function build(t: Tables, resources: readonly unknown[], options: BuildOptions |
 
   // Patient scoping inside the Observation loop: one pass over the resources instead of two.
   const observations = byType.get('Observation') ?? [];
-  const superseded = supersededObservations(observations, ours);
-  processObservations(acc, observations, internal, superseded === undefined ? keep : (e) => keep(e) && !superseded.has(e));
+  processObservations(acc, observations, internal, keep);
+  if (acc.correctionSeen) {
+    const superseded = supersededObservations(observations, ours);
+    if (superseded) dropSuperseded(acc, superseded);
+  }
   for (const type of CLINICAL_TYPES) {
     if (type === 'Observation') continue;
     for (const e of byType.get(type) ?? []) {

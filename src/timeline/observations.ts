@@ -29,7 +29,7 @@ import type {
   UsedStatus,
 } from './types';
 
-import type { FallbackBand } from '../knowledge/analytes';
+import type { AnalyteDefinition, FallbackBand } from '../knowledge/analytes';
 import { parseRangeText, pickBand } from './ranges';
 import { affine, roundConverted } from './units';
 import { arr, epochMs, errorMessage, isRecord, type Json, num, records, str } from './util';
@@ -39,6 +39,8 @@ export interface LabAcc extends Acc {
   labMs: number[];
   /** The context patient's birth date (epoch ms), for age-banded fallback ranges. */
   birthMs?: number | undefined;
+  /** An amended or corrected Observation was read (./supersede.ts then runs). */
+  correctionSeen?: boolean;
 }
 
 const USED: ReadonlySet<string> = new Set(['final', 'amended', 'corrected', 'preliminary']);
@@ -296,9 +298,8 @@ function notEvaluable(
 }
 
 /** Outside the analyte's plausibility limits ([design], knowledge base), or not finite: the reason, else undefined. */
-function implausible(acc: Acc, analyte: AnalyteId, value: number, unit: string): string | undefined {
+function implausible(p: AnalyteDefinition['plausible'], value: number, unit: string): string | undefined {
   if (!Number.isFinite(value)) return 'the converted value is not a finite number';
-  const p = acc.t.knowledge.analytes.analytes[analyte].plausible;
   if (p === undefined) return undefined;
   if ((p.min !== undefined && value < p.min) || (p.max !== undefined && value > p.max)) {
     const limits = p.min !== undefined && p.max !== undefined ? `${p.min}–${p.max}` : p.min !== undefined ? `≥ ${p.min}` : `≤ ${p.max}`;
@@ -355,33 +356,34 @@ function emitValue(
   if (!when) return notEvaluable(acc, match, when, source, 'no-time', 'no usable effective time or issued date', read.original);
   const conv = acc.t.units.toCanonical(read.value, read.unit, analyte);
   if (!conv.ok) return notEvaluable(acc, match, when, source, conv.reasonCode, conv.reason, read.original);
-  const odd = implausible(acc, analyte, conv.value, conv.unit);
+  const def = acc.t.knowledge.analytes.analytes[analyte];
+  const odd = implausible(def.plausible, conv.value, conv.unit);
   if (odd !== undefined) return notEvaluable(acc, match, when, source, 'implausible', odd, read.original);
 
-  const def = acc.t.knowledge.analytes.analytes[analyte];
+  const interpretation = element.interpretation === undefined ? undefined : interpretationCodes(element);
+  const lab: LabValue = { analyte, value: conv.value, unit: conv.unit, time: when.time, timeSource: when.timeSource, status, original: read.original, code: coding, source };
+  if (read.comparator) lab.comparator = read.comparator;
+  setRange(acc, lab, element, def, read.unit, when.ms);
+  if (interpretation) lab.interpretation = interpretation;
+  acc.labs.push(lab);
+  acc.labMs.push(when.ms);
+}
+
+/** The lab's range (Quantities, else readable text), else the fallback for the patient's age band. */
+function setRange(acc: LabAcc, lab: LabValue, element: Json, def: AnalyteDefinition, valueUnitRaw: string | undefined, atMs: number): void {
   let referenceRange: ReferenceRange | undefined;
-  let unread: string | undefined;
-  const range = element.referenceRange === undefined ? undefined : labRange(acc, element, analyte, read.unit, conv.unit);
+  const range = element.referenceRange === undefined ? undefined : labRange(acc, element, lab.analyte, valueUnitRaw, lab.unit);
   if (range === 'failed') {
     acc.issues.push({
       severity: 'info',
       code: 'reference-range-not-convertible',
-      message: `reference range of ${def.label} not convertible to ${conv.unit}; ${def.fallbackRanges ? 'used the fallback range' : 'no range used'}`,
-      source,
+      message: `reference range of ${def.label} not convertible to ${lab.unit}; ${def.fallbackRanges ? 'used the fallback range' : 'no range used'}`,
+      source: lab.source,
     });
-  } else if (range !== undefined && 'unread' in range) unread = range.unread;
+  } else if (range !== undefined && 'unread' in range) lab.unreadRangeText = range.unread;
   else referenceRange = range;
-  if (!referenceRange && def.fallbackRanges && def.canonicalUnit !== null) {
-    referenceRange = fallbackFor(acc, def.fallbackRanges, def.canonicalUnit, when.ms);
-  }
-  const interpretation = element.interpretation === undefined ? undefined : interpretationCodes(element);
-  const lab: LabValue = { analyte, value: conv.value, unit: conv.unit, time: when.time, timeSource: when.timeSource, status, original: read.original, code: coding, source };
-  if (read.comparator) lab.comparator = read.comparator;
+  if (!referenceRange && def.fallbackRanges && def.canonicalUnit !== null) referenceRange = fallbackFor(acc, def.fallbackRanges, def.canonicalUnit, atMs);
   if (referenceRange) lab.referenceRange = referenceRange;
-  if (unread !== undefined) lab.unreadRangeText = unread;
-  if (interpretation) lab.interpretation = interpretation;
-  acc.labs.push(lab);
-  acc.labMs.push(when.ms);
 }
 
 /** Finding rows an Observation carries: by its code (value = present/absent) or by a coded value. */
@@ -464,7 +466,7 @@ const NO_COMPONENTS: ComponentMatch[] = [];
 const NO_NODES: FieldNode[] = [];
 
 /** Plain-TypeScript prefilter: is this Observation about a known analyte or finding, with a usable status? */
-function prefilter(acc: Acc, res: Json, source: string): Candidate | undefined {
+function prefilter(acc: LabAcc, res: Json, source: string): Candidate | undefined {
   // One pass over Observation.code's codings answers both "which analyte" and "is it a finding code".
   const { codes, analyteByCode, findingsByCode } = acc.t;
   let main: AnalyteMatch | undefined;
@@ -510,6 +512,7 @@ function prefilter(acc: Acc, res: Json, source: string): Candidate | undefined {
     });
     return undefined;
   }
+  if (statusText === 'amended' || statusText === 'corrected') acc.correctionSeen = true;
   return { res, source, status: statusText as UsedStatus, main, componentMatches, findingCandidate, effective: NO_NODES, value: undefined };
 }
 

@@ -10,15 +10,21 @@
  * meta.lastUpdated, then the latest issued, then the lexically smallest key (so input order never decides).
  * Identifiers without a system are ignored: a bare value may repeat across systems. Only the context patient's
  * resources are grouped, so another patient's record can never supersede one of this patient's.
+ *
+ * Corrections are rare, so nothing here runs unless the Observation pass saw one (`LabAcc.correctionSeen`): the
+ * superseded resources' values, findings and issues are then removed from what that pass produced.
  */
 import type { Entry } from './ingest';
+import type { LabAcc } from './observations';
 import { toEpochMs } from './time';
 import { arr, cmpNum, cmpStr, isRecord, str } from './util';
 
-const CORRECTION: ReadonlySet<unknown> = new Set(['amended', 'corrected']);
+export function isCorrection(status: unknown): boolean {
+  return status === 'amended' || status === 'corrected';
+}
 
 function rank(status: unknown): number {
-  return CORRECTION.has(status) ? 3 : status === 'final' ? 2 : status === 'preliminary' ? 1 : 0;
+  return isCorrection(status) ? 3 : status === 'final' ? 2 : status === 'preliminary' ? 1 : 0;
 }
 
 function identifierKeys(resource: Record<string, unknown>): string[] {
@@ -45,14 +51,11 @@ function newer(a: Entry, b: Entry): number {
   );
 }
 
-/**
- * The Observations superseded by a correction with a shared identifier, among those `ours` accepts; undefined
- * when nothing is superseded. Costs one status read per Observation when no correction is present.
- */
+/** The Observations superseded by a correction with a shared identifier, among those `ours` accepts. */
 export function supersededObservations(entries: readonly Entry[], ours: (e: Entry) => boolean): Set<Entry> | undefined {
   const correctionKeys = new Set<string>();
   for (const e of entries) {
-    if (CORRECTION.has(e.resource.status) && ours(e)) for (const k of identifierKeys(e.resource)) correctionKeys.add(k);
+    if (isCorrection(e.resource.status) && ours(e)) for (const k of identifierKeys(e.resource)) correctionKeys.add(k);
   }
   if (correctionKeys.size === 0) return undefined;
   // Union of the entries that share any of those identifiers.
@@ -82,4 +85,34 @@ export function supersededObservations(entries: readonly Entry[], ours: (e: Entr
   const out = new Set<Entry>();
   for (const e of parent.keys()) if (best.get(find(e)) !== e) out.add(e);
   return out.size ? out : undefined;
+}
+
+/** `Observation/id` of a value's source (`Observation/id#component[2]`). */
+function resourceKey(source: string): string {
+  const hash = source.indexOf('#');
+  return hash < 0 ? source : source.slice(0, hash);
+}
+
+/** Removes what superseded Observations contributed: values (with their parsed times), findings and issues. */
+export function dropSuperseded(acc: LabAcc, superseded: ReadonlySet<Entry>): void {
+  const keys = new Set<string>();
+  for (const e of superseded) keys.add(e.key);
+  const gone = (source: string | undefined) => source !== undefined && keys.has(resourceKey(source));
+  let w = 0;
+  for (let i = 0; i < acc.labs.length; i++) {
+    if (gone(acc.labs[i]?.source)) continue;
+    acc.labs[w] = acc.labs[i] as LabAcc['labs'][number];
+    acc.labMs[w] = acc.labMs[i] as number;
+    w++;
+  }
+  acc.labs.length = w;
+  acc.labMs.length = w;
+  const keep = <T extends { source?: string }>(list: T[]) => {
+    let k = 0;
+    for (const x of list) if (!gone(x.source)) list[k++] = x;
+    list.length = k;
+  };
+  keep(acc.notEvaluable);
+  keep(acc.findings);
+  keep(acc.issues); // the shared issue list: filtered in place
 }
