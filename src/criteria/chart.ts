@@ -1,6 +1,6 @@
 /**
- * What the chart already says, beyond the values the criteria count (clinical reference §6, result status, and §7
- * findings: a documented negative is not-met, no record is unknown):
+ * What the chart already says, beyond the values the criteria count (as for findings, a documented negative is
+ * not-met and no record is unknown):
  * - results that exist but cannot be used: a `dataAbsentReason` (specimen clotted, not performed: repeat it), or a
  *   value with no unit or an implausible one (the result exists: check it with the laboratory, do not re-order);
  * - the latest documented marrow/tissue examination for hemophagocytosis, positive or negative, so the card does

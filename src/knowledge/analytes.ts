@@ -92,8 +92,8 @@ export const analyteDefinitionSchema = z.strictObject({
   unitAliases: z.record(z.string(), z.string()).optional(),
   /**
    * Default ranges by age band in the canonical unit, used only when the Observation has no usable range of its
-   * own (`source: 'fallback'`). The shipped bands are the clinical reference's adult ranges, for every age: no
-   * pediatric ranges are cited there, so sites add their own bands (the card says when a patient under 18 was
+   * own (`source: 'fallback'`). The shipped bands are the adult ranges below, for every age: no pediatric
+   * ranges are cited for them, so sites add their own bands (the card says when a patient under 18 was
    * judged against a fallback range).
    */
   fallbackRanges: z.array(fallbackBandSchema).min(1).optional(),
@@ -118,7 +118,7 @@ export const analyteKnowledgeSchema = z.strictObject({
 export type AnalyteKnowledge = z.infer<typeof analyteKnowledgeSchema>;
 
 const loinc = (...codes: string[]): CodeRef[] => codes.map((code) => ({ system: LOINC, code }));
-/** The clinical reference's adult fallback range (§7), as the one band for every age. */
+/** An adult fallback range as the one band for every age (no pediatric range is cited). */
 const adult = (low: number, high: number): FallbackBand[] => [{ population: 'adult', low, high }];
 
 /**

@@ -337,7 +337,7 @@ export const defaultCriteriaKnowledge: CriteriaKnowledge = {
     // 48 h direction (samples 60 h apart are assessed), while a pair a few hours apart would only show noise.
     toleranceHours: 24,
   },
-  // [design] The fallback ranges shipped are adult ones (CC §7 cites no pediatric ranges): under 18 the card says
-  // when one decided a criterion.
+  // [design] The fallback ranges shipped are adult ones (no pediatric ranges are cited for them): under 18 the card
+  // says when one decided a criterion.
   pediatric: { underAgeYears: 18 },
 };

@@ -425,7 +425,7 @@ function dayText(e: TriggerExposure): string {
 /** "no result", "no result for wbc", "last result 2 d old", "repeat: no usable result: specimen clotted". */
 function dueText(d: DueItem, content: CardContent): string {
   const partial = d.item.covers.length > 1 && d.analytes.length < d.item.covers.length ? ` for ${d.analytes.join(', ')}` : '';
-  if (d.reason === 'repeat' || d.reason === 'check') return `repeat${partial}: ${(d.unusable ?? []).map((u) => unusableText(u, content, false)).join('; ')}`;
+  if (d.reason === 'repeat') return `repeat${partial}: ${(d.unusable ?? []).map((u) => unusableText(u, content, false)).join('; ')}`;
   return d.reason === 'missing' ? `no result${partial}` : `last result${partial} ${formatAge(d.ageHours ?? 0)} old`;
 }
 
@@ -644,7 +644,7 @@ export function buildExtension(a: Assessment, d: IndicatorDecision, plan: Workup
       },
       ohi: { state: a.ohi.state },
     },
-    missingWorkup: plan.bundle.map((b) => ({ id: b.item.id, reason: b.reason === 'check' ? 'repeat' : b.reason, ...(b.lastSeen ? { lastSeen: b.lastSeen } : {}) })),
+    missingWorkup: plan.bundle.map((b) => ({ id: b.item.id, reason: b.reason, ...(b.lastSeen ? { lastSeen: b.lastSeen } : {}) })),
   };
 }
 

@@ -26,9 +26,12 @@ export interface DueItem {
   unusable?: UnusableResult[];
 }
 
+/** A due item that is ordered (a `check` item never is). */
+export type OrderedItem = DueItem & { reason: 'missing' | 'stale' | 'repeat' };
+
 export interface WorkupPlan {
   /** Offered in the one recommended "Order HLH work-up" suggestion. */
-  bundle: DueItem[];
+  bundle: OrderedItem[];
   /** Offered as their own suggestions (the screen cannot tell whether they were done). */
   optional: WorkupItem[];
   /** Mentioned in the card only; never ordered. */
@@ -89,8 +92,9 @@ export function planWorkup(a: Assessment, content: CardContent): WorkupPlan {
     } else if (item.mode === 'optional') plan.optional.push(item);
     else {
       const due = dueness(item, a);
-      if (due?.reason === 'check') plan.check.push(due);
-      else if (due) plan.bundle.push(due);
+      if (due === undefined) continue;
+      if (due.reason === 'check') plan.check.push(due);
+      else plan.bundle.push(due as OrderedItem);
     }
   }
   return plan;

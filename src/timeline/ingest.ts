@@ -6,8 +6,8 @@
  * the latest `meta.lastUpdated` wins, then the highest `meta.versionId`, then an amended/corrected status, then
  * the longest (most complete) canonical JSON, then the lexically smallest, so the choice never depends on input
  * order; a `duplicate-resource-differs` info issue records it, except when an amended or corrected Observation
- * wins (a correction is not a conflict). A resource without a usable id gets a content-derived id (`anon-<sha1 prefix>`), so identical
- * copies still collapse.
+ * wins (a correction is not a conflict). A resource without a usable id gets a content-derived id
+ * (`anon-<sha1 prefix>`), so identical copies still collapse.
  */
 import type { DataIssue } from './types';
 import { toEpochMs } from './time';
@@ -139,7 +139,7 @@ function versionOrder(a: Json, b: Json): number {
   const nb = vb !== undefined && /^\d+$/.test(vb) ? Number(vb) : undefined;
   const ja = stableStringify(a);
   const jb = stableStringify(b);
-  return cmpNum(nb, na) || cmpNum(correctionRank(b), correctionRank(a)) || jb.length - ja.length || cmpStr(ja, jb);
+  return cmpNum(nb, na) || cmpStr(vb, va) || cmpNum(correctionRank(b), correctionRank(a)) || jb.length - ja.length || cmpStr(ja, jb);
 }
 
 /** An amended or corrected version comes after the final one it replaces (FHIR R4 ObservationStatus). */

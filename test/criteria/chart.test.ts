@@ -1,5 +1,5 @@
 /**
- * What the chart already says (clinical reference §6 result status, §7 findings): unusable results (data absent,
+ * What the chart already says: unusable results (data absent,
  * unit missing, implausible), a documented marrow examination, an earlier or refuted HLH diagnosis — and how the
  * work-up and the card use them.
  */

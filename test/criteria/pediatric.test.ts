@@ -1,7 +1,7 @@
 /**
  * Children: when the patient is under 18 ([design] criteria.pediatric.underAgeYears) at the value's time and a
  * ULN/LLN criterion was judged against a fallback or default range (not the lab's), the item is flagged and the
- * card says so in one line. Fallback ranges are adult bands (clinical reference §7); sites add pediatric bands.
+ * card says so in one line. The shipped fallback ranges are adult bands; sites add pediatric bands.
  */
 import { assess } from '../../src/criteria';
 import type { Assessment, CriterionItem } from '../../src/criteria/types';

@@ -4,21 +4,16 @@
  * Medplum stores the numeric ones as sent; the string-valued Quantity (which a FHIR server would reject) comes
  * through a proxy that adds it to the server's answer.
  */
-import { startFhirProxy, type FhirProxy } from '../support/fhir-proxy';
+import { startInjectingProxy, type InjectingProxy } from '../support/fhir-proxy';
 import { startBothPaths, type BothPaths } from '../support/both-paths';
 import { Chart, CODE, detailOf, type Json } from './chart';
 
 let h: BothPaths;
-let proxy: FhirProxy;
-let inject: Json[] = [];
+let proxy: InjectingProxy;
 
 beforeAll(async () => {
   h = await startBothPaths();
-  proxy = await startFhirProxy(h.fhir.baseUrl, (path, body) => {
-    if (!path.startsWith('/Observation?') || body.resourceType !== 'Bundle' || !path.includes(CODE.ferritin)) return body;
-    const entry = [...((body.entry as Json[] | undefined) ?? []), ...inject.map((resource) => ({ resource }))];
-    return { ...body, entry, total: entry.length };
-  });
+  proxy = await startInjectingProxy(h.fhir.baseUrl, CODE.ferritin);
 });
 afterAll(async () => {
   await proxy?.close();
@@ -41,9 +36,9 @@ it('implausible values are excluded with "implausible value, check units"; the c
 
   const prefetch = await h.prefetch([...chart, ...odd, stringValued], { patientId: 'implausible-a' });
   await h.seed([...chart, ...odd]);
-  inject = [stringValued];
+  proxy.inject([stringValued]);
   const fetch = await h.fetch([], { patientId: 'implausible-a', fhirServer: proxy.baseUrl });
-  inject = [];
+  proxy.inject([]);
 
   for (const r of [prefetch, fetch]) {
     expect(r.status).toBe(200);

@@ -4,21 +4,16 @@
  * adds them, as a misbehaving server or interface engine would). The card is the one the patient's own data
  * gives, and the excluded resources are counted on it.
  */
-import { startFhirProxy, type FhirProxy } from '../support/fhir-proxy';
+import { startInjectingProxy, type InjectingProxy } from '../support/fhir-proxy';
 import { startBothPaths, type BothPaths } from '../support/both-paths';
 import { Chart, CODE, detailOf, type Json } from './chart';
 
 let h: BothPaths;
-let proxy: FhirProxy;
-let inject: Json[] = [];
+let proxy: InjectingProxy;
 
 beforeAll(async () => {
   h = await startBothPaths();
-  proxy = await startFhirProxy(h.fhir.baseUrl, (path, body) => {
-    if (!path.startsWith('/Observation?') || body.resourceType !== 'Bundle' || !path.includes(CODE.ferritin)) return body;
-    const entry = [...((body.entry as Json[] | undefined) ?? []), ...inject.map((resource) => ({ resource }))];
-    return { ...body, entry, total: entry.length };
-  });
+  proxy = await startInjectingProxy(h.fhir.baseUrl, CODE.ferritin);
 });
 afterAll(async () => {
   await proxy?.close();
@@ -54,9 +49,9 @@ it('foreign, malformed and subject-less resources are excluded and counted; the 
 
   const prefetch = await h.prefetch([...chart, ...foreign], { patientId: 'scope-a' });
   await h.seed(chart);
-  inject = foreign;
+  proxy.inject(foreign);
   const fetch = await h.fetch(chart, { patientId: 'scope-a', fhirServer: proxy.baseUrl });
-  inject = [];
+  proxy.inject([]);
 
   for (const r of [prefetch, fetch]) {
     expect(r.status).toBe(200);

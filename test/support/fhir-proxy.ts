@@ -34,3 +34,19 @@ export async function startFhirProxy(targetBase: string, alter: (pathAndQuery: s
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
 }
+
+export interface InjectingProxy extends FhirProxy {
+  /** Resources the proxy adds to every Observation search whose query contains `marker` (until set again). */
+  inject(resources: Json[]): void;
+}
+
+/** A proxy that adds resources to the Observation searches whose query contains `marker` (e.g. a LOINC code). */
+export async function startInjectingProxy(targetBase: string, marker: string): Promise<InjectingProxy> {
+  let extra: Json[] = [];
+  const proxy = await startFhirProxy(targetBase, (path, body) => {
+    if (!path.startsWith('/Observation?') || body.resourceType !== 'Bundle' || !path.includes(marker)) return body;
+    const entry = [...((body.entry as Json[] | undefined) ?? []), ...extra.map((resource) => ({ resource }))];
+    return { ...body, entry, total: entry.length };
+  });
+  return { ...proxy, inject: (resources) => void (extra = resources) };
+}

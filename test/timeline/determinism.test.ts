@@ -140,7 +140,7 @@ describe('duplicates and conflicts', () => {
       const t = build(input);
       expect(t.labs.ferritin?.map((v) => [v.value, v.status])).toEqual([[750, 'corrected']]);
       expect(t.conflicts).toEqual([]);
-      expect(t.issues).toEqual([]); // a corrected version supersedes the final one: no issue (clinical reference §6)
+      expect(t.issues).toEqual([]); // a corrected version supersedes the final one (FHIR ObservationStatus): no issue
     }
   });
 

@@ -225,7 +225,7 @@ describe('reference ranges and interpretation', () => {
       ],
       { patientId: 'p1' },
     );
-    // a range given only as text is the lab's when it reads one way (clinical reference §6, result status and ranges)
+    // a range given only as text is the lab's when it reads one way
     expect(t.labs.ast?.[0]?.referenceRange).toEqual({ high: 35, unit: 'U/L', source: 'lab', text: '< 35' });
     expect(t.labs.alt?.[0]?.referenceRange).toEqual({ low: 0, high: 35, unit: 'U/L', source: 'fallback', population: 'adult' });
     // CC §7: ferritin without a lab range gets the configurable criteria.ferritinDefaultUln (source `default`), not a fallback

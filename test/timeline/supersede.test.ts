@@ -1,6 +1,7 @@
 /**
  * A corrected or amended Observation supersedes the earlier version of the same result (same identifier system and
- * value), silently: no conflict, no issue, one value in the trend (clinical reference §6, result status).
+ * value), silently: no conflict, no issue, one value in the trend (FHIR R4 ObservationStatus: amended and corrected
+ * follow final).
  */
 import { defaultKnowledge } from '../../src/knowledge';
 import { createTimelineBuilder, type PatientTimeline } from '../../src/timeline';
