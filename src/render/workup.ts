@@ -51,23 +51,31 @@ function applies(item: WorkupItem, a: Assessment): boolean {
   return true;
 }
 
-/** Freshness of a covered item relative to asOf; undefined when every covered analyte is fresh. */
-export function dueness(item: WorkupItem, a: Assessment): DueItem | undefined {
+/** An unusable result of `analyte` within the item's freshness window (Assessment.unusable: newer than the last usable value). */
+function recentUnusable(item: WorkupItem, a: Assessment, analyte: string, asOf: number | undefined): UnusableResult | undefined {
+  const u = a.unusable.find((x) => x.analyte === analyte);
+  const t = toEpochMs(u?.time);
+  return u && t !== undefined && asOf !== undefined && (asOf - t) / HOUR_MS <= item.freshnessHours ? u : undefined;
+}
+
+/**
+ * Whether a covered item must be ordered relative to asOf: missing, stale, or a repeat of a result that came back
+ * unusable; undefined when every covered analyte is fresh or has a recent result that exists but cannot be read.
+ */
+export function dueness(item: WorkupItem, a: Assessment): OrderedItem | undefined {
   const asOf = toEpochMs(a.asOf);
   const missing: string[] = [];
   const stale: { analyte: string; seen: string; ageHours: number }[] = [];
   const repeat: UnusableResult[] = [];
-  const check: UnusableResult[] = [];
   for (const analyte of item.covers) {
     const seen = a.lastSeen[analyte];
     const t = toEpochMs(seen);
     const ageHours = t === undefined || asOf === undefined ? undefined : (asOf - t) / HOUR_MS;
     if (seen && ageHours !== undefined && ageHours >= 0 && ageHours <= item.freshnessHours) continue;
-    const u = a.unusable.find((x) => x.analyte === analyte);
-    const uMs = toEpochMs(u?.time);
-    if (u && uMs !== undefined && asOf !== undefined && (asOf - uMs) / HOUR_MS <= item.freshnessHours) {
-      (u.kind === 'data-absent' ? repeat : check).push(u);
-      continue;
+    const u = recentUnusable(item, a, analyte, asOf);
+    if (u) {
+      if (u.kind === 'data-absent') repeat.push(u);
+      continue; // a result that exists but cannot be read is checked, not re-ordered (see checkOf)
     }
     if (!seen || ageHours === undefined || ageHours < 0) missing.push(analyte);
     else stale.push({ analyte, seen: seen, ageHours });
@@ -78,8 +86,14 @@ export function dueness(item: WorkupItem, a: Assessment): DueItem | undefined {
     return { item, reason: 'stale', lastSeen: oldest.seen, ageHours: oldest.ageHours, analytes: stale.map((s) => s.analyte) };
   }
   if (repeat.length) return { item, reason: 'repeat', analytes: repeat.map((u) => u.analyte), unusable: repeat };
-  if (check.length) return { item, reason: 'check', analytes: check.map((u) => u.analyte), unusable: check };
   return undefined;
+}
+
+/** Recent results of the item's analytes that exist but cannot be read (no unit, implausible): to check with the lab. */
+function checkOf(item: WorkupItem, a: Assessment): DueItem | undefined {
+  const asOf = toEpochMs(a.asOf);
+  const list = item.covers.map((analyte) => recentUnusable(item, a, analyte, asOf)).filter((u): u is UnusableResult => u !== undefined && u.kind !== 'data-absent');
+  return list.length ? { item, reason: 'check', analytes: list.map((u) => u.analyte), unusable: list } : undefined;
 }
 
 export function planWorkup(a: Assessment, content: CardContent): WorkupPlan {
@@ -92,9 +106,9 @@ export function planWorkup(a: Assessment, content: CardContent): WorkupPlan {
     } else if (item.mode === 'optional') plan.optional.push(item);
     else {
       const due = dueness(item, a);
-      if (due === undefined) continue;
-      if (due.reason === 'check') plan.check.push(due);
-      else plan.bundle.push(due as OrderedItem);
+      if (due) plan.bundle.push(due);
+      const check = a.unusable.length ? checkOf(item, a) : undefined;
+      if (check) plan.check.push(check);
     }
   }
   return plan;

@@ -67,6 +67,13 @@ describe('the work-up and the card', () => {
     expect(c.detail).toMatch(/Not assessable from the data \(may be present\): LDH &gt; ULN \(result present, unit missing\);/);
   });
 
+  it('a newer result without a unit after a usable one: still named, nothing ordered', () => {
+    const a = run({ labs: [...IEC_LABS, lab('ldh', 300, { h: 10 })], notEvaluable: [ne('ldh', 'no-unit', 2)] });
+    expect(plan(a).bundle.map((d) => d.item.id)).not.toContain('ldh');
+    expect(plan(a).check).toEqual([expect.objectContaining({ analytes: ['ldh'] })]);
+    expect(card(a).detail).toContain('check it with the laboratory (not re-ordered): LDH (result present, unit missing, ');
+  });
+
   it('an unusable result older than the freshness window does not hold back a new order', () => {
     const a = run({ labs: IEC_LABS, notEvaluable: [ne('ldh', 'no-unit', 30)] }); // LDH freshness 24 h
     expect(plan(a).bundle.find((d) => d.item.id === 'ldh')).toMatchObject({ reason: 'missing' });
