@@ -203,6 +203,30 @@ export function valuesBefore(ctx: Ctx, analyte: AnalyteId, fromMs: number, befor
   return out;
 }
 
+/**
+ * The value in [fromMs, beforeMs) (and at or before asOf) whose time is closest to `targetMs`; on a tie the later
+ * one. Reads the index's parsed times (no re-parsing per candidate).
+ */
+export function closestIn(ctx: Ctx, analyte: AnalyteId, fromMs: number, beforeMs: number, targetMs: number): LabValue | undefined {
+  const ix = labIndex(ctx, analyte);
+  if (!ix) return undefined;
+  const { values, ms } = ix;
+  const lo = ix.sorted ? lowerBound(ms, fromMs) : 0;
+  const hi = ix.sorted ? Math.min(upperBound(ms, ctx.asOfMs), lowerBound(ms, beforeMs)) : values.length;
+  let best = -1;
+  for (let i = lo; i < hi; i++) {
+    const t = ms[i]!; // NaN (unparseable) fails every comparison
+    if (!(t >= fromMs && t < beforeMs && t <= ctx.asOfMs)) continue;
+    if (best < 0) {
+      best = i;
+      continue;
+    }
+    const d = Math.abs(t - targetMs) - Math.abs(ms[best]! - targetMs);
+    if (d < 0 || (d === 0 && t >= ms[best]!)) best = i;
+  }
+  return best < 0 ? undefined : values[best];
+}
+
 export function labLookbackStart(ctx: Ctx): number {
   return ctx.asOfMs - ctx.k.lookback.labHours * HOUR_MS;
 }

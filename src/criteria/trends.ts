@@ -11,7 +11,7 @@
 import type { AnalyteId, LabValue } from '../timeline/types';
 import { HOUR_MS } from '../timeline/time';
 import { clean, compare, fromComparator } from './interval';
-import { labLookbackStart, lastIn, mostAbnormal, timeOf, toValueRef, valuesBefore, valuesIn, type Ctx } from './pick';
+import { closestIn, labLookbackStart, lastIn, mostAbnormal, timeOf, toValueRef, valuesIn, type Ctx } from './pick';
 import type { CrsDivergenceHint, Trend, TrendAnalyte, TrendsResult } from './types';
 
 const TREND_ANALYTES: { analyte: TrendAnalyte; direction: 'up' | 'down' }[] = [
@@ -30,17 +30,7 @@ export function change(ctx: Ctx, analyte: AnalyteId): { from: LabValue; to: LabV
   const tolerance = ctx.k.trends.toleranceHours * HOUR_MS;
   // Candidates: gaps in [target − tolerance, target + tolerance], and never the latest value's own instant.
   const nearest = Math.max(target - tolerance, 0);
-  const before = nearest === 0 ? tTo : tTo - nearest + 1;
-  let from: LabValue | undefined;
-  let best = Infinity;
-  for (const v of valuesBefore(ctx, analyte, tTo - target - tolerance, before)) {
-    const distance = Math.abs(tTo - (timeOf(v) as number) - target);
-    if (distance <= best) {
-      // time ascending: on a tie the later (more recent) value wins
-      best = distance;
-      from = v;
-    }
-  }
+  const from = closestIn(ctx, analyte, tTo - target - tolerance, nearest === 0 ? tTo : tTo - nearest + 1, tTo - target);
   return from ? { from, to, hours: clean((tTo - (timeOf(from) as number)) / HOUR_MS) } : undefined;
 }
 
