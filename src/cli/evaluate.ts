@@ -213,19 +213,21 @@ interface ServiceDoc {
 }
 
 /**
- * Splits a bundle into the service's prefetch keys: the Patient read gets the Patient (or null); each search key
- * gets a searchset Bundle of the resources of its type; Observations go to the first key whose `code=` tokens
- * match one of their codings (else to the last Observation key). A key with nothing gets an empty Bundle
- * ("searched, nothing found"), never omitted (that would make the service fetch or answer 412).
+ * Splits a bundle into the service's prefetch keys as an EHR would answer the discovery templates: the Patient read
+ * gets the Patient (or null); each search key gets a searchset Bundle of the resources of its type; an Observation
+ * goes to the first key whose `code=` tokens match its code, or whose `combo-code=` tokens match its code or one of
+ * its components' codes (as a FHIR server evaluates those parameters). An Observation no template matches is left
+ * out (the EHR's searches would not return it). A key with nothing gets an empty Bundle ("searched, nothing
+ * found"), never omitted (that would make the service fetch or answer 412).
  */
 export function toPrefetch(resources: Json[], templates: Record<string, string>): Record<string, Json | null> {
   const keys = Object.entries(templates).map(([key, t]) => {
     const m = /^([A-Za-z]+)([/?])(.*)$/.exec(t);
     const type = m?.[1] ?? '';
     const read = m?.[2] === '/';
-    const codeParam = /(?:^|&)code=([^&]*)/.exec(m?.[3] ?? '')?.[1];
-    const tokens = new Set((codeParam ? decodeURIComponent(codeParam).split(',') : []).filter(Boolean));
-    return { key, type, read, tokens };
+    const param = /(?:^|&)(code|combo-code)=([^&]*)/.exec(m?.[3] ?? '');
+    const tokens = new Set((param?.[2] ? decodeURIComponent(param[2]).split(',') : []).filter(Boolean));
+    return { key, type, read, tokens, components: param?.[1] === 'combo-code' };
   });
   const out: Record<string, Json | null> = {};
   const buckets = new Map<string, Json[]>();
@@ -234,13 +236,16 @@ export function toPrefetch(resources: Json[], templates: Record<string, string>)
     else buckets.set(k.key, []);
   }
   const obsKeys = keys.filter((k) => !k.read && k.type === 'Observation');
+  const tokensOf = (concepts: unknown[]) =>
+    concepts
+      .flatMap((cc) => (isObj(cc) && Array.isArray(cc.coding) ? cc.coding : []))
+      .filter(isObj)
+      .map((c) => `${String(c.system)}|${String(c.code)}`);
   for (const r of resources) {
     if (r.resourceType === 'Observation') {
-      const codings = [r.code, ...(Array.isArray(r.component) ? r.component.map((c) => (isObj(c) ? c.code : undefined)) : [])]
-        .flatMap((cc) => (isObj(cc) && Array.isArray(cc.coding) ? cc.coding : []))
-        .filter(isObj)
-        .map((c) => `${String(c.system)}|${String(c.code)}`);
-      const target = obsKeys.find((k) => codings.some((c) => k.tokens.has(c))) ?? obsKeys[obsKeys.length - 1];
+      const own = tokensOf([r.code]);
+      const parts = tokensOf(Array.isArray(r.component) ? r.component.map((c) => (isObj(c) ? c.code : undefined)) : []);
+      const target = obsKeys.find((k) => own.some((c) => k.tokens.has(c)) || (k.components && parts.some((c) => k.tokens.has(c))));
       if (target) buckets.get(target.key)!.push(r);
       continue;
     }

@@ -14,7 +14,7 @@
  */
 import type { LabValue } from '../timeline/types';
 import { DAY_MS } from '../timeline/time';
-import { findingItem, findingsOf } from './findings';
+import { findingItem, findingsOf, isCurrentFinding } from './findings';
 import {
   absoluteItem,
   countedFinding,
@@ -126,6 +126,12 @@ export function assessHlh2004(ctx: Ctx): Hlh2004Result {
   const unknown = items.filter((i) => i.state === 'unknown').length;
   const notMet = items.length - met - unknown;
   const status = met >= k.required ? 'reached' : met + unknown >= k.required ? 'reachable' : 'impossible';
-  const documentedDiagnosis = findingsOf(ctx, 'hlh-diagnosis', (f) => f.present).map((f) => f.source);
-  return { items, met, notMet, unknown, total: 8, required: k.required, status, documentedDiagnosis };
+  const dx = findingsOf(ctx, 'hlh-diagnosis');
+  // A resolved/inactive (or long past) HLH diagnosis is history, not a current diagnosis; refuted is a documented negative.
+  const documentedDiagnosis = dx.filter((f) => f.present && isCurrentFinding(ctx, f)).map((f) => f.source);
+  const earlierDiagnosis = dx
+    .filter((f) => f.present && !isCurrentFinding(ctx, f))
+    .map((f) => ({ source: f.source, ...(f.time !== undefined ? { time: f.time } : {}), ...(f.clinicalStatus !== undefined ? { clinicalStatus: f.clinicalStatus } : {}) }));
+  const refutedDiagnosis = dx.filter((f) => !f.present).map((f) => f.source);
+  return { items, met, notMet, unknown, total: 8, required: k.required, status, documentedDiagnosis, earlierDiagnosis, refutedDiagnosis };
 }

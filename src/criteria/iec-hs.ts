@@ -169,7 +169,7 @@ function rapidRise(ctx: Ctx, _w: Windows, values: LabValue[]): CriterionItem {
       value: b,
       result,
       from,
-      threshold: { operator: '>=', value: from.value * r.factor, unit: b.unit, basis: 'absolute', factor: r.factor, citation: DESIGN, status: 'design' },
+      threshold: { operator: '>=', value: from.value * r.factor, unit: b.unit, basis: 'earlier-value', factor: r.factor, citation: DESIGN, status: 'design' },
       ...(u ? { range: u.range } : {}),
     });
   }
@@ -184,7 +184,8 @@ function rapidRise(ctx: Ctx, _w: Windows, values: LabValue[]): CriterionItem {
   const it = item('ferritin.rising', label, d.state, d.chosen, ctx);
   const from = (d.chosen as { from?: LabValue } | undefined)?.from;
   if (from) {
-    it.baseline = toValueRef(from, ctx);
+    // the earlier value of the pair, labelled as such: a baseline is the value before day 0
+    it.comparison = toValueRef(from, ctx);
     it.sources = [...it.sources, from.source];
   }
   return it;

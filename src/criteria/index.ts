@@ -12,6 +12,7 @@ import type { AnalyteId, DataIssue, PatientTimeline } from '../timeline/types';
 import { ANALYTE_IDS } from '../timeline/types';
 import { toEpochMs } from '../timeline/time';
 import { siteTime } from '../timeline/site-time';
+import { marrowExamination, unusableResults } from './chart';
 import { assessEpisodes } from './episode';
 import { assessExposure, cmpExposures } from './exposure';
 import { findingLookbackStart, findingsOf } from './findings';
@@ -152,8 +153,11 @@ export function assess(timeline: PatientTimeline, asOf: string, knowledge: Knowl
     alternatives: alternatives(ctx),
     lastSeen,
     missing,
+    unusable: unusableResults(ctx),
     dataIssues,
   };
+  const marrow = marrowExamination(ctx, primary?.exposure.day0);
+  if (marrow) out.marrowExamination = marrow;
   if (timeline.patient.id) out.patientId = timeline.patient.id;
   if (primary) out.syndrome = primary.syndrome;
   if (primary?.iecHs) out.iecHs = primary.iecHs;

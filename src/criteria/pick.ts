@@ -11,6 +11,7 @@ import type { CriteriaKnowledge, Threshold } from '../knowledge/criteria';
 import type { AnalyteId, Comparator, LabValue, PatientTimeline } from '../timeline/types';
 import { toEpochMs, HOUR_MS } from '../timeline/time';
 import type { SiteTime } from '../timeline/site-time';
+import { addAge } from '../timeline/ranges';
 import { clean, fromComparator, oneSided, satisfies, type Bounds, type Interval, type Tri } from './interval';
 import type {
   CriterionItem,
@@ -39,6 +40,8 @@ export interface Ctx {
   countsFromMs: number;
   /** Per analyte: the values' parsed times, built once per assessment (valuesIn). */
   labIndex?: Map<AnalyteId, LabIndex>;
+  /** When the patient reaches the pediatric age limit (epoch ms; null: birth date unknown), computed once. */
+  adultFromMs?: number | null;
 }
 
 /** The epoch ms of each value of one analyte (NaN when unparseable), and whether they are non-decreasing. */
@@ -210,6 +213,30 @@ export function valuesBefore(ctx: Ctx, analyte: AnalyteId, fromMs: number, befor
   return out;
 }
 
+/**
+ * The value in [fromMs, beforeMs) (and at or before asOf) whose time is closest to `targetMs`; on a tie the later
+ * one. Reads the index's parsed times (no re-parsing per candidate).
+ */
+export function closestIn(ctx: Ctx, analyte: AnalyteId, fromMs: number, beforeMs: number, targetMs: number): LabValue | undefined {
+  const ix = labIndex(ctx, analyte);
+  if (!ix) return undefined;
+  const { values, ms } = ix;
+  const lo = ix.sorted ? lowerBound(ms, fromMs) : 0;
+  const hi = ix.sorted ? Math.min(upperBound(ms, ctx.asOfMs), lowerBound(ms, beforeMs)) : values.length;
+  let best = -1;
+  for (let i = lo; i < hi; i++) {
+    const t = ms[i]!; // NaN (unparseable) fails every comparison
+    if (!(t >= fromMs && t < beforeMs && t <= ctx.asOfMs)) continue;
+    if (best < 0) {
+      best = i;
+      continue;
+    }
+    const d = Math.abs(t - targetMs) - Math.abs(ms[best]! - targetMs);
+    if (d < 0 || (d === 0 && t >= ms[best]!)) best = i;
+  }
+  return best < 0 ? undefined : values[best];
+}
+
 /** Whether a dated finding counts towards the exposure episode (undated ones are kept: they cannot be placed). */
 export function countedFinding(ctx: Ctx): (f: { time?: string }) => boolean {
   if (ctx.countsFromMs === -Infinity) return () => true;
@@ -345,15 +372,21 @@ export function decide(judged: Judged[], direction: Direction): { state: Criteri
 
 /** Reference range used for a value: the timeline's (lab or fallback), or the ferritin default ULN. */
 export function rangeOf(v: LabValue, ctx?: Ctx): RangeUsed | undefined {
-  if (v.referenceRange && (v.referenceRange.high !== undefined || v.referenceRange.low !== undefined)) {
-    const r: RangeUsed = { unit: v.referenceRange.unit, source: v.referenceRange.source };
-    if (v.referenceRange.low !== undefined) r.low = v.referenceRange.low;
-    if (v.referenceRange.high !== undefined) r.high = v.referenceRange.high;
+  const lr = v.referenceRange;
+  if (lr && (lr.high !== undefined || lr.low !== undefined)) {
+    const r: RangeUsed = { unit: lr.unit, source: lr.source };
+    if (lr.low !== undefined) r.low = lr.low;
+    if (lr.high !== undefined) r.high = lr.high;
+    if (lr.population !== undefined) r.population = lr.population;
+    if (lr.text !== undefined) r.text = lr.text;
+    if (v.unreadRangeText !== undefined) r.unreadText = v.unreadRangeText;
     return r;
   }
   if (ctx && v.analyte === 'ferritin') {
     // CC §7: ferritin with no referenceRange → configurable ULN, default 400 ng/mL [design]
-    return { high: ctx.k.ferritinDefaultUln.value, unit: ctx.k.ferritinDefaultUln.unit, source: 'default' };
+    const r: RangeUsed = { high: ctx.k.ferritinDefaultUln.value, unit: ctx.k.ferritinDefaultUln.unit, source: 'default' };
+    if (v.unreadRangeText !== undefined) r.unreadText = v.unreadRangeText;
+    return r;
   }
   return undefined;
 }
@@ -397,7 +430,25 @@ export function flagsFor(v: LabValue, range: RangeUsed | undefined, ctx?: Ctx): 
   if (range?.source === 'fallback') f.push('fallback-range');
   if (range?.source === 'default') f.push('default-uln');
   if (hasConflict(ctx, v)) f.push('conflicting-values');
+  if (v.unreadRangeText !== undefined) f.push('range-text-unread');
   return f;
+}
+
+/** Whether the patient was under the pediatric age limit ([design] criteria.pediatric) at `ms`. */
+export function isChildAt(ctx: Ctx, ms: number | undefined): boolean {
+  if (ms === undefined) return false;
+  if (ctx.adultFromMs === undefined) {
+    const birth = epochMs(ctx.timeline.patient.birthDate);
+    ctx.adultFromMs = birth === undefined ? null : addAge(birth, ctx.k.pediatric.underAgeYears, 'a');
+  }
+  return ctx.adultFromMs !== null && ms < ctx.adultFromMs;
+}
+
+/** A ULN/LLN criterion judged, for a child, against a range that is not the lab's. */
+function pediatricFallback(out: CriterionItem, v: LabValue, ctx: Ctx | undefined): boolean {
+  const basis = out.threshold?.basis;
+  const source = out.referenceRange?.source;
+  return ctx !== undefined && (basis === 'uln' || basis === 'lln') && (source === 'fallback' || source === 'default') && isChildAt(ctx, timeOf(v));
 }
 
 function defaultReason(state: CriterionState, j?: Judged): ReasonCode {
@@ -447,6 +498,7 @@ export function item(
   const flags: ItemFlag[] = j ? flagsFor(j.value, out.referenceRange, ctx) : [];
   addFlags(flags, j?.flags);
   addFlags(flags, extra.flags);
+  if (j && pediatricFallback(out, j.value, ctx)) addFlags(flags, ['pediatric-fallback-range']);
   if (flags.length) out.flags = flags;
   return out;
 }
@@ -505,7 +557,7 @@ export function parentFrom(
     state === 'met' ? 'any-arm-met' : state === 'not-met' ? 'all-arms-not-met' : components.every((c) => c.reason === 'no-data') ? 'no-data' : 'arms-unknown';
   const out: CriterionItem = { id, label, state, reason, sources: [], components };
   if (decider) {
-    for (const key of ['value', 'unit', 'comparator', 'time', 'status', 'original', 'referenceRange', 'threshold', 'multiple', 'baseline'] as const) {
+    for (const key of ['value', 'unit', 'comparator', 'time', 'status', 'original', 'referenceRange', 'threshold', 'multiple', 'baseline', 'comparison'] as const) {
       if (decider[key] !== undefined) (out as unknown as Record<string, unknown>)[key] = decider[key];
     }
     if (decider.flags) out.flags = [...decider.flags];

@@ -3,13 +3,15 @@
  * the lab lookback window, and the change over 48 h [design, criteria.trends.changeHours]; plus the Porter
  * 2022 [confirmed, CC §2] hint: ferritin rising while CRP and IL-6 fall favours IEC-HS over ongoing CRS.
  *
- * The 48 h change runs from the earliest value within `changeHours` before the latest value to the latest.
- * Directions are decided on intervals, so a comparator value only gives a direction when it is unambiguous.
+ * The change runs to the latest value from the earlier value whose distance to it is closest to `changeHours`,
+ * within ± `toleranceHours` [design] (ties: the more recent), so real sampling (values 60 h apart) is assessed;
+ * the actual interval is reported. Directions are decided on intervals, so a comparator value only gives a
+ * direction when it is unambiguous.
  */
 import type { AnalyteId, LabValue } from '../timeline/types';
 import { HOUR_MS } from '../timeline/time';
 import { clean, compare, fromComparator } from './interval';
-import { labLookbackStart, lastIn, mostAbnormal, timeOf, toValueRef, valuesBefore, valuesIn, type Ctx } from './pick';
+import { closestIn, labLookbackStart, lastIn, mostAbnormal, timeOf, toValueRef, valuesIn, type Ctx } from './pick';
 import type { CrsDivergenceHint, Trend, TrendAnalyte, TrendsResult } from './types';
 
 const TREND_ANALYTES: { analyte: TrendAnalyte; direction: 'up' | 'down' }[] = [
@@ -20,14 +22,16 @@ const TREND_ANALYTES: { analyte: TrendAnalyte; direction: 'up' | 'down' }[] = [
   { analyte: 'ast', direction: 'up' },
 ];
 
-export function change(ctx: Ctx, analyte: AnalyteId): { from: LabValue; to: LabValue } | undefined {
+export function change(ctx: Ctx, analyte: AnalyteId): { from: LabValue; to: LabValue; hours: number } | undefined {
   const to = lastIn(ctx, analyte, -Infinity);
   if (!to) return undefined;
   const tTo = timeOf(to, ctx) as number;
-  // The first value (timeline order) in [tTo − changeHours, tTo): a window of the time index, not a scan
-  // re-parsing every value from the oldest.
-  const from = valuesBefore(ctx, analyte, tTo - ctx.k.trends.changeHours * HOUR_MS, tTo)[0];
-  return from ? { from, to } : undefined;
+  const target = ctx.k.trends.changeHours * HOUR_MS;
+  const tolerance = ctx.k.trends.toleranceHours * HOUR_MS;
+  // Candidates: gaps in [target − tolerance, target + tolerance], and never the latest value's own instant.
+  const nearest = Math.max(target - tolerance, 0);
+  const from = closestIn(ctx, analyte, tTo - target - tolerance, nearest === 0 ? tTo : tTo - nearest + 1, tTo - target);
+  return from ? { from, to, hours: clean((tTo - (timeOf(from, ctx) as number)) / HOUR_MS) } : undefined;
 }
 
 export function direction(from: LabValue, to: LabValue): 'rising' | 'falling' | 'flat' | undefined {
@@ -55,6 +59,7 @@ function trend(ctx: Ctx, analyte: TrendAnalyte, dir: 'up' | 'down'): Trend {
     out.change48h = {
       from: toValueRef(ch.from, ctx),
       to: toValueRef(ch.to, ctx),
+      hours: ch.hours,
       absolute: clean(ch.to.value - ch.from.value),
       approximate: Boolean(ch.from.comparator || ch.to.comparator),
     };

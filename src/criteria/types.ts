@@ -91,6 +91,9 @@ export type ReasonCode =
  * - `fasting-unknown` / `not-fasting`: triglyceride fasting state.
  * - `conflicting-values`: the timeline holds a conflicting duplicate for this analyte at the deciding time.
  * - `age-adjusted`: a neonatal threshold was used (hemoglobin < 100 g/L under 4 weeks).
+ * - `range-text-unread`: the lab sent its range only as text that does not read one way; not used.
+ * - `pediatric-fallback-range`: the patient was under the pediatric age at the value's time and a ULN/LLN
+ *   criterion was judged against a fallback or default range, not the lab's.
  */
 export type ItemFlag =
   | 'preliminary'
@@ -102,7 +105,9 @@ export type ItemFlag =
   | 'fasting-unknown'
   | 'not-fasting'
   | 'conflicting-values'
-  | 'age-adjusted';
+  | 'age-adjusted'
+  | 'range-text-unread'
+  | 'pediatric-fallback-range';
 
 /** The reference range actually used; `default` = criteria knowledge default (ferritin ULN [design]). */
 export interface RangeUsed {
@@ -110,6 +115,12 @@ export interface RangeUsed {
   high?: number;
   unit: string;
   source: ReferenceRange['source'] | 'default';
+  /** Fallback ranges: the age band's population label (e.g. `adult`). */
+  population?: string;
+  /** A lab range read from the Observation's `referenceRange.text`. */
+  text?: string;
+  /** The lab's range text that could not be read unambiguously (this fallback/default was used instead). */
+  unreadText?: string;
 }
 
 /** One laboratory value as read from the timeline (canonical unit). */
@@ -132,8 +143,8 @@ export interface ThresholdRef {
   /** Resolved bound in `unit` (the unit system actually used for the comparison). */
   value: number;
   unit: string;
-  /** `absolute` threshold, or a multiple of the ULN/LLN/baseline. */
-  basis: 'absolute' | 'uln' | 'lln' | 'baseline';
+  /** `absolute` threshold, or a multiple of the ULN/LLN/baseline, or of an earlier value (a rapid rise). */
+  basis: 'absolute' | 'uln' | 'lln' | 'baseline' | 'earlier-value';
   /** Multiplier for uln/lln/baseline bases (2 for "> 2 × ULN"). */
   factor?: number;
   /** Knowledge-base citation, e.g. "HLH-2004 §3 #7 (Henter 2007)". */
@@ -164,6 +175,8 @@ export interface CriterionItem {
   multiple?: { of: 'uln' | 'lln' | 'baseline'; factor: number };
   /** Baseline value used by baseline-relative criteria (IEC-HS). */
   baseline?: ValueRef;
+  /** The earlier value a rapid rise is measured against (not a baseline: any value within the rise window). */
+  comparison?: ValueRef;
   /** FHIR references of every value or finding that decided the item. */
   sources: string[];
   /** Sub-items: lineages of a cytopenia criterion, arms of an OR-criterion. */
@@ -282,8 +295,12 @@ export interface Hlh2004Result {
   required: number;
   /** `reached`: met ≥ 5; `reachable`: met + unknown ≥ 5; `impossible`: met + unknown < 5. */
   status: 'reached' | 'reachable' | 'impossible';
-  /** Sources of a coded HLH diagnosis (ICD-10-CM D76.1/D76.2) if documented; informational. */
+  /** Sources of a current coded HLH diagnosis (ICD-10-CM D76.1/D76.2) if documented; informational. */
   documentedDiagnosis: string[];
+  /** An earlier HLH diagnosis no longer current (resolved, inactive, remission, or dated before the lookback): history. */
+  earlierDiagnosis: { source: string; time?: string; clinicalStatus?: string }[];
+  /** Sources of an HLH diagnosis documented as refuted (a documented negative). */
+  refutedDiagnosis: string[];
 }
 
 // ---------------------------------------------------------------------------------------------- HScore
@@ -362,10 +379,14 @@ export interface Trend {
   latest?: ValueRef;
   /** Most abnormal value in the lookback window ending at asOf. */
   mostAbnormal?: ValueRef;
-  /** Change from the value closest to 48 h before the latest (within the 48 h change window) to the latest. */
+  /**
+   * Change to the latest value from the earlier one closest to `trends.changeHours` (48 h) before it, within
+   * ± `trends.toleranceHours` [design]; `hours` is the actual interval.
+   */
   change48h?: {
     from: ValueRef;
     to: ValueRef;
+    hours: number;
     absolute: number;
     /** to / from; absent when from is 0. */
     ratio?: number;
@@ -378,7 +399,7 @@ export interface Trend {
 
 /**
  * Porter 2022 [confirmed] pattern: ferritin rising while CRP and IL-6 fall (favours IEC-HS over ongoing CRS).
- * `present` needs all three measured; `unknown` when any of them lacks a 48 h change.
+ * `present` needs all three measured; `unknown` when any of them lacks a change over about 48 h (see Trend).
  */
 export interface CrsDivergenceHint {
   state: 'present' | 'absent' | 'unknown';
@@ -430,6 +451,27 @@ export interface EpisodeAssessment {
   notCounted: number;
 }
 
+/**
+ * A result that exists but cannot be used, newer than the analyte's latest usable value. `data-absent`: the lab
+ * reported no usable result (specimen clotted, not performed: a repeat is offered); `unit-missing` and
+ * `implausible`: a result exists but cannot be read (check it with the laboratory; not re-ordered).
+ */
+export interface UnusableResult {
+  analyte: AnalyteId;
+  kind: 'data-absent' | 'unit-missing' | 'implausible';
+  /** `data-absent`: the lab's reason as written (dataAbsentReason text, display or code). */
+  reason?: string;
+  time: string;
+  source: string;
+}
+
+/** The latest documented marrow/tissue examination for hemophagocytosis in the finding lookback (and since day 0). */
+export interface MarrowExamination {
+  hemophagocytosis: boolean;
+  time: string;
+  source: string;
+}
+
 export interface Assessment {
   /** ASSESSMENT_VERSION. */
   version: string;
@@ -461,6 +503,10 @@ export interface Assessment {
   lastSeen: Partial<Record<AnalyteId, string>>;
   /** Analytes the criteria use that have no usable value in their lookback window. */
   missing: AnalyteId[];
+  /** Unusable results newer than the analyte's latest usable value (in ANALYTE_IDS order). */
+  unusable: UnusableResult[];
+  /** A documented marrow/tissue examination for hemophagocytosis, if any (the card then suggests no biopsy). */
+  marrowExamination?: MarrowExamination;
   /** Timeline data issues passed through, plus engine notes (e.g. `value-after-asof-ignored`). */
   dataIssues: DataIssue[];
 }

@@ -3,14 +3,27 @@
  * (when a key is missing) are both generated from it, so they cannot drift apart.
  *
  * Templates stay inside the CDS Hooks 2.0 prefetch subset: instance read; type search with `patient`,
- * token equality on `code`, `_count` and `_sort`. 2.0 has no date tokens, so searches are bounded by
- * `_sort=-date&_count=N` and the time windows are applied in code.
+ * token equality on `code` (or `combo-code`), `_count` and `_sort`. 2.0 has no date tokens, so searches are
+ * bounded by `_sort=-date&_count=N` and the time windows are applied in code.
+ *
+ * `combo-code` (FHIR R4 Observation search parameter: Observation.code or Observation.component.code, a token)
+ * finds results a laboratory sends as components of one panel Observation (a CBC with its platelet, hemoglobin,
+ * neutrophil and leukocyte values as `component`), which `code` never matches. It is used where panels with
+ * components are common, the blood count; `hasMember` panels need nothing extra (their members are
+ * Observations with their own codes).
  */
 import type { AnalyteId } from '../timeline/types';
 
 export type QueryDef =
   | { key: string; kind: 'read'; resourceType: 'Patient'; purpose: string }
-  | { key: string; kind: 'observations'; analytes: readonly AnalyteId[]; purpose: string }
+  | {
+      key: string;
+      kind: 'observations';
+      analytes: readonly AnalyteId[];
+      /** `combo-code` also matches component codes (panels); default `code`. */
+      searchParam?: 'code' | 'combo-code';
+      purpose: string;
+    }
   | { key: string; kind: 'finding-observations'; purpose: string }
   | {
       key: string;
@@ -28,7 +41,13 @@ export const QUERIES: readonly QueryDef[] = [
     analytes: ['ferritin', 'alt', 'ast', 'ldh', 'bilirubin-total', 'bilirubin-direct', 'triglycerides', 'creatinine'],
     purpose: 'ferritin, transaminases, LDH, bilirubin, triglycerides, creatinine',
   },
-  { key: 'labsBloodCount', kind: 'observations', analytes: ['platelets', 'hemoglobin', 'anc', 'wbc'], purpose: 'blood counts' },
+  {
+    key: 'labsBloodCount',
+    kind: 'observations',
+    analytes: ['platelets', 'hemoglobin', 'anc', 'wbc'],
+    searchParam: 'combo-code',
+    purpose: 'blood counts, also as components of a CBC panel Observation',
+  },
   {
     key: 'labsCoagulation',
     kind: 'observations',
@@ -69,7 +88,8 @@ export function buildPrefetchTemplates(inputs: TemplateInputs): Record<string, s
         const tokens = q.kind === 'observations' ? inputs.analyteTokens(q.analytes) : inputs.findingTokens();
         if (tokens.length === 0) break; // a site may empty a code list; never emit `code=` (it would match nothing)
         const count = q.kind === 'observations' ? inputs.observationCount : inputs.searchCount;
-        out[q.key] = `Observation?patient=Patient/${PATIENT}&code=${tokens.join(',')}&_sort=-date&_count=${count}`;
+        const param = q.kind === 'observations' ? (q.searchParam ?? 'code') : 'code';
+        out[q.key] = `Observation?patient=Patient/${PATIENT}&${param}=${tokens.join(',')}&_sort=-date&_count=${count}`;
         break;
       }
       case 'search':

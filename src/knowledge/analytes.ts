@@ -1,7 +1,7 @@
 /**
  * Analyte registry for the clinical data layer (issue 3): which coded Observations are which analyte,
  * each analyte's canonical unit, how non-canonical units convert, spellings of units seen in real feeds,
- * and the adult fallback reference ranges.
+ * and the fallback reference ranges by age band (adult ones shipped).
  *
  * Source of every number and code: ../shared/knowledge/clinical-criteria.md §7 (LOINC table, fallback
  * ranges) unless marked otherwise. JSON-friendly on purpose: a site overrides any part with a JSON file
@@ -10,7 +10,7 @@
  * `unitAliases`).
  */
 import { z } from 'zod';
-import { ANALYTE_IDS } from '../timeline/types';
+import { ANALYTE_IDS, type AnalyteId } from '../timeline/types';
 
 export const LOINC = 'http://loinc.org';
 export const SNOMED = 'http://snomed.info/sct';
@@ -47,7 +47,33 @@ const notConvertibleSchema = z.strictObject({
   reason: z.string().min(1),
 });
 
-const rangeSchema = z.strictObject({ low: z.number().optional(), high: z.number().optional() });
+const ageSchema = z.strictObject({
+  value: z.number().finite().nonnegative(),
+  /** UCUM age units, as in FHIR Age / Observation.referenceRange.age: days, weeks, months, years. */
+  unit: z.enum(['d', 'wk', 'mo', 'a']),
+});
+
+/**
+ * One age band of a fallback range, in the canonical unit. `age` (low inclusive, high exclusive, age at the
+ * value's time) is absent for a band that applies at any age (and when the birth date is unknown). The first
+ * band that applies is used, so list specific (pediatric) bands before an unbounded one.
+ */
+const fallbackBandSchema = z
+  .strictObject({
+    /** Shown with the range on the card, e.g. `adult`, `1–<12 years`. */
+    population: z.string().min(1),
+    age: z.strictObject({ low: ageSchema.optional(), high: ageSchema.optional() }).optional(),
+    low: z.number().finite().optional(),
+    high: z.number().finite().optional(),
+  })
+  .refine((b) => b.low !== undefined || b.high !== undefined, { message: 'a band needs low or high' })
+  .refine((b) => b.low === undefined || b.high === undefined || b.low <= b.high, { message: 'low must not exceed high' });
+export type FallbackBand = z.infer<typeof fallbackBandSchema>;
+
+/** Values outside these limits cannot be a real result (a unit or interface error): never used, reported. */
+const plausibleSchema = z
+  .strictObject({ min: z.number().finite().optional(), max: z.number().finite().optional() })
+  .refine((p) => p.min === undefined || p.max === undefined || p.min < p.max, { message: 'min must be below max' });
 
 export const analyteDefinitionSchema = z.strictObject({
   /** Human label for messages. */
@@ -64,8 +90,18 @@ export const analyteDefinitionSchema = z.strictObject({
   notConvertible: z.array(notConvertibleSchema).optional(),
   /** Analyte-specific unit spellings (checked before the global table), e.g. `F` for a temperature. */
   unitAliases: z.record(z.string(), z.string()).optional(),
-  /** Adult default range in the canonical unit, used only when the Observation has none (`source: 'fallback'`). */
-  fallbackRange: rangeSchema.optional(),
+  /**
+   * Default ranges by age band in the canonical unit, used only when the Observation has no usable range of its
+   * own (`source: 'fallback'`). The shipped bands are the adult ranges below, for every age: no pediatric
+   * ranges are cited for them, so sites add their own bands (the card says when a patient under 18 was
+   * judged against a fallback range).
+   */
+  fallbackRanges: z.array(fallbackBandSchema).min(1).optional(),
+  /**
+   * Plausibility limits in the canonical unit (as reported when `canonicalUnit` is null), inclusive. A value
+   * outside them (or not finite) is excluded with an `implausible-value` issue instead of entering the criteria.
+   */
+  plausible: plausibleSchema.optional(),
 });
 export type AnalyteDefinition = z.infer<typeof analyteDefinitionSchema>;
 
@@ -82,6 +118,48 @@ export const analyteKnowledgeSchema = z.strictObject({
 export type AnalyteKnowledge = z.infer<typeof analyteKnowledgeSchema>;
 
 const loinc = (...codes: string[]): CodeRef[] => codes.map((code) => ({ system: LOINC, code }));
+/** An adult fallback range as the one band for every age (no pediatric range is cited). */
+const adult = (low: number, high: number): FallbackBand[] => [{ population: 'adult', low, high }];
+
+/**
+ * [design] Plausibility limits, in each analyte's canonical unit: not clinical thresholds, only the bounds past
+ * which a number cannot be a human result and is a unit or interface error (ferritin 1e21, a negative count).
+ * Deliberately generous, roughly ten times the most extreme values reported in HLH and critical care (ferritin
+ * in HLH can exceed 100,000 ng/mL, so its limit is 5,000,000). Every lower limit is 0: no analyte here can be
+ * negative. A site narrows or widens them under `analytes.analytes.<id>.plausible`.
+ */
+const PLAUSIBLE_MAX: Record<AnalyteId, number> = {
+  ferritin: 5_000_000, // ng/mL
+  alt: 100_000, // U/L (ischemic hepatitis reaches the low 10,000s)
+  ast: 100_000, // U/L
+  platelets: 10_000, // ×10⁹/L
+  hemoglobin: 30, // g/dL
+  anc: 1_000, // ×10⁹/L
+  wbc: 2_000, // ×10⁹/L (hyperleukocytosis stays below 1,000)
+  fibrinogen: 5_000, // mg/dL
+  triglycerides: 100_000, // mg/dL
+  ldh: 500_000, // U/L
+  'bilirubin-total': 150, // mg/dL
+  'bilirubin-direct': 150, // mg/dL
+  scd25: 10_000_000, // U/mL
+  crp: 5_000, // mg/L
+  il6: 100_000_000, // pg/mL (CRS can reach 10⁵–10⁶)
+  pt: 1_000, // s
+  inr: 100,
+  aptt: 1_000, // s
+  'd-dimer': 10_000_000, // as reported (ng/mL or mg/L): generous for both
+  creatinine: 100, // mg/dL
+  temperature: 50, // Cel; lower limit below
+};
+
+function withPlausibility(analytes: AnalyteKnowledge['analytes']): AnalyteKnowledge['analytes'] {
+  const entries = (Object.entries(analytes) as [AnalyteId, AnalyteDefinition][]).map(([id, def]) => [
+    id,
+    // [design] body temperature: below 10 °C (profound accidental hypothermia is survived near 14 °C) is an error
+    { ...def, plausible: { min: id === 'temperature' ? 10 : 0, max: PLAUSIBLE_MAX[id] } },
+  ]);
+  return Object.fromEntries(entries) as AnalyteKnowledge['analytes'];
+}
 
 export const defaultAnalyteKnowledge: AnalyteKnowledge = {
   codeSystemAliases: {
@@ -152,25 +230,25 @@ export const defaultAnalyteKnowledge: AnalyteKnowledge = {
     'ng/mL DDU': 'ng/mL{DDU}',
     'ug/L DDU': 'ug/L{DDU}',
   },
-  analytes: {
-    // §7 LOINC table. No fallbackRange on purpose: §7 "for ferritin with no referenceRange use a configurable ULN
+  analytes: withPlausibility({
+    // §7 LOINC table. No fallbackRanges on purpose: §7 "for ferritin with no referenceRange use a configurable ULN
     // (default 400 ng/mL [design]) and mark it" — that is `criteria.ferritinDefaultUln` (range source `default`,
     // flag `default-uln`); a fallback here would win over it and make the site setting dead.
     ferritin: { label: 'Ferritin', codes: loinc('2276-4', '20567-4', '24373-3'), canonicalUnit: 'ng/mL' },
     // §7 LOINC table; fallback 0–35 U/L §7
-    alt: { label: 'ALT', codes: loinc('1742-6', '1743-4', '77144-4'), canonicalUnit: 'U/L', fallbackRange: { low: 0, high: 35 } },
+    alt: { label: 'ALT', codes: loinc('1742-6', '1743-4', '77144-4'), canonicalUnit: 'U/L', fallbackRanges: adult(0, 35) },
     // §7 LOINC table; fallback 0–35 U/L §7
-    ast: { label: 'AST', codes: loinc('1920-8', '30239-8'), canonicalUnit: 'U/L', fallbackRange: { low: 0, high: 35 } },
+    ast: { label: 'AST', codes: loinc('1920-8', '30239-8'), canonicalUnit: 'U/L', fallbackRanges: adult(0, 35) },
     // §7 LOINC table (10*9/L = 10*3/uL); fallback 150–400 ×10⁹/L §7
-    platelets: { label: 'Platelets', codes: loinc('777-3', '26515-7'), canonicalUnit: '10*9/L', fallbackRange: { low: 150, high: 400 } },
+    platelets: { label: 'Platelets', codes: loinc('777-3', '26515-7'), canonicalUnit: '10*9/L', fallbackRanges: adult(150, 400) },
     // §7 LOINC table; no fallback range in §7
     hemoglobin: { label: 'Hemoglobin', codes: loinc('718-7', '20509-6'), canonicalUnit: 'g/dL' },
     // §7 LOINC table; fallback 2–7.5 ×10⁹/L §7
-    anc: { label: 'Neutrophils (absolute)', codes: loinc('751-8', '753-4', '26499-4'), canonicalUnit: '10*9/L', fallbackRange: { low: 2, high: 7.5 } },
+    anc: { label: 'Neutrophils (absolute)', codes: loinc('751-8', '753-4', '26499-4'), canonicalUnit: '10*9/L', fallbackRanges: adult(2, 7.5) },
     // §7 LOINC table; fallback 4–11 ×10⁹/L §7
-    wbc: { label: 'Leukocytes', codes: loinc('6690-2', '26464-8'), canonicalUnit: '10*9/L', fallbackRange: { low: 4, high: 11 } },
+    wbc: { label: 'Leukocytes', codes: loinc('6690-2', '26464-8'), canonicalUnit: '10*9/L', fallbackRanges: adult(4, 11) },
     // §7 LOINC table (g/L × 100 via UCUM); fallback 180–400 mg/dL §7
-    fibrinogen: { label: 'Fibrinogen', codes: loinc('3255-7'), canonicalUnit: 'mg/dL', fallbackRange: { low: 180, high: 400 } },
+    fibrinogen: { label: 'Fibrinogen', codes: loinc('3255-7'), canonicalUnit: 'mg/dL', fallbackRanges: adult(180, 400) },
     // §7 LOINC table; molar → mass with 885.7 g/mol (issue 3; = mmol/L × 88.57 §7); no fallback range
     triglycerides: { label: 'Triglycerides', codes: loinc('2571-8', '14927-8', '3043-7'), canonicalUnit: 'mg/dL', molecularWeight: 885.7 },
     // §7 LOINC table; ULN varies by lab, no fallback (§7)
@@ -181,7 +259,7 @@ export const defaultAnalyteKnowledge: AnalyteKnowledge = {
       codes: loinc('1975-2'),
       canonicalUnit: 'mg/dL',
       conversions: [{ fromUnit: 'umol/L', divideBy: 17.1 }],
-      fallbackRange: { low: 0.3, high: 1.0 },
+      fallbackRanges: adult(0.3, 1.0),
     },
     // §7 LOINC table; µmol/L ÷ 17.1 §7; fallback 0.1–0.3 mg/dL §7
     'bilirubin-direct': {
@@ -189,7 +267,7 @@ export const defaultAnalyteKnowledge: AnalyteKnowledge = {
       codes: loinc('1968-7'),
       canonicalUnit: 'mg/dL',
       conversions: [{ fromUnit: 'umol/L', divideBy: 17.1 }],
-      fallbackRange: { low: 0.1, high: 0.3 },
+      fallbackRanges: adult(0.1, 0.3),
     },
     // §7: LOINC to be looked up before coding → no default code; sites add theirs. U/mL only; pg/mL never converted (§3)
     scd25: {
@@ -210,15 +288,15 @@ export const defaultAnalyteKnowledge: AnalyteKnowledge = {
     // §7 LOINC table
     il6: { label: 'IL-6', codes: loinc('26881-3'), canonicalUnit: 'pg/mL' },
     // §7 LOINC table; fallback 11–13.5 s §7
-    pt: { label: 'PT', codes: loinc('5902-2'), canonicalUnit: 's', fallbackRange: { low: 11, high: 13.5 } },
+    pt: { label: 'PT', codes: loinc('5902-2'), canonicalUnit: 's', fallbackRanges: adult(11, 13.5) },
     // §7 LOINC table (ratio, unitless); fallback 0.9–1.2 §7
-    inr: { label: 'INR', codes: loinc('6301-6'), canonicalUnit: '{INR}', unitless: true, fallbackRange: { low: 0.9, high: 1.2 } },
+    inr: { label: 'INR', codes: loinc('6301-6'), canonicalUnit: '{INR}', unitless: true, fallbackRanges: adult(0.9, 1.2) },
     // §7 LOINC table; fallback 29–41 s §7
-    aptt: { label: 'aPTT', codes: loinc('14979-9', '3173-2'), canonicalUnit: 's', fallbackRange: { low: 29, high: 41 } },
+    aptt: { label: 'aPTT', codes: loinc('14979-9', '3173-2'), canonicalUnit: 's', fallbackRanges: adult(29, 41) },
     // §7 LOINC table: 48065-7 FEU, 48066-5 DDU; "as reported" → no conversion
     'd-dimer': { label: 'D-dimer', codes: loinc('48065-7', '48066-5'), canonicalUnit: null },
     // §7 LOINC table; fallback 0.6–1.2 mg/dL §7. No µmol/L factor in §7: µmol/L stays not evaluable until configured.
-    creatinine: { label: 'Creatinine', codes: loinc('2160-0'), canonicalUnit: 'mg/dL', fallbackRange: { low: 0.6, high: 1.2 } },
+    creatinine: { label: 'Creatinine', codes: loinc('2160-0'), canonicalUnit: 'mg/dL', fallbackRanges: adult(0.6, 1.2) },
     // §7 LOINC table; °F converted by UCUM. `F`/`C` alone mean farad/coulomb in UCUM, so only here are they temperatures.
     temperature: {
       label: 'Body temperature',
@@ -226,5 +304,5 @@ export const defaultAnalyteKnowledge: AnalyteKnowledge = {
       canonicalUnit: 'Cel',
       unitAliases: { F: '[degF]', C: 'Cel', 'deg F': '[degF]', 'deg C': 'Cel' },
     },
-  },
+  }),
 };

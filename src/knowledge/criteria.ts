@@ -155,7 +155,13 @@ export const criteriaKnowledgeSchema = z
       })
       .strict(),
     ohi: z.object({ scd25: thresholdSchema, ferritin: thresholdSchema }).strict(),
-    trends: z.object({ changeHours: hours }).strict(),
+    /**
+     * The change over about `changeHours`: from the earlier value whose distance to the latest is closest to
+     * `changeHours`, within ± `toleranceHours` (ties: the more recent); no such value → no change.
+     */
+    trends: z.object({ changeHours: hours, toleranceHours: z.number().finite().nonnegative() }).strict(),
+    /** Below this age (years, at the value's time) a criterion judged against a fallback range is named on the card. */
+    pediatric: z.object({ underAgeYears: positive }).strict(),
   })
   .strict();
 
@@ -327,5 +333,11 @@ export const defaultCriteriaKnowledge: CriteriaKnowledge = {
   },
   trends: {
     changeHours: 48, // CC issue 4 trends: change over 48 h [design]
+    // [design] Real sampling is daily or twice daily at irregular hours: a pair 24–72 h apart still shows the
+    // 48 h direction (samples 60 h apart are assessed), while a pair a few hours apart would only show noise.
+    toleranceHours: 24,
   },
+  // [design] The fallback ranges shipped are adult ones (no pediatric ranges are cited for them): under 18 the card
+  // says when one decided a criterion.
+  pediatric: { underAgeYears: 18 },
 };

@@ -13,10 +13,10 @@
  * Everything that came from the EHR is escaped (./markdown.ts) before it enters the Markdown detail.
  */
 import { randomUUID } from 'node:crypto';
-import type { Assessment, CriterionItem, EpisodeAssessment, HScoreVariable, TriggerExposure } from '../criteria/types';
+import type { Assessment, CriterionItem, EpisodeAssessment, HScoreVariable, TriggerExposure, UnusableResult } from '../criteria/types';
 import { HLH2004_ITEM_IDS } from '../criteria/types';
 import type { Card } from '../hooks/response';
-import { IEC_CLASSES } from '../timeline/types';
+import { ANALYTE_IDS, IEC_CLASSES } from '../timeline/types';
 import { buildAppContext } from './app-context';
 import type { CardContent } from './content';
 import { EXTENSION_KEY, EXTENSION_VERSION, type AssessmentExtension } from './extension';
@@ -62,6 +62,7 @@ function walk(items: readonly CriterionItem[] | undefined): CriterionItem[] {
 
 const ANALYTE_ALIASES: Record<string, string> = {
   fever: 'temperature',
+  renal: 'creatinine',
   neutrophils: 'anc',
   platelet: 'platelets',
   hb: 'hemoglobin',
@@ -299,12 +300,41 @@ const FLAG_TEXT: Record<string, string> = {
   'not-fasting': 'not fasting',
   'conflicting-values': 'conflicting values',
   'age-adjusted': 'age-adjusted threshold',
+  'range-text-unread': 'lab range text not readable',
+  'pediatric-fallback-range': 'pediatric patient, range not the lab’s',
 };
 
-function stateCell(i: CriterionItem): string {
+/** For an item with no data: what the chart holds instead ("no usable result: clotted"), if anything. */
+type UnusableNote = (i: CriterionItem) => string | undefined;
+const NO_NOTE: UnusableNote = () => undefined;
+const ANALYTE_KEYS: readonly string[] = ANALYTE_IDS;
+
+/** `markdown`: escaped for the detail; otherwise plain text (suggestion descriptions). */
+function unusableText(u: UnusableResult, content: CardContent, markdown = true): string {
+  const reason = u.reason ?? 'unspecified';
+  return fill(content.wording.dataNotes.unusable[u.kind], { reason: markdown ? esc(reason, 80) : plainText(reason).slice(0, 80) });
+}
+
+function unusableNote(a: Assessment, content: CardContent): UnusableNote {
+  if (!a.unusable.length) return NO_NOTE;
+  return (i) => {
+    if (i.state !== 'unknown' || i.reason !== 'no-data') return undefined;
+    const analyte = analyteOfItem(i.id, ANALYTE_KEYS);
+    const u = a.unusable.find((x) => x.analyte === analyte);
+    return u && unusableText(u, content);
+  };
+}
+
+/** "LDH > ULN (result present, unit missing)". */
+function withNote(i: CriterionItem, note: UnusableNote): string {
+  const n = note(i);
+  return n ? `${esc(i.label)} (${n})` : esc(i.label);
+}
+
+function stateCell(i: CriterionItem, note: UnusableNote = NO_NOTE): string {
   if (i.state === 'met') return '**met**';
   if (i.state === 'not-met') return 'not met';
-  const why = REASON_TEXT[i.reason];
+  const why = note(i) ?? REASON_TEXT[i.reason];
   return why ? `unknown (${why})` : 'unknown';
 }
 
@@ -328,6 +358,10 @@ function valueCell(i: CriterionItem): string {
     parts.push(`reported ${esc(`${i.original.value}${i.original.unit ? ` ${i.original.unit}` : ''}`)}`);
   }
   if (i.baseline) parts.push(`baseline ${esc(formatValue(i.baseline.value, i.baseline.unit, i.baseline.comparator))}`);
+  if (i.comparison) {
+    const c = i.comparison;
+    parts.push(`earlier value ${esc(formatValue(c.value, c.unit, c.comparator))} (${esc(formatTime(c.time))})`);
+  }
   // The range source (lab / fallback / default) has its own column.
   const flags = (i.flags ?? []).filter((f) => f !== 'fallback-range').map((f) => FLAG_TEXT[f] ?? esc(f));
   if (i.status === 'preliminary' && !flags.includes('preliminary')) flags.push('preliminary');
@@ -339,7 +373,10 @@ function thresholdCell(i: CriterionItem): string {
   const t = i.threshold;
   if (!t) return '';
   const op = { '<': '<', '<=': '≤', '>': '>', '>=': '≥' }[t.operator];
-  const basis = t.basis === 'absolute' ? '' : ` (${t.factor ?? 1}× ${t.basis === 'uln' ? 'ULN' : t.basis === 'lln' ? 'LLN' : 'baseline'})`;
+  const basis =
+    t.basis === 'absolute'
+      ? ''
+      : ` (${t.factor ?? 1}× ${t.basis === 'uln' ? 'ULN' : t.basis === 'lln' ? 'LLN' : t.basis === 'baseline' ? 'baseline' : 'earlier value'})`;
   const status = t.status === 'confirmed' ? '' : ` [${t.status}]`;
   return esc(`${op} ${formatValue(t.value, t.unit)}`) + basis + status;
 }
@@ -356,16 +393,17 @@ function rangeCell(i: CriterionItem): string {
         : r.low !== undefined
           ? `≥ ${formatNumber(r.low)}`
           : '';
-  const src = r.source === 'lab' ? 'lab' : r.source === 'fallback' ? 'fallback, adult' : 'default [design]';
-  return `${esc(`${span} ${u}`.trim())} (${src})`;
+  const src = r.source === 'lab' ? (r.text !== undefined ? 'lab, from its text' : 'lab') : r.source === 'fallback' ? `fallback, ${esc(r.population ?? 'adult')}` : 'default [design]';
+  const unread = r.unreadText !== undefined ? `; lab range text “${esc(r.unreadText, 60)}” not readable` : '';
+  return `${esc(`${span} ${u}`.trim())} (${src}${unread})`;
 }
 
-function criteriaRows(items: readonly CriterionItem[], suffix = ''): string[][] {
+function criteriaRows(items: readonly CriterionItem[], note: UnusableNote, suffix = ''): string[][] {
   const rows: string[][] = [];
   for (const i of items) {
-    rows.push([`${esc(i.label)}${suffix}`, stateCell(i), valueCell(i), thresholdCell(i), esc(formatTime(i.time)), rangeCell(i)]);
+    rows.push([`${esc(i.label)}${suffix}`, stateCell(i, note), valueCell(i), thresholdCell(i), esc(formatTime(i.time)), rangeCell(i)]);
     for (const c of i.components ?? []) {
-      rows.push([`↳ ${esc(c.label)}`, stateCell(c), valueCell(c), thresholdCell(c), esc(formatTime(c.time)), rangeCell(c)]);
+      rows.push([`↳ ${esc(c.label)}`, stateCell(c, note), valueCell(c), thresholdCell(c), esc(formatTime(c.time)), rangeCell(c)]);
     }
   }
   return rows;
@@ -380,7 +418,7 @@ function findingValueCell(v: HScoreVariable): string {
   return `${shown.join(', ')}${v.sources.length > 3 ? ` +${v.sources.length - 3} more` : ''}`;
 }
 
-function hscoreSection(a: Assessment): string[] {
+function hscoreSection(a: Assessment, note: UnusableNote): string[] {
   const h = a.hscore;
   const range = h.complete || h.score === h.maxPossible ? `${h.score}` : `${h.score}–${h.maxPossible}`;
   const prob = h.complete
@@ -394,7 +432,7 @@ function hscoreSection(a: Assessment): string[] {
   const rows = h.variables.map((v: HScoreVariable) => [
     esc(v.label),
     v.points === v.maxPoints ? `${v.points}` : `${v.points}–${v.maxPoints}`,
-    stateCell(v),
+    stateCell(v, note),
     findingValueCell(v),
     esc(formatTime(v.time)),
   ]);
@@ -420,7 +458,7 @@ function trendLines(a: Assessment, content: CardContent): string[] {
     if (t.change48h) {
       const c = t.change48h;
       const dir = c.absolute > 0 ? '↑' : c.absolute < 0 ? '↓' : '→';
-      change = `; 48 h change ${dir} ${c.approximate ? '≈' : ''}${esc(formatNumber(Math.abs(c.absolute)))}${c.ratio !== undefined ? ` (×${esc(formatNumber(c.ratio))})` : ''}`;
+      change = `; change over ${esc(formatNumber(Math.round(c.hours)))} h ${dir} ${c.approximate ? '≈' : ''}${esc(formatNumber(Math.abs(c.absolute)))}${c.ratio !== undefined ? ` (×${esc(formatNumber(c.ratio))})` : ''}`;
     }
     const label = content.wording.summaryValueLabels[analyte] ?? analyte;
     out.push(`- ${esc(label[0]?.toUpperCase() + label.slice(1))}: ${series} ${esc(formatUnit(unit))}${span}${change}`);
@@ -428,16 +466,28 @@ function trendLines(a: Assessment, content: CardContent): string[] {
   return out;
 }
 
-/** "no result", "no result for wbc", "last result 2 d old". */
-function dueText(d: DueItem): string {
+/** "no result", "no result for wbc", "last result 2 d old", "repeat: no usable result: specimen clotted". */
+function dueText(d: DueItem, content: CardContent): string {
   const partial = d.item.covers.length > 1 && d.analytes.length < d.item.covers.length ? ` for ${d.analytes.join(', ')}` : '';
+  if (d.reason === 'repeat') return `repeat${partial}: ${(d.unusable ?? []).map((u) => unusableText(u, content, false)).join('; ')}`;
   return d.reason === 'missing' ? `no result${partial}` : `last result${partial} ${formatAge(d.ageHours ?? 0)} old`;
 }
 
-function workupLines(a: Assessment, plan: WorkupPlan): string[] {
+/** "Fibrinogen (no usable result: specimen clotted, 2026-03-15 07:00Z)". */
+function unusableItems(list: readonly DueItem[], content: CardContent): string {
+  return list
+    .map((d) => `${d.item.label} (${(d.unusable ?? []).map((u) => `${unusableText(u, content)}, ${esc(formatTime(u.time))}`).join('; ')})`)
+    .join('; ');
+}
+
+function workupLines(a: Assessment, plan: WorkupPlan, content: CardContent): string[] {
   const out: string[] = [];
+  const w = content.wording.dataNotes;
   const missing = plan.bundle.filter((d) => d.reason === 'missing');
   const stale = plan.bundle.filter((d) => d.reason === 'stale');
+  const repeat = plan.bundle.filter((d) => d.reason === 'repeat');
+  if (repeat.length) out.push(`- ${fill(w.repeatLine, { items: unusableItems(repeat, content) })}`);
+  if (plan.check.length) out.push(`- ${fill(w.checkLine, { items: unusableItems(plan.check, content) })}`);
   if (missing.length) out.push(`- No result: ${missing.map((d) => (d.analytes.length < d.item.covers.length ? `${d.item.label} (${d.analytes.join(', ')})` : d.item.label)).join('; ')}`);
   if (stale.length) {
     const s = stale.map((d) => `${d.item.label} (${formatAge(d.ageHours ?? 0)} old, ${esc(formatTime(d.lastSeen))}; refresh after ${d.item.freshnessHours} h)`);
@@ -450,6 +500,10 @@ function workupLines(a: Assessment, plan: WorkupPlan): string[] {
     out.push(`- Not visible to the screen, check whether done: ${plan.optional.map((i) => i.label).join('; ')}`);
   }
   for (const adv of plan.advice) out.push(`- ${adv.label}`);
+  for (const { exam } of plan.documented) {
+    const found = exam.hemophagocytosis ? w.marrowFound.present : w.marrowFound.absent;
+    out.push(`- ${fill(w.marrowDocumented, { time: esc(formatTime(exam.time)), found, source: esc(exam.source) })}`);
+  }
   return out;
 }
 
@@ -476,9 +530,38 @@ function alternativeLines(a: Assessment, content: CardContent): string[] {
   return [`#### ${w.heading}`, w.note, ...lines];
 }
 
+/** An earlier (resolved, inactive) HLH diagnosis is history; a refuted one is a documented negative. */
+function diagnosisHistory(a: Assessment, content: CardContent): string[] {
+  const h = a.hlh2004;
+  const w = content.wording.dataNotes;
+  const out: string[] = [];
+  if (h.earlierDiagnosis.length) {
+    const items = h.earlierDiagnosis.map((x) => [x.clinicalStatus, x.time ? formatTime(x.time) : undefined, x.source].filter(Boolean).map((t) => esc(t as string)).join(', '));
+    out.push(fill(w.hlhDiagnosisEarlier, { items: items.join('; ') }));
+  }
+  if (h.refutedDiagnosis.length) out.push(fill(w.hlhDiagnosisRefuted, { sources: h.refutedDiagnosis.map((s) => esc(s)).join(', ') }));
+  return out;
+}
+
+/** Decided leaf items of every table (IEC-HS, HLH-2004, HScore, OHI). */
+function decidedLeaves(a: Assessment): CriterionItem[] {
+  const all = [...walk(a.iecHs?.features), ...walk(a.iecHs?.mayBePresent), ...walk(a.hlh2004.items), ...walk(a.hscore.variables), ...walk(a.ohi.items)];
+  return all.filter((i) => i.state !== 'unknown' && !i.components?.length);
+}
+
+/** One line when a pediatric patient's ULN/LLN criterion was judged against a fallback or default range. */
+function pediatricNote(a: Assessment, content: CardContent): string[] {
+  const items = decidedLeaves(a).filter((i) => i.flags?.includes('pediatric-fallback-range'));
+  if (!items.length) return [];
+  const labels = [...new Set(items.map((i) => esc(i.label)))];
+  const ranges = [...new Set(items.map((i) => (i.referenceRange?.source === 'default' ? 'default ULN [design]' : esc(i.referenceRange?.population ?? 'fallback'))))];
+  return [fill(content.wording.dataNotes.pediatricFallback, { items: labels.join('; '), ranges: ranges.join(', ') })];
+}
+
 function renderDetail(a: Assessment, d: IndicatorDecision, plan: WorkupPlan, content: CardContent, lamotrigine: boolean): string {
   const w = content.wording;
   const e = d.exposure;
+  const note = unusableNote(a, content);
   const blocks: string[] = [w.detail.disclaimer];
   const classLabel = w.exposureClassLabels[e.class];
   const combination = combinationOf(a, d.episode, e);
@@ -508,8 +591,8 @@ function renderDetail(a: Assessment, d: IndicatorDecision, plan: WorkupPlan, con
       [
         `#### ASTCT 2023 IEC-HS features: ${esc(a.iecHs.status)}`,
         ...crs,
-        table(CRITERIA_HEADER, [...criteriaRows(a.iecHs.features), ...criteriaRows(assessed, ' *(may be present)*')]),
-        ...(notAssessed.length ? [`Not assessable from the data (may be present): ${notAssessed.map((f) => esc(f.label)).join('; ')}.`] : []),
+        table(CRITERIA_HEADER, [...criteriaRows(a.iecHs.features, note), ...criteriaRows(assessed, note, ' *(may be present)*')]),
+        ...(notAssessed.length ? [`Not assessable from the data (may be present): ${notAssessed.map((f) => withNote(f, note)).join('; ')}.`] : []),
         w.detail.grade,
       ].join('\n\n'),
     );
@@ -521,12 +604,17 @@ function renderDetail(a: Assessment, d: IndicatorDecision, plan: WorkupPlan, con
     h.status === 'reached' ? 'criteria threshold reached' : h.status === 'reachable' ? 'still reachable with the unknown criteria' : 'cannot be reached with the current data';
   const diag = h.documentedDiagnosis.length ? ` HLH diagnosis documented (${h.documentedDiagnosis.map((s) => esc(s)).join(', ')}).` : '';
   blocks.push(
-    [`#### HLH-2004: ${h.met} met, ${h.unknown} unknown of ${h.total} (${h.required} needed; ${status}).${diag}`, table(CRITERIA_HEADER, criteriaRows(ordered))].join(
-      '\n\n',
-    ),
+    [
+      `#### HLH-2004: ${h.met} met, ${h.unknown} unknown of ${h.total} (${h.required} needed; ${status}).${diag}`,
+      ...diagnosisHistory(a, content),
+      table(CRITERIA_HEADER, criteriaRows(ordered, note)),
+    ].join('\n\n'),
   );
 
-  blocks.push(hscoreSection(a).join('\n'));
+  const notes = pediatricNote(a, content);
+  if (notes.length) blocks.push(notes.join('\n'));
+
+  blocks.push(hscoreSection(a, note).join('\n'));
   blocks.push(`#### OHI index: ${a.ohi.state === 'met' ? '**positive**' : a.ohi.state === 'not-met' ? 'negative' : 'unknown'}\n\n${esc(a.ohi.caveat || w.detail.ohiCaveat, 300)}`);
 
   const trends = trendLines(a, content);
@@ -537,7 +625,7 @@ function renderDetail(a: Assessment, d: IndicatorDecision, plan: WorkupPlan, con
 
   if (a.alternatives.length) blocks.push(alternativeLines(a, content).join('\n'));
 
-  const wl = workupLines(a, plan);
+  const wl = workupLines(a, plan, content);
   if (wl.length) blocks.push(['#### Missing or stale data', ...wl].join('\n'));
 
   if (d.indicator !== 'info') blocks.push(d.kind === 'iec' ? w.detail.consider.iec : w.detail.consider.drug);
@@ -683,7 +771,7 @@ export function renderCards(assessment: Assessment, ctx: RenderContext, content:
       isRecommended: true,
       actions: plan.bundle.map((b) => ({
         type: 'create' as const,
-        description: `Order ${b.item.label} (${dueText(b)})`,
+        description: `Order ${b.item.label} (${dueText(b, content)})`,
         resource: serviceRequestFor(b.item, order, content) as unknown as Record<string, unknown>,
       })),
     });

@@ -104,6 +104,25 @@ export const wordingSchema = z
         statusNote: text,
       })
       .strict(),
+    /** Notes on what the data can and cannot show (one line each). */
+    dataNotes: z
+      .object({
+        /** {items}: criteria labels; {ranges}: the fallback bands or default used. */
+        pediatricFallback: text,
+        /** A result that exists but cannot be used, by kind; {reason}: the lab's reason for no result. */
+        unusable: z.object({ 'data-absent': text, 'unit-missing': text, implausible: text }).strict(),
+        /** {items}: work-up items with their unusable results. */
+        repeatLine: text,
+        checkLine: text,
+        /** {time}, {found} (marrowFound), {source}. */
+        marrowDocumented: text,
+        marrowFound: z.object({ present: text, absent: text }).strict(),
+        /** {items}: status, date and source of each earlier diagnosis. */
+        hlhDiagnosisEarlier: text,
+        /** {sources}. */
+        hlhDiagnosisRefuted: text,
+      })
+      .strict(),
     lamotrigine: z.object({ suggestionLabel: text, detail: text }).strict(),
   })
   .strict()
@@ -168,6 +187,8 @@ export const workupItemSchema = z
       .object({ syndromes: z.array(syndrome).min(1).optional(), exposureClasses: z.array(z.enum(EXPOSURE_CLASSES)).min(1).optional() })
       .strict()
       .optional(),
+    /** Advice items: not advised again when the chart documents this (a marrow/tissue examination). */
+    documentedBy: z.enum(['marrow-examination']).optional(),
   })
   .strict()
   .superRefine((item, ctx) => {

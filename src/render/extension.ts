@@ -24,7 +24,8 @@
  * - `criteria.hscore` — `{score, maxPossible, probability (percent, interpolated per Fardet 2014 table),
  *   probabilityDisplay, missing[]}`.
  * - `criteria.ohi` — `{state}`.
- * - `missingWorkup[]` — `{id, reason: missing|stale, lastSeen?}` for every work-up item offered.
+ * - `missingWorkup[]` — `{id, reason: missing|stale|repeat, lastSeen?}` for every work-up item offered (`repeat`,
+ *   since 1.1.0: the latest result came back unusable, e.g. specimen clotted).
  * - `alternatives[]` (1.1, omitted when none) — documented infections / disease progression shown on the card:
  *   `{kind: infection | disease-progression, system?, code?, time?}`.
  * Item states are `met` | `not-met` | `unknown` (unknown = no usable data, never "normal").
@@ -124,7 +125,7 @@ export const assessmentExtensionSchema = z
       })
       .strict(),
     missingWorkup: z.array(
-      z.object({ id: z.string().min(1), reason: z.enum(['missing', 'stale']), lastSeen: iso.optional() }).strict(),
+      z.object({ id: z.string().min(1), reason: z.enum(['missing', 'stale', 'repeat']), lastSeen: iso.optional() }).strict(),
     ),
     alternatives: z
       .array(

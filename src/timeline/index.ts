@@ -6,11 +6,11 @@
  *
  * or `buildTimeline(resources, knowledge, options)`, which caches the builder per knowledge object.
  *
- * Patient scoping: with `options.patientId`, resources whose subject points at another patient (or at a
- * non-Patient subject such as a Group) are skipped with a `wrong-patient` warning, as are other Patient
- * resources. Without it, the single Patient resource in the input (if exactly one) plays that role; with
- * several, nothing is filtered and a `multiple-patients` warning is raised. Resources without a subject are
- * kept (prefetch queries are already scoped to the patient).
+ * Patient scoping (./scope.ts): with `options.patientId`, a clinical resource is used only when its subject
+ * provably denotes that patient; the others (another patient, a malformed or unresolvable reference, no subject
+ * at all) are skipped and counted in one `wrong-patient`, `subject-unverifiable` or `subject-missing` warning
+ * each, as are other Patient resources. Without it, the single Patient resource in the input (if exactly one)
+ * plays that role; with several, nothing is filtered and a `multiple-patients` warning is raised.
  */
 import type { Knowledge } from '../knowledge';
 import { processCondition } from './conditions';
@@ -19,10 +19,12 @@ import { compiledFields } from './fhirpath';
 import { finalizeIssues, mergeExposures, resolveLabs, sortFindings, sortNotEvaluable } from './finalize';
 import { type Entry, ingest, parseReference, type RefIndex, subjectOf } from './ingest';
 import { processMedication } from './medications';
+import { PatientScope } from './scope';
 import { siteTime } from './site-time';
+import { dropSuperseded, supersededObservations } from './supersede';
 import { type LabAcc, type ObservationOptions, processObservations } from './observations';
 import type { DataIssue, PatientTimeline } from './types';
-import { errorMessage, isRecord, str } from './util';
+import { errorMessage, str } from './util';
 
 export * from './types';
 export { toEpochMs, DAY_MS, HOUR_MS } from './time';
@@ -49,12 +51,16 @@ export type TimelineBuilder = (resources: readonly unknown[], options?: BuildOpt
 
 const CLINICAL_TYPES = ['Observation', 'Condition', 'MedicationAdministration', 'MedicationRequest', 'MedicationStatement', 'Procedure'] as const;
 
-function scopePatient(
-  byType: Map<string, Entry[]>,
-  index: RefIndex,
-  requested: string | undefined,
-  issues: DataIssue[],
-): { patient: PatientTimeline['patient']; keep: (e: Entry) => boolean } {
+interface Scoped {
+  patient: PatientTimeline['patient'];
+  keep: (e: Entry) => boolean;
+  /** `keep` without counting the exclusion (a look-ahead). */
+  ours: (e: Entry) => boolean;
+  /** Pushes the aggregated issues of what `keep` excluded (call after every resource was offered). */
+  report: () => void;
+}
+
+function scopePatient(byType: Map<string, Entry[]>, index: RefIndex, requested: string | undefined, issues: DataIssue[]): Scoped {
   const patients = byType.get('Patient') ?? [];
   let target = requested;
   if (target === undefined && patients.length === 1) target = (patients[0] as Entry).id;
@@ -74,12 +80,13 @@ function scopePatient(
       });
     }
     if (subjects.size === 1 && patients.length === 0) target = [...subjects][0];
-    return { patient: target !== undefined ? { id: target } : {}, keep: () => true };
+    return { patient: target !== undefined ? { id: target } : {}, keep: () => true, ours: () => true, report: () => undefined };
   }
   const patient: PatientTimeline['patient'] = { id: target };
+  const scope = new PatientScope(index, target);
   for (const p of patients) {
     if (p.id !== target) {
-      issues.push({ severity: 'warning', code: 'wrong-patient', message: `Patient/${p.id} is not the patient in context; ignored`, source: p.key });
+      scope.otherPatient(p);
       continue;
     }
     const birthDate = str(p.resource.birthDate);
@@ -87,36 +94,12 @@ function scopePatient(
     if (birthDate !== undefined) patient.birthDate = birthDate;
     if (gender !== undefined) patient.gender = gender;
   }
-  // Most resources share one subject reference: parse each distinct reference text once per call.
-  const parsed = new Map<string, ReturnType<typeof parseReference>>();
-  let lastText: string | undefined;
-  let lastRef: ReturnType<typeof parseReference>;
-  const keep = (e: Entry): boolean => {
-    const subject = subjectOf(e.resource);
-    if (subject === undefined) return true;
-    const raw = isRecord(subject) ? subject.reference : undefined;
-    // The common case: the same reference text as the previous resource (compared before trimming).
-    const text = raw === lastText && raw !== undefined ? lastText : str(raw);
-    let ref: ReturnType<typeof parseReference>;
-    if (text === undefined) ref = undefined;
-    else if (text === lastText) ref = lastRef;
-    else {
-      if (parsed.has(text)) ref = parsed.get(text);
-      else parsed.set(text, (ref = parseReference(subject, index)));
-      lastText = text;
-      lastRef = ref;
-    }
-    if (ref === undefined) return true; // identifier-only or unreadable reference: cannot tell, keep
-    if (ref.type === 'Patient' && ref.id === target) return true;
-    issues.push({
-      severity: 'warning',
-      code: 'wrong-patient',
-      message: `${e.key} is about ${ref.type}/${ref.id}, not Patient/${target}; skipped`,
-      source: e.key,
-    });
-    return false;
+  return {
+    patient,
+    keep: (e) => scope.keep(e, subjectOf(e.resource)),
+    ours: (e) => scope.verdict(subjectOf(e.resource)) === 'ours',
+    report: () => scope.report(issues),
   };
-  return { patient, keep };
 }
 
 function build(t: Tables, resources: readonly unknown[], options: BuildOptions | undefined, internal: BuilderInternals): PatientTimeline {
@@ -127,7 +110,7 @@ function build(t: Tables, resources: readonly unknown[], options: BuildOptions |
   }
   const { byType, index } = ingest(input, issues);
   const requested = str(options?.patientId);
-  const { patient, keep } = scopePatient(byType, index, requested, issues);
+  const { patient, keep, ours, report } = scopePatient(byType, index, requested, issues);
   const site = siteTime(options?.timeZone);
   const acc: LabAcc = {
     t,
@@ -137,6 +120,9 @@ function build(t: Tables, resources: readonly unknown[], options: BuildOptions |
     issues,
     labs: [],
     labMs: [],
+    // A birth date is a calendar date: placed at 00:00 site time, as every date is.
+    birthMs: site.ms(patient.birthDate),
+    correctionSeen: false,
     notEvaluable: [],
     findings: [],
     exposures: [],
@@ -144,7 +130,12 @@ function build(t: Tables, resources: readonly unknown[], options: BuildOptions |
   };
 
   // Patient scoping inside the Observation loop: one pass over the resources instead of two.
-  processObservations(acc, byType.get('Observation') ?? [], internal, keep);
+  const observations = byType.get('Observation') ?? [];
+  processObservations(acc, observations, internal, keep);
+  if (acc.correctionSeen) {
+    const superseded = supersededObservations(observations, ours);
+    if (superseded) dropSuperseded(acc, superseded);
+  }
   for (const type of CLINICAL_TYPES) {
     if (type === 'Observation') continue;
     for (const e of byType.get(type) ?? []) {
@@ -158,6 +149,7 @@ function build(t: Tables, resources: readonly unknown[], options: BuildOptions |
       }
     }
   }
+  report();
   const { labs, conflicts } = resolveLabs(acc.labs, acc.labMs);
   const exposures = mergeExposures(acc.exposures, issues, site);
   if (acc.zoneless) {

@@ -3,10 +3,11 @@
  * de-duplicate resources by type + id, and decide which patient the timeline is about.
  *
  * Duplicate rule (resources): the same `Type/id` seen more than once is kept once. When the copies differ,
- * the latest `meta.lastUpdated` wins, then the highest `meta.versionId`, then the longest (most complete)
- * canonical JSON, then the lexically smallest, so the choice never depends on input order; a `duplicate-resource-differs` info issue
- * records it. A resource without a usable id gets a content-derived id (`anon-<sha1 prefix>`), so identical
- * copies still collapse.
+ * the latest `meta.lastUpdated` wins, then the highest `meta.versionId`, then an amended/corrected status, then
+ * the longest (most complete) canonical JSON, then the lexically smallest, so the choice never depends on input
+ * order; a `duplicate-resource-differs` info issue records it, except when an amended or corrected Observation
+ * wins (a correction is not a conflict). A resource without a usable id gets a content-derived id
+ * (`anon-<sha1 prefix>`), so identical copies still collapse.
  */
 import type { DataIssue } from './types';
 import { toEpochMs } from './time';
@@ -38,6 +39,8 @@ export interface Entry {
 /** `Type/id` or a Bundle fullUrl → the kept resource (for medicationReference and urn:uuid subjects). */
 export interface RefIndex {
   get(ref: string): Entry | undefined;
+  /** True when `ref` is a fullUrl claimed by more than one resource (it then proves nothing about identity). */
+  isAmbiguous(ref: string): boolean;
 }
 
 export interface Ingested {
@@ -60,6 +63,7 @@ type ById = Map<string, Map<string, Entry>>;
  */
 class LazyRefIndex implements RefIndex {
   private byUrl: Map<string, Entry> | undefined;
+  private readonly ambiguous = new Set<string>();
 
   constructor(
     private readonly byId: ById,
@@ -80,6 +84,12 @@ class LazyRefIndex implements RefIndex {
     return this.byUrl.get(ref);
   }
 
+  isAmbiguous(ref: string): boolean {
+    if (this.urlPairs.length === 0) return false;
+    if (this.byUrl === undefined) this.byUrl = this.buildUrls();
+    return this.ambiguous.has(ref);
+  }
+
   private buildUrls(): Map<string, Entry> {
     const claims = new Map<string, string>();
     const pairs = this.urlPairs;
@@ -87,6 +97,7 @@ class LazyRefIndex implements RefIndex {
       const url = pairs[i] as string;
       const key = pairs[i + 1] as string;
       const prior = claims.get(url);
+      if (prior !== undefined && prior !== key) this.ambiguous.add(url);
       if (prior === undefined || cmpStr(key, prior) < 0) claims.set(url, key);
     }
     const out = new Map<string, Entry>();
@@ -128,7 +139,12 @@ function versionOrder(a: Json, b: Json): number {
   const nb = vb !== undefined && /^\d+$/.test(vb) ? Number(vb) : undefined;
   const ja = stableStringify(a);
   const jb = stableStringify(b);
-  return cmpNum(nb, na) || cmpStr(vb, va) || jb.length - ja.length || cmpStr(ja, jb);
+  return cmpNum(nb, na) || cmpStr(vb, va) || cmpNum(correctionRank(b), correctionRank(a)) || jb.length - ja.length || cmpStr(ja, jb);
+}
+
+/** An amended or corrected version comes after the final one it replaces (FHIR R4 ObservationStatus). */
+function correctionRank(r: Json): number {
+  return r.status === 'amended' || r.status === 'corrected' ? 1 : 0;
 }
 
 export function ingest(input: readonly unknown[], issues: DataIssue[]): Ingested {
@@ -229,6 +245,7 @@ export function ingest(input: readonly unknown[], issues: DataIssue[]): Ingested
     const slash = key.indexOf('/');
     const entry = byId.get(key.slice(0, slash))?.get(key.slice(slash + 1)) as Entry;
     entry.resource = [...distinct.values()].sort(versionOrder)[0] as Json;
+    if (entry.type === 'Observation' && correctionRank(entry.resource) === 1) continue; // a correction supersedes silently
     issues.push({
       severity: 'info',
       code: 'duplicate-resource-differs',

@@ -7,12 +7,15 @@
  * - time: effectiveDateTime, effectivePeriod.start, effectiveInstant, else issued (first parseable one);
  * - value: valueQuantity (with comparator), valueInteger/valueDecimal, or a numeric valueString ("<0.5",
  *   ">40000", "1,234", "12.5 mg/dL"); anything else is kept as not evaluable with a reason;
+ * - implausible values (not finite, outside the analyte's plausibility limits [design], or a Quantity whose value
+ *   is a JSON string) are not evaluable and raise an `implausible-value` warning: "check units";
  * - unit → canonical unit (./units); referenceRange (the first one typed `normal` or untyped) converted too,
- *   else the knowledge base's fallback range (`source: 'fallback'`);
+ *   low/high Quantities first, else its `text` when that reads one way (./ranges), else the knowledge base's
+ *   fallback range for the patient's age band (`source: 'fallback'`);
  * - interpretation codes, and `Observation/id` or `Observation/id#component[i]` as source.
  */
 import { type Acc, readTime } from './context';
-import { anyMatch, codingsOf, firstMatch, plainCodes } from './codes';
+import { anyMatch, codingsOf, firstMatch, plainCodes, textsOf } from './codes';
 import { choiceField, COMPONENT_VALUE, fieldBatch, type FieldName, type FieldNode, NOT_HANDLED, OBSERVATION_EFFECTIVE, OBSERVATION_VALUE } from './fhirpath';
 import type {
   AnalyteId,
@@ -26,12 +29,18 @@ import type {
   UsedStatus,
 } from './types';
 
+import type { AnalyteDefinition, FallbackBand } from '../knowledge/analytes';
+import { parseRangeText, pickBand } from './ranges';
 import { affine, roundConverted } from './units';
 import { arr, errorMessage, isRecord, type Json, num, records, str } from './util';
 
 /** The accumulator, plus the epoch ms of each `labs[i].time` (parsed once when the value was read). */
 export interface LabAcc extends Acc {
   labMs: number[];
+  /** The context patient's birth date (epoch ms), for age-banded fallback ranges. */
+  birthMs?: number | undefined;
+  /** An amended or corrected Observation was read (./supersede.ts then runs). */
+  correctionSeen?: boolean;
 }
 
 const USED: ReadonlySet<string> = new Set(['final', 'amended', 'corrected', 'preliminary']);
@@ -144,11 +153,14 @@ function readValue(acc: Acc, node: FieldNode, analyte: AnalyteId): ReadResult {
     const rawNum = v.value;
     const original: RawValue['original'] = { value: typeof rawNum === 'number' || typeof rawNum === 'string' ? rawNum : String(rawNum) };
     if (originalUnit) original.unit = originalUnit;
-    let value = num(rawNum);
-    if (value === undefined && typeof rawNum === 'string') {
-      const p = parseNumericString(rawNum);
-      if (p && p.comparator === undefined && p.unit === undefined) value = p.value;
+    if (typeof rawNum === 'string' && parseNumericString(rawNum) !== undefined) {
+      // A number sent as a JSON string breaks the Quantity datatype: the sending interface is suspect (units too).
+      return { fail: 'implausible', reason: `valueQuantity.value is the string "${rawNum.slice(0, 20)}", not a number`, original };
     }
+    if (typeof rawNum === 'number' && !Number.isFinite(rawNum)) {
+      return { fail: 'implausible', reason: 'valueQuantity.value is not a finite number', original };
+    }
+    const value = num(rawNum);
     if (value === undefined) return { fail: 'not-numeric', reason: 'valueQuantity has no numeric value', original };
     const compText = str(v.comparator);
     const comparator = compText === undefined ? undefined : COMPARATORS[compText];
@@ -175,8 +187,44 @@ function readValue(acc: Acc, node: FieldNode, analyte: AnalyteId): ReadResult {
   };
 }
 
-/** Convert a lab referenceRange to the value's unit; undefined when absent, 'failed' when not convertible. */
-function labRange(acc: Acc, element: Json, analyte: AnalyteId, valueUnitRaw: string | undefined, unit: string): ReferenceRange | 'failed' | undefined {
+/** A lab range converted to the value's unit; `failed`: not convertible; `unread`: text that does not read one way. */
+type LabRange = ReferenceRange | 'failed' | { unread: string } | undefined;
+
+/** One bound in `rawUnit`, converted to the value's unit; undefined when not convertible. */
+function convertBound(acc: Acc, v: number, rawUnit: string | undefined, analyte: AnalyteId, unit: string): number | undefined {
+  const def = acc.t.knowledge.analytes.analytes[analyte];
+  if (def.canonicalUnit === null) {
+    // "As reported" analytes: the range must be in (or convertible to) the value's own unit.
+    const from = rawUnit === undefined ? undefined : acc.t.units.resolve(rawUnit, analyte);
+    const map = from === undefined ? null : affine(from, unit);
+    if (!map) return undefined;
+    return map.offset === 0 && map.factor === 1 ? v : roundConverted(map.offset + map.factor * v);
+  }
+  const conv = acc.t.units.toCanonical(v, rawUnit, analyte);
+  return conv.ok ? conv.value : undefined;
+}
+
+/** A range given only as text (./ranges.ts): its unit, else the value's; unread when it does not read one way. */
+function textRange(acc: Acc, text: string, analyte: AnalyteId, valueUnitRaw: string | undefined, unit: string): LabRange {
+  const parsed = parseRangeText(text);
+  if (parsed === undefined || (parsed.unit !== undefined && acc.t.units.resolve(parsed.unit, analyte) === undefined)) return { unread: text };
+  const rawUnit = parsed.unit ?? valueUnitRaw;
+  const out = {} as ReferenceRange;
+  for (const side of ['low', 'high'] as const) {
+    const v = parsed[side];
+    if (v === undefined) continue;
+    const bound = convertBound(acc, v, rawUnit, analyte, unit);
+    if (bound === undefined) return 'failed';
+    out[side] = bound;
+  }
+  out.unit = unit;
+  out.source = 'lab';
+  out.text = text;
+  return out;
+}
+
+/** Convert a lab referenceRange to the value's unit (see LabRange); undefined when there is none. */
+function labRange(acc: Acc, element: Json, analyte: AnalyteId, valueUnitRaw: string | undefined, unit: string): LabRange {
   const ranges = element.referenceRange;
   if (!Array.isArray(ranges)) return undefined;
   // The first untyped range, else the first typed `normal`.
@@ -196,24 +244,15 @@ function labRange(acc: Acc, element: Json, analyte: AnalyteId, valueUnitRaw: str
     if (!isRecord(q)) continue;
     const v = num(q.value);
     if (v === undefined) continue;
-    const rawUnit = quantityUnit(acc, q, analyte) ?? valueUnitRaw;
-    const def = acc.t.knowledge.analytes.analytes[analyte];
-    let bound: number;
-    if (def.canonicalUnit === null) {
-      // "As reported" analytes: the range must be in (or convertible to) the value's own unit.
-      const from = rawUnit === undefined ? undefined : acc.t.units.resolve(rawUnit, analyte);
-      const map = from === undefined ? null : affine(from, unit);
-      if (!map) return 'failed';
-      bound = map.offset === 0 && map.factor === 1 ? v : roundConverted(map.offset + map.factor * v);
-    } else {
-      const conv = acc.t.units.toCanonical(v, rawUnit, analyte);
-      if (!conv.ok) return 'failed';
-      bound = conv.value;
-    }
+    const bound = convertBound(acc, v, quantityUnit(acc, q, analyte) ?? valueUnitRaw, analyte, unit);
+    if (bound === undefined) return 'failed';
     if (i === 0) low = bound;
     else high = bound;
   }
-  if (low === undefined && high === undefined) return undefined;
+  if (low === undefined && high === undefined) {
+    const text = str(range.text);
+    return text === undefined ? undefined : textRange(acc, text, analyte, valueUnitRaw, unit);
+  }
   const out = {} as ReferenceRange;
   if (low !== undefined) out.low = low;
   if (high !== undefined) out.high = high;
@@ -230,10 +269,11 @@ function interpretationCodes(element: Json): string[] | undefined {
   return out.length ? out : undefined;
 }
 
+/** The lab's reason for no result (dataAbsentReason text, else a coding's display, else its code), if any. */
 function dataAbsent(element: Json): string | undefined {
   const dar = element.dataAbsentReason;
   if (!isRecord(dar)) return undefined;
-  return plainCodes(dar)[0] ?? str(dar.text) ?? 'unspecified';
+  return textsOf(dar)[0] ?? plainCodes(dar)[0] ?? 'unspecified';
 }
 
 function notEvaluable(
@@ -244,24 +284,52 @@ function notEvaluable(
   reasonCode: NotEvaluableReason,
   reason: string,
   original: NotEvaluableValue['original'] = {},
+  detail?: string,
 ): void {
   const { analyte, coding } = match;
-  acc.notEvaluable.push({ analyte, reason, reasonCode, ...(when ? { time: when.time } : {}), original, source, code: coding });
+  acc.notEvaluable.push({ analyte, reason, reasonCode, ...(when ? { time: when.time } : {}), original, source, code: coding, ...(detail !== undefined ? { detail } : {}) });
+  if (reasonCode === 'implausible') {
+    const label = acc.t.knowledge.analytes.analytes[analyte].label;
+    acc.issues.push({ severity: 'warning', code: 'implausible-value', message: `${label}: ${reason}; not used (implausible value, check units)`, source });
+  }
+}
+
+/** Outside the analyte's plausibility limits ([design], knowledge base), or not finite: the reason, else undefined. */
+function implausible(p: AnalyteDefinition['plausible'], value: number, unit: string): string | undefined {
+  if (!Number.isFinite(value)) return 'the converted value is not a finite number';
+  if (p === undefined) return undefined;
+  if ((p.min !== undefined && value < p.min) || (p.max !== undefined && value > p.max)) {
+    const limits = p.min !== undefined && p.max !== undefined ? `${p.min}–${p.max}` : p.min !== undefined ? `≥ ${p.min}` : `≤ ${p.max}`;
+    return `${value} ${unit} is outside the plausible range ${limits} ${unit}`;
+  }
+  return undefined;
 }
 
 /**
- * `{ ...range, unit, source: 'fallback' }`, built as a clone of a template cached per knowledge range object:
- * a spread followed by more properties takes V8's generic runtime path (~1.4 µs each, once per lab value
- * without a lab range), a bare `{ ...template }` clones the template's shape (~0.03 µs). Same keys, same order.
+ * The fallback range of a band, `{ low?, high?, unit, source: 'fallback', population }`, built as a clone of a
+ * template cached per band object: a spread followed by more properties takes V8's generic runtime path (~1.4 µs
+ * each, once per lab value without a lab range), a bare `{ ...template }` clones the template's shape (~0.03 µs).
  */
 const fallbackTemplates = new WeakMap<object, ReferenceRange>();
-function fallbackRange(range: Readonly<Partial<ReferenceRange>>, unit: string): ReferenceRange {
-  let template = fallbackTemplates.get(range);
+function fallbackRange(band: FallbackBand, unit: string): ReferenceRange {
+  let template = fallbackTemplates.get(band);
   if (template === undefined || template.unit !== unit) {
-    template = { ...range, unit, source: 'fallback' };
-    fallbackTemplates.set(range, template);
+    template = {} as ReferenceRange;
+    if (band.low !== undefined) template.low = band.low;
+    if (band.high !== undefined) template.high = band.high;
+    template.unit = unit;
+    template.source = 'fallback';
+    template.population = band.population;
+    fallbackTemplates.set(band, template);
   }
   return { ...template };
+}
+
+/** The knowledge base's fallback for the patient's age at the value's time (the one unbounded band: no age needed). */
+function fallbackFor(acc: LabAcc, bands: readonly FallbackBand[], unit: string, atMs: number): ReferenceRange | undefined {
+  const only = bands.length === 1 && bands[0]?.age === undefined ? bands[0] : undefined;
+  const band = only ?? pickBand(bands, acc.birthMs, atMs);
+  return band === undefined ? undefined : fallbackRange(band, unit);
 }
 
 function emitValue(
@@ -276,7 +344,7 @@ function emitValue(
   const { analyte, coding } = match;
   if (!node) {
     const absent = dataAbsent(element);
-    if (absent !== undefined) notEvaluable(acc, match, when, source, 'data-absent', `data absent (${absent})`);
+    if (absent !== undefined) notEvaluable(acc, match, when, source, 'data-absent', `no usable result: ${absent}`, {}, absent);
     else notEvaluable(acc, match, when, source, 'no-value', 'no value');
     return;
   }
@@ -285,28 +353,34 @@ function emitValue(
   if (!when) return notEvaluable(acc, match, when, source, 'no-time', 'no usable effective time or issued date', read.original);
   const conv = acc.t.units.toCanonical(read.value, read.unit, analyte);
   if (!conv.ok) return notEvaluable(acc, match, when, source, conv.reasonCode, conv.reason, read.original);
-
   const def = acc.t.knowledge.analytes.analytes[analyte];
+  const odd = implausible(def.plausible, conv.value, conv.unit);
+  if (odd !== undefined) return notEvaluable(acc, match, when, source, 'implausible', odd, read.original);
+
+  const interpretation = element.interpretation === undefined ? undefined : interpretationCodes(element);
+  const lab: LabValue = { analyte, value: conv.value, unit: conv.unit, time: when.time, timeSource: when.timeSource, status, original: read.original, code: coding, source };
+  if (read.comparator) lab.comparator = read.comparator;
+  setRange(acc, lab, element, def, read.unit, when.ms);
+  if (interpretation) lab.interpretation = interpretation;
+  acc.labs.push(lab);
+  acc.labMs.push(when.ms);
+}
+
+/** The lab's range (Quantities, else readable text), else the fallback for the patient's age band. */
+function setRange(acc: LabAcc, lab: LabValue, element: Json, def: AnalyteDefinition, valueUnitRaw: string | undefined, atMs: number): void {
   let referenceRange: ReferenceRange | undefined;
-  const range = element.referenceRange === undefined ? undefined : labRange(acc, element, analyte, read.unit, conv.unit);
+  const range = element.referenceRange === undefined ? undefined : labRange(acc, element, lab.analyte, valueUnitRaw, lab.unit);
   if (range === 'failed') {
     acc.issues.push({
       severity: 'info',
       code: 'reference-range-not-convertible',
-      message: `reference range of ${def.label} not convertible to ${conv.unit}; ${def.fallbackRange ? 'used the fallback range' : 'no range used'}`,
-      source,
+      message: `reference range of ${def.label} not convertible to ${lab.unit}; ${def.fallbackRanges ? 'used the fallback range' : 'no range used'}`,
+      source: lab.source,
     });
-  } else referenceRange = range;
-  if (!referenceRange && def.fallbackRange && def.canonicalUnit !== null) {
-    referenceRange = fallbackRange(def.fallbackRange, def.canonicalUnit);
-  }
-  const interpretation = element.interpretation === undefined ? undefined : interpretationCodes(element);
-  const lab: LabValue = { analyte, value: conv.value, unit: conv.unit, time: when.time, timeSource: when.timeSource, status, original: read.original, code: coding, source };
-  if (read.comparator) lab.comparator = read.comparator;
+  } else if (range !== undefined && 'unread' in range) lab.unreadRangeText = range.unread;
+  else referenceRange = range;
+  if (!referenceRange && def.fallbackRanges && def.canonicalUnit !== null) referenceRange = fallbackFor(acc, def.fallbackRanges, def.canonicalUnit, atMs);
   if (referenceRange) lab.referenceRange = referenceRange;
-  if (interpretation) lab.interpretation = interpretation;
-  acc.labs.push(lab);
-  acc.labMs.push(when.ms);
 }
 
 /** Finding rows an Observation carries: by its code (value = present/absent) or by a coded value. */
@@ -389,7 +463,7 @@ const NO_COMPONENTS: ComponentMatch[] = [];
 const NO_NODES: FieldNode[] = [];
 
 /** Plain-TypeScript prefilter: is this Observation about a known analyte or finding, with a usable status? */
-function prefilter(acc: Acc, res: Json, source: string): Candidate | undefined {
+function prefilter(acc: LabAcc, res: Json, source: string): Candidate | undefined {
   // One pass over Observation.code's codings answers both "which analyte" and "is it a finding code".
   const { codes, analyteByCode, findingsByCode } = acc.t;
   let main: AnalyteMatch | undefined;
@@ -435,6 +509,7 @@ function prefilter(acc: Acc, res: Json, source: string): Candidate | undefined {
     });
     return undefined;
   }
+  if (statusText === 'amended' || statusText === 'corrected') acc.correctionSeen = true;
   return { res, source, status: statusText as UsedStatus, main, componentMatches, findingCandidate, effective: NO_NODES, value: undefined };
 }
 

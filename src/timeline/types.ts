@@ -45,8 +45,12 @@ export interface ReferenceRange {
   low?: number;
   high?: number;
   unit: string;
-  /** `lab`: from Observation.referenceRange; `fallback`: the knowledge base's adult default (§7). */
+  /** `lab`: from Observation.referenceRange; `fallback`: the knowledge base's default for the patient's age band. */
   source: 'lab' | 'fallback';
+  /** Fallback ranges: the band's population label (e.g. `adult`). */
+  population?: string;
+  /** Lab ranges given only as `referenceRange.text`: that text (it was read unambiguously). */
+  text?: string;
 }
 
 export type Comparator = '<' | '<=' | '>=' | '>';
@@ -65,6 +69,8 @@ export interface LabValue {
   status: UsedStatus;
   /** Lab's range if present (converted), otherwise the fallback range where the knowledge base has one. */
   referenceRange?: ReferenceRange;
+  /** The lab's range was given only as text that does not read one way: that text (the fallback, if any, applies). */
+  unreadRangeText?: string;
   /** Observation.interpretation codes (e.g. H, HH, L). */
   interpretation?: string[];
   /** What the resource said before conversion, for the card's provenance. */
@@ -88,7 +94,9 @@ export type NotEvaluableReason =
   | 'not-numeric'
   | 'no-value'
   | 'data-absent'
-  | 'no-time';
+  | 'no-time'
+  /** Not finite, outside the analyte's plausibility limits, or a Quantity value sent as a string. */
+  | 'implausible';
 
 /** A recognised value that could not be used (unit not convertible, no unit, non-numeric…). */
 export interface NotEvaluableValue {
@@ -99,6 +107,8 @@ export interface NotEvaluableValue {
   source: string;
   reasonCode?: NotEvaluableReason;
   code?: Coding;
+  /** `data-absent`: the lab's reason as it wrote it (dataAbsentReason text, display or code), e.g. "specimen clotted". */
+  detail?: string;
 }
 
 /** Two different values for the same analyte at the same time from different resources: both are kept. */

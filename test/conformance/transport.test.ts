@@ -65,8 +65,9 @@ describe('discovery (production runtime)', () => {
       }
       expect(p).toMatch(/^[A-Z][A-Za-z]+$/);
       const names = q.split('&').map((kv) => kv.split('=')[0]!.replace(/:in$/, ''));
-      // patient=, token equality (code), _count, _sort; a date parameter only with a prefix and never a token.
-      for (const n of names) expect({ t, n }).toEqual({ t, n: expect.stringMatching(/^(patient|code|_count|_sort|date)$/) });
+      // patient=, token equality (code, or combo-code: Observation.code | component.code, also a token), _count,
+      // _sort; a date parameter only with a prefix and never a token.
+      for (const n of names) expect({ t, n }).toEqual({ t, n: expect.stringMatching(/^(patient|code|combo-code|_count|_sort|date)$/) });
       if (/_sort=/.test(q)) expect(q).toMatch(/_count=\d+/); // a sorted search is bounded
     }
   });

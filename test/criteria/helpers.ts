@@ -59,7 +59,7 @@ export interface LabOpts {
   time?: string;
   comparator?: Comparator;
   /** Reference range in the canonical unit; `null` = none. Default: lab range only when given. */
-  range?: { low?: number; high?: number; source?: ReferenceRange['source'] } | null;
+  range?: { low?: number; high?: number; source?: ReferenceRange['source']; population?: string } | null;
   /** Original value/unit as reported (default: the canonical value/unit). */
   original?: { value: number | string; unit?: string };
   status?: UsedStatus;

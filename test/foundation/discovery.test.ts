@@ -49,11 +49,12 @@ describe('discovery', () => {
       expect(path).toMatch(/^[A-Z][A-Za-z]+$/); // type search
       for (const param of query.split('&')) {
         const [name, value] = param.split('=');
-        expect({ key, name }).toEqual({ key, name: expect.stringMatching(/^(patient|code|_count|_sort)$/) });
+        // combo-code is a token parameter too (Observation.code | component.code): token equality is in the subset
+        expect({ key, name }).toEqual({ key, name: expect.stringMatching(/^(patient|code|combo-code|_count|_sort)$/) });
         if (name === 'patient') expect(value).toBe('Patient/X');
         if (name === '_count') expect(Number(value)).toBeGreaterThan(0);
         if (name === '_sort') expect(value).toBe('-date');
-        if (name === 'code') for (const token of value!.split(',')) expect(token).toMatch(/^[^|,]+\|[^|,]+$/);
+        if (name === 'code' || name === 'combo-code') for (const token of value!.split(',')) expect(token).toMatch(/^[^|,]+\|[^|,]+$/);
       }
     }
   });
@@ -63,6 +64,13 @@ describe('discovery', () => {
     const keys = new Set(QUERIES.map((q) => q.key));
     for (const k of Object.keys(res.body.services[0].prefetch)) expect(keys.has(k)).toBe(true);
     expect(res.body.services[0].prefetch.patient).toBe('Patient/{{context.patientId}}');
+  });
+
+  it('the blood count searches component codes too (combo-code), the other Observation keys their code', async () => {
+    const res = await request(app).get('/cds-services');
+    const p: Record<string, string> = res.body.services[0].prefetch;
+    expect(p.labsBloodCount).toMatch(/^Observation\?patient=Patient\/\{\{context\.patientId\}\}&combo-code=http:\/\/loinc\.org\|777-3,/);
+    expect(p.labsChemistry).toMatch(/&code=http:\/\/loinc\.org\|2276-4,/);
   });
 
   it('an analyte group whose code list is empty emits no template (never `code=`)', () => {

@@ -81,8 +81,25 @@ describe('evaluate CLI: prefetch split for --url', () => {
     expect(ids('labsBloodCount')).toEqual(['plt-1']);
     expect(ids('medicationAdministrations')).toEqual(['ma-1']);
     expect(p.conditions).toEqual({ resourceType: 'Bundle', type: 'searchset', total: 0 });
-    expect(ids('findingObservations')).toEqual(expect.arrayContaining(['fib-1', 'hb-1'])); // unmatched codes go to the last Observation key
+    // an Observation no template matches is left out, as the EHR's searches would not return it
+    expect(ids('findingObservations')).toEqual([]);
+    expect(JSON.stringify(p)).not.toMatch(/"fib-1"|"hb-1"/);
     expect(toPrefetch([], { patient: 'Patient/{{context.patientId}}' }).patient).toBeNull();
+  });
+});
+
+describe('evaluate CLI: prefetch split follows code vs combo-code as a FHIR server would', () => {
+  const panel = {
+    resourceType: 'Observation',
+    id: 'cbc',
+    code: { coding: [{ system: 'http://loinc.org', code: '58410-2' }] },
+    component: [{ code: { coding: [{ system: 'http://loinc.org', code: '777-3' }] } }],
+  };
+  const t = (param: string) => ({ labsBloodCount: `Observation?patient=Patient/{{context.patientId}}&${param}=http://loinc.org|777-3&_count=200` });
+  const ids = (p: Record<string, unknown>) => ((p.labsBloodCount as { entry?: { resource: { id: string } }[] }).entry ?? []).map((e) => e.resource.id);
+  it('combo-code finds a panel by a component code; code does not', () => {
+    expect(ids(toPrefetch([panel], t('combo-code')))).toEqual(['cbc']);
+    expect(ids(toPrefetch([panel], t('code')))).toEqual([]);
   });
 });
 

@@ -159,6 +159,8 @@ export function assessment(spec: Spec = {}): Assessment {
         required: 5 as const,
         status: met >= 5 ? ('reached' as const) : met + unknown >= 5 ? ('reachable' as const) : ('impossible' as const),
         documentedDiagnosis: [],
+        earlierDiagnosis: [],
+        refutedDiagnosis: [],
       };
     })(),
     hscore: {
@@ -190,6 +192,7 @@ export function assessment(spec: Spec = {}): Assessment {
     alternatives: [],
     lastSeen: spec.lastSeen ?? { ferritin: '2024-05-13T06:00:00Z', fibrinogen: '2024-05-13T06:00:00Z', platelets: '2024-05-13T06:00:00Z' },
     missing: spec.missing ?? [],
+    unusable: [],
     dataIssues: [],
   };
 }

@@ -50,6 +50,8 @@ export interface RunOptions {
   notPrefetched?: (r: Json) => boolean;
   /** Extra fields for the hook body in both paths (e.g. a `fhirServer` also in prefetch mode). */
   prefetchBody?: (fhirBaseUrl: string) => Json;
+  /** Another FHIR server for the fetch path (e.g. a proxy that alters Medplum's answers); allowlisted too. */
+  fhirServer?: string;
 }
 
 export interface BothPaths {
@@ -90,7 +92,7 @@ export async function startBothPaths(): Promise<BothPaths> {
       store: { kind: 'memory', ...((input as { store?: object }).store ?? {}) },
       security: {
         ...((input as { security?: object }).security ?? {}),
-        fhir: { allowHttpLoopback: true, allowedFhirServersWhenAuthDisabled: [fhir.baseUrl] },
+        fhir: { allowHttpLoopback: true, allowedFhirServersWhenAuthDisabled: [fhir.baseUrl, ...(opts.fhirServer ? [opts.fhirServer] : [])] },
         auth: { mode: 'disabled-dev' },
       },
     });
@@ -135,7 +137,7 @@ export async function startBothPaths(): Promise<BothPaths> {
 
   async function fetchPath(resources: Json[], opts: RunOptions): Promise<PathResult> {
     const { app, log } = build(opts);
-    return post(app, { ...hookBody(opts), fhirServer: fhir.baseUrl, ...(opts.prefetchBody?.(fhir.baseUrl) ?? {}) }, log);
+    return post(app, { ...hookBody(opts), fhirServer: opts.fhirServer ?? fhir.baseUrl, ...(opts.prefetchBody?.(fhir.baseUrl) ?? {}) }, log);
   }
 
   return {

@@ -47,7 +47,6 @@ describe('unit conversion to the canonical unit (table)', () => {
     ['INR valueInteger', 'inr', '6301-6', { valueInteger: 2 }, 2, '{INR}'],
     ['D-dimer kept as reported (FEU)', 'd-dimer', '48065-7', qty(4.2, 'ug/mL FEU'), 4.2, 'ug/mL{FEU}'],
     ['creatinine mg/dL', 'creatinine', '2160-0', qty(1.1, 'mg/dL', 'mg/dL'), 1.1, 'mg/dL'],
-    ['quantity value sent as a string', 'ferritin', '2276-4', qty('612', 'ng/mL', 'ng/mL'), 612, 'ng/mL'],
   ];
   test.each(rows)('%s', (_label, analyte, loinc, value, expected, unit) => {
     const t = one(obs('o1', loinc, value));
@@ -216,7 +215,7 @@ describe('reference ranges and interpretation', () => {
     expect(v).toMatchObject({ value: 3, referenceRange: { low: 0.3, high: 1, unit: 'mg/dL', source: 'lab' } });
   });
 
-  test('text-only range → fallback; unconvertible range → fallback with an issue; ferritin has no fallback (criteria default ULN)', () => {
+  test('readable text-only range → the lab range; unconvertible range → fallback with an issue; ferritin has no fallback (criteria default ULN)', () => {
     const t = build(
       [
         obs('a', '1920-8', qty(120, 'U/L', 'U/L'), { referenceRange: [{ text: '< 35' }] }),
@@ -226,8 +225,9 @@ describe('reference ranges and interpretation', () => {
       ],
       { patientId: 'p1' },
     );
-    expect(t.labs.ast?.[0]?.referenceRange).toEqual({ low: 0, high: 35, unit: 'U/L', source: 'fallback' });
-    expect(t.labs.alt?.[0]?.referenceRange).toEqual({ low: 0, high: 35, unit: 'U/L', source: 'fallback' });
+    // a range given only as text is the lab's when it reads one way
+    expect(t.labs.ast?.[0]?.referenceRange).toEqual({ high: 35, unit: 'U/L', source: 'lab', text: '< 35' });
+    expect(t.labs.alt?.[0]?.referenceRange).toEqual({ low: 0, high: 35, unit: 'U/L', source: 'fallback', population: 'adult' });
     // CC §7: ferritin without a lab range gets the configurable criteria.ferritinDefaultUln (source `default`), not a fallback
     expect(t.labs.ferritin?.[0]?.referenceRange).toBeUndefined();
     expect(t.labs.ldh?.[0]?.referenceRange).toBeUndefined();

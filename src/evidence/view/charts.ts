@@ -69,9 +69,11 @@ function pointOf(v: LabValue, label: string, lookback: number, w: EvidenceConten
 
 /**
  * A baseline is a value from before day 0 (the IEC-HS baseline). An item compared with a later value (the
- * "rapidly rising" arm: twice the value 48 h earlier) is a trend rule: its moving threshold is not drawn.
+ * "rapidly rising" arm: twice the value 48 h earlier, basis `earlier-value`) is a trend rule: its moving
+ * threshold is not drawn.
  */
 function comparedWithRecent(item: CriterionItem, day0: number | undefined): boolean {
+  if (item.threshold?.basis === 'earlier-value' || item.comparison) return true;
   const t = toEpochMs(item.baseline?.time);
   return t !== undefined && (day0 === undefined || t >= day0);
 }

@@ -11,7 +11,7 @@ import type { EvidenceContent } from '../content';
 import type { TableRow, TableView } from './types';
 
 const OPERATOR = { '<': '<', '<=': '≤', '>': '>', '>=': '≥' } as const;
-const basisText = (b: 'uln' | 'lln' | 'baseline') => (b === 'uln' ? 'ULN' : b === 'lln' ? 'LLN' : 'baseline');
+const basisText = (b: 'uln' | 'lln' | 'baseline' | 'earlier-value') => (b === 'uln' ? 'ULN' : b === 'lln' ? 'LLN' : b === 'baseline' ? 'baseline' : 'earlier value');
 
 export function stateText(i: CriterionItem, w: EvidenceContent): string {
   const base = w.states[i.state];
@@ -31,6 +31,8 @@ export function valueText(i: CriterionItem, w: EvidenceContent): string {
     parts.push(`reported ${i.original.value}${i.original.unit ? ` ${formatUnit(i.original.unit)}` : ''}`);
   }
   if (i.baseline) parts.push(`baseline ${formatValue(i.baseline.value, i.baseline.unit, i.baseline.comparator)} (${formatTime(i.baseline.time)})`);
+  // A rapid rise is measured against an earlier value, never called a baseline.
+  if (i.comparison) parts.push(`earlier value ${formatValue(i.comparison.value, i.comparison.unit, i.comparison.comparator)} (${formatTime(i.comparison.time)})`);
   const flags = (i.flags ?? []).filter((f) => f !== 'fallback-range').map((f) => w.flags[f] ?? f);
   if (i.status === 'preliminary' && !i.flags?.includes('preliminary')) flags.push(w.flags.preliminary ?? 'preliminary');
   if (flags.length) parts.push(`[${flags.join(', ')}]`);
