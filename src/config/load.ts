@@ -19,6 +19,7 @@ function setPath(target: Record<string, unknown>, path: string[], value: unknown
 /** CORS_ORIGINS is a comma-separated list, or `*`. */
 function envValue(name: string, raw: string): unknown {
   if (name === 'CORS_ORIGINS') return raw.trim() === '*' ? '*' : raw.split(',').map((s) => s.trim()).filter(Boolean);
+  if (name === 'METRICS_ALLOW') return raw.split(',').map((s) => s.trim()).filter(Boolean);
   const security = securityEnvValue(name, raw);
   if (security) return security.value;
   return raw;

@@ -8,7 +8,7 @@
  *   impossible or failed → PrefetchUnavailableError, which the route turns into 412.
  */
 import type { DataIssue } from '../timeline/types';
-import { FhirFetchError, fetchQuery, type FhirFetchOptions } from './client';
+import { FhirFetchError, fetchQuery, type FhirFetchErrorKind, type FhirFetchOptions } from './client';
 import { fillTemplate } from './queries';
 
 export class PrefetchUnavailableError extends Error {
@@ -36,6 +36,23 @@ export interface ResolveOptions {
   deadlineMs: number;
   /** Vetoes a fhirServer (security: allowlist per issuer). Returns a reason to refuse, or undefined. */
   checkFhirServer?: (url: string) => string | undefined;
+  /** Told about every query made for a missing key (metrics): how long it took and, if it failed, why. */
+  onFetch?: (event: { key: string; seconds: number; failure?: FhirFetchErrorKind | 'unexpected' }) => void;
+}
+
+/** Runs one key's query, reporting its duration and failure kind to `onFetch`. */
+async function observed<T>(key: string, query: () => Promise<T>, onFetch: ResolveOptions['onFetch']): Promise<T> {
+  if (!onFetch) return query();
+  const started = process.hrtime.bigint();
+  const seconds = () => Number(process.hrtime.bigint() - started) / 1e9;
+  try {
+    const result = await query();
+    onFetch({ key, seconds: seconds() });
+    return result;
+  } catch (e) {
+    onFetch({ key, seconds: seconds(), failure: e instanceof FhirFetchError ? e.kind : 'unexpected' });
+    throw e;
+  }
 }
 
 export type KeySource = 'prefetch' | 'prefetch-null' | 'prefetch-failed' | 'fetched';
@@ -114,11 +131,16 @@ export async function resolveData(input: ResolveInput, opts: ResolveOptions): Pr
   const deadline = AbortSignal.timeout(opts.deadlineMs);
   const results = await Promise.allSettled(
     toFetch.map((key) =>
-      fetchQuery(input.fhirServer!, fillTemplate(input.templates[key]!, input.context), {
-        ...opts.fetch,
-        ...(input.accessToken ? { accessToken: input.accessToken } : {}),
-        signal: deadline,
-      }),
+      observed(
+        key,
+        () =>
+          fetchQuery(input.fhirServer!, fillTemplate(input.templates[key]!, input.context), {
+            ...opts.fetch,
+            ...(input.accessToken ? { accessToken: input.accessToken } : {}),
+            signal: deadline,
+          }),
+        opts.onFetch,
+      ),
     ),
   );
   const failures: Array<{ key: string; reason: string }> = [];
