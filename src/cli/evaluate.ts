@@ -4,7 +4,12 @@
  *
  *   node dist/src/cli/evaluate.js <bundle.json> [more.json…] [--as-of ISO] [--format text|json|both]
  *   node dist/src/cli/evaluate.js --all examples/patients
- *   node dist/src/cli/evaluate.js <bundle.json> --url http://localhost:8080 [--bearer JWT]
+ *   node dist/src/cli/evaluate.js <bundle.json> --url http://localhost:8080 [--sign dev/keys/issuer-private.jwk.json]
+ *
+ * --url calls a running service. `--sign KEY` signs a fresh JWT per call with that private JWK (dev-token
+ * keys): discovery and the hook each get their own `aud` (the URL called, or below --aud-base) and `jti`.
+ * `--bearer JWT` sends one given token to both calls instead (a service that checks `aud` and `jti` refuses
+ * the second). `--fhir-server URL` sends no prefetch: the service fetches the patient from that FHIR server.
  *
  * Options: --patient ID (default: the bundle's Patient), --encounter ID, --knowledge FILE (default
  * $KNOWLEDGE_FILE), --cards DIR (default $CARDS_DIR, else the shipped cards/).
@@ -22,6 +27,7 @@ import { loadCardContent, type CardContent } from '../render/content';
 import { renderCardsText } from '../render/text';
 import { buildTimeline } from '../timeline';
 import type { Knowledge } from '../knowledge';
+import { loadDevKey, mintDevToken } from '../dev/dev-issuer';
 
 export interface CliOptions {
   files: string[];
@@ -30,6 +36,10 @@ export interface CliOptions {
   format: 'text' | 'json' | 'both';
   url?: string;
   bearer?: string;
+  sign?: string;
+  iss?: string;
+  audBase?: string;
+  fhirServer?: string;
   patient?: string;
   encounter?: string;
   knowledge?: string;
@@ -42,7 +52,8 @@ export class UsageError extends Error {
 
 const USAGE = `usage: evaluate <bundle.json>… [--as-of ISO] [--format text|json|both] [--patient ID] [--encounter ID]
        evaluate --all <dir> [same options]
-       evaluate <bundle.json> --url http://localhost:8080 [--bearer JWT]
+       evaluate <bundle.json> --url http://localhost:8080 [--sign KEY.jwk.json [--iss ISS] [--aud-base URL] | --bearer JWT]
+                [--fhir-server URL]
        [--knowledge FILE] [--cards DIR]`;
 
 export function parseArgs(argv: readonly string[]): CliOptions {
@@ -73,6 +84,18 @@ export function parseArgs(argv: readonly string[]): CliOptions {
       case '--bearer':
         o.bearer = next();
         break;
+      case '--sign':
+        o.sign = next();
+        break;
+      case '--iss':
+        o.iss = next();
+        break;
+      case '--aud-base':
+        o.audBase = next().replace(/\/+$/, '');
+        break;
+      case '--fhir-server':
+        o.fhirServer = next();
+        break;
       case '--patient':
         o.patient = next();
         break;
@@ -95,6 +118,8 @@ export function parseArgs(argv: readonly string[]): CliOptions {
   }
   if (o.asOf !== undefined && Number.isNaN(Date.parse(o.asOf))) throw new UsageError(`--as-of: not an ISO date-time: ${o.asOf}`);
   if (!o.files.length && !o.all) throw new UsageError(USAGE);
+  if (o.sign && o.bearer) throw new UsageError(`--sign and --bearer are mutually exclusive\n${USAGE}`);
+  if ((o.sign || o.bearer || o.fhirServer || o.audBase) && !o.url) throw new UsageError(`--sign, --bearer, --aud-base and --fhir-server need --url\n${USAGE}`);
   return o;
 }
 
@@ -230,11 +255,20 @@ export function toPrefetch(resources: Json[], templates: Record<string, string>)
   return out;
 }
 
+/** Headers for one call to `path`: a fresh signed token (--sign), the given one (--bearer), or none. */
+export async function callHeaders(opts: CliOptions, path: string): Promise<Record<string, string>> {
+  const headers: Record<string, string> = { accept: 'application/json' };
+  if (opts.sign) {
+    const key = await loadDevKey(opts.sign);
+    const aud = `${opts.audBase ?? opts.url!}${path}`;
+    headers.authorization = `Bearer ${await mintDevToken(key, { aud, ...(opts.iss ? { iss: opts.iss } : {}) })}`;
+  } else if (opts.bearer) headers.authorization = `Bearer ${opts.bearer}`;
+  return headers;
+}
+
 export async function evaluateRemote(file: string, bundle: Json, opts: CliOptions): Promise<Evaluated> {
   const base = opts.url!;
-  const headers: Record<string, string> = { accept: 'application/json' };
-  if (opts.bearer) headers.authorization = `Bearer ${opts.bearer}`;
-  const disc = await fetch(`${base}/cds-services`, { headers });
+  const disc = await fetch(`${base}/cds-services`, { headers: await callHeaders(opts, '/cds-services') });
   if (!disc.ok) throw new Error(`GET ${base}/cds-services → ${disc.status}`);
   const services = ((await disc.json()) as { services?: ServiceDoc[] }).services ?? [];
   const service = services.find((s) => s.id === 'hlh-screen') ?? services[0];
@@ -247,11 +281,12 @@ export async function evaluateRemote(file: string, bundle: Json, opts: CliOption
     hook: service.hook,
     hookInstance: randomUUID(),
     context: { userId: 'Practitioner/evaluate-cli', patientId, ...(encounterId ? { encounterId } : {}) },
-    prefetch: toPrefetch(resources, service.prefetch ?? {}),
+    ...(opts.fhirServer ? { fhirServer: opts.fhirServer } : { prefetch: toPrefetch(resources, service.prefetch ?? {}) }),
   };
-  const res = await fetch(`${base}/cds-services/${encodeURIComponent(service.id)}`, {
+  const servicePath = `/cds-services/${encodeURIComponent(service.id)}`;
+  const res = await fetch(`${base}${servicePath}`, {
     method: 'POST',
-    headers: { ...headers, 'content-type': 'application/json' },
+    headers: { ...(await callHeaders(opts, servicePath)), 'content-type': 'application/json' },
     body: JSON.stringify(body),
   });
   const text = await res.text();
