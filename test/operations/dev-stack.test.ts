@@ -134,6 +134,8 @@ describe('signed calls to the running stack', () => {
     const [issuer] = stack.security.auth.issuers;
     const config = configSchema.parse({
       ...stack,
+      // Medplum answers in this process, sharing its CPU: generous bounds keep a loaded machine from failing the fetch.
+      fhir: { ...stack.fhir, timeoutMs: 15_000, deadlineMs: 20_000 },
       security: {
         ...stack.security,
         auth: { ...stack.security.auth, issuers: [{ ...issuer, jwks: { file: path.join(dir, PUBLIC_JWKS_FILE) }, fhirServers: [fhir.baseUrl] }] },
