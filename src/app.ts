@@ -149,8 +149,9 @@ export function createApp(deps: AppDeps): Express {
 
 /** Production dependencies from configuration (knowledge overrides, content, pipeline, card log, metrics). */
 export function createRuntime(config: Config, logger: Logger): AppDeps {
+  const base = createBaseRuntime(config, logger);
   const cardLog = createCardLogRuntime(config.store, logger);
-  const deps = withMetrics(withCardLog(createBaseRuntime(config, logger), cardLog), createMetrics(), cardLog);
+  const deps = withMetrics(withCardLog(base, cardLog), createMetrics(), cardLog);
   logModes(config, logger);
   if (config.devAsOf === undefined) return deps;
   const asOf = new Date(config.devAsOf);

@@ -16,7 +16,7 @@ function setPath(target: Record<string, unknown>, path: string[], value: unknown
   node[path[path.length - 1]!] = value;
 }
 
-/** CORS_ORIGINS is a comma-separated list, or `*`. */
+/** CORS_ORIGINS is a comma-separated list, or `*`; METRICS_ALLOW a comma-separated list. */
 function envValue(name: string, raw: string): unknown {
   if (name === 'CORS_ORIGINS') return raw.trim() === '*' ? '*' : raw.split(',').map((s) => s.trim()).filter(Boolean);
   if (name === 'METRICS_ALLOW') return raw.split(',').map((s) => s.trim()).filter(Boolean);

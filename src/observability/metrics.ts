@@ -129,10 +129,25 @@ export function mainThreadPool(): () => EvaluationPoolStats {
   };
 }
 
+let processRegistry: Registry | undefined;
+
+/**
+ * Node.js process metrics (CPU, memory, heap, GC, event-loop lag): one set per process, since each collector
+ * installs its own event-loop monitor and GC observer, shared by every app the process builds (tests build many).
+ */
+function processMetrics(): Registry {
+  if (!processRegistry) {
+    processRegistry = new Registry();
+    collectDefaultMetrics({ register: processRegistry });
+  }
+  return processRegistry;
+}
+
 export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metrics {
   const registry = new Registry();
   const sources: MetricSources = {};
-  if (options.defaultMetrics !== false) collectDefaultMetrics({ register: registry });
+  const withProcess = options.defaultMetrics !== false;
+  if (withProcess) processMetrics(); // start the collectors now: GC and event-loop lag are observed from start-up
 
   const http = new Counter({
     name: 'hlh_http_requests_total',
@@ -229,7 +244,8 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
     },
     async scrape() {
       pool = sources.evaluationPool?.();
-      return { contentType: registry.contentType, body: await registry.metrics() };
+      const exposed = withProcess ? Registry.merge([registry, processMetrics()]) : registry;
+      return { contentType: registry.contentType, body: await exposed.metrics() };
     },
   };
 }
