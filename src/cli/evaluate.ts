@@ -9,7 +9,7 @@
  * --url calls a running service. `--sign KEY` signs a fresh JWT per call with that private JWK (dev-token
  * keys): discovery and the hook each get their own `aud` (the URL called, or below --aud-base) and `jti`.
  * `--bearer JWT` sends one given token to both calls instead (a service that checks `aud` and `jti` refuses
- * the second). `--fhir-server URL` sends no prefetch: the service fetches the patient from that FHIR server.
+ * one of them). `--fhir-server URL` sends no prefetch: the service fetches the patient from that FHIR server.
  *
  * Options: --patient ID (default: the bundle's Patient), --encounter ID, --knowledge FILE (default
  * $KNOWLEDGE_FILE), --cards DIR (default $CARDS_DIR, else the shipped cards/).

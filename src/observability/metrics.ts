@@ -143,12 +143,8 @@ function processMetrics(): Registry {
   return processRegistry;
 }
 
-export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metrics {
-  const registry = new Registry();
-  const sources: MetricSources = {};
-  const withProcess = options.defaultMetrics !== false;
-  if (withProcess) processMetrics(); // start the collectors now: GC and event-loop lag are observed from start-up
-
+/** The event metrics: observed on the request path. */
+function eventInstruments(registry: Registry) {
   const http = new Counter({
     name: 'hlh_http_requests_total',
     help: 'HTTP responses by route template, method and status (aborted: the client closed the connection first).',
@@ -189,7 +185,11 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
     labelNames: ['version', 'knowledge_version', 'content_version', 'auth_mode', 'silent_mode'] as const,
     registers: [registry],
   });
+  return { http, hook, shown, silenced, fhir, fhirFailures, build };
+}
 
+/** The state metrics: read at scrape time from `sources` (the pool once per scrape, through `pool()`). */
+function stateInstruments(registry: Registry, sources: MetricSources, pool: () => EvaluationPoolStats | undefined): void {
   const cardLog = () => sources.cardLog?.();
   mirroredGauge(registry, 'hlh_card_log_queue_depth', 'Card log records waiting to be written.', () => cardLog()?.queueDepth);
   mirroredCounter(registry, 'hlh_card_log_write_failures_total', 'Card log records whose write to the store failed.', () => cardLog()?.writeFailures);
@@ -206,11 +206,21 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
     'Hook calls refused with 503 because MAX_IN_FLIGHT evaluations were in progress.',
     () => sources.admission?.().refused,
   );
+  mirroredGauge(registry, 'hlh_evaluation_pool_threads', 'Threads that evaluate hooks (1: the main thread, no worker pool).', () => pool()?.threads);
+  mirroredGauge(registry, 'hlh_evaluation_pool_utilization', 'Share of the evaluation threads busy since the previous scrape (0..1).', () => pool()?.utilization);
+  mirroredGauge(registry, 'hlh_evaluation_pool_queue_depth', 'Evaluations waiting for a thread.', () => pool()?.queueDepth);
+}
+
+export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metrics {
+  const registry = new Registry();
+  const sources: MetricSources = {};
+  const withProcess = options.defaultMetrics !== false;
+  if (withProcess) processMetrics(); // start the collectors now: GC and event-loop lag are observed from start-up
+
+  const { http, hook, shown, silenced, fhir, fhirFailures, build } = eventInstruments(registry);
   // One read of the pool per scrape (utilisation is measured between reads), shared by its three gauges.
   let pool: EvaluationPoolStats | undefined;
-  mirroredGauge(registry, 'hlh_evaluation_pool_threads', 'Threads that evaluate hooks (1: the main thread, no worker pool).', () => pool?.threads);
-  mirroredGauge(registry, 'hlh_evaluation_pool_utilization', 'Share of the evaluation threads busy since the previous scrape (0..1).', () => pool?.utilization);
-  mirroredGauge(registry, 'hlh_evaluation_pool_queue_depth', 'Evaluations waiting for a thread.', () => pool?.queueDepth);
+  stateInstruments(registry, sources, () => pool);
 
   const cardValues = (c: CardLabels) => ({ indicator: c.indicator, syndrome: c.syndrome ?? 'none', exposure_class: c.exposureClass ?? 'none' });
 
