@@ -72,6 +72,7 @@ function healthBody(deps: AppDeps): Record<string, unknown> {
     status: 'ok',
     version: APP_VERSION,
     knowledgeVersion: deps.knowledge.version,
+    contentVersion: facts.contentVersion,
     auth: config.security.auth.mode,
     silentMode: { enabled: config.silent.enabled, indicators: config.silent.indicators },
     ...facts,
