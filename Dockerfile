@@ -1,6 +1,7 @@
 # syntax=docker/dockerfile:1
-# Build stage: full image (python, make, g++) for better-sqlite3's native module.
-FROM node:20-bookworm AS build
+# Node 24 LTS (the line CI tests besides the machine's Node; see README "Requirements").
+# Build stage: full image (python3, make, g++) for better-sqlite3's native module.
+FROM node:24-bookworm AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
@@ -10,7 +11,7 @@ COPY src ./src
 RUN npm run build && npm prune --omit=dev
 
 # Runtime stage: slim, non-root, only production dependencies and compiled code.
-FROM node:20-bookworm-slim
+FROM node:24-bookworm-slim
 ENV NODE_ENV=production PORT=8080
 WORKDIR /app
 COPY --from=build --chown=node:node /app/node_modules ./node_modules

@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'coverage/', 'bench/results/', '*.js', '*.mjs'] },
+  { ignores: ['dist/', 'node_modules/', 'coverage/', 'bench/results/', '.node/', 'dev/keys/', 'test/support/ts-register.js', '*.js', '*.mjs'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

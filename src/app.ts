@@ -29,6 +29,16 @@ import { requestContext } from './security/request-context';
 import { evidenceRouter } from './evidence';
 import { createStats, type ServiceStats } from './ops/stats';
 import { bodyLimitBytes } from './config/schema';
+import { ROUTES } from './http/routes';
+import { openApiDocument } from './http/openapi';
+import { accessLog } from './observability/access-log';
+import { traceContext } from './observability/trace-context';
+import { httpMetrics } from './observability/http-metrics';
+import { metricsRouter } from './observability/metrics-endpoint';
+import { ANY_ADDRESS, LOOPBACK_ONLY } from './observability/address-allowlist';
+import { createMetrics, type Metrics } from './observability/metrics';
+import { countCards, statsSources } from './observability/card-metrics';
+import { APP_VERSION } from './version';
 
 export interface AppDeps {
   config: Config;
@@ -55,6 +65,28 @@ export interface AppDeps {
   readiness?: () => Promise<{ ok: boolean; body: Record<string, unknown> }>;
   /** Graceful shutdown: flush and close background resources (card log writer and store). */
   close?: () => Promise<void>;
+  /** Prometheus metrics; `GET /metrics` is served on the service port unless `config.metrics.port` is set. */
+  metrics?: Metrics;
+}
+
+/** Who may scrape: METRICS_ALLOW, else loopback on the service port and anyone on a dedicated metrics port. */
+export function metricsAllowlist(config: Config): readonly string[] {
+  return config.metrics.allow ?? (config.metrics.port === undefined ? LOOPBACK_ONLY : ANY_ADDRESS);
+}
+
+/** `/healthz`: the process is up, and what it runs as. */
+function healthBody(deps: AppDeps): Record<string, unknown> {
+  const { config } = deps;
+  const facts = deps.health?.() ?? {};
+  return {
+    status: 'ok',
+    version: APP_VERSION,
+    knowledgeVersion: deps.knowledge.version,
+    contentVersion: facts.contentVersion,
+    auth: config.security.auth.mode,
+    silentMode: { enabled: config.silent.enabled, indicators: config.silent.indicators },
+    ...facts,
+  };
 }
 
 export function createApp(deps: AppDeps): Express {
@@ -64,6 +96,9 @@ export function createApp(deps: AppDeps): Express {
   app.set('etag', false);
   app.set('trust proxy', config.security.trustProxy);
   app.use(requestContext(logger));
+  app.use(traceContext(logger));
+  app.use(accessLog(logger));
+  if (deps.metrics) app.use(httpMetrics(deps.metrics));
   // JSON API: no content is ever rendered, so the strictest CSP; cross-origin reads stay allowed for CORS clients.
   app.use(
     helmet({
@@ -73,11 +108,11 @@ export function createApp(deps: AppDeps): Express {
   );
   app.use(cors(config.cors.origins));
 
-  app.get('/healthz', (_req, res) => {
-    res.json({ status: 'ok', knowledgeVersion: deps.knowledge.version, ...(deps.health?.() ?? {}) });
+  app.get(ROUTES.health, (_req, res) => {
+    res.json(healthBody(deps));
   });
 
-  app.get('/readyz', async (_req, res) => {
+  app.get(ROUTES.readiness, async (_req, res) => {
     const r = deps.readiness
       ? await deps.readiness().catch(() => ({ ok: false, body: { status: 'degraded' } }))
       : { ok: true, body: { status: 'ok' } };
@@ -90,6 +125,11 @@ export function createApp(deps: AppDeps): Express {
     }
     res.status(r.ok ? 200 : 503).json(workers ? { ...r.body, evaluation: { workers, ready: warm } } : r.body);
   });
+
+  app.get(ROUTES.openapi, (_req, res) => {
+    res.json(openApiDocument());
+  });
+  if (deps.metrics && config.metrics.port === undefined) app.use(metricsRouter(deps.metrics, metricsAllowlist(config)));
 
   // Authenticate first: a forged token is refused before it can take an evaluation slot or have a body read.
   if (deps.authenticate) app.use('/cds-services', deps.authenticate);
@@ -104,6 +144,8 @@ export function createApp(deps: AppDeps): Express {
     logger,
   });
   app.locals.admission = admission;
+  // Admission, the evaluation pool and the card log are read from the stats at scrape time.
+  if (deps.metrics) Object.assign(deps.metrics.sources, statsSources(stats), deps.metrics.sources);
   app.use('/cds-services', admission.middleware);
   // Hook calls: raw bytes only (parsed in the evaluation worker). Other /cds-services routes: parsed here.
   const rawBody = rawJsonBody(bodyLimit);
@@ -124,6 +166,8 @@ export function createApp(deps: AppDeps): Express {
       stats,
       // On the main thread the injected veto applies (none injected: no veto, as in unit tests of the route).
       ...(!deps.executor ? { checkFhirServer: deps.checkFhirServer ?? (() => undefined) } : {}),
+      // FHIR queries run where the hook is evaluated (a worker); their timings come back with the result.
+      ...(deps.metrics ? { observeFhirFetch: deps.metrics.observeFhirFetch } : {}),
       ...(deps.onEvaluated ? { onEvaluated: deps.onEvaluated } : {}),
     }),
   );
@@ -147,15 +191,59 @@ function runAll(handlers: RequestHandler[], req: Request, res: Parameters<Reques
   step();
 }
 
-/** Production dependencies from configuration (knowledge overrides, content, pipeline, card log). */
+/** Production dependencies from configuration (knowledge overrides, content, pipeline, card log, metrics). */
 export function createRuntime(config: Config, logger: Logger): AppDeps {
   const stats = createStats();
   const base = createBaseRuntime(config, logger, stats);
-  const deps = withCardLog(base, createCardLogRuntime(config.store, logger, { stats }));
+  const deps = withMetrics(withCardLog(base, createCardLogRuntime(config.store, logger, { stats })), createMetrics());
+  logModes(config, logger);
   if (config.devAsOf === undefined) return deps;
   const asOf = new Date(config.devAsOf);
   logger.warn({ devAsOf: config.devAsOf }, 'DEVELOPMENT: every hook is evaluated as of DEV_AS_OF, not the clock');
   return { ...deps, now: () => asOf };
+}
+
+/** Start-up warnings an operator must not miss: silent mode and development settings. */
+function logModes(config: Config, logger: Logger): void {
+  const { silent } = config;
+  if (silent.enabled) {
+    logger.warn({ silentMode: silent }, 'SILENT MODE (SILENT_MODE=true): cards are evaluated and logged but NONE is shown to clinicians');
+  } else if (silent.indicators.length) {
+    logger.warn(
+      { silentMode: silent },
+      `SILENT MODE for ${silent.indicators.join(', ')} cards (SILENT_INDICATORS): evaluated and logged but not shown to clinicians`,
+    );
+  }
+  if (config.security.fhir.allowHttpHosts.length) {
+    logger.warn(
+      { allowHttpHosts: config.security.fhir.allowHttpHosts },
+      'DEVELOPMENT (NODE_ENV=development): plain-http FHIR servers allowed on these hosts; never deploy like this',
+    );
+  }
+}
+
+/**
+ * Metrics: cards counted after each evaluation (shown and silenced) by indicator, syndrome and exposure
+ * class; admission, the evaluation pool and the card log are read from the stats at scrape time (createApp).
+ */
+export function withMetrics(deps: AppDeps, metrics: Metrics): AppDeps {
+  const { onEvaluated } = deps;
+  const health = deps.health?.() ?? {};
+  metrics.setBuildInfo({
+    version: APP_VERSION,
+    knowledgeVersion: deps.knowledge.version,
+    contentVersion: typeof health.contentVersion === 'string' ? health.contentVersion : undefined,
+    authMode: deps.config.security.auth.mode,
+    silentMode: deps.config.silent.enabled ? 'all' : deps.config.silent.indicators.join(',') || 'off',
+  });
+  return {
+    ...deps,
+    metrics,
+    onEvaluated: (event) => {
+      onEvaluated?.(event);
+      countCards(metrics, event);
+    },
+  };
 }
 
 /**
@@ -191,7 +279,7 @@ export function withCardLog(deps: AppDeps, cardLog: CardLogRuntime): AppDeps {
 }
 
 function createBaseRuntime(config: Config, logger: Logger, stats: ServiceStats): AppDeps {
-  const { knowledge, service, evaluator } = configuredPipeline(config);
+  const { knowledge, service, evaluator, content } = configuredPipeline(config);
   const sharedReplay =
     config.store.kind === 'postgres' && config.store.postgresUrl
       ? createPostgresReplayStore({
@@ -212,7 +300,11 @@ function createBaseRuntime(config: Config, logger: Logger, stats: ServiceStats):
     ...(executor ? { executor } : {}),
     authenticate: security.authenticate,
     checkFhirServer: security.checkFhirServer,
-    health: () => ({ ...security.health(), evaluation: executor ? { workers: threads } : { workers: 0, thread: 'main' } }),
+    health: () => ({
+      contentVersion: content.contentVersion,
+      ...security.health(),
+      evaluation: executor ? { workers: threads } : { workers: 0, thread: 'main' },
+    }),
     close: async () => {
       await executor?.close();
       await security.close();

@@ -4,8 +4,13 @@
  *
  *   node dist/src/cli/evaluate.js <bundle.json> [more.json…] [--as-of ISO] [--format text|json|both]
  *   node dist/src/cli/evaluate.js --all examples/patients
- *   node dist/src/cli/evaluate.js <bundle.json> --url http://localhost:8080 [--bearer JWT]
  *   node dist/src/cli/evaluate.js <bundle.json> --format html [--out FILE.html|DIR]   (the evidence view, offline)
+ *   node dist/src/cli/evaluate.js <bundle.json> --url http://localhost:8080 [--sign dev/keys/issuer-private.jwk.json]
+ *
+ * --url calls a running service. `--sign KEY` signs a fresh JWT per call with that private JWK (dev-token
+ * keys): discovery and the hook each get their own `aud` (the URL called, or below --aud-base) and `jti`.
+ * `--bearer JWT` sends one given token to both calls instead (a service that checks `aud` and `jti` refuses
+ * one of them). `--fhir-server URL` sends no prefetch: the service fetches the patient from that FHIR server.
  *
  * Options: --patient ID (default: the bundle's Patient), --encounter ID, --knowledge FILE (default
  * $KNOWLEDGE_FILE), --cards DIR (default $CARDS_DIR, else the shipped cards/), --time-zone ZONE (the site's IANA
@@ -26,6 +31,7 @@ import { buildTimeline, isValidTimeZone } from '../timeline';
 import type { Knowledge } from '../knowledge';
 import { defaultAssetsDir, loadEvidenceAssets } from '../evidence/assets';
 import { offlineEvidenceHtml } from '../evidence/offline';
+import { loadDevKey, mintDevToken } from '../dev/dev-issuer';
 
 export interface CliOptions {
   files: string[];
@@ -38,6 +44,10 @@ export interface CliOptions {
   assets?: string;
   url?: string;
   bearer?: string;
+  sign?: string;
+  iss?: string;
+  audBase?: string;
+  fhirServer?: string;
   patient?: string;
   encounter?: string;
   knowledge?: string;
@@ -51,8 +61,9 @@ export class UsageError extends Error {
 
 const USAGE = `usage: evaluate <bundle.json>… [--as-of ISO] [--format text|json|both] [--patient ID] [--encounter ID]
        evaluate --all <dir> [same options]
-       evaluate <bundle.json> --url http://localhost:8080 [--bearer JWT]
        evaluate <bundle.json>… --format html [--out FILE.html|DIR]   the evidence view as a self-contained HTML file
+       evaluate <bundle.json> --url http://localhost:8080 [--sign KEY.jwk.json [--iss ISS] [--aud-base URL] | --bearer JWT]
+                [--fhir-server URL]
        [--knowledge FILE] [--cards DIR] [--time-zone ZONE]`;
 
 export function parseArgs(argv: readonly string[]): CliOptions {
@@ -82,6 +93,18 @@ export function parseArgs(argv: readonly string[]): CliOptions {
         break;
       case '--bearer':
         o.bearer = next();
+        break;
+      case '--sign':
+        o.sign = next();
+        break;
+      case '--iss':
+        o.iss = next();
+        break;
+      case '--aud-base':
+        o.audBase = next().replace(/\/+$/, '');
+        break;
+      case '--fhir-server':
+        o.fhirServer = next();
         break;
       case '--patient':
         o.patient = next();
@@ -117,6 +140,8 @@ export function parseArgs(argv: readonly string[]): CliOptions {
   if (!o.files.length && !o.all) throw new UsageError(USAGE);
   if (o.format === 'html' && o.url) throw new UsageError(`--format html is offline only (no --url)\n${USAGE}`);
   if (o.format !== 'html' && (o.out || o.assets)) throw new UsageError(`--out and --assets go with --format html\n${USAGE}`);
+  if (o.sign && o.bearer) throw new UsageError(`--sign and --bearer are mutually exclusive\n${USAGE}`);
+  if ((o.sign || o.bearer || o.fhirServer || o.audBase) && !o.url) throw new UsageError(`--sign, --bearer, --aud-base and --fhir-server need --url\n${USAGE}`);
   return o;
 }
 
@@ -258,11 +283,20 @@ export function toPrefetch(resources: Json[], templates: Record<string, string>)
   return out;
 }
 
+/** Headers for one call to `path`: a fresh signed token (--sign), the given one (--bearer), or none. */
+export async function callHeaders(opts: CliOptions, path: string): Promise<Record<string, string>> {
+  const headers: Record<string, string> = { accept: 'application/json' };
+  if (opts.sign) {
+    const key = await loadDevKey(opts.sign);
+    const aud = `${opts.audBase ?? opts.url!}${path}`;
+    headers.authorization = `Bearer ${await mintDevToken(key, { aud, ...(opts.iss ? { iss: opts.iss } : {}) })}`;
+  } else if (opts.bearer) headers.authorization = `Bearer ${opts.bearer}`;
+  return headers;
+}
+
 export async function evaluateRemote(file: string, bundle: Json, opts: CliOptions): Promise<Evaluated> {
   const base = opts.url!;
-  const headers: Record<string, string> = { accept: 'application/json' };
-  if (opts.bearer) headers.authorization = `Bearer ${opts.bearer}`;
-  const disc = await fetch(`${base}/cds-services`, { headers });
+  const disc = await fetch(`${base}/cds-services`, { headers: await callHeaders(opts, '/cds-services') });
   if (!disc.ok) throw new Error(`GET ${base}/cds-services → ${disc.status}`);
   const services = ((await disc.json()) as { services?: ServiceDoc[] }).services ?? [];
   const service = services.find((s) => s.id === 'hlh-screen') ?? services[0];
@@ -275,11 +309,12 @@ export async function evaluateRemote(file: string, bundle: Json, opts: CliOption
     hook: service.hook,
     hookInstance: randomUUID(),
     context: { userId: 'Practitioner/evaluate-cli', patientId, ...(encounterId ? { encounterId } : {}) },
-    prefetch: toPrefetch(resources, service.prefetch ?? {}),
+    ...(opts.fhirServer ? { fhirServer: opts.fhirServer } : { prefetch: toPrefetch(resources, service.prefetch ?? {}) }),
   };
-  const res = await fetch(`${base}/cds-services/${encodeURIComponent(service.id)}`, {
+  const servicePath = `/cds-services/${encodeURIComponent(service.id)}`;
+  const res = await fetch(`${base}${servicePath}`, {
     method: 'POST',
-    headers: { ...headers, 'content-type': 'application/json' },
+    headers: { ...(await callHeaders(opts, servicePath)), 'content-type': 'application/json' },
     body: JSON.stringify(body),
   });
   const text = await res.text();

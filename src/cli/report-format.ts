@@ -55,8 +55,15 @@ function cells(row: ReportRow): string[] {
   ];
 }
 
+/**
+ * A cell a spreadsheet would run as a formula (=, +, -, @, tab, CR first: CSV or formula injection, OWASP)
+ * gets a leading apostrophe, so it is shown as text. Override reasons and comments come from the EHR.
+ */
+const FORMULA_START = /^[=+\-@\t\r]/;
+
 /** RFC 4180: fields with comma, quote, CR or LF are quoted, quotes doubled; records end with CRLF. */
 export function csvField(value: string): string {
+  if (FORMULA_START.test(value)) return `"'${value.replace(/"/g, '""')}"`;
   return /[",\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
 }
 

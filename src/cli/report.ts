@@ -4,12 +4,14 @@
  *   node dist/src/cli/report.js --since 2026-01-01 [--until 2026-02-01] [--format table|csv]
  *                               [--db ./data/hlh-sentinel.db | --postgres postgresql://…]
  *
- * Without --db/--postgres the store is the service's: env STORE_KIND, SQLITE_PATH, DATABASE_URL.
+ * Without --db/--postgres the store is the service's: the JSON file named by CONFIG_FILE, overridden by env
+ * STORE_KIND, SQLITE_PATH, DATABASE_URL (as the service reads them).
  * Dates are UTC. A date-only `--until` includes that whole day. Exit codes: 0 ok, 2 bad arguments, 1 store error.
  */
 import { parseArgs } from 'node:util';
 import { existsSync } from 'node:fs';
-import { createStore, storeConfigFromEnv, storeConfigSchema, type StoreConfig } from '../store/config';
+import { loadConfig } from '../config/load';
+import { createStore, storeConfigSchema, type StoreConfig } from '../store/config';
 import { errorMessage } from '../store/sql-store';
 import { toCsv, toTable } from './report-format';
 
@@ -17,8 +19,10 @@ export const USAGE = `Usage: report [--since DATE] [--until DATE] [--format tabl
   --since DATE     cards created at or after DATE (YYYY-MM-DD or ISO 8601 date-time, UTC)
   --until DATE     cards created before DATE; a date-only value includes that whole day
   --format FORMAT  table (default) or csv
-  --db PATH        SQLite database file (default: env SQLITE_PATH or ./data/hlh-sentinel.db)
-  --postgres URL   PostgreSQL connection string (default: env DATABASE_URL when STORE_KIND=postgres)
+  --db PATH        SQLite database file (default: the service's store: CONFIG_FILE, env SQLITE_PATH,
+                   else ./data/hlh-sentinel.db)
+  --postgres URL   PostgreSQL connection string (default: the service's store: CONFIG_FILE, env STORE_KIND
+                   and DATABASE_URL)
 `;
 
 class UsageError extends Error {}
@@ -82,8 +86,8 @@ export function parseReportArgs(argv: string[], env: NodeJS.ProcessEnv): ReportA
     } else if (values.postgres !== undefined) {
       config = storeConfigSchema.parse({ kind: 'postgres', postgresUrl: values.postgres });
     } else {
-      // The report never needs the patient-id secret: read only the connection settings.
-      config = storeConfigFromEnv({ ...env, PATIENT_ID_MODE: undefined, PATIENT_ID_SECRET: undefined });
+      // The service's configuration (CONFIG_FILE, then the environment); the report never needs the patient-id secret.
+      config = loadConfig({ ...env, PATIENT_ID_MODE: 'raw', PATIENT_ID_SECRET: undefined }).store;
     }
   } catch (err) {
     throw new UsageError(`store configuration: ${errorMessage(err)}`);

@@ -16,9 +16,10 @@ function setPath(target: Record<string, unknown>, path: string[], value: unknown
   node[path[path.length - 1]!] = value;
 }
 
-/** CORS_ORIGINS is a comma-separated list, or `*`. */
+/** CORS_ORIGINS is a comma-separated list, or `*`; METRICS_ALLOW a comma-separated list. */
 function envValue(name: string, raw: string): unknown {
   if (name === 'CORS_ORIGINS') return raw.trim() === '*' ? '*' : raw.split(',').map((s) => s.trim()).filter(Boolean);
+  if (name === 'METRICS_ALLOW') return raw.split(',').map((s) => s.trim()).filter(Boolean);
   const security = securityEnvValue(name, raw);
   if (security) return security.value;
   return raw;

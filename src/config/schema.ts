@@ -3,6 +3,7 @@
  * environment variables (which win). Every key has a default that runs the service with no external
  * server. A bad value stops start-up with a message naming the key.
  */
+import { isIP } from 'node:net';
 import { z } from 'zod';
 import { storeConfigSchema } from '../store/config';
 import { CARD_LOG_ENV_KEYS, silentConfigSchema } from '../store/card-log';
@@ -22,8 +23,27 @@ export function bodyLimitBytes(limit: number | string): number {
   return Number(m[1]) * UNIT[m[2]!.toLowerCase()]!;
 }
 
+/**
+ * Deployment environment (env NODE_ENV): development settings (plain-http FHIR hosts, a fixed clock) are
+ * accepted only with NODE_ENV=development. Anything else, unset included, is production.
+ */
+const environmentSchema = z.preprocess((v) => (v === 'development' ? 'development' : 'production'), z.enum(['production', 'development']));
+
+/** A client address or subnet for the /metrics allowlist: `10.0.0.0/8`, `127.0.0.1`, `::1`, `fd00::/8`. */
+const addressOrSubnet = z.string().refine((s) => {
+  const [addr, bits, extra] = s.split('/');
+  const family = isIP(addr ?? '');
+  if (!family || extra !== undefined) return false;
+  if (bits === undefined) return true;
+  const n = Number(bits);
+  return /^\d{1,3}$/.test(bits) && n <= (family === 4 ? 32 : 128);
+}, 'must be an IP address or a subnet in CIDR notation (e.g. 10.0.0.0/8)');
+
 export const configSchema = z
   .object({
+    /** Free text for the people who maintain a CONFIG_FILE (JSON has no comments); ignored. */
+    $comment: z.string().optional(),
+    environment: environmentSchema.default('production'),
     /** TCP port (env PORT). */
     port: z.coerce.number().int().min(0).max(65535).default(8080),
     host: z.string().min(1).default('0.0.0.0'),
@@ -71,6 +91,19 @@ export const configSchema = z
      * example patients against the running service). Refused unless authentication is disabled-dev.
      */
     devAsOf: z.iso.datetime({ offset: true }).optional(),
+    /**
+     * Prometheus metrics (`GET /metrics`). With `port` set they are served on that port only (on `host`), for a
+     * scraper that reaches a port the EHR cannot; otherwise on the service port. `allow` lists the client
+     * addresses or subnets that may scrape (the address Express sees: the socket's, or the client's when
+     * TRUST_PROXY says so); default loopback only on the service port, anyone on a dedicated port.
+     */
+    metrics: z
+      .object({
+        port: z.coerce.number().int().min(0).max(65535).optional(),
+        allow: z.array(addressOrSubnet).optional(),
+      })
+      .strict()
+      .prefault({}),
     /** Card log and feedback store (issue 8): SQLite file by default, or PostgreSQL (src/store/config.ts). */
     store: storeConfigSchema.prefault({}),
     /** Silent mode (issue 8): evaluate and log cards as usual, return `{"cards": []}` for silenced ones. */
@@ -118,9 +151,21 @@ export const configSchema = z
   })
   .strict()
   .superRefine((c, ctx) => {
+    const development = c.environment === 'development';
     // A frozen clock in production would silently evaluate every patient at the wrong date.
-    if (c.devAsOf !== undefined && c.security.auth.mode !== 'disabled-dev') {
-      ctx.addIssue({ code: 'custom', path: ['devAsOf'], message: 'only allowed with AUTH_MODE=disabled-dev (development)' });
+    if (c.devAsOf !== undefined && c.security.auth.mode !== 'disabled-dev' && !development) {
+      ctx.addIssue({ code: 'custom', path: ['devAsOf'], message: 'only allowed with AUTH_MODE=disabled-dev or NODE_ENV=development' });
+    }
+    // Plain http would carry the FHIR access token and patient data unencrypted.
+    if (c.security.fhir.allowHttpHosts.length > 0 && !development) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['security', 'fhir', 'allowHttpHosts'],
+        message: 'only allowed with NODE_ENV=development (plain http is never allowed in production)',
+      });
+    }
+    if (c.metrics.port !== undefined && c.metrics.port !== 0 && c.metrics.port === c.port) {
+      ctx.addIssue({ code: 'custom', path: ['metrics', 'port'], message: 'must differ from port (unset it to serve /metrics on the service port)' });
     }
     if (c.evaluationReserveMs >= c.hookDeadlineMs) {
       ctx.addIssue({ code: 'custom', path: ['evaluationReserveMs'], message: 'must be less than hookDeadlineMs' });
@@ -133,6 +178,9 @@ export type ConfigInput = z.input<typeof configSchema>;
 /** Environment variable → config path. Documented in the README's configuration table. */
 export const ENV_KEYS: Record<string, string[]> = {
   ...CARD_LOG_ENV_KEYS,
+  NODE_ENV: ['environment'],
+  METRICS_PORT: ['metrics', 'port'],
+  METRICS_ALLOW: ['metrics', 'allow'],
   PORT: ['port'],
   HOST: ['host'],
   LOG_LEVEL: ['logLevel'],

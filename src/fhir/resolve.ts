@@ -44,6 +44,23 @@ export interface ResolveOptions {
   maxHookBytes?: number;
   /** Vetoes a fhirServer (security: allowlist per issuer). Returns a reason to refuse, or undefined. */
   checkFhirServer?: (url: string) => string | undefined;
+  /** Told about every query made for a missing key (metrics): how long it took and, if it failed, why. */
+  onFetch?: (event: { key: string; seconds: number; failure?: FhirFetchErrorKind | 'unexpected' }) => void;
+}
+
+/** Runs one key's query, reporting its duration and failure kind to `onFetch`. */
+async function observed<T>(key: string, query: () => Promise<T>, onFetch: ResolveOptions['onFetch']): Promise<T> {
+  if (!onFetch) return query();
+  const started = process.hrtime.bigint();
+  const seconds = () => Number(process.hrtime.bigint() - started) / 1e9;
+  try {
+    const result = await query();
+    onFetch({ key, seconds: seconds() });
+    return result;
+  } catch (e) {
+    onFetch({ key, seconds: seconds(), failure: e instanceof FhirFetchError ? e.kind : 'unexpected' });
+    throw e;
+  }
 }
 
 export type KeySource = 'prefetch' | 'prefetch-null' | 'prefetch-failed' | 'fetched';
@@ -128,12 +145,17 @@ async function fetchMissing(
   }
   const results = await Promise.allSettled(
     toFetch.map((key) =>
-      fetchQuery(input.fhirServer!, fillTemplate(input.templates[key]!, input.context), {
-        ...opts.fetch,
-        ...(input.accessToken ? { accessToken: input.accessToken } : {}),
-        signal,
-        ...(budget ? { budget } : {}),
-      }),
+      observed(
+        key,
+        () =>
+          fetchQuery(input.fhirServer!, fillTemplate(input.templates[key]!, input.context), {
+            ...opts.fetch,
+            ...(input.accessToken ? { accessToken: input.accessToken } : {}),
+            signal,
+            ...(budget ? { budget } : {}),
+          }),
+        opts.onFetch,
+      ),
     ),
   );
   const failures: Array<{ key: string; reason: string; kind?: FhirFetchErrorKind }> = [];

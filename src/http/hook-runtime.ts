@@ -9,13 +9,14 @@ import type { Knowledge } from '../knowledge';
 import { loadKnowledge } from '../knowledge/load';
 import { createEvaluator, type Evaluator } from '../pipeline/evaluate';
 import { prefetchTemplates } from '../pipeline/prefetch-templates';
-import { loadCardContent } from '../render/content';
+import { loadCardContent, type CardContent } from '../render/content';
 import { hlhScreenService } from '../service-definition';
 import type { ServiceDefinition } from '../hooks/discovery';
 import type { HookTaskRuntime } from './hook-task';
 
 export interface ConfiguredPipeline {
   knowledge: Knowledge;
+  content: CardContent;
   service: ServiceDefinition;
   evaluator: Evaluator;
 }
@@ -27,13 +28,9 @@ export interface ConfiguredPipeline {
 export function configuredPipeline(config: Config): ConfiguredPipeline {
   const knowledge = loadKnowledge(config.knowledgeFile);
   const service = hlhScreenService(prefetchTemplates(knowledge, config));
-  const evaluator = createEvaluator({
-    knowledge,
-    content: loadCardContent(config.cardsDir),
-    timeZone: config.siteTimeZone,
-    ...evidenceCardLink(config),
-  });
-  return { knowledge, service, evaluator };
+  const content = loadCardContent(config.cardsDir);
+  const evaluator = createEvaluator({ knowledge, content, timeZone: config.siteTimeZone, ...evidenceCardLink(config) });
+  return { knowledge, content, service, evaluator };
 }
 
 export function hookTaskRuntime(config: Config, built?: { service: ServiceDefinition; evaluator: Evaluator }): HookTaskRuntime {
@@ -45,6 +42,7 @@ export function hookTaskRuntime(config: Config, built?: { service: ServiceDefini
     maxJsonDepth: config.maxJsonDepth,
     evaluationReserveMs: config.evaluationReserveMs,
     allowHttpLoopback: config.security.fhir.allowHttpLoopback,
+    allowHttpHosts: config.security.fhir.allowHttpHosts,
     resolve: {
       onOperationOutcome: config.prefetch.onOperationOutcome,
       deadlineMs: config.fhir.deadlineMs,

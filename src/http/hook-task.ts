@@ -52,7 +52,11 @@ export interface HookTaskResult {
   fhirRefusal?: 'bytes' | 'deadline';
   /** The call was not started because its deadline had passed. */
   expired?: boolean;
+  /** Each FHIR query made for a missing prefetch key: how long it took, and why it failed (for the metrics). */
+  fetches?: FhirFetchEvent[];
 }
+
+export type FhirFetchEvent = Parameters<NonNullable<ResolveOptions['onFetch']>>[0];
 
 /** What a hook task needs besides the task itself; built once per worker (./hook-runtime.ts). */
 export interface HookTaskRuntime {
@@ -63,6 +67,8 @@ export interface HookTaskRuntime {
   resolve: Omit<ResolveOptions, 'checkFhirServer'>;
   evaluationReserveMs: number;
   allowHttpLoopback: boolean;
+  /** Development only: hosts plain-http FHIR servers may run on (src/security/ssrf.ts). */
+  allowHttpHosts: readonly string[];
 }
 
 function outcome(status: number, code: IssueCode, diagnostics: string, expression?: string): HookTaskResult {
@@ -103,7 +109,7 @@ function parseRequest(bytes: Uint8Array, rt: HookTaskRuntime) {
 function fhirCheck(task: HookTask, rt: HookTaskRuntime): (url: string) => string | undefined {
   const allowed = task.fhirServers;
   if (allowed === null) return () => 'no authenticated client for this request';
-  return (url) => fhirServerRefusal(url, allowed, { allowHttpLoopback: rt.allowHttpLoopback });
+  return (url) => fhirServerRefusal(url, allowed, { allowHttpLoopback: rt.allowHttpLoopback, allowHttpHosts: rt.allowHttpHosts });
 }
 
 export async function runHookTask(
@@ -117,6 +123,7 @@ export async function runHookTask(
   if (error) return error;
   const parsedAt = performance.now();
   const fetchMs = Math.min(rt.resolve.deadlineMs, task.deadlineAtMs - Date.now() - rt.evaluationReserveMs);
+  const fetches: FhirFetchEvent[] = [];
   let data;
   try {
     data = await resolveData(
@@ -127,11 +134,11 @@ export async function runHookTask(
         ...(request.fhirServer ? { fhirServer: request.fhirServer } : {}),
         ...(request.fhirAuthorization ? { accessToken: request.fhirAuthorization.access_token } : {}),
       },
-      { ...rt.resolve, deadlineMs: Math.max(1, fetchMs), checkFhirServer },
+      { ...rt.resolve, deadlineMs: Math.max(1, fetchMs), checkFhirServer, onFetch: (event) => void fetches.push(event) },
     );
   } catch (e) {
     if (!(e instanceof PrefetchUnavailableError)) throw e;
-    return prefetchUnavailable(request.hookInstance, e);
+    return { ...prefetchUnavailable(request.hookInstance, e), ...(fetches.length ? { fetches } : {}) };
   }
   const resolvedAt = performance.now();
   const evaluation = rt.evaluator(data, { ...request.context, now: new Date(task.nowMs) });
@@ -156,6 +163,7 @@ export async function runHookTask(
       },
     },
     cardLog: { hookInstance: request.hookInstance, patientId: request.context.patientId, cards: shown, silenced: allSilenced },
+    ...(fetches.length ? { fetches } : {}),
   };
 }
 

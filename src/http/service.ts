@@ -7,7 +7,7 @@ import type { AuthenticatedClient } from '../security/jwt';
 import { childLogger } from '../security/request-context';
 import { sendError } from './errors';
 import type { HookExecutor } from './hook-executor';
-import { notInTime, type HookTaskResult } from './hook-task';
+import { notInTime, type FhirFetchEvent, type HookTaskResult } from './hook-task';
 import type { RawBody } from './raw-body';
 
 /** What the card log (or any observer) receives after a hook call is answered 200. */
@@ -32,6 +32,8 @@ export interface ServiceRouteDeps {
   checkFhirServer?: (req: Request, url: string) => string | undefined;
   /** Called after the response is sent (card log, metrics); must not throw or block. */
   onEvaluated?: (event: EvaluatedEvent) => void;
+  /** Told about each FHIR query the call made for a missing prefetch key (metrics). */
+  observeFhirFetch?: (event: FhirFetchEvent) => void;
 }
 
 export function serviceRouter(deps: ServiceRouteDeps): Router {
@@ -62,6 +64,7 @@ export function serviceRouter(deps: ServiceRouteDeps): Router {
     send(res, result);
     if (result.expired && deps.stats) deps.stats.counters.overloadRefusedDeadline++;
     if (result.fhirRefusal && deps.stats) deps.stats.counters[result.fhirRefusal === 'bytes' ? 'fhirBytesRefusals' : 'fhirDeadlineRefusals']++;
+    if (deps.observeFhirFetch) for (const f of result.fetches ?? []) deps.observeFhirFetch(f);
     const log = childLogger(res, deps.logger, result.hookInstance ? { hookInstance: result.hookInstance } : {});
     if (result.log) log[result.log.level](result.log.fields, result.log.msg);
     if (result.status !== 200 || !result.cardLog) return;

@@ -122,6 +122,11 @@ export const securityConfigSchema = z
         /** Development only: allow `http://` fhirServer / jku URLs whose host is loopback. */
         allowHttpLoopback: envBoolean.default(false),
         /**
+         * Development only (refused unless NODE_ENV=development): hosts that may be called over plain `http://`,
+         * as `host` (any port) or `host:port`, e.g. `fhir:8080` for the FHIR server of the local compose stack.
+         */
+        allowHttpHosts: z.array(z.string().regex(/^[a-z0-9.-]+(:\d{1,5})?$/i, 'must be host or host:port')).default([]),
+        /**
          * With AUTH_MODE=disabled-dev there is no issuer, so no per-issuer list: these fhirServer URLs are
          * allowed instead. Unset = none (prefetch only); `["*"]` = any URL that passes the generic checks.
          */
@@ -171,11 +176,12 @@ export const SECURITY_ENV_KEYS: Record<string, string[]> = {
   PUBLIC_BASE_URL: ['security', 'publicBaseUrl'],
   TRUST_PROXY: ['security', 'trustProxy'],
   FHIR_ALLOW_HTTP_LOOPBACK: ['security', 'fhir', 'allowHttpLoopback'],
+  FHIR_ALLOW_HTTP_HOSTS: ['security', 'fhir', 'allowHttpHosts'],
   FHIR_ALLOWED_SERVERS_WHEN_AUTH_DISABLED: ['security', 'fhir', 'allowedFhirServersWhenAuthDisabled'],
 };
 
 /** Environment values that are comma-separated lists, and ones that are JSON. */
-const LIST_ENV = new Set(['AUTH_ALGORITHMS', 'FHIR_ALLOWED_SERVERS_WHEN_AUTH_DISABLED']);
+const LIST_ENV = new Set(['AUTH_ALGORITHMS', 'FHIR_ALLOWED_SERVERS_WHEN_AUTH_DISABLED', 'FHIR_ALLOW_HTTP_HOSTS']);
 const JSON_ENV = new Set(['AUTH_ISSUERS']);
 
 /** Turns a security environment variable's text into the value the schema expects (or undefined if not ours). */

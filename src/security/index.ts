@@ -21,6 +21,9 @@ export const NO_ISSUER_WARNING =
   'Authentication is required but no EHR issuer is registered: every /cds-services call will answer 401. ' +
   'Register an EHR under security.auth.issuers in CONFIG_FILE (see README "Security"), or for local development only set AUTH_MODE=disabled-dev.';
 
+/** `/healthz` status instead of `ok` while every CDS call will be refused. */
+export const NO_ISSUER_STATUS = 'no EHR registered';
+
 export interface Security {
   authenticate: RequestHandler;
   checkFhirServer: (req: Request, url: string) => string | undefined;
@@ -46,7 +49,7 @@ export function createSecurity(security: SecurityConfig, logger: Logger, opts: S
   const close = async () => {
     await opts.sharedReplay?.close();
   };
-  const policy = { allowHttpLoopback: security.fhir.allowHttpLoopback };
+  const policy = { allowHttpLoopback: security.fhir.allowHttpLoopback, allowHttpHosts: security.fhir.allowHttpHosts };
   const checkFhirServer = (req: Request, url: string): string | undefined => {
     const client = req.res?.locals.client as AuthenticatedClient | undefined;
     if (!client) return 'no authenticated client for this request';
@@ -116,7 +119,10 @@ export function createSecurity(security: SecurityConfig, logger: Logger, opts: S
   return {
     authenticate,
     checkFhirServer,
-    health: () => ({ auth: 'required', ...(verifier.issuerCount === 0 ? { warning: NO_ISSUER_WARNING } : {}) }),
+    health: () => ({
+      auth: 'required',
+      ...(verifier.issuerCount === 0 ? { status: NO_ISSUER_STATUS, warning: NO_ISSUER_WARNING } : {}),
+    }),
     close,
   };
 }

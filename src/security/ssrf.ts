@@ -1,15 +1,29 @@
 /**
  * Outbound URL policy (SSRF). A request's `fhirServer` is called only when it is on the authenticated
- * issuer's list, over https (http only on loopback with the development switch), without credentials in
- * the URL, and never at an IP literal in link-local / metadata / unspecified / multicast ranges — those
- * are refused even when listed. Hostnames are not resolved here: the allowlist names the hosts, so a
- * caller cannot choose one (DNS of a listed host is the operator's trust boundary).
+ * issuer's list, over https (plain http only through a development switch: loopback hosts, or hosts named
+ * in development), without credentials in the URL, and never at an IP literal in link-local / metadata /
+ * unspecified / multicast ranges — those are refused even when listed. Hostnames are not resolved here:
+ * the allowlist names the hosts, so a caller cannot choose one (DNS of a listed host is the operator's
+ * trust boundary).
  */
 import { isIP } from 'node:net';
 
 export interface UrlPolicy {
   /** Development only: `http:` allowed when the host is loopback. */
   allowHttpLoopback: boolean;
+  /** Development only: `http:` allowed for these `host` (any port) or `host:port` entries. */
+  allowHttpHosts?: readonly string[];
+}
+
+/** Is the URL's host (with its port, if any) on the development list of plain-http hosts? */
+function httpHostAllowed(u: URL, hosts: readonly string[] | undefined): boolean {
+  if (!hosts?.length) return false;
+  const host = u.hostname.toLowerCase();
+  const port = u.port || '80';
+  return hosts.some((entry) => {
+    const [h, p] = entry.toLowerCase().split(':');
+    return h === host && (p === undefined || p === port);
+  });
 }
 
 function ipv4Octets(host: string): number[] | undefined {
@@ -95,8 +109,10 @@ export function isLoopbackHost(u: URL): boolean {
 export function transportRefusal(u: URL, policy: UrlPolicy): string | undefined {
   if (u.username || u.password) return 'URL must not contain credentials';
   if (u.protocol === 'http:') {
-    if (!policy.allowHttpLoopback) return 'only https URLs are allowed';
-    if (!isLoopbackHost(u)) return 'http is allowed only on loopback (development setting)';
+    // A host named on the development list (NODE_ENV=development only, src/config/schema.ts) may use http.
+    const named = httpHostAllowed(u, policy.allowHttpHosts);
+    if (!named && !policy.allowHttpLoopback) return 'only https URLs are allowed';
+    if (!named && !isLoopbackHost(u)) return 'http is allowed only on loopback (development setting)';
   } else if (u.protocol !== 'https:') return 'only https URLs are allowed';
   const blocked = blockedAddress(u);
   if (blocked) return `refused: ${blocked}`;

@@ -90,10 +90,28 @@ describe('DEV_AS_OF (development clock)', () => {
 
   it('is refused with authentication on, naming the key', () => {
     expect(() => loadConfig({ DEV_AS_OF: '2026-03-15T12:00:00Z' })).toThrow(/devAsOf \(env DEV_AS_OF\): only allowed with AUTH_MODE=disabled-dev/);
+    expect(() => loadConfig({ DEV_AS_OF: '2026-03-15T12:00:00Z', NODE_ENV: 'production' })).toThrow(/devAsOf/);
+    expect(() => loadConfig({ DEV_AS_OF: '2026-03-15T12:00:00Z', NODE_ENV: 'test' })).toThrow(/devAsOf/);
+  });
+
+  it('is accepted with authentication on when NODE_ENV=development (the local stack signs its calls)', () => {
+    expect(loadConfig({ DEV_AS_OF: '2026-03-15T12:00:00Z', NODE_ENV: 'development' }).devAsOf).toBe('2026-03-15T12:00:00Z');
   });
 
   it('is refused when not an ISO date-time', () => {
     expect(() => loadConfig({ DEV_AS_OF: 'yesterday', AUTH_MODE: 'disabled-dev' })).toThrow(/devAsOf/);
+  });
+});
+
+describe('plain-http FHIR hosts (development)', () => {
+  it('are accepted only with NODE_ENV=development', () => {
+    expect(loadConfig({ FHIR_ALLOW_HTTP_HOSTS: 'fhir:8080, hapi', NODE_ENV: 'development' }).security.fhir.allowHttpHosts).toEqual(['fhir:8080', 'hapi']);
+    for (const NODE_ENV of [undefined, 'production', 'test', 'Development']) {
+      expect(() => loadConfig({ FHIR_ALLOW_HTTP_HOSTS: 'fhir:8080', ...(NODE_ENV ? { NODE_ENV } : {}) })).toThrow(
+        /security\.fhir\.allowHttpHosts \(env FHIR_ALLOW_HTTP_HOSTS\): only allowed with NODE_ENV=development/,
+      );
+    }
+    expect(() => loadConfig({ FHIR_ALLOW_HTTP_HOSTS: 'http://fhir:8080', NODE_ENV: 'development' })).toThrow(/host or host:port/);
   });
 });
 

@@ -1,4 +1,4 @@
-/** Deployment files stay valid: docker-compose.yml (compose v1 syntax), Dockerfile, .ci/run. */
+/** Deployment files stay valid: docker-compose.yml (compose v1 syntax), Dockerfile, .ci/run, engines. */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -24,12 +24,23 @@ it('the Dockerfile is multi-stage and runs as a non-root user', () => {
   expect(users[users.length - 1]).not.toMatch(/root|\b0\b/);
 });
 
-it('.ci/run installs from the lockfile and runs the README test command', () => {
+it('.ci/run installs from the lockfile and runs the README test command on the machine Node and on Node 24', () => {
   const ci = readFileSync(path.join(root, '.ci/run'), 'utf8');
   const readme = readFileSync(path.join(root, 'README.md'), 'utf8');
-  expect(ci).toMatch(/^npm ci\b/m);
-  expect(ci).toMatch(/^npm test$/m);
   expect(readme).toContain('npm test');
+  // Once for the machine's Node at top level, once per extra Node version inside the loop; nothing else.
+  expect(ci.match(/^\s*npm ci --no-audit --no-fund$/gm)).toHaveLength(2);
+  expect(ci.match(/^\s*npm test$/gm)).toHaveLength(2);
+  const versions = /CI_NODE_VERSIONS-([\d.]+)\}/.exec(ci)?.[1];
+  expect(versions).toMatch(/^24\.\d+\.\d+$/);
+});
+
+it('engines names the Node lines the suite is run on, and the Dockerfile uses one of them', () => {
+  const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { engines: { node: string } };
+  expect(pkg.engines.node).toBe('^20.19.0 || ^24.0.0 || ^26.0.0');
+  const froms = readFileSync(path.join(root, 'Dockerfile'), 'utf8').match(/^FROM node:(\d+)-/gm) ?? [];
+  expect(froms.length).toBeGreaterThanOrEqual(2);
+  for (const f of froms) expect(f).toMatch(/^FROM node:24-/);
 });
 
 it('the Dockerfile starts the server with the same node flags as npm start (the benchmark measures those)', () => {

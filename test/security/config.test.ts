@@ -42,7 +42,7 @@ describe('schema', () => {
         jwksCacheMaxAgeMs: 600_000,
         issuers: [],
       },
-      fhir: { allowHttpLoopback: false },
+      fhir: { allowHttpLoopback: false, allowHttpHosts: [] },
       trustProxy: false,
     });
   });

@@ -97,6 +97,7 @@ describe('valid tokens are accepted', () => {
     const res = await request(app().app).get('/healthz');
     expect(res.status).toBe(200);
     expect(res.body.auth).toBe('required');
+    expect(res.body.status).toBe('ok');
     expect(res.body.warning).toBeUndefined();
   });
 
@@ -385,6 +386,7 @@ describe('embedded default: auth required, no issuer', () => {
     expectGeneric401(await request(s.app).get('/cds-services'), s);
     const h = await request(s.app).get('/healthz');
     expect(h.body.auth).toBe('required');
+    expect(h.body.status).toBe('no EHR registered');
     expect(h.body.warning).toMatch(/no EHR issuer is registered/);
     expect(s.log.join('\n')).toMatch(/AUTH_MODE=disabled-dev/);
   });

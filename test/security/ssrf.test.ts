@@ -90,6 +90,19 @@ describe('fhirServerRefusal (policy unit)', () => {
     expect(fhirServerRefusal('http://fhir.test.example/r4', ['http://fhir.test.example/r4'], dev)).toMatch(/loopback/);
   });
 
+  it('http to a host named on the development list (compose service names), and only there', () => {
+    const named = { allowHttpLoopback: false, allowHttpHosts: ['fhir:8080', 'hapi'] };
+    expect(fhirServerRefusal('http://fhir:8080/fhir', ['http://fhir:8080/fhir'], named)).toBeUndefined();
+    expect(fhirServerRefusal('http://FHIR:8080/fhir', ['http://fhir:8080/fhir'], named)).toBeUndefined();
+    expect(fhirServerRefusal('http://hapi:9000/fhir', ['http://hapi:9000/fhir'], named)).toBeUndefined();
+    expect(fhirServerRefusal('http://fhir:8081/fhir', ['http://fhir:8081/fhir'], named)).toMatch(/only https/);
+    expect(fhirServerRefusal('http://fhir/fhir', ['http://fhir/fhir'], named)).toMatch(/only https/);
+    expect(fhirServerRefusal('http://other:8080/fhir', ['http://other:8080/fhir'], named)).toMatch(/only https/);
+    // The issuer's list still decides, and metadata addresses stay refused.
+    expect(fhirServerRefusal('http://fhir:8080/fhir', ['https://fhir.test.example/r4'], named)).toMatch(/not registered/);
+    expect(fhirServerRefusal('http://169.254.169.254/', '*', { allowHttpLoopback: false, allowHttpHosts: ['169.254.169.254'] })).toMatch(/refused/);
+  });
+
   it('"*" (development only) allows any URL passing the transport checks, never metadata', () => {
     expect(fhirServerRefusal('https://anything.example/fhir', '*', policy)).toBeUndefined();
     expect(fhirServerRefusal('https://169.254.169.254/', '*', policy)).toMatch(/refused/);

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { csvField } from '../../src/cli/report-format';
@@ -79,5 +79,52 @@ describe('report CLI', () => {
     expect(csvField('a,b')).toBe('"a,b"');
     expect(csvField('say "hi"')).toBe('"say ""hi"""');
     expect(csvField('two\nlines')).toBe('"two\nlines"');
+  });
+
+  test.each([
+    ['=HYPERLINK("http://x","y")', `"'=HYPERLINK(""http://x"",""y"")"`],
+    ['+1+cmd', `"'+1+cmd"`],
+    ['-2+3', `"'-2+3"`],
+    ['@SUM(A1)', `"'@SUM(A1)"`],
+    ['\t=1', `"'\t=1"`],
+    ['\r=1', `"'\r=1"`],
+  ])('CSV cell %j that a spreadsheet would run as a formula is written as text', (value, cell) => {
+    expect(csvField(value)).toBe(cell);
+  });
+
+  test('CSV: a formula in an override reason from the EHR is neutralised in the report', async () => {
+    const store = createSqliteStore({ path: db });
+    await store.recordFeedback([
+      {
+        cardUuid: knownDataSet().cards[0]!.cardUuid,
+        outcome: 'overridden',
+        acceptedSuggestionIds: [],
+        overrideReason: { system: 'urn:x', code: '=cmd|"/C calc"!A0', display: null },
+        userComment: null,
+        outcomeTimestamp: new Date('2026-01-20T10:00:00Z'),
+        receivedAt: new Date('2026-01-20T10:00:00Z'),
+      },
+    ]);
+    await store.close();
+    const r = await run(['--format', 'csv', '--db', db]);
+    expect(r.code).toBe(0);
+    const cells = r.out.split('\r\n').flatMap((line) => line.match(/("(?:[^"]|"")*"|[^,]*)/g) ?? []);
+    expect(cells.filter((c) => /^"?[=+\-@\t\r]/.test(c))).toEqual([]);
+    expect(r.out).toContain(`"'=cmd|""/C calc""!A0`);
+  });
+
+  test('the store comes from CONFIG_FILE like the service, environment first, --db before both', async () => {
+    const config = join(dir, 'service.json');
+    writeFileSync(config, JSON.stringify({ store: { kind: 'sqlite', sqlitePath: db, patientIdMode: 'hmac' } }));
+    const fromFile = await run(['--since', '2025-12-01'], { CONFIG_FILE: config });
+    expect(fromFile.code).toBe(0);
+    expect(fromFile.out).toContain('Feedback for cards not in the log');
+    writeFileSync(config, JSON.stringify({ store: { kind: 'sqlite', sqlitePath: join(dir, 'elsewhere.db') } }));
+    expect((await run([], { CONFIG_FILE: config })).err).toMatch(/SQLite database not found: .*elsewhere\.db/);
+    expect((await run([], { CONFIG_FILE: config, SQLITE_PATH: db })).code).toBe(0);
+    expect((await run(['--db', db], { CONFIG_FILE: join(dir, 'missing.json') })).code).toBe(0);
+    const bad = await run([], { CONFIG_FILE: join(dir, 'missing.json') });
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/CONFIG_FILE .*missing\.json: cannot read/);
   });
 });

@@ -21,6 +21,7 @@ import type { Card } from '../../src/hooks/response';
 import { EXTENSION_KEY } from '../../src/render/extension';
 import { toPrefetch } from '../../src/cli/evaluate';
 import { memoryLog } from './app';
+import { toTransaction } from '../../src/dev/fhir-seed';
 import { startMedplumServer, type FhirTestServer } from './medplum-server';
 
 type Json = Record<string, unknown>;
@@ -120,12 +121,7 @@ export async function startBothPaths(): Promise<BothPaths> {
   }
 
   async function seed(resources: Json[]): Promise<void> {
-    const bundle = {
-      resourceType: 'Bundle',
-      type: 'transaction',
-      entry: resources.map((r) => ({ resource: r, request: { method: 'PUT', url: `${String(r.resourceType)}/${String(r.id)}` } })),
-    } as unknown as Bundle;
-    await fhir.seed(bundle);
+    await fhir.seed(toTransaction({ resourceType: 'Bundle', entry: resources.map((resource) => ({ resource })) }) as unknown as Bundle);
   }
 
   async function prefetch(resources: Json[], opts: RunOptions): Promise<PathResult> {
