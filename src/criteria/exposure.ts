@@ -22,8 +22,8 @@ import type { Knowledge } from '../knowledge';
 import type { ExposureWindow } from '../knowledge/exposures';
 import type { SiteTime } from '../timeline/site-time';
 import type { Exposure, ExposureDate } from '../timeline/types';
-import { IEC_CLASSES } from '../timeline/types';
 import type { ExposureAssessment, TriggerExposure } from './types';
+import { IEC_CLASSES } from '../vocabulary';
 
 function iso(ms: number): string {
   return new Date(ms).toISOString();

@@ -12,7 +12,7 @@
  * a cytopenia counts as new). With `unknown` the arm is unknown instead.
  */
 import type { Threshold } from '../knowledge/criteria';
-import type { AnalyteId, LabValue } from '../timeline/types';
+import type { LabValue } from '../timeline/types';
 import { DAY_MS, HOUR_MS } from '../timeline/time';
 import { countsFrom } from './exposure';
 import { currentFindings, findingItem, findingsOf } from './findings';
@@ -38,6 +38,7 @@ import {
 } from './pick';
 import { isFasting } from './hlh2004';
 import type { CriterionItem, IecHsResult, ItemFlag, ValueRef } from './types';
+import type { AnalyteId } from '../vocabulary';
 
 const CITE = 'ASTCT IEC-HS (Hines 2023), CC §2';
 const DESIGN = 'HLH Sentinel screen rule, CC §2/issue 4';

@@ -8,8 +8,7 @@
  * defaults, so a card can say when site-configured values were used.
  */
 import { defaultKnowledge, type Knowledge } from '../knowledge';
-import type { AnalyteId, DataIssue, PatientTimeline } from '../timeline/types';
-import { ANALYTE_IDS } from '../timeline/types';
+import type { DataIssue, PatientTimeline } from '../timeline/types';
 import { toEpochMs } from '../timeline/time';
 import { siteTime } from '../timeline/site-time';
 import { marrowExamination, unusableResults } from './chart';
@@ -22,6 +21,7 @@ import { assessOhi } from './ohi';
 import { countAfterAsOf, labLookbackStart, lastIn, temperatureLookbackStart, type Ctx } from './pick';
 import { assessTrends } from './trends';
 import { ASSESSMENT_VERSION, type AlternativeExplanation, type Assessment } from './types';
+import { ANALYTE_IDS, type AnalyteId } from '../vocabulary';
 
 export * from './types';
 

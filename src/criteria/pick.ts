@@ -8,7 +8,7 @@
  * and comparator values. Values after `asOf` are never read.
  */
 import type { CriteriaKnowledge, Threshold } from '../knowledge/criteria';
-import type { AnalyteId, Comparator, LabValue, PatientTimeline } from '../timeline/types';
+import type { Comparator, LabValue, PatientTimeline } from '../timeline/types';
 import { toEpochMs, HOUR_MS } from '../timeline/time';
 import type { SiteTime } from '../timeline/site-time';
 import { addAge } from '../timeline/ranges';
@@ -17,12 +17,12 @@ import type {
   CriterionItem,
   CriterionState,
   ItemFlag,
-  KnowledgeStatus,
   RangeUsed,
   ReasonCode,
   ThresholdRef,
   ValueRef,
 } from './types';
+import type { AnalyteId, KnowledgeStatus } from '../vocabulary';
 
 export interface Ctx {
   timeline: PatientTimeline;

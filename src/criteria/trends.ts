@@ -8,11 +8,12 @@
  * the actual interval is reported. Directions are decided on intervals, so a comparator value only gives a
  * direction when it is unambiguous.
  */
-import type { AnalyteId, LabValue } from '../timeline/types';
+import type { LabValue } from '../timeline/types';
 import { HOUR_MS } from '../timeline/time';
 import { clean, compare, fromComparator } from './interval';
 import { closestIn, labLookbackStart, lastIn, mostAbnormal, timeOf, toValueRef, valuesIn, type Ctx } from './pick';
 import type { CrsDivergenceHint, Trend, TrendAnalyte, TrendsResult } from './types';
+import type { AnalyteId } from '../vocabulary';
 
 const TREND_ANALYTES: { analyte: TrendAnalyte; direction: 'up' | 'down' }[] = [
   { analyte: 'ferritin', direction: 'up' },

@@ -6,9 +6,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { issuePath } from '../hooks/common';
 import { CardContentError, defaultCardsDir } from '../render/content';
-import { ANALYTE_IDS } from '../timeline/types';
+import { ANALYTE_IDS, issuePath } from '../vocabulary';
 
 export const EVIDENCE_CONTENT_FILE = 'evidence.json';
 

@@ -9,7 +9,7 @@ import { ASSESSMENT_VERSION } from '../criteria/types';
 import type { CardContent } from '../render/content';
 import { EXTENSION_VERSION } from '../render/extension';
 import type { EvidenceContent } from './content';
-import type { EvidenceConfig } from './config';
+import type { EvidenceConfig } from '../config/evidence';
 import { CONFIG_ELEMENT_ID, DATA_ELEMENT_ID } from './page-ids';
 import type { DataSource, PageConfig } from './view/types';
 

@@ -10,13 +10,8 @@
  * `unitAliases`).
  */
 import { z } from 'zod';
-import { ANALYTE_IDS, type AnalyteId } from '../timeline/types';
+import { ANALYTE_IDS, ICD10CM, LOINC, RXNORM, SNOMED, type AnalyteId } from '../vocabulary';
 
-export const LOINC = 'http://loinc.org';
-export const SNOMED = 'http://snomed.info/sct';
-export const ICD10CM = 'http://hl7.org/fhir/sid/icd-10-cm';
-export const RXNORM = 'http://www.nlm.nih.gov/research/umls/rxnorm';
-export const UCUM = 'http://unitsofmeasure.org';
 
 /** A code in a code system. Codes are matched by system + code, never by display text. */
 export const codeRefSchema = z.strictObject({

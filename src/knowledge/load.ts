@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { issuePath } from '../hooks/common';
 import { defaultKnowledge, knowledgeSchema, type Knowledge } from './index';
+import { issuePath } from '../vocabulary';
 
 export class KnowledgeError extends Error {
   override name = 'KnowledgeError';

@@ -16,7 +16,6 @@ import { randomUUID } from 'node:crypto';
 import type { Assessment, CriterionItem, EpisodeAssessment, HScoreVariable, TriggerExposure, UnusableResult } from '../criteria/types';
 import { HLH2004_ITEM_IDS } from '../criteria/types';
 import type { Card } from '../hooks/response';
-import { ANALYTE_IDS, IEC_CLASSES } from '../timeline/types';
 import { buildAppContext } from './app-context';
 import type { CardContent } from './content';
 import { EXTENSION_KEY, EXTENSION_VERSION, type AssessmentExtension } from './extension';
@@ -24,6 +23,7 @@ import { fill, formatAge, formatFactor, formatNumber, formatTime, formatUnit, fo
 import { escapeMarkdown as esc, plainText, table } from './markdown';
 import { planWorkup, serviceRequestFor, type DueItem, type WorkupPlan } from './workup';
 import { agentsText, combinationOf, dayText, exposureNotes, othersInWindow, summaryWhen } from './exposure-text';
+import { ANALYTE_IDS, IEC_CLASSES } from '../vocabulary';
 
 export interface RenderContext {
   patientId: string;

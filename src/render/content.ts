@@ -8,8 +8,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { issuePath } from '../hooks/common';
-import { ANALYTE_IDS, EXPOSURE_CLASSES } from '../timeline/types';
+import { ANALYTE_IDS, EXPOSURE_CLASSES, issuePath } from '../vocabulary';
 
 export class CardContentError extends Error {
   override name = 'CardContentError';

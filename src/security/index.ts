@@ -5,13 +5,13 @@
  */
 import type { Request, RequestHandler } from 'express';
 import type { Logger } from '../log/logger';
-import { sendError } from '../http/errors';
 import type { SecurityConfig } from './config';
 import { AuthFailure, bearerToken, createTokenVerifier, endpointUrl, type AuthenticatedClient } from './jwt';
-import { addLogBindings, requestLogger } from './request-context';
+import { addLogBindings, requestLogger } from '../log/request-context';
 import { fhirServerRefusal } from './ssrf';
 import type { ServiceStats } from '../ops/stats';
 import type { SharedReplayStore } from './shared-replay';
+import { sendError } from '../hooks/operation-outcome';
 
 export { SecurityConfigError, type AuthenticatedClient } from './jwt';
 

@@ -11,9 +11,9 @@
  */
 import type { DosePoint, ExposureDateKind, ExposureEvidence } from './context';
 import type { SiteTime } from './site-time';
-import type { DataIssue, Exposure, ExposureClass, ExposureDate, Finding, LabValue, NotEvaluableValue, PatientTimeline, ValueConflict } from './types';
-import { ANALYTE_IDS } from './types';
+import type { DataIssue, Exposure, ExposureDate, Finding, LabValue, NotEvaluableValue, PatientTimeline, ValueConflict } from './types';
 import { cmpNum, cmpStr, cmpTime, uniqueSorted } from './util';
+import { ANALYTE_IDS, type ExposureClass } from '../vocabulary';
 
 const statusRank = (s: LabValue['status']): number => (s === 'preliminary' ? 1 : 0);
 

@@ -30,9 +30,10 @@ import { codingsOf, NameMatcher, nameTokens, textsOf } from './codes';
 import { type FieldNode, readField } from './fhirpath';
 
 import type { AgentDefinition } from '../knowledge/exposures';
-import type { Coding, Finding } from './types';
+import type { Finding } from './types';
 import { affine, roundConverted } from './units';
 import { arr, cmpStr, cmpTime, isRecord, type Json, num, records, str } from './util';
+import type { Coding } from '../vocabulary';
 
 type MedType = 'MedicationAdministration' | 'MedicationRequest' | 'MedicationStatement' | 'Procedure';
 

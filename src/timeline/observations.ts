@@ -18,9 +18,7 @@ import { type Acc, readTime } from './context';
 import { anyMatch, codingsOf, firstMatch, plainCodes, textsOf } from './codes';
 import { choiceField, COMPONENT_VALUE, fieldBatch, type FieldName, type FieldNode, NOT_HANDLED, OBSERVATION_EFFECTIVE, OBSERVATION_VALUE } from './fhirpath';
 import type {
-  AnalyteId,
   Comparator,
-  Coding,
   Finding,
   LabValue,
   NotEvaluableReason,
@@ -33,6 +31,7 @@ import type { AnalyteDefinition, FallbackBand } from '../knowledge/analytes';
 import { parseRangeText, pickBand } from './ranges';
 import { affine, roundConverted } from './units';
 import { arr, errorMessage, isRecord, type Json, num, records, str } from './util';
+import type { AnalyteId, Coding } from '../vocabulary';
 
 /** The accumulator, plus the epoch ms of each `labs[i].time` (parsed once when the value was read). */
 export interface LabAcc extends Acc {

@@ -11,7 +11,7 @@
  */
 import { ucumUtils } from 'fhirpath';
 import type { AnalyteKnowledge } from '../knowledge/analytes';
-import type { AnalyteId } from './types';
+import type { AnalyteId } from '../vocabulary';
 
 interface UcumResult {
   status: string;

@@ -9,7 +9,7 @@ import type {
   TriggerExposure,
 } from '../../src/criteria/types';
 import { HLH2004_ITEM_IDS, HSCORE_VARIABLE_IDS } from '../../src/criteria/types';
-import type { AnalyteId, ExposureClass } from '../../src/timeline/types';
+import type { AnalyteId, ExposureClass } from '../../src/vocabulary';
 
 export const AS_OF = '2024-05-13T08:00:00Z';
 

@@ -5,9 +5,10 @@ import { createApp, type AppDeps } from '../../src/app';
 import { defaultKnowledge } from '../../src/knowledge';
 import { createLogger } from '../../src/log/logger';
 import { hlhScreenService } from '../../src/service-definition';
-import { prefetchTemplates } from '../../src/pipeline/prefetch-templates';
-import type { EvaluationContext, Evaluator } from '../../src/pipeline/evaluate';
-import type { ResolvedData } from '../../src/fhir/resolve';
+import { prefetchTemplates } from '../../src/fhir/prefetch-templates';
+import type { EvaluationContext } from '../../src/pipeline/evaluate';
+import type { Evaluator } from '../../src/http/hook-task';
+import type { ResolvedData } from '../../src/fhir/resolved-data';
 
 /** Captures pino lines so tests can assert on (and grep) what was logged. */
 export function memoryLog(): { stream: Writable; lines: string[] } {

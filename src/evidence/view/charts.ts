@@ -9,9 +9,10 @@ import type { Knowledge } from '../../knowledge';
 import { analyteOfItem, thresholdInValueUnit } from '../../render/cards';
 import { fill, formatNumber, formatTime, formatUnit, formatValue } from '../../render/format';
 import { DAY_MS, HOUR_MS, toEpochMs } from '../../timeline/time';
-import type { AnalyteId, LabValue, PatientTimeline } from '../../timeline/types';
+import type { LabValue, PatientTimeline } from '../../timeline/types';
 import type { EvidenceContent } from '../content';
 import type { ChartLine, ChartPoint, ChartView } from './types';
+import type { AnalyteId } from '../../vocabulary';
 
 const OPERATOR = { '<': '<', '<=': '≤', '>': '>', '>=': '≥' } as const;
 
