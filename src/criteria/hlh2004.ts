@@ -66,7 +66,7 @@ export function isFasting(ctx: Ctx, v: LabValue): boolean {
   return ctx.k.hlh2004.triglyceridesFastingCodes.includes(key);
 }
 
-export function triglycerideFastingJudge(ctx: Ctx, v: LabValue, j: Judged): Judged {
+function triglycerideFastingJudge(ctx: Ctx, v: LabValue, j: Judged): Judged {
   if (j.result === true && !isFasting(ctx, v) && ctx.k.hlh2004.triglyceridesUnknownFasting === 'unknown-if-above') {
     return { ...j, result: undefined, reason: 'fasting-unknown', flags: ['fasting-unknown'] };
   }

@@ -59,7 +59,7 @@ function current(ctx: Ctx, w: Windows, analyte: AnalyteId, from = w.currentFrom)
  * Last value in the baseline window [day0 − baselineDays, day0); with a date-only day 0 the window runs to the
  * end of day 0's calendar date (CC §2 baseline = "value at infusion"; the infusion time is unknown).
  */
-export function baselineOf(ctx: Ctx, w: Windows, analyte: AnalyteId): LabValue | undefined {
+function baselineOf(ctx: Ctx, w: Windows, analyte: AnalyteId): LabValue | undefined {
   return valuesBefore(ctx, analyte, w.baselineFrom, w.afterDay0).at(-1);
 }
 

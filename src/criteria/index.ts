@@ -26,7 +26,7 @@ import { ANALYTE_IDS, type AnalyteId } from '../vocabulary';
 export * from './types';
 
 /** Analytes the criteria read; `missing` lists those without a value in their lookback window. */
-export const USED_ANALYTES: readonly AnalyteId[] = [
+const USED_ANALYTES: readonly AnalyteId[] = [
   'ferritin',
   'alt',
   'ast',

@@ -61,7 +61,7 @@ export type Direction = 'up' | 'down';
  * toEpochMs(value). Not memoised any more: the common ISO shape is parsed by hand in about the time a Map
  * lookup of a fresh string takes, and most strings are seen once.
  */
-export function epochMs(value: string | undefined): number | undefined {
+function epochMs(value: string | undefined): number | undefined {
   return toEpochMs(value);
 }
 
@@ -346,7 +346,7 @@ function absoluteResult(v: LabValue, t: Threshold): Judged {
 const CMP_RANK: Record<Comparator | 'none', number> = { '>': 2, '>=': 1, none: 0, '<=': -1, '<': -2 };
 
 /** Positive when a is more abnormal than b in the given direction (ties: the later value). */
-export function moreAbnormal(a: LabValue, b: LabValue, direction: Direction): number {
+function moreAbnormal(a: LabValue, b: LabValue, direction: Direction): number {
   const sign = direction === 'up' ? 1 : -1;
   if (a.value !== b.value) return sign * (a.value - b.value);
   const c = CMP_RANK[a.comparator ?? 'none'] - CMP_RANK[b.comparator ?? 'none'];
@@ -423,7 +423,7 @@ function hasConflict(ctx: Ctx | undefined, v: LabValue): boolean {
   return ctx.timeline.conflicts.some((c) => c.analyte === v.analyte && ctx.ms(c.time) === t);
 }
 
-export function flagsFor(v: LabValue, range: RangeUsed | undefined, ctx?: Ctx): ItemFlag[] {
+function flagsFor(v: LabValue, range: RangeUsed | undefined, ctx?: Ctx): ItemFlag[] {
   const f: ItemFlag[] = [];
   if (v.status === 'preliminary') f.push('preliminary');
   if (v.comparator) f.push('comparator');
@@ -435,7 +435,7 @@ export function flagsFor(v: LabValue, range: RangeUsed | undefined, ctx?: Ctx): 
 }
 
 /** Whether the patient was under the pediatric age limit ([design] criteria.pediatric) at `ms`. */
-export function isChildAt(ctx: Ctx, ms: number | undefined): boolean {
+function isChildAt(ctx: Ctx, ms: number | undefined): boolean {
   if (ms === undefined) return false;
   if (ctx.adultFromMs === undefined) {
     const birth = epochMs(ctx.timeline.patient.birthDate);

@@ -23,7 +23,7 @@ const TREND_ANALYTES: { analyte: TrendAnalyte; direction: 'up' | 'down' }[] = [
   { analyte: 'ast', direction: 'up' },
 ];
 
-export function change(ctx: Ctx, analyte: AnalyteId): { from: LabValue; to: LabValue; hours: number } | undefined {
+function change(ctx: Ctx, analyte: AnalyteId): { from: LabValue; to: LabValue; hours: number } | undefined {
   const to = lastIn(ctx, analyte, -Infinity);
   if (!to) return undefined;
   const tTo = timeOf(to, ctx) as number;
@@ -35,7 +35,7 @@ export function change(ctx: Ctx, analyte: AnalyteId): { from: LabValue; to: LabV
   return from ? { from, to, hours: clean((tTo - (timeOf(from, ctx) as number)) / HOUR_MS) } : undefined;
 }
 
-export function direction(from: LabValue, to: LabValue): 'rising' | 'falling' | 'flat' | undefined {
+function direction(from: LabValue, to: LabValue): 'rising' | 'falling' | 'flat' | undefined {
   const a = fromComparator(from.value, from.comparator);
   const b = fromComparator(to.value, to.comparator);
   if (compare(b, '>', a) === true) return 'rising';

@@ -177,7 +177,7 @@ export interface CriterionItem {
 
 // ---------------------------------------------------------------------------------------------- exposure
 
-export type Syndrome = 'iec-hs' | 'treatment-related-hlh';
+type Syndrome = 'iec-hs' | 'treatment-related-hlh';
 
 /** A trigger exposure with its screening window evaluated at `asOf` (clinical-criteria.md §6). */
 export interface TriggerExposure {

@@ -9,13 +9,13 @@ import { z } from 'zod';
 import { CardContentError, defaultCardsDir } from '../render/content';
 import { ANALYTE_IDS, issuePath } from '../vocabulary';
 
-export const EVIDENCE_CONTENT_FILE = 'evidence.json';
+const EVIDENCE_CONTENT_FILE = 'evidence.json';
 
 const text = z.string().min(1);
 /** A strict object of required strings. */
 const texts = <K extends string>(...keys: K[]) => z.object(Object.fromEntries(keys.map((k) => [k, text])) as Record<K, typeof text>).strict();
 
-export const evidenceContentSchema = z
+const evidenceContentSchema = z
   .object({
     $comment: z.string().optional(),
     title: text,

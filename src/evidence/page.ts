@@ -44,7 +44,7 @@ export function pageConfig(input: PageConfigInput): PageConfig {
 }
 
 /** JSON safe inside a <script> data block: no `</script`, no `<!--`, no line separators. */
-export function jsonForScript(value: unknown): string {
+function jsonForScript(value: unknown): string {
   return JSON.stringify(value).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
 }
 

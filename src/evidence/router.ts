@@ -48,7 +48,7 @@ export function connectSources(config: Config): string[] {
   return [...new Set(origins)].sort();
 }
 
-export function pageCsp(config: Config): string {
+function pageCsp(config: Config): string {
   const connect = connectSources(config);
   const frames = config.evidence.frameAncestors;
   return [

@@ -12,7 +12,7 @@ interface TemplateConfig {
 }
 
 /** `system|code` tokens for analytes and finding Observations, read from the knowledge base's code lists. */
-export function templateInputs(knowledge: Knowledge, config: TemplateConfig): TemplateInputs {
+function templateInputs(knowledge: Knowledge, config: TemplateConfig): TemplateInputs {
   return {
     analyteTokens: (analytes: readonly AnalyteId[]) => analyteTokens(knowledge, analytes),
     findingTokens: () => findingTokens(knowledge),

@@ -13,7 +13,7 @@ import { FhirFetchError, fetchQuery, type ByteBudget } from './client';
 import { medicationReadPlan } from './medication-refs';
 import type { MedicationReadCounts, ResolvedData, ResolveInput, ResolveOptions, UnresolvedReason } from './resolved-data';
 
-export const DEFAULT_MAX_MEDICATION_READS = 20;
+const DEFAULT_MAX_MEDICATION_READS = 20;
 
 const REASON_TEXT: Record<UnresolvedReason, string> = {
   'no-fhir-server': 'not in the data and no fhirServer to read them from',

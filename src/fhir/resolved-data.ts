@@ -28,7 +28,7 @@ export interface ResolveOptions {
   onFetch?: (event: { key: string; seconds: number; failure?: FhirFetchErrorKind | 'unexpected' }) => void;
 }
 
-export type KeySource = 'prefetch' | 'prefetch-null' | 'prefetch-failed' | 'fetched';
+type KeySource = 'prefetch' | 'prefetch-null' | 'prefetch-failed' | 'fetched';
 
 export interface ResolvedData {
   /** Resources and Bundles as received; the timeline builder flattens them. */

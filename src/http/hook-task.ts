@@ -32,7 +32,7 @@ export interface HookTask {
   fhirServers: readonly string[] | '*' | null;
 }
 
-export interface HookTaskLog {
+interface HookTaskLog {
   level: 'info' | 'warn' | 'error';
   msg: string;
   fields: Record<string, unknown>;

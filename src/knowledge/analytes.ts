@@ -18,7 +18,7 @@ export const codeRefSchema = z.strictObject({
   system: z.string().min(1),
   code: z.string().min(1),
 });
-export type CodeRef = z.infer<typeof codeRefSchema>;
+type CodeRef = z.infer<typeof codeRefSchema>;
 
 /**
  * A conversion UCUM cannot do alone (mol ↔ mass without a molecular weight, assay factors).
@@ -70,7 +70,7 @@ const plausibleSchema = z
   .strictObject({ min: z.number().finite().optional(), max: z.number().finite().optional() })
   .refine((p) => p.min === undefined || p.max === undefined || p.min < p.max, { message: 'min must be below max' });
 
-export const analyteDefinitionSchema = z.strictObject({
+const analyteDefinitionSchema = z.strictObject({
   /** Human label for messages. */
   label: z.string().min(1),
   /** Codings that identify this analyte (Observation.code or component.code). */

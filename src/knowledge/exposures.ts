@@ -23,7 +23,7 @@ export type WindowDuration = z.infer<typeof durationSchema>;
  * closes `closeAfter` after `closeFrom` (`start`: fixed window; `last`: last dose). With `openWhileOngoing`
  * an ongoing therapy keeps the window open (the close is measured from "now").
  */
-export const exposureWindowSchema = z.strictObject({
+const exposureWindowSchema = z.strictObject({
   closeFrom: z.enum(['start', 'last']),
   closeAfter: durationSchema,
   openWhileOngoing: z.boolean(),

@@ -13,7 +13,7 @@ import { codeRefSchema } from './analytes';
 import { FINDING_KINDS, ICD10CM, SNOMED } from '../vocabulary';
 
 /** The project's own code system for findings with no confirmed standard code (§7). */
-export const FINDING_SYSTEM = 'urn:hlh-sentinel:finding';
+const FINDING_SYSTEM = 'urn:hlh-sentinel:finding';
 
 const findingCodeSchema = z.strictObject({
   system: z.string().min(1),

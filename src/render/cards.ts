@@ -34,7 +34,7 @@ export interface RenderContext {
   evidenceLink?: { url: string; label: string };
 }
 
-export type Indicator = 'info' | 'warning' | 'critical';
+type Indicator = 'info' | 'warning' | 'critical';
 
 export interface IndicatorDecision {
   indicator: Indicator;
@@ -49,7 +49,7 @@ export interface IndicatorDecision {
 }
 
 const RANK: Record<Indicator, number> = { info: 0, warning: 1, critical: 2 };
-export const SUMMARY_MAX = 139;
+const SUMMARY_MAX = 139;
 const AGENT_MAX = 40;
 
 // ------------------------------------------------------------------------------------------------ rules
@@ -101,7 +101,7 @@ function hlhItem(a: Assessment, id: string): CriterionItem | undefined {
 }
 
 /** Ferritin is the only abnormal finding (HLH-2004 and ASTCT "most common" laboratory features). */
-export function isIsolatedHyperferritinemia(a: Assessment): boolean {
+function isIsolatedHyperferritinemia(a: Assessment): boolean {
   const hlhOthers = a.hlh2004.items.filter((i) => i.id !== 'ferritin' && i.state === 'met').length;
   const iecOthers = (a.iecHs?.features ?? []).filter((f) => f.id !== 'ferritin' && f.id !== 'timing' && f.state === 'met').length;
   const ferritinMet = hlhItem(a, 'ferritin')?.state === 'met' || a.iecHs?.features.some((f) => f.id === 'ferritin' && f.state === 'met');
@@ -168,7 +168,7 @@ function episodeView(a: Assessment, ep: EpisodeAssessment): Assessment {
  * HScore, each counted from the trigger's own day 0, so a trigger that precedes more of the findings wins), ties
  * in engine order (IEC classes first, then the most recent day 0). Undefined when no episode gives a card.
  */
-export function chooseCard(a: Assessment, content: CardContent): { view: Assessment; d: IndicatorDecision } | undefined {
+function chooseCard(a: Assessment, content: CardContent): { view: Assessment; d: IndicatorDecision } | undefined {
   if (!a.episodes?.length) {
     const d = decideIndicator(a, content);
     return d ? { view: a, d } : undefined;
@@ -198,7 +198,7 @@ interface SummaryValue {
 }
 
 /** The most telling met values, in the content's priority order (ferritin with its × ULN first). */
-export function tellingValues(a: Assessment, content: CardContent): SummaryValue[] {
+function tellingValues(a: Assessment, content: CardContent): SummaryValue[] {
   const priority = content.wording.summaryValuePriority;
   const pool = [...walk(a.iecHs?.features), ...walk(a.hlh2004.items), ...walk(a.iecHs?.mayBePresent)];
   const best = new Map<string, CriterionItem>();
@@ -676,7 +676,7 @@ function agentsOf(a: Assessment, d: IndicatorDecision): NonNullable<AssessmentEx
   }));
 }
 
-export function buildExtension(a: Assessment, d: IndicatorDecision, plan: WorkupPlan, content: CardContent): AssessmentExtension {
+function buildExtension(a: Assessment, d: IndicatorDecision, plan: WorkupPlan, content: CardContent): AssessmentExtension {
   const e = d.exposure;
   const items = HLH2004_ITEM_IDS.map((id) => {
     const i = a.hlh2004.items.find((x) => x.id === id);

@@ -95,7 +95,7 @@ export function resolveLabs(values: LabValue[], ms: number[]): { labs: PatientTi
 }
 
 /** Dates of dose increases: a later dated dose higher than the previous one (daily amount when both known). */
-export function doseIncreases(points: DosePoint[], site: SiteTime): string[] {
+function doseIncreases(points: DosePoint[], site: SiteTime): string[] {
   const byInstant = new Map<number, DosePoint[]>();
   for (const p of points) {
     const t = site.ms(p.time);

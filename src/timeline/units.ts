@@ -84,7 +84,7 @@ export function roundConverted(x: number): number {
   return Number(x.toPrecision(12));
 }
 
-export type ConversionFailure = {
+type ConversionFailure = {
   ok: false;
   reasonCode: 'no-unit' | 'unit-unknown' | 'unit-not-convertible' | 'unit-refused';
   reason: string;

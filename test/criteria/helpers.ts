@@ -16,7 +16,7 @@ import type { AnalyteId, ExposureClass, FindingKind } from '../../src/vocabulary
 export const ASOF = '2026-03-15T12:00:00.000Z';
 export const ASOF_MS = Date.parse(ASOF);
 
-export const CANONICAL: Record<AnalyteId, string> = {
+const CANONICAL: Record<AnalyteId, string> = {
   ferritin: 'ng/mL',
   alt: 'U/L',
   ast: 'U/L',
