@@ -8,9 +8,10 @@
  */
 import type { Finding, NotEvaluableReason } from '../timeline/types';
 import { findingLookbackStart, findingsOf, isUnconfirmedFinding } from './findings';
-import { labLookbackStart, lastIn, temperatureLookbackStart, type Ctx } from './pick';
 import type { MarrowExamination, UnusableResult } from './types';
 import { ANALYTE_IDS, type AnalyteId } from '../vocabulary';
+import { labLookbackStart, temperatureLookbackStart, type Ctx } from './context';
+import { lastIn } from './lab-window';
 
 const KIND: Partial<Record<NotEvaluableReason, UnusableResult['kind']>> = {
   'data-absent': 'data-absent',

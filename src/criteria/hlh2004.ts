@@ -15,20 +15,11 @@
 import type { LabValue } from '../timeline/types';
 import { DAY_MS } from '../timeline/time';
 import { findingItem, findingsOf, isCurrentFinding } from './findings';
-import {
-  absoluteItem,
-  countedFinding,
-  decide,
-  item,
-  judgeAbsolute,
-  labLookbackStart,
-  parentFrom,
-  temperatureLookbackStart,
-  valuesIn,
-  type Ctx,
-  type Judged,
-} from './pick';
 import type { CriterionItem, CriterionState, Hlh2004Result } from './types';
+import { countedFinding, labLookbackStart, temperatureLookbackStart, type Ctx } from './context';
+import { valuesIn } from './lab-window';
+import { decide, judgeAbsolute, type Judged } from './judge';
+import { absoluteItem, item, parentFrom } from './items';
 
 const CITE = 'HLH-2004 (Henter 2007), CC §3';
 

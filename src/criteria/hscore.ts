@@ -15,25 +15,13 @@ import type { Finding, LabValue } from '../timeline/types';
 import { DAY_MS } from '../timeline/time';
 import { currentFindings, findingItem } from './findings';
 import { satisfies } from './interval';
-import {
-  countedFinding,
-  decide,
-  item,
-  judgeAbsolute,
-  labLookbackStart,
-  measure,
-  temperatureLookbackStart,
-  valuesIn,
-  type Ctx,
-} from './pick';
-import type {
-  CriterionItem,
-  HScoreResult,
-  HScoreVariable,
-  HScoreVariableId,
-  ProbabilityEstimate,
-} from './types';
+import type { CriterionItem, HScoreResult, HScoreVariable, HScoreVariableId, ProbabilityEstimate } from './types';
 import { lineageState } from './hlh2004';
+import { countedFinding, labLookbackStart, temperatureLookbackStart, type Ctx } from './context';
+import { valuesIn } from './lab-window';
+import { measure } from './measure';
+import { decide, judgeAbsolute } from './judge';
+import { item } from './items';
 
 const CITE = 'HScore (Fardet 2014), CC §4';
 const PROBABILITY_LABEL = 'per Fardet 2014 table (linear interpolation between rows)';

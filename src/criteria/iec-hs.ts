@@ -17,28 +17,14 @@ import { DAY_MS, HOUR_MS } from '../timeline/time';
 import { countsFrom } from './exposure';
 import { currentFindings, findingItem, findingsOf } from './findings';
 import { compare, fromComparator, or3, point, scale, type Tri } from './interval';
-import {
-  absoluteItem,
-  decide,
-  item,
-  judgeAbsolute,
-  labLookbackStart,
-  lln,
-  orState,
-  parentFrom,
-  rangeOf,
-  temperatureLookbackStart,
-  timeOf,
-  toValueRef,
-  uln,
-  valuesBefore,
-  valuesIn,
-  type Ctx,
-  type Judged,
-} from './pick';
 import { isFasting } from './hlh2004';
 import type { CriterionItem, IecHsResult, ItemFlag, ValueRef } from './types';
 import type { AnalyteId } from '../vocabulary';
+import { labLookbackStart, temperatureLookbackStart, timeOf, type Ctx } from './context';
+import { valuesBefore, valuesIn } from './lab-window';
+import { decide, judgeAbsolute, orState, type Judged } from './judge';
+import { lln, rangeOf, uln } from './reference-range';
+import { absoluteItem, item, parentFrom, toValueRef } from './items';
 
 const CITE = 'ASTCT IEC-HS (Hines 2023), CC §2';
 const DESIGN = 'HLH Sentinel screen rule, CC §2/issue 4';

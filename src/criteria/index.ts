@@ -18,10 +18,11 @@ import { findingLookbackStart, findingsOf } from './findings';
 import { assessHlh2004 } from './hlh2004';
 import { assessHScore } from './hscore';
 import { assessOhi } from './ohi';
-import { countAfterAsOf, labLookbackStart, lastIn, temperatureLookbackStart, type Ctx } from './pick';
 import { assessTrends } from './trends';
 import { ASSESSMENT_VERSION, type AlternativeExplanation, type Assessment } from './types';
 import { ANALYTE_IDS, type AnalyteId } from '../vocabulary';
+import { labLookbackStart, temperatureLookbackStart, type Ctx } from './context';
+import { countAfterAsOf, lastIn } from './lab-window';
 
 export * from './types';
 

@@ -11,9 +11,12 @@
 import type { LabValue } from '../timeline/types';
 import { HOUR_MS } from '../timeline/time';
 import { clean, compare, fromComparator } from './interval';
-import { closestIn, labLookbackStart, lastIn, mostAbnormal, timeOf, toValueRef, valuesIn, type Ctx } from './pick';
 import type { CrsDivergenceHint, Trend, TrendAnalyte, TrendsResult } from './types';
 import type { AnalyteId } from '../vocabulary';
+import { labLookbackStart, timeOf, type Ctx } from './context';
+import { closestIn, lastIn, valuesIn } from './lab-window';
+import { mostAbnormal } from './judge';
+import { toValueRef } from './items';
 
 const TREND_ANALYTES: { analyte: TrendAnalyte; direction: 'up' | 'down' }[] = [
   { analyte: 'ferritin', direction: 'up' },
