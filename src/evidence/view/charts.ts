@@ -6,13 +6,13 @@
  */
 import type { Assessment, CriterionItem } from '../../criteria/types';
 import type { Knowledge } from '../../knowledge';
-import { analyteOfItem, thresholdInValueUnit } from '../../render/cards';
 import { fill, formatNumber, formatTime, formatUnit, formatValue } from '../../render/format';
 import { DAY_MS, HOUR_MS, toEpochMs } from '../../timeline/time';
 import type { LabValue, PatientTimeline } from '../../timeline/types';
 import type { EvidenceContent } from '../content';
 import type { ChartLine, ChartPoint, ChartView } from './types';
 import type { AnalyteId } from '../../vocabulary';
+import { analyteOfItem, thresholdInValueUnit } from '../../render/criterion-items';
 
 const OPERATOR = { '<': '<', '<=': '≤', '>': '>', '>=': '≥' } as const;
 

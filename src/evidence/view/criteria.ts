@@ -5,10 +5,10 @@
  */
 import type { Assessment, CriterionItem, HScoreVariable } from '../../criteria/types';
 import { HLH2004_ITEM_IDS } from '../../criteria/types';
-import { thresholdInValueUnit } from '../../render/cards';
 import { fill, formatFactor, formatNumber, formatTime, formatUnit, formatValue } from '../../render/format';
 import type { EvidenceContent } from '../content';
 import type { TableRow, TableView } from './types';
+import { thresholdInValueUnit } from '../../render/criterion-items';
 
 const OPERATOR = { '<': '<', '<=': '≤', '>': '>', '>=': '≥' } as const;
 const basisText = (b: 'uln' | 'lln' | 'baseline' | 'earlier-value') => (b === 'uln' ? 'ULN' : b === 'lln' ? 'LLN' : b === 'baseline' ? 'baseline' : 'earlier value');
