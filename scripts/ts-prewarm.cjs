@@ -1,5 +1,5 @@
 /**
- * Jest global setup: transpiles every `src/**/*.ts` module into ./ts-register.cjs's disk cache once, before the
+ * Jest global setup: transpiles every TypeScript module under src/ into ./ts-register.cjs's disk cache once, before the
  * suites start. Tests that start evaluation or store worker threads from the sources then find every module
  * transpiled: on a fresh clone (a new cache key for every file) each worker would otherwise transpile the whole
  * pipeline itself, and a first hook call could run into its deadline.
