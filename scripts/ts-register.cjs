@@ -36,3 +36,5 @@ function transpile(filename) {
 if (!require.extensions['.ts']) {
   require.extensions['.ts'] = (module, filename) => module._compile(transpile(filename), filename);
 }
+
+module.exports = { transpile };

@@ -81,6 +81,9 @@ beforeAll(async () => {
   const config = configSchema.parse({
     logLevel: 'info',
     store: { kind: 'memory' },
+    // The first hook call waits for the evaluation workers to start (slow on a loaded machine), which is not what
+    // these tests are about.
+    hookDeadlineMs: 30_000,
     security: {
       publicBaseUrl: base,
       fhir: { allowHttpLoopback: true },
