@@ -6,8 +6,8 @@ export default tseslint.config(
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
-    // CommonJS loader scripts (scripts/ts-register.cjs): plain Node, loaded with require.
-    files: ['scripts/**/*.cjs'],
+    // CommonJS files (scripts/ts-register.cjs, .dependency-cruiser.cjs): plain Node, loaded with require.
+    files: ['scripts/**/*.cjs', '*.cjs'],
     languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', module: 'writable', process: 'readonly', __dirname: 'readonly' } },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },

@@ -6,9 +6,9 @@ import type { Config } from './config/schema';
 import { createLogger, type Logger } from './log/logger';
 import { createApp, createRuntime, metricsAllowlist, type AppDeps } from './app';
 import { KnowledgeError } from './knowledge/load';
-import { sendError } from './http/errors';
 import { metricsRouter } from './observability/metrics-endpoint';
 import { APP_VERSION } from './version';
+import { sendError } from './hooks/operation-outcome';
 
 /** Why a listen failed, in words an operator can act on. */
 export function listenFailure(err: NodeJS.ErrnoException, host: string, port: number, what = 'service'): string {

@@ -1,6 +1,6 @@
 import type { ServiceDefinition } from './hooks/discovery';
 
-export const SERVICE_ID = 'hlh-screen';
+const SERVICE_ID = 'hlh-screen';
 
 /** The discovery entry for the one service this process offers. */
 export function hlhScreenService(prefetch: Record<string, string>): ServiceDefinition {

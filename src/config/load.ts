@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
-import { issuePath } from '../hooks/common';
 import { configSchema, ENV_KEYS, type Config } from './schema';
 import { securityEnvValue } from '../security/config';
+import { issuePath } from '../vocabulary';
 
 export class ConfigError extends Error {
   override name = 'ConfigError';

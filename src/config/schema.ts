@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { storeConfigSchema } from '../store/config';
 import { CARD_LOG_ENV_KEYS, silentConfigSchema } from '../store/card-log';
 import { securityConfigSchema, SECURITY_ENV_KEYS } from '../security/config';
-import { evidenceConfigSchema, EVIDENCE_ENV_KEYS } from '../evidence/config';
+import { evidenceConfigSchema, EVIDENCE_ENV_KEYS } from './evidence';
 import { isValidTimeZone } from '../timeline/site-time';
 
 const bytes = z.union([z.number().int().positive(), z.string().regex(/^\d+(b|kb|mb)$/i, 'e.g. "10mb"')]);
@@ -146,7 +146,7 @@ export const configSchema = z
       .default({ onOperationOutcome: 'note' }),
     /** Client authentication and outbound FHIR safety (issue 6, src/security/config.ts). */
     security: securityConfigSchema.prefault({}),
-    /** The evidence view, a SMART on FHIR app cards link to (src/evidence/config.ts). */
+    /** The evidence view, a SMART on FHIR app cards link to (./evidence.ts). */
     evidence: evidenceConfigSchema.prefault({}),
   })
   .strict()

@@ -6,11 +6,12 @@
  * - the latest documented marrow/tissue examination for hemophagocytosis, positive or negative, so the card does
  *   not suggest a biopsy that was done.
  */
-import type { AnalyteId, Finding, NotEvaluableReason } from '../timeline/types';
-import { ANALYTE_IDS } from '../timeline/types';
+import type { Finding, NotEvaluableReason } from '../timeline/types';
 import { findingLookbackStart, findingsOf, isUnconfirmedFinding } from './findings';
-import { labLookbackStart, lastIn, temperatureLookbackStart, type Ctx } from './pick';
 import type { MarrowExamination, UnusableResult } from './types';
+import { ANALYTE_IDS, type AnalyteId } from '../vocabulary';
+import { labLookbackStart, temperatureLookbackStart, type Ctx } from './context';
+import { lastIn } from './lab-window';
 
 const KIND: Partial<Record<NotEvaluableReason, UnusableResult['kind']>> = {
   'data-absent': 'data-absent',

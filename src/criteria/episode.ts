@@ -20,7 +20,8 @@ import { assessHlh2004 } from './hlh2004';
 import { assessHScore } from './hscore';
 import { assessIecHs } from './iec-hs';
 import { assessOhi } from './ohi';
-import { labLookbackStart, temperatureLookbackStart, valuesBefore, type Ctx } from './pick';
+import { labLookbackStart, temperatureLookbackStart, type Ctx } from './context';
+import { valuesBefore } from './lab-window';
 
 /** Analytes whose values in the lookback count towards HLH-2004, HScore and OHI (temperature has its own window). */
 const COUNTED_ANALYTES = ['ferritin', 'alt', 'ast', 'platelets', 'hemoglobin', 'anc', 'wbc', 'fibrinogen', 'triglycerides', 'ldh', 'scd25'] as const;

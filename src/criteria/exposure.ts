@@ -22,8 +22,8 @@ import type { Knowledge } from '../knowledge';
 import type { ExposureWindow } from '../knowledge/exposures';
 import type { SiteTime } from '../timeline/site-time';
 import type { Exposure, ExposureDate } from '../timeline/types';
-import { IEC_CLASSES } from '../timeline/types';
 import type { ExposureAssessment, TriggerExposure } from './types';
+import { IEC_CLASSES } from '../vocabulary';
 
 function iso(ms: number): string {
   return new Date(ms).toISOString();
@@ -41,7 +41,7 @@ export function countsFrom(day0: string | undefined, site: SiteTime): number | u
 }
 
 /** Site calendar days from `fromMs` to `toMs`. */
-export function calendarDays(fromMs: number, toMs: number, site: SiteTime): number {
+function calendarDays(fromMs: number, toMs: number, site: SiteTime): number {
   return site.dayOf(toMs) - site.dayOf(fromMs);
 }
 

@@ -6,10 +6,11 @@
  * the finding lookback [design] do not count; provisional/differential/unconfirmed positives make the item
  * `unknown` (`finding-unconfirmed`), never `met`.
  */
-import type { Finding, FindingKind } from '../timeline/types';
+import type { Finding } from '../timeline/types';
 import { DAY_MS } from '../timeline/time';
-import type { Ctx } from './pick';
 import type { CriterionItem } from './types';
+import type { FindingKind } from '../vocabulary';
+import type { Ctx } from './context';
 
 /** Condition.clinicalStatus codes meaning the finding no longer describes the patient. */
 const NOT_CURRENT_STATUSES = new Set(['resolved', 'inactive', 'remission']);

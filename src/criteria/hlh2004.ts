@@ -15,20 +15,11 @@
 import type { LabValue } from '../timeline/types';
 import { DAY_MS } from '../timeline/time';
 import { findingItem, findingsOf, isCurrentFinding } from './findings';
-import {
-  absoluteItem,
-  countedFinding,
-  decide,
-  item,
-  judgeAbsolute,
-  labLookbackStart,
-  parentFrom,
-  temperatureLookbackStart,
-  valuesIn,
-  type Ctx,
-  type Judged,
-} from './pick';
 import type { CriterionItem, CriterionState, Hlh2004Result } from './types';
+import { countedFinding, labLookbackStart, temperatureLookbackStart, type Ctx } from './context';
+import { valuesIn } from './lab-window';
+import { decide, judgeAbsolute, type Judged } from './judge';
+import { absoluteItem, item, parentFrom } from './items';
 
 const CITE = 'HLH-2004 (Henter 2007), CC §3';
 
@@ -66,7 +57,7 @@ export function isFasting(ctx: Ctx, v: LabValue): boolean {
   return ctx.k.hlh2004.triglyceridesFastingCodes.includes(key);
 }
 
-export function triglycerideFastingJudge(ctx: Ctx, v: LabValue, j: Judged): Judged {
+function triglycerideFastingJudge(ctx: Ctx, v: LabValue, j: Judged): Judged {
   if (j.result === true && !isFasting(ctx, v) && ctx.k.hlh2004.triglyceridesUnknownFasting === 'unknown-if-above') {
     return { ...j, result: undefined, reason: 'fasting-unknown', flags: ['fasting-unknown'] };
   }

@@ -15,28 +15,16 @@ import type { Finding, LabValue } from '../timeline/types';
 import { DAY_MS } from '../timeline/time';
 import { currentFindings, findingItem } from './findings';
 import { satisfies } from './interval';
-import {
-  countedFinding,
-  decide,
-  item,
-  judgeAbsolute,
-  labLookbackStart,
-  measure,
-  temperatureLookbackStart,
-  valuesIn,
-  type Ctx,
-} from './pick';
-import type {
-  CriterionItem,
-  HScoreResult,
-  HScoreVariable,
-  HScoreVariableId,
-  ProbabilityEstimate,
-} from './types';
+import type { CriterionItem, HScoreResult, HScoreVariable, HScoreVariableId, ProbabilityEstimate } from './types';
 import { lineageState } from './hlh2004';
+import { countedFinding, labLookbackStart, temperatureLookbackStart, type Ctx } from './context';
+import { valuesIn } from './lab-window';
+import { measure } from './measure';
+import { decide, judgeAbsolute } from './judge';
+import { item } from './items';
 
 const CITE = 'HScore (Fardet 2014), CC §4';
-export const PROBABILITY_LABEL = 'per Fardet 2014 table (linear interpolation between rows)';
+const PROBABILITY_LABEL = 'per Fardet 2014 table (linear interpolation between rows)';
 
 /** `base` (always a fresh item) completed in place: same keys in the same order as `{ ...base, state, reason, points, maxPoints }`. */
 function variable(base: CriterionItem, points: number, maxPoints: number): HScoreVariable {
@@ -51,7 +39,7 @@ function variable(base: CriterionItem, points: number, maxPoints: number): HScor
 }
 
 /** [min, max] points of the bands an interval overlaps (undefined when the unit matches no band set). */
-export function bandPoints(v: LabValue, b: BandedVariable): { min: number; max: number } | undefined {
+function bandPoints(v: LabValue, b: BandedVariable): { min: number; max: number } | undefined {
   const { sets, pseudo } = bandSets(b);
   // `measure` picks the unit system; each band set is tried as a pseudo-threshold for that choice.
   const m = measure(v, pseudo);

@@ -12,32 +12,19 @@
  * a cytopenia counts as new). With `unknown` the arm is unknown instead.
  */
 import type { Threshold } from '../knowledge/criteria';
-import type { AnalyteId, LabValue } from '../timeline/types';
+import type { LabValue } from '../timeline/types';
 import { DAY_MS, HOUR_MS } from '../timeline/time';
 import { countsFrom } from './exposure';
 import { currentFindings, findingItem, findingsOf } from './findings';
 import { compare, fromComparator, or3, point, scale, type Tri } from './interval';
-import {
-  absoluteItem,
-  decide,
-  item,
-  judgeAbsolute,
-  labLookbackStart,
-  lln,
-  orState,
-  parentFrom,
-  rangeOf,
-  temperatureLookbackStart,
-  timeOf,
-  toValueRef,
-  uln,
-  valuesBefore,
-  valuesIn,
-  type Ctx,
-  type Judged,
-} from './pick';
 import { isFasting } from './hlh2004';
 import type { CriterionItem, IecHsResult, ItemFlag, ValueRef } from './types';
+import type { AnalyteId } from '../vocabulary';
+import { labLookbackStart, temperatureLookbackStart, timeOf, type Ctx } from './context';
+import { valuesBefore, valuesIn } from './lab-window';
+import { decide, judgeAbsolute, orState, type Judged } from './judge';
+import { lln, rangeOf, uln } from './reference-range';
+import { absoluteItem, item, parentFrom, toValueRef } from './items';
 
 const CITE = 'ASTCT IEC-HS (Hines 2023), CC §2';
 const DESIGN = 'HLH Sentinel screen rule, CC §2/issue 4';
@@ -58,7 +45,7 @@ function current(ctx: Ctx, w: Windows, analyte: AnalyteId, from = w.currentFrom)
  * Last value in the baseline window [day0 − baselineDays, day0); with a date-only day 0 the window runs to the
  * end of day 0's calendar date (CC §2 baseline = "value at infusion"; the infusion time is unknown).
  */
-export function baselineOf(ctx: Ctx, w: Windows, analyte: AnalyteId): LabValue | undefined {
+function baselineOf(ctx: Ctx, w: Windows, analyte: AnalyteId): LabValue | undefined {
   return valuesBefore(ctx, analyte, w.baselineFrom, w.afterDay0).at(-1);
 }
 

@@ -8,8 +8,7 @@
  * defaults, so a card can say when site-configured values were used.
  */
 import { defaultKnowledge, type Knowledge } from '../knowledge';
-import type { AnalyteId, DataIssue, PatientTimeline } from '../timeline/types';
-import { ANALYTE_IDS } from '../timeline/types';
+import type { DataIssue, PatientTimeline } from '../timeline/types';
 import { toEpochMs } from '../timeline/time';
 import { siteTime } from '../timeline/site-time';
 import { marrowExamination, unusableResults } from './chart';
@@ -19,14 +18,16 @@ import { findingLookbackStart, findingsOf } from './findings';
 import { assessHlh2004 } from './hlh2004';
 import { assessHScore } from './hscore';
 import { assessOhi } from './ohi';
-import { countAfterAsOf, labLookbackStart, lastIn, temperatureLookbackStart, type Ctx } from './pick';
 import { assessTrends } from './trends';
 import { ASSESSMENT_VERSION, type AlternativeExplanation, type Assessment } from './types';
+import { ANALYTE_IDS, type AnalyteId } from '../vocabulary';
+import { labLookbackStart, temperatureLookbackStart, type Ctx } from './context';
+import { countAfterAsOf, lastIn } from './lab-window';
 
 export * from './types';
 
 /** Analytes the criteria read; `missing` lists those without a value in their lookback window. */
-export const USED_ANALYTES: readonly AnalyteId[] = [
+const USED_ANALYTES: readonly AnalyteId[] = [
   'ferritin',
   'alt',
   'ast',

@@ -4,8 +4,11 @@
  * other is unknown; both met → met; otherwise unknown.
  */
 import { and3 } from './interval';
-import { absoluteItem, labLookbackStart, stateOf, triOf, valuesIn, type Ctx } from './pick';
 import type { OhiResult } from './types';
+import { labLookbackStart, type Ctx } from './context';
+import { valuesIn } from './lab-window';
+import { stateOf, triOf } from './judge';
+import { absoluteItem } from './items';
 
 const CITE = 'OHI index (Zoref-Lorenz 2022), CC §5';
 

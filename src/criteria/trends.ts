@@ -8,11 +8,15 @@
  * the actual interval is reported. Directions are decided on intervals, so a comparator value only gives a
  * direction when it is unambiguous.
  */
-import type { AnalyteId, LabValue } from '../timeline/types';
+import type { LabValue } from '../timeline/types';
 import { HOUR_MS } from '../timeline/time';
 import { clean, compare, fromComparator } from './interval';
-import { closestIn, labLookbackStart, lastIn, mostAbnormal, timeOf, toValueRef, valuesIn, type Ctx } from './pick';
 import type { CrsDivergenceHint, Trend, TrendAnalyte, TrendsResult } from './types';
+import type { AnalyteId } from '../vocabulary';
+import { labLookbackStart, timeOf, type Ctx } from './context';
+import { closestIn, lastIn, valuesIn } from './lab-window';
+import { mostAbnormal } from './judge';
+import { toValueRef } from './items';
 
 const TREND_ANALYTES: { analyte: TrendAnalyte; direction: 'up' | 'down' }[] = [
   { analyte: 'ferritin', direction: 'up' },
@@ -22,7 +26,7 @@ const TREND_ANALYTES: { analyte: TrendAnalyte; direction: 'up' | 'down' }[] = [
   { analyte: 'ast', direction: 'up' },
 ];
 
-export function change(ctx: Ctx, analyte: AnalyteId): { from: LabValue; to: LabValue; hours: number } | undefined {
+function change(ctx: Ctx, analyte: AnalyteId): { from: LabValue; to: LabValue; hours: number } | undefined {
   const to = lastIn(ctx, analyte, -Infinity);
   if (!to) return undefined;
   const tTo = timeOf(to, ctx) as number;
@@ -34,7 +38,7 @@ export function change(ctx: Ctx, analyte: AnalyteId): { from: LabValue; to: LabV
   return from ? { from, to, hours: clean((tTo - (timeOf(from, ctx) as number)) / HOUR_MS) } : undefined;
 }
 
-export function direction(from: LabValue, to: LabValue): 'rising' | 'falling' | 'flat' | undefined {
+function direction(from: LabValue, to: LabValue): 'rising' | 'falling' | 'flat' | undefined {
   const a = fromComparator(from.value, from.comparator);
   const b = fromComparator(to.value, to.comparator);
   if (compare(b, '>', a) === true) return 'rising';

@@ -17,22 +17,13 @@
  * Sources: ../../../shared/knowledge/clinical-criteria.md (§2 ASTCT IEC-HS, §3 HLH-2004, §4 HScore, §5 OHI,
  * §6 exposure windows, §7 codes/units/fallback ranges).
  */
-import type {
-  AnalyteId,
-  Comparator,
-  DataIssue,
-  ExposureClass,
-  ReferenceRange,
-  UsedStatus,
-} from '../timeline/types';
+import type { Comparator, DataIssue, ReferenceRange, UsedStatus } from '../timeline/types';
+import type { AnalyteId, ExposureClass, KnowledgeStatus } from '../vocabulary';
 
 /** Version of the Assessment shape. Bump on breaking changes; additions keep the major. */
 export const ASSESSMENT_VERSION = '1.2.0';
 
 export type CriterionState = 'met' | 'not-met' | 'unknown';
-
-/** Evidence status of a knowledge value (clinical-criteria.md legend). */
-export type KnowledgeStatus = 'confirmed' | 'reproduced' | 'design';
 
 export type ThresholdOperator = '<' | '<=' | '>' | '>=';
 
@@ -186,7 +177,7 @@ export interface CriterionItem {
 
 // ---------------------------------------------------------------------------------------------- exposure
 
-export type Syndrome = 'iec-hs' | 'treatment-related-hlh';
+type Syndrome = 'iec-hs' | 'treatment-related-hlh';
 
 /** A trigger exposure with its screening window evaluated at `asOf` (clinical-criteria.md §6). */
 export interface TriggerExposure {

@@ -12,7 +12,7 @@ import { exportJWK, generateKeyPair, importJWK, SignJWT, type JWK, type KeyLike 
 
 /** The `iss` of the development issuer registered in dev/stack-config.json. */
 export const DEV_ISSUER = 'urn:hlh-sentinel:dev-ehr';
-export const DEV_ALG = 'ES384';
+const DEV_ALG = 'ES384';
 export const PRIVATE_KEY_FILE = 'issuer-private.jwk.json';
 export const PUBLIC_JWKS_FILE = 'issuer-jwks.json';
 

@@ -6,11 +6,11 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { MANIFEST, type EvidenceManifest } from './build-manifest';
 
-export class EvidenceAssetsError extends Error {
+class EvidenceAssetsError extends Error {
   override name = 'EvidenceAssetsError';
 }
 
-export interface AssetFile {
+interface AssetFile {
   body: Buffer;
   gzip: Buffer;
   type: string;

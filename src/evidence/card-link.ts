@@ -3,7 +3,7 @@
  * must not load the view's Express router.
  */
 import type { Config } from '../config/schema';
-import { evidenceLaunchUrl } from './config';
+import { evidenceLaunchUrl } from '../config/evidence';
 import { loadEvidenceContent } from './content';
 
 /** The link, or nothing when the view is off or the service's public URL is not configured. */

@@ -6,17 +6,16 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { issuePath } from '../hooks/common';
 import { CardContentError, defaultCardsDir } from '../render/content';
-import { ANALYTE_IDS } from '../timeline/types';
+import { ANALYTE_IDS, issuePath } from '../vocabulary';
 
-export const EVIDENCE_CONTENT_FILE = 'evidence.json';
+const EVIDENCE_CONTENT_FILE = 'evidence.json';
 
 const text = z.string().min(1);
 /** A strict object of required strings. */
 const texts = <K extends string>(...keys: K[]) => z.object(Object.fromEntries(keys.map((k) => [k, text])) as Record<K, typeof text>).strict();
 
-export const evidenceContentSchema = z
+const evidenceContentSchema = z
   .object({
     $comment: z.string().optional(),
     title: text,

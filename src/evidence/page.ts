@@ -9,7 +9,7 @@ import { ASSESSMENT_VERSION } from '../criteria/types';
 import type { CardContent } from '../render/content';
 import { EXTENSION_VERSION } from '../render/extension';
 import type { EvidenceContent } from './content';
-import type { EvidenceConfig } from './config';
+import type { EvidenceConfig } from '../config/evidence';
 import { CONFIG_ELEMENT_ID, DATA_ELEMENT_ID } from './page-ids';
 import type { DataSource, PageConfig } from './view/types';
 
@@ -44,7 +44,7 @@ export function pageConfig(input: PageConfigInput): PageConfig {
 }
 
 /** JSON safe inside a <script> data block: no `</script`, no `<!--`, no line separators. */
-export function jsonForScript(value: unknown): string {
+function jsonForScript(value: unknown): string {
   return JSON.stringify(value).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
 }
 

@@ -15,10 +15,10 @@ import type { Config } from '../config/schema';
 import type { Knowledge } from '../knowledge';
 import type { Logger } from '../log/logger';
 import { loadCardContent } from '../render/content';
-import { sendError } from '../http/errors';
 import { loadEvidenceContent } from './content';
 import { defaultAssetsDir, loadEvidenceAssets, type LoadedAssets } from './assets';
 import { pageConfig, renderPage } from './page';
+import { sendError } from '../hooks/operation-outcome';
 
 export interface EvidenceDeps {
   config: Config;
@@ -48,7 +48,7 @@ export function connectSources(config: Config): string[] {
   return [...new Set(origins)].sort();
 }
 
-export function pageCsp(config: Config): string {
+function pageCsp(config: Config): string {
   const connect = connectSources(config);
   const frames = config.evidence.frameAncestors;
   return [

@@ -1,3 +1,4 @@
+import type { AnalyteId } from '../vocabulary';
 /**
  * The FHIR data the service needs, as ONE list. Discovery's prefetch templates and the fallback fetch
  * (when a key is missing) are both generated from it, so they cannot drift apart.
@@ -12,7 +13,6 @@
  * components are common, the blood count; `hasMember` panels need nothing extra (their members are
  * Observations with their own codes).
  */
-import type { AnalyteId } from '../timeline/types';
 
 export type QueryDef =
   | { key: string; kind: 'read'; resourceType: 'Patient'; purpose: string }

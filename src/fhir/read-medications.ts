@@ -10,19 +10,10 @@
  */
 import type { DataIssue } from '../timeline/types';
 import { FhirFetchError, fetchQuery, type ByteBudget } from './client';
-import { medicationReadPlan, type SkipReason } from './medication-refs';
-import type { ResolveInput, ResolveOptions, ResolvedData } from './resolve';
+import { medicationReadPlan } from './medication-refs';
+import type { MedicationReadCounts, ResolvedData, ResolveInput, ResolveOptions, UnresolvedReason } from './resolved-data';
 
-export const DEFAULT_MAX_MEDICATION_READS = 20;
-
-export type UnresolvedReason = SkipReason | 'fhir-server-not-allowed' | 'not-found' | 'timeout' | 'failed';
-
-export interface MedicationReadCounts {
-  /** Medications read from fhirServer and added to the data. */
-  read: number;
-  /** References left unresolved, by reason. */
-  unresolved: Partial<Record<UnresolvedReason, number>>;
-}
+const DEFAULT_MAX_MEDICATION_READS = 20;
 
 const REASON_TEXT: Record<UnresolvedReason, string> = {
   'no-fhir-server': 'not in the data and no fhirServer to read them from',

@@ -9,9 +9,8 @@
  * Then, in both modes, Medications that medicationReferences point to and the data lacks are read from
  * `fhirServer` when one is given (./read-medications); failures there are data issues, never a 412.
  */
-import type { DataIssue } from '../timeline/types';
-import { FhirFetchError, byteBudget, fetchQuery, type ByteBudget, type FhirFetchErrorKind, type FhirFetchOptions } from './client';
-import type { MedicationReadCounts } from './read-medications';
+import { FhirFetchError, byteBudget, fetchQuery, type ByteBudget, type FhirFetchErrorKind } from './client';
+import type { ResolvedData, ResolveInput, ResolveOptions } from './resolved-data';
 import { fillTemplate } from './queries';
 import { readMedications } from './read-medications';
 
@@ -24,28 +23,6 @@ export class PrefetchUnavailableError extends Error {
   ) {
     super(message);
   }
-}
-
-export interface ResolveInput {
-  templates: Record<string, string>;
-  prefetch: Record<string, Record<string, unknown> | null> | undefined;
-  context: { patientId: string; userId: string; encounterId?: string };
-  fhirServer?: string;
-  accessToken?: string;
-}
-
-export interface ResolveOptions {
-  onOperationOutcome: 'note' | 'refetch';
-  fetch: Omit<FhirFetchOptions, 'accessToken' | 'signal' | 'budget'>;
-  deadlineMs: number;
-  /** Most `Medication/{id}` instance reads per hook call for unresolved medicationReferences (default 20). */
-  maxMedicationReads?: number;
-  /** Bytes all FHIR responses of this hook call may add up to, across keys, pages and Medication reads (unset = no total cap). */
-  maxHookBytes?: number;
-  /** Vetoes a fhirServer (security: allowlist per issuer). Returns a reason to refuse, or undefined. */
-  checkFhirServer?: (url: string) => string | undefined;
-  /** Told about every query made for a missing key (metrics): how long it took and, if it failed, why. */
-  onFetch?: (event: { key: string; seconds: number; failure?: FhirFetchErrorKind | 'unexpected' }) => void;
 }
 
 /** Runs one key's query, reporting its duration and failure kind to `onFetch`. */
@@ -61,17 +38,6 @@ async function observed<T>(key: string, query: () => Promise<T>, onFetch: Resolv
     onFetch({ key, seconds: seconds(), failure: e instanceof FhirFetchError ? e.kind : 'unexpected' });
     throw e;
   }
-}
-
-export type KeySource = 'prefetch' | 'prefetch-null' | 'prefetch-failed' | 'fetched';
-
-export interface ResolvedData {
-  /** Resources and Bundles as received; the timeline builder flattens them. */
-  resources: unknown[];
-  issues: DataIssue[];
-  sources: Record<string, KeySource>;
-  /** Medication references read or left unresolved (counts only, for the log; see ./read-medications). */
-  medications?: MedicationReadCounts;
 }
 
 function isOperationOutcome(v: unknown): boolean {

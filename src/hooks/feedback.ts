@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { codingSchema, extensionSchema, uuidSchema } from './common';
 
-export const feedbackItemSchema = z
+const feedbackItemSchema = z
   .object({
     card: uuidSchema,
     outcome: z.enum(['accepted', 'overridden']),

@@ -37,17 +37,14 @@ const serverWithAuthorization = (req: { fhirAuthorization?: unknown; fhirServer?
 const serverWithAuthorizationIssue = { path: ['fhirServer'], message: 'fhirServer is required when fhirAuthorization is present' };
 
 export const hookRequestSchema = z.object(requestShape).refine(serverWithAuthorization, serverWithAuthorizationIssue);
-export type HookRequest = z.infer<typeof hookRequestSchema>;
 
 /** patient-view 1.0 context: userId and patientId required, encounterId optional. */
-export const patientViewContextSchema = z.object({
+const patientViewContextSchema = z.object({
   userId: z.string().min(1),
   patientId: z.string().min(1).regex(/^[A-Za-z0-9\-.]{1,64}$/, 'must be a FHIR id'),
   encounterId: z.string().min(1).regex(/^[A-Za-z0-9\-.]{1,64}$/, 'must be a FHIR id').optional(),
 });
-export type PatientViewContext = z.infer<typeof patientViewContextSchema>;
 
 export const patientViewRequestSchema = z
   .object({ ...requestShape, hook: z.literal('patient-view'), context: patientViewContextSchema })
   .refine(serverWithAuthorization, serverWithAuthorizationIssue);
-export type PatientViewRequest = z.infer<typeof patientViewRequestSchema>;

@@ -31,9 +31,9 @@ function actionTarget(a: { type: string; resource?: unknown; resourceId?: string
 export const actionSchema = z.object(actionShape).superRefine(actionTarget);
 
 /** The spec's own systemActions example omits `description`, so it stays optional there. */
-export const systemActionSchema = z.object({ ...actionShape, description: nonEmpty.optional() }).superRefine(actionTarget);
+const systemActionSchema = z.object({ ...actionShape, description: nonEmpty.optional() }).superRefine(actionTarget);
 
-export const suggestionSchema = z.object({
+const suggestionSchema = z.object({
   label: nonEmpty,
   uuid: uuidSchema.optional(),
   isRecommended: z.boolean().optional(),
@@ -41,7 +41,7 @@ export const suggestionSchema = z.object({
   extension: extensionSchema.optional(),
 });
 
-export const linkSchema = z
+const linkSchema = z
   .object({
     label: nonEmpty,
     url: z.url(),
@@ -56,7 +56,7 @@ export const linkSchema = z
     }
   });
 
-export const sourceSchema = z.object({
+const sourceSchema = z.object({
   label: nonEmpty,
   url: z.url().optional(),
   icon: z.url().optional(),
@@ -64,7 +64,7 @@ export const sourceSchema = z.object({
   extension: extensionSchema.optional(),
 });
 
-export const cardSchema = z
+const cardSchema = z
   .object({
     uuid: uuidSchema.optional(),
     summary: nonEmpty.max(139, 'summary must be under 140 characters'),
@@ -88,7 +88,6 @@ export const cardsResponseSchema = z.object({
   cards: z.array(cardSchema),
   systemActions: z.array(systemActionSchema).min(1).optional(),
 });
-export type CardsResponse = z.infer<typeof cardsResponseSchema>;
 
 /** Cards this service emits must also carry a uuid on the card and on every suggestion (feedback needs them). */
 export const ownCardSchema = cardSchema.and(

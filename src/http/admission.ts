@@ -18,7 +18,7 @@
 import type { RequestHandler } from 'express';
 import type { Logger } from '../log/logger';
 import type { ServiceStats } from '../ops/stats';
-import { sendError } from './errors';
+import { sendError } from '../hooks/operation-outcome';
 
 export interface AdmissionOptions {
   maxInFlight: number;

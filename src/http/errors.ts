@@ -1,16 +1,7 @@
-import type { ErrorRequestHandler, Response } from 'express';
-import type { OperationOutcome } from 'fhir/r4';
-import { operationOutcome, type IssueCode } from '../hooks/operation-outcome';
+import type { ErrorRequestHandler } from 'express';
+import { sendError } from '../hooks/operation-outcome';
 import type { Logger } from '../log/logger';
-import { requestLogger } from '../security/request-context';
-
-export function sendOutcome(res: Response, status: number, outcome: OperationOutcome): void {
-  res.status(status).type('application/fhir+json').json(outcome);
-}
-
-export function sendError(res: Response, status: number, code: IssueCode, diagnostics: string, expression?: string): void {
-  sendOutcome(res, status, operationOutcome([{ code, diagnostics, ...(expression ? { expression } : {}) }]));
-}
+import { requestLogger } from '../log/request-context';
 
 /** Last-resort handler: body-parser errors become 400/413; anything else 500 with no internals. */
 export function errorHandler(logger: Logger): ErrorRequestHandler {

@@ -1,11 +1,10 @@
 import { Router, type Request } from 'express';
 import { feedbackRequestSchema, type FeedbackItem } from '../hooks/feedback';
-import { outcomeFromZod } from '../hooks/operation-outcome';
+import { outcomeFromZod, sendError, sendOutcome } from '../hooks/operation-outcome';
 import type { ServiceDefinition } from '../hooks/discovery';
 import type { Logger } from '../log/logger';
 import type { ServiceStats } from '../ops/stats';
-import { sendError, sendOutcome } from './errors';
-import { requestLogger } from '../security/request-context';
+import { requestLogger } from '../log/request-context';
 
 export interface FeedbackRouteDeps {
   service: ServiceDefinition;

@@ -7,12 +7,13 @@ import type { Config } from '../config/schema';
 import { evidenceCardLink } from '../evidence/card-link';
 import type { Knowledge } from '../knowledge';
 import { loadKnowledge } from '../knowledge/load';
-import { createEvaluator, type Evaluator } from '../pipeline/evaluate';
-import { prefetchTemplates } from '../pipeline/prefetch-templates';
+import { createEvaluator } from '../pipeline/evaluate';
+import { prefetchTemplates } from '../fhir/prefetch-templates';
 import { loadCardContent, type CardContent } from '../render/content';
 import { hlhScreenService } from '../service-definition';
 import type { ServiceDefinition } from '../hooks/discovery';
 import type { HookTaskRuntime } from './hook-task';
+import type { Evaluator } from './hook-task';
 
 export interface ConfiguredPipeline {
   knowledge: Knowledge;

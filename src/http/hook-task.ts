@@ -13,12 +13,13 @@ import type { Card } from '../hooks/response';
 import type { ServiceDefinition } from '../hooks/discovery';
 import { operationOutcome, outcomeFromZod, type IssueCode } from '../hooks/operation-outcome';
 import { patientViewRequestSchema } from '../hooks/request';
-import { PrefetchUnavailableError, resolveData, type ResolveOptions } from '../fhir/resolve';
-import type { Evaluator } from '../pipeline/evaluate';
+import { PrefetchUnavailableError, resolveData } from '../fhir/resolve';
+import type { Evaluation, EvaluationContext } from '../pipeline/evaluate';
 import { splitSilenced, type SilentConfig } from '../store/silent';
 import { fhirServerRefusal } from '../security/ssrf';
 import { threadId } from 'node:worker_threads';
 import { sanitizeJson } from './json-sanitize';
+import type { ResolveOptions, ResolvedData } from '../fhir/resolved-data';
 
 export interface HookTask {
   /** The request body exactly as received (UTF-8 JSON). */
@@ -31,7 +32,7 @@ export interface HookTask {
   fhirServers: readonly string[] | '*' | null;
 }
 
-export interface HookTaskLog {
+interface HookTaskLog {
   level: 'info' | 'warn' | 'error';
   msg: string;
   fields: Record<string, unknown>;
@@ -57,6 +58,12 @@ export interface HookTaskResult {
 }
 
 export type FhirFetchEvent = Parameters<NonNullable<ResolveOptions['onFetch']>>[0];
+
+/**
+ * The evaluation a hook call runs on the data it resolved: the pipeline's `createEvaluator` in the service, a spy
+ * or a stub in tests.
+ */
+export type Evaluator = (data: ResolvedData, ctx: EvaluationContext) => Evaluation;
 
 /** What a hook task needs besides the task itself; built once per worker (./hook-runtime.ts). */
 export interface HookTaskRuntime {

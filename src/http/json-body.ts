@@ -1,8 +1,6 @@
 import express, { type RequestHandler } from 'express';
 import { sanitizeJson } from './json-sanitize';
 
-export { jsonDepthExceeds, sanitizeJson } from './json-sanitize';
-
 /**
  * JSON body parsing with a size cap, a nesting cap, and no prototype pollution: `__proto__` keys are
  * dropped right after parsing (JSON.parse makes them plain own properties, never prototypes; we remove
@@ -12,8 +10,7 @@ export function jsonBody(limit: string | number, maxDepth: number): RequestHandl
   return [
     express.json({
       limit,
-      type: ['application/json', 'application/fhir+json', 'application/*+json'],
-    }),
+      type: ['application/json', 'application/fhir+json', 'application/*+json'] }),
     (req, res, next) => {
       if (req.body === undefined) return next();
       // Drop the parsed body once the response is done. A request that queued for a while under load has been

@@ -1,19 +1,5 @@
 /** Depth and `__proto__` checks on parsed JSON, without Express (the evaluation workers use them). */
 
-/** Depth of a parsed JSON value, iteratively (a deep body must not blow the stack while we check it). */
-export function jsonDepthExceeds(value: unknown, max: number): boolean {
-  const stack: Array<[unknown, number]> = [[value, 1]];
-  while (stack.length) {
-    const [v, d] = stack.pop()!;
-    if (typeof v !== 'object' || v === null) continue;
-    if (d > max) return true;
-    for (const child of Array.isArray(v) ? v : Object.values(v)) {
-      if (typeof child === 'object' && child !== null) stack.push([child, d + 1]);
-    }
-  }
-  return false;
-}
-
 const hasOwn = Object.prototype.hasOwnProperty;
 
 /**

@@ -4,11 +4,11 @@ import type { Card } from '../hooks/response';
 import type { Logger } from '../log/logger';
 import type { ServiceStats } from '../ops/stats';
 import type { AuthenticatedClient } from '../security/jwt';
-import { childLogger } from '../security/request-context';
-import { sendError } from './errors';
+import { childLogger } from '../log/request-context';
 import type { HookExecutor } from './hook-executor';
 import { notInTime, type FhirFetchEvent, type HookTaskResult } from './hook-task';
 import type { RawBody } from './raw-body';
+import { sendError } from '../hooks/operation-outcome';
 
 /** What the card log (or any observer) receives after a hook call is answered 200. */
 export interface EvaluatedEvent {

@@ -10,20 +10,15 @@
  * `unitAliases`).
  */
 import { z } from 'zod';
-import { ANALYTE_IDS, type AnalyteId } from '../timeline/types';
+import { ANALYTE_IDS, ICD10CM, LOINC, RXNORM, SNOMED, type AnalyteId } from '../vocabulary';
 
-export const LOINC = 'http://loinc.org';
-export const SNOMED = 'http://snomed.info/sct';
-export const ICD10CM = 'http://hl7.org/fhir/sid/icd-10-cm';
-export const RXNORM = 'http://www.nlm.nih.gov/research/umls/rxnorm';
-export const UCUM = 'http://unitsofmeasure.org';
 
 /** A code in a code system. Codes are matched by system + code, never by display text. */
 export const codeRefSchema = z.strictObject({
   system: z.string().min(1),
   code: z.string().min(1),
 });
-export type CodeRef = z.infer<typeof codeRefSchema>;
+type CodeRef = z.infer<typeof codeRefSchema>;
 
 /**
  * A conversion UCUM cannot do alone (mol ↔ mass without a molecular weight, assay factors).
@@ -75,7 +70,7 @@ const plausibleSchema = z
   .strictObject({ min: z.number().finite().optional(), max: z.number().finite().optional() })
   .refine((p) => p.min === undefined || p.max === undefined || p.min < p.max, { message: 'min must be below max' });
 
-export const analyteDefinitionSchema = z.strictObject({
+const analyteDefinitionSchema = z.strictObject({
   /** Human label for messages. */
   label: z.string().min(1),
   /** Codings that identify this analyte (Observation.code or component.code). */

@@ -27,14 +27,13 @@ function boundsAreSane(p: { gt?: number; gte?: number; lt?: number; lte?: number
 }
 
 /** A numeric condition in one unit system (at least one bound; not both gt and gte, not both lt and lte). */
-export const unitPredicateSchema = z
+const unitPredicateSchema = z
   .object({ unit: z.string().min(1), ...bounds })
   .strict()
   .refine(boundsAreSane, { message: 'predicate needs at least one bound and at most one lower and one upper' });
-export type UnitPredicate = z.infer<typeof unitPredicateSchema>;
 
 /** A condition in the canonical unit, optionally restated in other unit systems with their own numbers. */
-export const thresholdSchema = z
+const thresholdSchema = z
   .object({ unit: z.string().min(1), ...bounds, alt: z.array(unitPredicateSchema).optional() })
   .strict()
   .refine(boundsAreSane, { message: 'threshold needs at least one bound and at most one lower and one upper' });
@@ -44,13 +43,12 @@ const bandSchema = z
   .object({ points: z.number().int().nonnegative(), ...bounds })
   .strict()
   .refine(boundsAreSane, { message: 'band needs at least one bound' });
-export type Band = z.infer<typeof bandSchema>;
 
 const bandSetSchema = z
   .object({ unit: z.string().min(1), bands: z.array(bandSchema).min(1) })
   .strict();
 /** Points bands (HScore) in the canonical unit, optionally restated in other unit systems. */
-export const bandedVariableSchema = bandSetSchema
+const bandedVariableSchema = bandSetSchema
   .extend({ alt: z.array(bandSetSchema).optional() })
   .strict();
 export type BandedVariable = z.infer<typeof bandedVariableSchema>;

@@ -11,8 +11,8 @@
  * ignored) as whole-word sequences inside the medication/procedure text or coding display.
  */
 import { z } from 'zod';
-import { EXPOSURE_CLASSES } from '../timeline/types';
-import { codeRefSchema, RXNORM } from './analytes';
+import { codeRefSchema } from './analytes';
+import { EXPOSURE_CLASSES, RXNORM } from '../vocabulary';
 
 const durationSchema = z.strictObject({ value: z.number().nonnegative(), unit: z.enum(['d', 'wk']) });
 export type WindowDuration = z.infer<typeof durationSchema>;
@@ -23,7 +23,7 @@ export type WindowDuration = z.infer<typeof durationSchema>;
  * closes `closeAfter` after `closeFrom` (`start`: fixed window; `last`: last dose). With `openWhileOngoing`
  * an ongoing therapy keeps the window open (the close is measured from "now").
  */
-export const exposureWindowSchema = z.strictObject({
+const exposureWindowSchema = z.strictObject({
   closeFrom: z.enum(['start', 'last']),
   closeAfter: durationSchema,
   openWhileOngoing: z.boolean(),

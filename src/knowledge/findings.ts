@@ -9,11 +9,11 @@
  */
 import { z } from 'zod';
 import { normalizeRangeCode } from './code-range';
-import { FINDING_KINDS } from '../timeline/types';
-import { codeRefSchema, ICD10CM, SNOMED } from './analytes';
+import { codeRefSchema } from './analytes';
+import { FINDING_KINDS, ICD10CM, SNOMED } from '../vocabulary';
 
 /** The project's own code system for findings with no confirmed standard code (§7). */
-export const FINDING_SYSTEM = 'urn:hlh-sentinel:finding';
+const FINDING_SYSTEM = 'urn:hlh-sentinel:finding';
 
 const findingCodeSchema = z.strictObject({
   system: z.string().min(1),

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { issuePath } from '../hooks/common';
 import { defaultKnowledge, knowledgeSchema, type Knowledge } from './index';
+import { issuePath } from '../vocabulary';
 
 export class KnowledgeError extends Error {
   override name = 'KnowledgeError';
@@ -16,7 +16,7 @@ function isObject(v: unknown): v is Record<string, Json> {
  * Objects merge key by key; arrays and scalars replace. Returns the merged value and the dotted paths
  * that the override changed, so every card can say which site values were in force.
  */
-export function mergeOverride(base: unknown, override: unknown, path = ''): { value: unknown; changed: string[] } {
+function mergeOverride(base: unknown, override: unknown, path = ''): { value: unknown; changed: string[] } {
   if (isObject(base) && isObject(override)) {
     const out: Record<string, unknown> = { ...base };
     const changed: string[] = [];

@@ -6,7 +6,7 @@ export type { Logger };
  * Structured JSON logs. Anything that could carry a credential or a patient identifier is redacted at
  * the logger, so a careless log call cannot leak it.
  */
-export const REDACT_PATHS = [
+const REDACT_PATHS = [
   'req.headers.authorization',
   'headers.authorization',
   'authorization',

@@ -4,10 +4,10 @@
  * TRUST_PROXY trusts the proxy that set it, so a caller cannot claim an allowed address.
  */
 import { Router } from 'express';
-import { sendError } from '../http/errors';
 import { ROUTES } from '../http/routes';
 import { addressAllowlist } from './address-allowlist';
 import type { Metrics } from './metrics';
+import { sendError } from '../hooks/operation-outcome';
 
 export function metricsRouter(metrics: Metrics, allow: readonly string[]): Router {
   const allowed = addressAllowlist(allow);

@@ -8,7 +8,7 @@ import { performance, type EventLoopUtilization } from 'node:perf_hooks';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 /** The card log's counters, read from the in-process stats (src/ops/stats.ts; see `statsSources`). */
-export interface CardLogStats {
+interface CardLogStats {
   /** Records waiting to be written. */
   queueDepth: number;
   /** Records whose write to the store failed, since start. */
@@ -18,7 +18,7 @@ export interface CardLogStats {
 }
 
 /** Admission control (src/http/admission.ts). */
-export interface AdmissionStats {
+interface AdmissionStats {
   inFlight: number;
   refused: number;
 }
@@ -38,7 +38,7 @@ export interface MetricSources {
   evaluationPool?: () => EvaluationPoolStats;
 }
 
-export interface BuildInfo {
+interface BuildInfo {
   version: string;
   knowledgeVersion: string;
   contentVersion?: string | undefined;
@@ -52,7 +52,7 @@ export interface CardLabels {
   exposureClass: string | null;
 }
 
-export interface HttpEvent {
+interface HttpEvent {
   /** Route template (src/http/routes.ts) or `other`. */
   route: string;
   method: string;
@@ -74,7 +74,7 @@ export interface Metrics {
 }
 
 /** The hook call's route template, whose latency is recorded by outcome. */
-export const HOOK_ROUTE = '/cds-services/{id}';
+const HOOK_ROUTE = '/cds-services/{id}';
 
 const HOOK_OUTCOMES: Record<number, string> = {
   200: 'ok',
@@ -87,7 +87,7 @@ const HOOK_OUTCOMES: Record<number, string> = {
   503: 'overloaded',
 };
 
-export function hookOutcome(status: number | 'aborted'): string {
+function hookOutcome(status: number | 'aborted'): string {
   if (status === 'aborted') return 'aborted';
   return HOOK_OUTCOMES[status] ?? (status >= 500 ? 'error' : `status-${status}`);
 }

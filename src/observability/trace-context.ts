@@ -5,7 +5,7 @@
  */
 import type { RequestHandler } from 'express';
 import type { Logger } from '../log/logger';
-import { addLogBindings } from '../security/request-context';
+import { addLogBindings } from '../log/request-context';
 
 export interface TraceParent {
   traceparent: string;

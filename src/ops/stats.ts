@@ -5,7 +5,7 @@
  * exporter can use them as help texts.
  */
 
-export const COUNTER_HELP = {
+const COUNTER_HELP = {
   overloadRefusedSlots: 'hook calls refused with 503 because every evaluation slot was taken',
   overloadRefusedBytes: 'hook calls refused with 503 because the request body bytes in flight were at their cap',
   overloadRefusedDeadline: 'hook calls answered 503 because they could not be evaluated within the hook deadline',
@@ -18,7 +18,7 @@ export const COUNTER_HELP = {
   replayStoreFailures: 'token checks where the shared replay store could not be reached (the per-process cache still applied)',
 } as const;
 
-export const GAUGE_HELP = {
+const GAUGE_HELP = {
   hooksInFlight: 'hook calls admitted and not yet answered',
   bodyBytesInFlight: 'request body bytes reserved by admitted hook calls',
   workerThreads: 'evaluation worker threads (0 = evaluation on the main thread)',
@@ -27,8 +27,8 @@ export const GAUGE_HELP = {
   cardLogQueue: 'card log and feedback records waiting to be written',
 } as const;
 
-export type CounterName = keyof typeof COUNTER_HELP;
-export type GaugeName = keyof typeof GAUGE_HELP;
+type CounterName = keyof typeof COUNTER_HELP;
+type GaugeName = keyof typeof GAUGE_HELP;
 
 export interface ServiceStats {
   readonly counters: Record<CounterName, number>;

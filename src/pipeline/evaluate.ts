@@ -7,11 +7,11 @@
 import { randomUUID } from 'node:crypto';
 import type { Card } from '../hooks/response';
 import type { Knowledge } from '../knowledge';
-import type { ResolvedData } from '../fhir/resolve';
 import { createTimelineBuilder } from '../timeline';
 import { assess, type Assessment } from '../criteria';
 import { renderCards } from '../render/cards';
 import type { CardContent } from '../render/content';
+import type { DataIssue } from '../timeline/types';
 
 export interface EvaluationContext {
   patientId: string;
@@ -40,9 +40,15 @@ export interface PipelineDeps {
   evidenceLink?: { url: string; label: string };
 }
 
-export type Evaluator = (data: ResolvedData, ctx: EvaluationContext) => Evaluation;
+/** What the shell gathered for one patient (src/fhir/resolve.ts's `ResolvedData` is one). */
+export interface PatientData {
+  /** FHIR resources and Bundles as received; the timeline builder flattens them. */
+  resources: readonly unknown[];
+  /** Data the EHR could not give (failed prefetch, truncated paging): shown on the card. */
+  issues: readonly DataIssue[];
+}
 
-export function createEvaluator(deps: PipelineDeps): Evaluator {
+export function createEvaluator(deps: PipelineDeps): (data: PatientData, ctx: EvaluationContext) => Evaluation {
   // Built once: compiles FHIRPath and indexes the code lists of this knowledge base.
   const buildTimeline = createTimelineBuilder(deps.knowledge);
   const ids = deps.ids ?? randomUUID;

@@ -8,14 +8,13 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { issuePath } from '../hooks/common';
-import { ANALYTE_IDS, EXPOSURE_CLASSES } from '../timeline/types';
+import { ANALYTE_IDS, EXPOSURE_CLASSES, issuePath } from '../vocabulary';
 
 export class CardContentError extends Error {
   override name = 'CardContentError';
 }
 
-export const MANIFEST_FILE = 'manifest.json';
+const MANIFEST_FILE = 'manifest.json';
 
 const text = z.string().min(1);
 const indicator = z.enum(['info', 'warning', 'critical']);
@@ -24,7 +23,7 @@ const comment = { $comment: z.string().optional() };
 
 // ------------------------------------------------------------------------------------------------ files
 
-export const manifestSchema = z
+const manifestSchema = z
   .object({
     ...comment,
     contentVersion: text,
@@ -36,7 +35,7 @@ export const manifestSchema = z
 
 const headlineSchema = text.refine((s) => s.length <= 110, 'headline template must leave room for values (≤ 110 chars)');
 
-export const wordingSchema = z
+const wordingSchema = z
   .object({
     ...comment,
     summary: z
@@ -136,7 +135,7 @@ const httpUrl = z.url().refine((u) => /^https?:\/\//.test(u), 'must be an http(s
 
 const codingSchema = z.object({ system: text, code: text, display: text.optional() }).strict();
 
-export const sourcesSchema = z
+const sourcesSchema = z
   .object({
     ...comment,
     sources: z.record(z.string(), z.object({ label: text, url: httpUrl.optional(), linkLabel: text.optional() }).strict()),
@@ -161,7 +160,7 @@ export const sourcesSchema = z
     }
   });
 
-export const overrideReasonsSchema = z
+const overrideReasonsSchema = z
   .object({
     ...comment,
     system: text,
@@ -169,7 +168,7 @@ export const overrideReasonsSchema = z
   })
   .strict();
 
-export const workupItemSchema = z
+const workupItemSchema = z
   .object({
     ...comment,
     id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'lower-case id (a-z, 0-9, -)'),
@@ -204,7 +203,7 @@ export const workupItemSchema = z
   });
 export type WorkupItem = z.infer<typeof workupItemSchema>;
 
-export const workupSchema = z
+const workupSchema = z
   .object({
     ...comment,
     serviceRequest: z
@@ -231,7 +230,7 @@ export const workupSchema = z
 const count = z.number().int().min(0).max(8);
 const score = z.number().min(0).max(337);
 
-export const indicatorRulesSchema = z
+const indicatorRulesSchema = z
   .object({
     ...comment,
     requireExposureInWindow: z.literal(true),

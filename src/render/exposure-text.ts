@@ -11,7 +11,7 @@ import { escapeMarkdown as esc, plainText } from './markdown';
 
 type Wording = CardContent['wording'];
 
-export function agentDisplay(agent: string, content: CardContent): string {
+function agentDisplay(agent: string, content: CardContent): string {
   return content.wording.agentShortNames[agent.toLowerCase()] ?? agent;
 }
 

@@ -32,7 +32,7 @@
  */
 import { z } from 'zod';
 import { HLH2004_ITEM_IDS } from '../criteria/types';
-import { EXPOSURE_CLASSES } from '../timeline/types';
+import { EXPOSURE_CLASSES } from '../vocabulary';
 
 export const EXTENSION_KEY = 'org.hlh-sentinel.assessment';
 export const EXTENSION_VERSION = '1.1.0';

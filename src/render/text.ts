@@ -14,7 +14,7 @@ export function markdownToText(md: string): string {
     .replace(/\[([^\]]+)\]\((https?:[^)\s]+)\)/g, '$1 <$2>');
 }
 
-export function renderCardText(card: Card): string {
+function renderCardText(card: Card): string {
   const lines: string[] = [];
   lines.push(`[${card.indicator.toUpperCase()}] ${card.summary}`);
   lines.push(`source: ${card.source.label}${card.source.url ? ` <${card.source.url}>` : ''}`);

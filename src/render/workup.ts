@@ -27,7 +27,7 @@ export interface DueItem {
 }
 
 /** A due item that is ordered (a `check` item never is). */
-export type OrderedItem = DueItem & { reason: 'missing' | 'stale' | 'repeat' };
+type OrderedItem = DueItem & { reason: 'missing' | 'stale' | 'repeat' };
 
 export interface WorkupPlan {
   /** Offered in the one recommended "Order HLH work-up" suggestion. */
@@ -62,7 +62,7 @@ function recentUnusable(item: WorkupItem, a: Assessment, analyte: string, asOf: 
  * Whether a covered item must be ordered relative to asOf: missing, stale, or a repeat of a result that came back
  * unusable; undefined when every covered analyte is fresh or has a recent result that exists but cannot be read.
  */
-export function dueness(item: WorkupItem, a: Assessment): OrderedItem | undefined {
+function dueness(item: WorkupItem, a: Assessment): OrderedItem | undefined {
   const asOf = toEpochMs(a.asOf);
   const missing: string[] = [];
   const stale: { analyte: string; seen: string; ageHours: number }[] = [];

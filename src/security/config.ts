@@ -10,7 +10,7 @@
 import { z } from 'zod';
 
 /** Asymmetric JWS algorithms only: `none` and every HMAC (`HS*`) are not representable. */
-export const ASYMMETRIC_ALGORITHMS = [
+const ASYMMETRIC_ALGORITHMS = [
   'ES256',
   'ES384',
   'ES512',
@@ -29,7 +29,7 @@ const algorithmSchema = z.string().refine((a): a is JwsAlgorithm => (ASYMMETRIC_
 });
 
 /** Accepts a JSON boolean or the strings "true"/"false"/"1"/"0" (environment variables). */
-export const envBoolean = z.preprocess((v) => {
+const envBoolean = z.preprocess((v) => {
   if (typeof v !== 'string') return v;
   const s = v.trim().toLowerCase();
   if (s === 'true' || s === '1' || s === 'yes') return true;
@@ -40,7 +40,7 @@ export const envBoolean = z.preprocess((v) => {
 /** Private or symmetric key members that must never appear in a verification key set. */
 const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'] as const;
 
-export const jwkSchema = z
+const jwkSchema = z
   .object({ kty: z.enum(['EC', 'RSA', 'OKP']), kid: z.string().min(1).optional(), alg: z.string().optional(), use: z.string().optional() })
   .loose()
   .superRefine((k, ctx) => {
@@ -51,7 +51,6 @@ export const jwkSchema = z
   });
 
 export const jwksSchema = z.object({ keys: z.array(jwkSchema).min(1) }).loose();
-export type Jwks = z.infer<typeof jwksSchema>;
 
 /** An absolute URL with no credentials, query or fragment (JWKS URLs, FHIR base URLs). */
 const plainUrl = z.string().superRefine((s, ctx) => {
@@ -67,7 +66,7 @@ const plainUrl = z.string().superRefine((s, ctx) => {
   if (u.search || u.hash) ctx.addIssue({ code: 'custom', message: 'must not contain a query or fragment' });
 });
 
-export const issuerSchema = z
+const issuerSchema = z
   .object({
     /** Exact `iss` claim value the EHR puts in its tokens. */
     iss: z.string().min(1),

@@ -5,24 +5,24 @@
  */
 import type { Request, RequestHandler } from 'express';
 import type { Logger } from '../log/logger';
-import { sendError } from '../http/errors';
 import type { SecurityConfig } from './config';
 import { AuthFailure, bearerToken, createTokenVerifier, endpointUrl, type AuthenticatedClient } from './jwt';
-import { addLogBindings, requestLogger } from './request-context';
+import { addLogBindings, requestLogger } from '../log/request-context';
 import { fhirServerRefusal } from './ssrf';
 import type { ServiceStats } from '../ops/stats';
 import type { SharedReplayStore } from './shared-replay';
+import { sendError } from '../hooks/operation-outcome';
 
-export { SecurityConfigError, type AuthenticatedClient } from './jwt';
+export { SecurityConfigError } from './jwt';
 
-export const AUTH_DISABLED_WARNING =
+const AUTH_DISABLED_WARNING =
   'AUTHENTICATION IS DISABLED (AUTH_MODE=disabled-dev): any caller can use this service. Development only — never deploy like this.';
-export const NO_ISSUER_WARNING =
+const NO_ISSUER_WARNING =
   'Authentication is required but no EHR issuer is registered: every /cds-services call will answer 401. ' +
   'Register an EHR under security.auth.issuers in CONFIG_FILE (see README "Security"), or for local development only set AUTH_MODE=disabled-dev.';
 
 /** `/healthz` status instead of `ok` while every CDS call will be refused. */
-export const NO_ISSUER_STATUS = 'no EHR registered';
+const NO_ISSUER_STATUS = 'no EHR registered';
 
 export interface Security {
   authenticate: RequestHandler;
@@ -62,8 +62,7 @@ export function createSecurity(security: SecurityConfig, logger: Logger, opts: S
     const client: AuthenticatedClient = {
       kind: 'disabled-dev',
       name: 'unauthenticated (disabled-dev)',
-      fhirServers: allowed.includes('*') ? '*' : allowed,
-    };
+      fhirServers: allowed.includes('*') ? '*' : allowed };
     return {
       authenticate: (_req, res, next) => {
         res.locals.client = client;
@@ -71,8 +70,7 @@ export function createSecurity(security: SecurityConfig, logger: Logger, opts: S
       },
       checkFhirServer,
       health: () => ({ auth: 'disabled-dev', warning: AUTH_DISABLED_WARNING }),
-      close,
-    };
+      close };
   }
 
   let lastReplayErrorLog = -Infinity;
@@ -84,8 +82,7 @@ export function createSecurity(security: SecurityConfig, logger: Logger, opts: S
       if (Date.now() - lastReplayErrorLog < 10_000) return;
       lastReplayErrorLog = Date.now();
       logger.error({ err: { message: (err as Error)?.message } }, 'shared jti replay guard unreachable: tokens checked against this replica only');
-    },
-  });
+    } });
   if (verifier.issuerCount === 0) logger.warn({ security: 'no-issuers' }, NO_ISSUER_WARNING);
   else logger.info({ issuers: security.auth.issuers.map((i) => i.name ?? i.iss) }, 'CDS client authentication: registered EHR issuers');
   if (verifier.issuerCount > 0 && !security.publicBaseUrl) {
@@ -121,8 +118,6 @@ export function createSecurity(security: SecurityConfig, logger: Logger, opts: S
     checkFhirServer,
     health: () => ({
       auth: 'required',
-      ...(verifier.issuerCount === 0 ? { status: NO_ISSUER_STATUS, warning: NO_ISSUER_WARNING } : {}),
-    }),
-    close,
-  };
+      ...(verifier.issuerCount === 0 ? { status: NO_ISSUER_STATUS, warning: NO_ISSUER_WARNING } : {}) }),
+    close };
 }

@@ -78,7 +78,7 @@ function embeddedV4(g: number[]): number[] | undefined {
 }
 
 /** Why an IP-literal host must never be called, or undefined (hostnames always pass this check). */
-export function blockedAddress(u: URL): string | undefined {
+function blockedAddress(u: URL): string | undefined {
   const host = bareHost(u);
   const v4 = ipv4Octets(host);
   if (v4) return blockedV4(v4);
@@ -93,7 +93,7 @@ export function blockedAddress(u: URL): string | undefined {
   return undefined;
 }
 
-export function isLoopbackHost(u: URL): boolean {
+function isLoopbackHost(u: URL): boolean {
   const host = bareHost(u).toLowerCase().replace(/\.$/, '');
   if (host === 'localhost' || host.endsWith('.localhost')) return true;
   const v4 = ipv4Octets(host);

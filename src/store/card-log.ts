@@ -15,12 +15,12 @@ import type { ServiceStats } from '../ops/stats';
 import { createCardLogWriter, type CardLogWriter, type WriterLogger, type WriterStatus } from './writer';
 
 /** The assessment extension key on cards (src/render/extension.ts). */
-export const ASSESSMENT_EXTENSION_KEY = 'org.hlh-sentinel.assessment';
+const ASSESSMENT_EXTENSION_KEY = 'org.hlh-sentinel.assessment';
 
-export { silentConfigSchema, isSilenced, splitSilenced, type SilentConfig } from './silent';
+export { silentConfigSchema } from './silent';
 
 /** The subset of a CDS Hooks card the log reads. */
-export interface LoggableCard {
+interface LoggableCard {
   uuid?: string | undefined;
   summary: string;
   indicator: CardIndicator;
@@ -32,7 +32,7 @@ const obj = (v: unknown): Record<string, unknown> | undefined =>
   typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
 const text = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
 
-export interface CardContext {
+interface CardContext {
   serviceId: string;
   hookInstance: string;
   /** The FHIR patient id from the hook context (keyed per config before it is stored). */
@@ -44,7 +44,7 @@ export interface CardContext {
   patientIdSecret?: string | undefined;
 }
 
-export function toCardRecord(card: LoggableCard, ctx: CardContext, silenced: boolean): CardRecord {
+function toCardRecord(card: LoggableCard, ctx: CardContext, silenced: boolean): CardRecord {
   const assessment = obj(card.extension?.[ASSESSMENT_EXTENSION_KEY]);
   return {
     // A card without a uuid cannot receive feedback; it is still logged under a generated id.
@@ -62,12 +62,11 @@ export function toCardRecord(card: LoggableCard, ctx: CardContext, silenced: boo
     assessment: assessment ?? null,
     summary: card.summary,
     suggestions: (card.suggestions ?? []).flatMap((s) => (s.uuid ? [{ uuid: s.uuid, label: s.label }] : [])),
-    silenced,
-  };
+    silenced };
 }
 
 /** The subset of a validated feedback item (src/hooks/feedback.ts) the log reads. */
-export interface LoggableFeedback {
+interface LoggableFeedback {
   card: string;
   outcome: 'accepted' | 'overridden';
   acceptedSuggestions?: Array<{ id: string }> | undefined;
@@ -77,7 +76,7 @@ export interface LoggableFeedback {
   outcomeTimestamp: string;
 }
 
-export function toFeedbackRecord(item: LoggableFeedback, receivedAt: Date): FeedbackRecord {
+function toFeedbackRecord(item: LoggableFeedback, receivedAt: Date): FeedbackRecord {
   const reason = item.overrideReason?.reason;
   return {
     cardUuid: item.card,
@@ -86,15 +85,14 @@ export function toFeedbackRecord(item: LoggableFeedback, receivedAt: Date): Feed
     overrideReason: reason ? { system: reason.system ?? null, code: reason.code, display: reason.display ?? null } : null,
     userComment: item.overrideReason?.userComment ?? null,
     outcomeTimestamp: new Date(item.outcomeTimestamp),
-    receivedAt,
-  };
+    receivedAt };
 }
 
 export interface CardLogLogger extends WriterLogger {
   info(obj: object, msg?: string): void;
 }
 
-export interface Readiness {
+interface Readiness {
   ok: boolean;
   body: Record<string, unknown>;
 }
@@ -175,21 +173,18 @@ export function createCardLogRuntime(
     purgeOlderThan: async (c) => (await ready(), store.purgeOlderThan(c)),
     health: () => store.health(),
     report: (q) => store.report(q),
-    close: () => store.close(),
-  };
+    close: () => store.close() };
 
   const writer = createCardLogWriter(writeStore, {
     maxQueue: config.queueMax,
     batchSize: config.batchSize,
     retryDelaysMs: config.retryDelaysMs,
     logger,
-    ...(options.stats ? { stats: options.stats } : {}),
-  });
+    ...(options.stats ? { stats: options.stats } : {}) });
   const stopRetention = startRetentionJob(writeStore, {
     days: config.retentionDays,
     intervalMs: config.retentionIntervalMs,
-    logger,
-  });
+    logger });
 
   return {
     store,
@@ -207,8 +202,7 @@ export function createCardLogRuntime(
               createdAt,
               knowledgeVersion: input.knowledgeVersion,
               patientIdMode: config.patientIdMode,
-              patientIdSecret: config.patientIdSecret,
-            },
+              patientIdSecret: config.patientIdSecret },
             silenced,
           ),
         );
@@ -242,10 +236,7 @@ export function createCardLogRuntime(
             detail: migrationError && !migrated ? `migration failed: ${migrationError}` : health.detail,
             degraded: status.degraded,
             lastError: status.lastError,
-            ...status.stats,
-          },
-        },
-      };
+            ...status.stats } } };
     },
     async close(timeoutMs = 5000) {
       closed = true;
@@ -253,8 +244,7 @@ export function createCardLogRuntime(
       if (retryTimer) clearTimeout(retryTimer);
       await writer.close(timeoutMs);
       await store.close().catch(() => undefined);
-    },
-  };
+    } };
 }
 
 /** Resolves like `p`, or rejects with `${what} within ${ms} ms` if it has not settled by then. */
@@ -288,5 +278,4 @@ export const CARD_LOG_ENV_KEYS: Record<string, string[]> = {
   RETENTION_DAYS: ['store', 'retentionDays'],
   STORE_QUEUE_MAX: ['store', 'queueMax'],
   SILENT_MODE: ['silent', 'enabled'],
-  SILENT_INDICATORS: ['silent', 'indicators'],
-};
+  SILENT_INDICATORS: ['silent', 'indicators'] };

@@ -45,10 +45,10 @@ export const storeConfigSchema = z
   });
 
 export type StoreConfig = z.infer<typeof storeConfigSchema>;
-export type StoreConfigInput = z.input<typeof storeConfigSchema>;
+type StoreConfigInput = z.input<typeof storeConfigSchema>;
 
 /** Environment variable → config key (the service's config loader may map its own names onto the same keys). */
-export const STORE_ENV: Record<string, keyof StoreConfigInput> = {
+const STORE_ENV: Record<string, keyof StoreConfigInput> = {
   STORE_KIND: 'kind',
   SQLITE_PATH: 'sqlitePath',
   DATABASE_URL: 'postgresUrl',

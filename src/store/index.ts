@@ -1,10 +1,5 @@
 export * from './types';
-export { storeConfigSchema, storeConfigFromEnv, createStore, openStore, STORE_ENV } from './config';
-export type { StoreConfig, StoreConfigInput } from './config';
+export { storeConfigSchema, storeConfigFromEnv, createStore, openStore } from './config';
 export { patientKey } from './patient-key';
-export type { PatientKeyConfig } from './patient-key';
 export { createCardLogWriter } from './writer';
-export type { CardLogWriter, CardLogWriterOptions, WriterStats, WriterStatus, WriterLogger } from './writer';
 export { startRetentionJob, runRetention } from './retention';
-export { feedbackKey } from './sql-store';
-export { migrations } from './migrations';

@@ -28,7 +28,7 @@ export const silentConfigSchema = z
   .strict();
 export type SilentConfig = z.infer<typeof silentConfigSchema>;
 
-export function isSilenced(card: { indicator: CardIndicator }, silent: SilentConfig): boolean {
+function isSilenced(card: { indicator: CardIndicator }, silent: SilentConfig): boolean {
   return silent.enabled || silent.indicators.includes(card.indicator);
 }
 

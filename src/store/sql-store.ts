@@ -46,7 +46,7 @@ export interface SqlDriver extends SqlExecutor {
  * and the override reason's system and code. The user comment, display text and receive time are not part of
  * it: the same item re-sent (e.g. an EHR retry) is stored once. SHA-256 hex of the JSON of those fields.
  */
-export function feedbackKey(item: FeedbackRecord): string {
+function feedbackKey(item: FeedbackRecord): string {
   const ids = [...new Set(item.acceptedSuggestionIds)].sort();
   const parts = [
     item.cardUuid,

@@ -7,10 +7,10 @@
  */
 
 export type CardIndicator = 'info' | 'warning' | 'critical';
-export type FeedbackOutcome = 'accepted' | 'overridden';
+type FeedbackOutcome = 'accepted' | 'overridden';
 
 /** A suggestion offered on a card, kept so accepted suggestions can be reported by label. */
-export interface SuggestionRef {
+interface SuggestionRef {
   uuid: string;
   label: string;
 }
@@ -37,7 +37,7 @@ export interface CardRecord {
   silenced: boolean;
 }
 
-export interface OverrideReason {
+interface OverrideReason {
   system: string | null;
   code: string | null;
   display: string | null;
@@ -74,7 +74,7 @@ export interface ReportQuery {
   until?: Date;
 }
 
-export interface ReasonCount {
+interface ReasonCount {
   system: string | null;
   /** null: overridden without a coded reason. */
   code: string | null;
@@ -84,7 +84,7 @@ export interface ReasonCount {
   pct: number;
 }
 
-export interface SuggestionCount {
+interface SuggestionCount {
   /** The suggestion's label, or its uuid when the card did not record it. */
   label: string;
   count: number;

@@ -34,7 +34,7 @@ export interface CardLogWriterOptions {
   now?: () => number;
 }
 
-export interface WriterStats {
+interface WriterStats {
   queued: number;
   written: number;
   /** Records not written because every try of their batch failed. */

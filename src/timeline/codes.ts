@@ -3,8 +3,8 @@
  * mapped through the knowledge's `codeSystemAliases`; ICD-10 codes are compared without their dot and in
  * upper case ("R16.1" = "R161" = "r16.1"), since feeds send both forms.
  */
-import type { Coding } from './types';
 import { isRecord, records, str } from './util';
+import type { Coding } from '../vocabulary';
 
 export class CodeNormalizer {
   /** Per system text: canonical system and whether codes are ICD-10 style (memoised, bounded). */

@@ -12,8 +12,9 @@ import { type Acc, rangesOf, readTime } from './context';
 import { codingsOf, plainCodes } from './codes';
 import { readField } from './fhirpath';
 
-import type { Finding, FindingKind } from './types';
+import type { Finding } from './types';
 import { isRecord, type Json, str } from './util';
+import type { FindingKind } from '../vocabulary';
 
 function dateOf(acc: Acc, type: string | undefined, value: unknown, periodSide: 'start' | 'end'): string | undefined {
   let d: string | undefined;

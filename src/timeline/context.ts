@@ -8,8 +8,9 @@ import type { FindingCode, FindingCodeRange } from '../knowledge/findings';
 import { CodeNormalizer, NameMatcher } from './codes';
 import type { RefIndex } from './ingest';
 import { isZonelessDateTime, type SiteTime } from './site-time';
-import type { AnalyteId, DataIssue, ExposureDateKind, Finding, LabValue, NotEvaluableValue } from './types';
+import type { DataIssue, ExposureDateKind, Finding, LabValue, NotEvaluableValue } from './types';
 import { UnitConverter } from './units';
+import type { AnalyteId } from '../vocabulary';
 
 export interface MedicationGroup {
   detail: string;

@@ -11,9 +11,9 @@
  */
 import type { DosePoint, ExposureDateKind, ExposureEvidence } from './context';
 import type { SiteTime } from './site-time';
-import type { DataIssue, Exposure, ExposureClass, ExposureDate, Finding, LabValue, NotEvaluableValue, PatientTimeline, ValueConflict } from './types';
-import { ANALYTE_IDS } from './types';
+import type { DataIssue, Exposure, ExposureDate, Finding, LabValue, NotEvaluableValue, PatientTimeline, ValueConflict } from './types';
 import { cmpNum, cmpStr, cmpTime, uniqueSorted } from './util';
+import { ANALYTE_IDS, type ExposureClass } from '../vocabulary';
 
 const statusRank = (s: LabValue['status']): number => (s === 'preliminary' ? 1 : 0);
 
@@ -95,7 +95,7 @@ export function resolveLabs(values: LabValue[], ms: number[]): { labs: PatientTi
 }
 
 /** Dates of dose increases: a later dated dose higher than the previous one (daily amount when both known). */
-export function doseIncreases(points: DosePoint[], site: SiteTime): string[] {
+function doseIncreases(points: DosePoint[], site: SiteTime): string[] {
   const byInstant = new Map<number, DosePoint[]>();
   for (const p of points) {
     const t = site.ms(p.time);

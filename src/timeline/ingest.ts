@@ -14,7 +14,7 @@ import { toEpochMs } from './time';
 import { cmpNum, cmpStr, isRecord, type Json, records, shortHash, stableStringify, str } from './util';
 
 /** Resource types the data layer reads; every other valid resource type is ignored silently. */
-export const READ_TYPES = new Set([
+const READ_TYPES = new Set([
   'Patient',
   'Observation',
   'Condition',

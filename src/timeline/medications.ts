@@ -30,9 +30,10 @@ import { codingsOf, NameMatcher, nameTokens, textsOf } from './codes';
 import { type FieldNode, readField } from './fhirpath';
 
 import type { AgentDefinition } from '../knowledge/exposures';
-import type { Coding, Finding } from './types';
+import type { Finding } from './types';
 import { affine, roundConverted } from './units';
 import { arr, cmpStr, cmpTime, isRecord, type Json, num, records, str } from './util';
+import { UCUM, type Coding } from '../vocabulary';
 
 type MedType = 'MedicationAdministration' | 'MedicationRequest' | 'MedicationStatement' | 'Procedure';
 
@@ -159,7 +160,7 @@ function earliest(dates: string[]): string | undefined {
 function doseAmount(acc: Acc, q: unknown): { amount: number; unit: string } | undefined {
   if (!isRecord(q)) return undefined;
   const value = num(q.value);
-  const raw = (str(q.system) === 'http://unitsofmeasure.org' ? str(q.code) : undefined) ?? str(q.unit) ?? str(q.code);
+  const raw = (str(q.system) === UCUM ? str(q.code) : undefined) ?? str(q.unit) ?? str(q.code);
   if (value === undefined || raw === undefined) return undefined;
   const unit = acc.t.units.resolveGeneric(raw) ?? raw;
   const toMg = affine(unit, 'mg');

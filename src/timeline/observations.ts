@@ -18,9 +18,7 @@ import { type Acc, readTime } from './context';
 import { anyMatch, codingsOf, firstMatch, plainCodes, textsOf } from './codes';
 import { choiceField, COMPONENT_VALUE, fieldBatch, type FieldName, type FieldNode, NOT_HANDLED, OBSERVATION_EFFECTIVE, OBSERVATION_VALUE } from './fhirpath';
 import type {
-  AnalyteId,
   Comparator,
-  Coding,
   Finding,
   LabValue,
   NotEvaluableReason,
@@ -33,6 +31,7 @@ import type { AnalyteDefinition, FallbackBand } from '../knowledge/analytes';
 import { parseRangeText, pickBand } from './ranges';
 import { affine, roundConverted } from './units';
 import { arr, errorMessage, isRecord, type Json, num, records, str } from './util';
+import { UCUM, type AnalyteId, type Coding } from '../vocabulary';
 
 /** The accumulator, plus the epoch ms of each `labs[i].time` (parsed once when the value was read). */
 export interface LabAcc extends Acc {
@@ -46,7 +45,6 @@ export interface LabAcc extends Acc {
 const USED: ReadonlySet<string> = new Set(['final', 'amended', 'corrected', 'preliminary']);
 const DROPPED: ReadonlySet<string> = new Set(['entered-in-error', 'cancelled']);
 const COMPARATORS: Record<string, Comparator> = { '<': '<', '<=': '<=', '>=': '>=', '>': '>', '≤': '<=', '≥': '>=' };
-const UCUM_SYSTEM = 'http://unitsofmeasure.org';
 
 type TimeSource = LabValue['timeSource'];
 
@@ -84,7 +82,7 @@ function matchAnalyte(acc: Acc, concept: unknown, source: string): AnalyteMatch 
 }
 
 /** Parse a numeric string: optional comparator, number (thousands separated by commas allowed), optional unit. */
-export function parseNumericString(
+function parseNumericString(
   text: string,
 ): { value: number; comparator?: Comparator; unit?: string } | undefined {
   const m = /^\s*(<=|>=|≤|≥|<|>)?\s*([+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|[+-]?\.\d+)\s*(.*?)\s*$/.exec(text);
@@ -127,7 +125,7 @@ function quantityUnit(acc: Acc, q: Json, analyte: AnalyteId): string | undefined
   const unit = str(q.unit);
   // Candidates in order: UCUM code (system UCUM), unit text, system-less code; the first one that resolves,
   // else the first one present.
-  const c1 = system === UCUM_SYSTEM ? code : undefined;
+  const c1 = system === UCUM ? code : undefined;
   const c3 = system === undefined ? code : undefined;
   const units = acc.t.units;
   if (c1 !== undefined && units.resolve(c1, analyte) !== undefined) return c1;

@@ -28,7 +28,7 @@ const RELATIVE = new RegExp(`^([A-Z][A-Za-z]{1,63})/(${ID})${HISTORY}$`);
 const ABSOLUTE = new RegExp(`^https?://[^/?#\\s]+(?:/[^?#\\s]*)?/([A-Z][A-Za-z]{1,63})/(${ID})${HISTORY}$`);
 
 /** The verdict for one reference text (the cacheable part: no `type`, no identifier). */
-export function referenceVerdict(text: string, index: RefIndex, target: string): Exclude<SubjectVerdict, 'none'> {
+function referenceVerdict(text: string, index: RefIndex, target: string): Exclude<SubjectVerdict, 'none'> {
   // Relative `Type/id`: the text decides (no index lookup: it would build the fullUrl map for nothing).
   const rel = RELATIVE.exec(text);
   if (rel !== null) return rel[1] === 'Patient' && rel[2] === target ? 'ours' : 'other';

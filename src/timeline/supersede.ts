@@ -19,7 +19,7 @@ import type { LabAcc } from './observations';
 import { toEpochMs } from './time';
 import { arr, cmpNum, cmpStr, isRecord, str } from './util';
 
-export function isCorrection(status: unknown): boolean {
+function isCorrection(status: unknown): boolean {
   return status === 'amended' || status === 'corrected';
 }
 

@@ -8,37 +8,7 @@
  * `toEpochMs` from `./time`, never as strings.
  */
 
-/** Analytes the engine knows (clinical-criteria.md §7). */
-export const ANALYTE_IDS = [
-  'ferritin',
-  'alt',
-  'ast',
-  'platelets',
-  'hemoglobin',
-  'anc',
-  'wbc',
-  'fibrinogen',
-  'triglycerides',
-  'ldh',
-  'bilirubin-total',
-  'bilirubin-direct',
-  'scd25',
-  'crp',
-  'il6',
-  'pt',
-  'inr',
-  'aptt',
-  'd-dimer',
-  'creatinine',
-  'temperature',
-] as const;
-export type AnalyteId = (typeof ANALYTE_IDS)[number];
-
-export interface Coding {
-  system: string;
-  code: string;
-  display?: string;
-}
+import type { AnalyteId, Coding, ExposureClass, FindingKind } from '../vocabulary';
 
 /** A reference range converted to the analyte's canonical unit. */
 export interface ReferenceRange {
@@ -120,19 +90,6 @@ export interface ValueConflict {
   values: number[];
 }
 
-export const EXPOSURE_CLASSES = [
-  'car-t',
-  't-cell-engager',
-  'checkpoint-inhibitor',
-  'btk-inhibitor',
-  'lamotrigine',
-  'tmp-smx',
-] as const;
-export type ExposureClass = (typeof EXPOSURE_CLASSES)[number];
-
-/** IEC classes are screened for IEC-HS; the others for treatment-related HLH. */
-export const IEC_CLASSES: readonly ExposureClass[] = ['car-t', 't-cell-engager'];
-
 /**
  * What a documented date of a trigger therapy says: `administered` (MedicationAdministration, Procedure: given),
  * `reported` (MedicationStatement: taken, as reported), `scheduled` (MedicationRequest dosage timing or validity
@@ -177,19 +134,6 @@ export interface Exposure {
   matched: string;
   sources: string[];
 }
-
-export const FINDING_KINDS = [
-  'splenomegaly',
-  'hepatomegaly',
-  'hemophagocytosis',
-  'nk-activity-low',
-  'crs',
-  'hlh-diagnosis',
-  'immunosuppression',
-  'infection',
-  'disease-progression',
-] as const;
-export type FindingKind = (typeof FINDING_KINDS)[number];
 
 /**
  * A coded clinical finding from Condition or Observation. Hepatosplenomegaly yields two findings

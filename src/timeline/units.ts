@@ -11,7 +11,7 @@
  */
 import { ucumUtils } from 'fhirpath';
 import type { AnalyteKnowledge } from '../knowledge/analytes';
-import type { AnalyteId } from './types';
+import type { AnalyteId } from '../vocabulary';
 
 interface UcumResult {
   status: string;
@@ -84,7 +84,7 @@ export function roundConverted(x: number): number {
   return Number(x.toPrecision(12));
 }
 
-export type ConversionFailure = {
+type ConversionFailure = {
   ok: false;
   reasonCode: 'no-unit' | 'unit-unknown' | 'unit-not-convertible' | 'unit-refused';
   reason: string;

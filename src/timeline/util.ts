@@ -45,7 +45,7 @@ export function cmpNum(a: number | undefined, b: number | undefined): number {
 }
 
 /** `toEpochMs` (kept as the data layer's name for it; the common ISO shape is parsed without a regex). */
-export function epochMs(value: string | undefined): number | undefined {
+function epochMs(value: string | undefined): number | undefined {
   return toEpochMs(value);
 }
 

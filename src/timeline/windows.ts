@@ -17,7 +17,7 @@ export interface WindowInterval {
   at: string;
 }
 
-export function durationMs(d: WindowDuration): number {
+function durationMs(d: WindowDuration): number {
   return d.value * (d.unit === 'wk' ? 7 * DAY_MS : DAY_MS);
 }
 

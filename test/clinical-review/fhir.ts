@@ -10,9 +10,9 @@ import { loadCardContent } from '../../src/render/content';
 import { buildTimeline, type PatientTimeline } from '../../src/timeline';
 import type { Card } from '../../src/hooks/response';
 
-export const LOINC = 'http://loinc.org';
+const LOINC = 'http://loinc.org';
 export const SNOMED = 'http://snomed.info/sct';
-export const FINDING = 'urn:hlh-sentinel:finding';
+const FINDING = 'urn:hlh-sentinel:finding';
 
 type J = Record<string, unknown>;
 

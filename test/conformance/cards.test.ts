@@ -12,10 +12,10 @@ import { loadCardContent } from '../../src/render/content';
 import { renderCards } from '../../src/render/cards';
 import type { Hlh2004ItemId, IecHsStatus } from '../../src/criteria/types';
 import { HLH2004_ITEM_IDS } from '../../src/criteria/types';
-import type { AnalyteId, ExposureClass } from '../../src/timeline/types';
 import { assessment, ferritinItem } from '../render/fixtures';
 import { allUuids, cardViolations, responseViolations } from './card-checks';
 import { EXAMPLE_IDS, examplePrefetch, hookBody, postService, productionApp, type Runtime } from './support';
+import type { AnalyteId, ExposureClass } from '../../src/vocabulary';
 
 const emptyBundle = { resourceType: 'Bundle', type: 'searchset', total: 0 };
 const outcome = { resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'forbidden', diagnostics: 'access denied' }] };

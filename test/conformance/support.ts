@@ -68,7 +68,7 @@ export async function postFeedback(rt: Runtime, body: unknown) {
   return request(rt.app).post(FEEDBACK).set('authorization', await bearer(rt, FEEDBACK)).send(body as object);
 }
 
-export function exampleResources(id: string): Array<Record<string, unknown>> {
+function exampleResources(id: string): Array<Record<string, unknown>> {
   const bundle = JSON.parse(readFileSync(path.join(EXAMPLES_DIR, `${id}.json`), 'utf8')) as Record<string, unknown>;
   return entriesOf(bundle as never) as Array<Record<string, unknown>>;
 }
@@ -80,7 +80,7 @@ export function examplePrefetch(rt: Runtime, id: string): Record<string, unknown
 
 let counter = 0;
 /** A distinct, valid v4-shaped hookInstance per call. */
-export function hookInstance(): string {
+function hookInstance(): string {
   counter += 1;
   return `d1577c69-dfbe-44ad-ba6d-${counter.toString(16).padStart(12, '0')}`;
 }

@@ -2,23 +2,21 @@
 import { defaultKnowledge, type Knowledge } from '../../src/knowledge';
 import { DAY_MS, HOUR_MS } from '../../src/timeline/time';
 import type {
-  AnalyteId,
   Comparator,
   Exposure,
-  ExposureClass,
   Finding,
-  FindingKind,
   LabValue,
   NotEvaluableValue,
   PatientTimeline,
   ReferenceRange,
   UsedStatus,
 } from '../../src/timeline/types';
+import type { AnalyteId, ExposureClass, FindingKind } from '../../src/vocabulary';
 
 export const ASOF = '2026-03-15T12:00:00.000Z';
 export const ASOF_MS = Date.parse(ASOF);
 
-export const CANONICAL: Record<AnalyteId, string> = {
+const CANONICAL: Record<AnalyteId, string> = {
   ferritin: 'ng/mL',
   alt: 'U/L',
   ast: 'U/L',

@@ -10,7 +10,7 @@ import request from 'supertest';
 import { loadConfig } from '../../src/config/load';
 import { createApp, createRuntime } from '../../src/app';
 import { createLogger } from '../../src/log/logger';
-import { defaultScopes, evidenceLaunchUrl } from '../../src/evidence/config';
+import { defaultScopes, evidenceLaunchUrl } from '../../src/config/evidence';
 import { loadEvidenceContent, parseEvidenceContent } from '../../src/evidence/content';
 import { connectSources } from '../../src/evidence/router';
 import { QUERIES } from '../../src/fhir/queries';

@@ -5,7 +5,8 @@
  */
 import nock from 'nock';
 import { medicationReadPlan } from '../../src/fhir/medication-refs';
-import { resolveData, type ResolveOptions } from '../../src/fhir/resolve';
+import { resolveData } from '../../src/fhir/resolve';
+import type { ResolveOptions } from '../../src/fhir/resolved-data';
 
 const ORIGIN = 'https://fhir.example.org';
 const BASE = `${ORIGIN}/r4`;

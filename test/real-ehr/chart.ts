@@ -5,8 +5,7 @@
  */
 export const LOINC = 'http://loinc.org';
 export const UCUM = 'http://unitsofmeasure.org';
-export const SNOMED = 'http://snomed.info/sct';
-export const FINDING = 'urn:hlh-sentinel:finding';
+const FINDING = 'urn:hlh-sentinel:finding';
 export const DAY0 = '2026-03-03T14:00:00Z';
 
 export type Json = Record<string, unknown>;

@@ -1,8 +1,9 @@
 import { cardsResponseSchema, ownCardSchema, type Card } from '../../src/hooks/response';
 import { loadCardContent } from '../../src/render/content';
-import { renderCards, decideIndicator } from '../../src/render/cards';
+import { renderCards } from '../../src/render/cards';
 import { EXTENSION_KEY, assessmentExtensionSchema } from '../../src/render/extension';
 import { AS_OF, assessment, exposure, ferritinItem, item, seqIds } from './fixtures';
+import { decideIndicator } from '../../src/render/indicator';
 
 const content = loadCardContent();
 const ctx = { patientId: 'p1', encounterId: 'e1' };

@@ -9,7 +9,7 @@ import type {
   TriggerExposure,
 } from '../../src/criteria/types';
 import { HLH2004_ITEM_IDS, HSCORE_VARIABLE_IDS } from '../../src/criteria/types';
-import type { AnalyteId, ExposureClass } from '../../src/timeline/types';
+import type { AnalyteId, ExposureClass } from '../../src/vocabulary';
 
 export const AS_OF = '2024-05-13T08:00:00Z';
 
@@ -53,7 +53,7 @@ const LABELS: Record<Hlh2004ItemId, string> = {
   scd25: 'sCD25 ≥ 2,400 U/mL',
 };
 
-export function hlhItems(states: Partial<Record<Hlh2004ItemId, CriterionState | CriterionItem>>): CriterionItem[] {
+function hlhItems(states: Partial<Record<Hlh2004ItemId, CriterionState | CriterionItem>>): CriterionItem[] {
   return HLH2004_ITEM_IDS.map((id) => {
     const s = states[id] ?? 'unknown';
     return typeof s === 'string' ? item(id, s, { label: LABELS[id] }) : s;

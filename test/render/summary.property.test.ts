@@ -5,8 +5,8 @@ import { HLH2004_ITEM_IDS } from '../../src/criteria/types';
 import { loadCardContent } from '../../src/render/content';
 import { renderCards } from '../../src/render/cards';
 import { EXTENSION_KEY, assessmentExtensionSchema } from '../../src/render/extension';
-import type { ExposureClass } from '../../src/timeline/types';
 import { assessment, ferritinItem, seqIds } from './fixtures';
+import type { ExposureClass } from '../../src/vocabulary';
 
 const content = loadCardContent();
 

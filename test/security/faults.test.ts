@@ -7,10 +7,10 @@ import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import nock from 'nock';
 import request from 'supertest';
-import type { ResolvedData } from '../../src/fhir/resolve';
-import type { Evaluator } from '../../src/pipeline/evaluate';
 import { mintToken, securityInput, SERVICE_PATH, testKey, type TestKey } from '../support/jwt';
 import { noPrefetchRequest, secureApp, type SecureApp } from './harness';
+import type { Evaluator } from '../../src/http/hook-task';
+import type { ResolvedData } from '../../src/fhir/resolved-data';
 
 const FHIR = 'https://fhir.test.example/r4';
 const TIMEOUT_MS = 300;

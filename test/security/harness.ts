@@ -5,11 +5,11 @@ import { createApp, type AppDeps } from '../../src/app';
 import { defaultKnowledge } from '../../src/knowledge';
 import { createLogger } from '../../src/log/logger';
 import { hlhScreenService } from '../../src/service-definition';
-import { prefetchTemplates } from '../../src/pipeline/prefetch-templates';
-import type { Evaluator } from '../../src/pipeline/evaluate';
+import { prefetchTemplates } from '../../src/fhir/prefetch-templates';
 import { createSecurity } from '../../src/security';
 import { createStats } from '../../src/ops/stats';
 import { memoryLog } from '../support/app';
+import type { Evaluator } from '../../src/http/hook-task';
 
 export interface SecureApp {
   app: Express;

@@ -6,13 +6,13 @@ import request from 'supertest';
 import { withCardLog } from '../../src/app';
 import { createApp } from '../../src/app';
 import type { Card } from '../../src/hooks/response';
-import type { Evaluator } from '../../src/pipeline/evaluate';
 import { createCardLogRuntime } from '../../src/store/card-log';
 import { storeConfigSchema } from '../../src/store/config';
 import { createSqliteStore } from '../../src/store/sqlite';
 import type { CardStore } from '../../src/store/types';
 import { loadConfig } from '../../src/config/load';
 import { buildTestApp, hookRequest } from '../support/app';
+import type { Evaluator } from '../../src/http/hook-task';
 
 const CRITICAL = '11111111-1111-4111-8111-111111111111';
 const INFO = '22222222-2222-4222-8222-222222222222';

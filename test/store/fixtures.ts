@@ -1,9 +1,6 @@
 /** Card and feedback builders plus the known data set whose report numbers the contract asserts. */
 import type { CardRecord, FeedbackRecord } from '../../src/store';
 
-let seq = 0;
-export const uuid = (prefix: string): string => `${prefix}-${(++seq).toString().padStart(6, '0')}`;
-
 export function card(over: Partial<CardRecord> & { cardUuid: string }): CardRecord {
   return {
     serviceId: 'hlh-screen',

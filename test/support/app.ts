@@ -5,9 +5,10 @@ import { createApp, type AppDeps } from '../../src/app';
 import { defaultKnowledge } from '../../src/knowledge';
 import { createLogger } from '../../src/log/logger';
 import { hlhScreenService } from '../../src/service-definition';
-import { prefetchTemplates } from '../../src/pipeline/prefetch-templates';
-import type { EvaluationContext, Evaluator } from '../../src/pipeline/evaluate';
-import type { ResolvedData } from '../../src/fhir/resolve';
+import { prefetchTemplates } from '../../src/fhir/prefetch-templates';
+import type { EvaluationContext } from '../../src/pipeline/evaluate';
+import type { Evaluator } from '../../src/http/hook-task';
+import type { ResolvedData } from '../../src/fhir/resolved-data';
 
 /** Captures pino lines so tests can assert on (and grep) what was logged. */
 export function memoryLog(): { stream: Writable; lines: string[] } {
@@ -26,7 +27,7 @@ export interface SpyEvaluator extends Evaluator {
 }
 
 /** An evaluator that records what the pipeline received and returns no cards. */
-export function spyEvaluator(): SpyEvaluator {
+function spyEvaluator(): SpyEvaluator {
   const calls: SpyEvaluator['calls'] = [];
   return Object.assign(
     (data: ResolvedData, ctx: EvaluationContext) => {
@@ -64,7 +65,7 @@ export function buildTestApp(overrides: Partial<AppDeps> & { configInput?: Confi
   return { app: createApp(deps), log: log.lines, evaluator: deps.evaluator, deps };
 }
 
-export const HOOK_INSTANCE = 'd1577c69-dfbe-44ad-ba6d-3e05e953b2ea';
+const HOOK_INSTANCE = 'd1577c69-dfbe-44ad-ba6d-3e05e953b2ea';
 
 /** A valid patient-view request; pass `prefetch: undefined` to omit the key entirely. */
 export function hookRequest(extra: Record<string, unknown> = {}): Record<string, unknown> {

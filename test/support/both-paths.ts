@@ -38,7 +38,7 @@ export interface PathResult {
   log: string[];
 }
 
-export interface RunOptions {
+interface RunOptions {
   patientId: string;
   /** The evaluation clock (default 2026-03-15T12:00:00Z, the examples' date). */
   asOf?: string;

@@ -8,13 +8,13 @@ import type { AddressInfo } from 'node:net';
 
 type Json = Record<string, unknown>;
 
-export interface FhirProxy {
+interface FhirProxy {
   baseUrl: string;
   close(): Promise<void>;
 }
 
 /** `alter(pathAndQuery, body)` may change the forwarded JSON body (a read's resource or a search Bundle). */
-export async function startFhirProxy(targetBase: string, alter: (pathAndQuery: string, body: Json) => Json): Promise<FhirProxy> {
+async function startFhirProxy(targetBase: string, alter: (pathAndQuery: string, body: Json) => Json): Promise<FhirProxy> {
   const target = new URL(targetBase);
   const server = http.createServer((req, res) => {
     void (async () => {

@@ -4,8 +4,9 @@
  * Quantity whose value is a JSON string. Numeric valueStrings stay tolerated.
  */
 import { defaultKnowledge, knowledgeSchema } from '../../src/knowledge';
-import { createTimelineBuilder, type AnalyteId, type PatientTimeline } from '../../src/timeline';
+import { createTimelineBuilder, type PatientTimeline } from '../../src/timeline';
 import { obs, patient, qty } from './fixtures';
+import type { AnalyteId } from '../../src/vocabulary';
 
 const build = createTimelineBuilder(defaultKnowledge);
 const one = (resource: unknown): PatientTimeline => build([patient, resource], { patientId: 'p1' });

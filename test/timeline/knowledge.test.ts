@@ -1,8 +1,8 @@
 import { defaultKnowledge, knowledgeSchema } from '../../src/knowledge';
-import { analyteKnowledgeSchema, RXNORM } from '../../src/knowledge/analytes';
+import { analyteKnowledgeSchema } from '../../src/knowledge/analytes';
 import { exposureKnowledgeSchema } from '../../src/knowledge/exposures';
 import { findingKnowledgeSchema } from '../../src/knowledge/findings';
-import { ANALYTE_IDS, EXPOSURE_CLASSES } from '../../src/timeline';
+import { ANALYTE_IDS, EXPOSURE_CLASSES, RXNORM } from '../../src/vocabulary';
 
 describe('data-layer knowledge (JSON-overridable, strict)', () => {
   test('defaults survive a JSON round trip through the schemas', () => {

@@ -1,6 +1,7 @@
 import { defaultKnowledge, knowledgeSchema, type Knowledge } from '../../src/knowledge';
-import { buildTimeline, createTimelineBuilder, type AnalyteId, type PatientTimeline } from '../../src/timeline';
+import { buildTimeline, createTimelineBuilder, type PatientTimeline } from '../../src/timeline';
 import { LOINC, obs, patient, qty, UCUM } from './fixtures';
+import type { AnalyteId } from '../../src/vocabulary';
 
 const build = createTimelineBuilder(defaultKnowledge);
 const one = (resource: unknown): PatientTimeline => build([patient, resource], { patientId: 'p1' });

@@ -6,12 +6,13 @@
  */
 import type { Assessment, CriterionItem } from '../../criteria/types';
 import type { Knowledge } from '../../knowledge';
-import { analyteOfItem, thresholdInValueUnit } from '../../render/cards';
 import { fill, formatNumber, formatTime, formatUnit, formatValue } from '../../render/format';
 import { DAY_MS, HOUR_MS, toEpochMs } from '../../timeline/time';
-import type { AnalyteId, LabValue, PatientTimeline } from '../../timeline/types';
+import type { LabValue, PatientTimeline } from '../../timeline/types';
 import type { EvidenceContent } from '../content';
 import type { ChartLine, ChartPoint, ChartView } from './types';
+import type { AnalyteId } from '../../vocabulary';
+import { analyteOfItem, thresholdInValueUnit } from '../../render/criterion-items';
 
 const OPERATOR = { '<': '<', '<=': '≤', '>': '>', '>=': '≥' } as const;
 
@@ -44,7 +45,7 @@ function thresholdItems(a: Assessment): Array<{ item: CriterionItem; framework: 
  * The chart window, shared by every chart: it ends at asOf and starts at the earliest of the lookback start,
  * the IEC-HS baseline values and — when they lie within `maxDays` — day 0 and the charted analytes' values.
  */
-export function chartWindow(a: Assessment, timeline: PatientTimeline, analytes: readonly AnalyteId[], k: Knowledge, maxDays: number): Window {
+function chartWindow(a: Assessment, timeline: PatientTimeline, analytes: readonly AnalyteId[], k: Knowledge, maxDays: number): Window {
   const asOf = toEpochMs(a.asOf)!;
   const limit = asOf - maxDays * DAY_MS;
   const labLookback = asOf - k.criteria.lookback.labHours * HOUR_MS;

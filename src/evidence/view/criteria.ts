@@ -5,22 +5,22 @@
  */
 import type { Assessment, CriterionItem, HScoreVariable } from '../../criteria/types';
 import { HLH2004_ITEM_IDS } from '../../criteria/types';
-import { thresholdInValueUnit } from '../../render/cards';
 import { fill, formatFactor, formatNumber, formatTime, formatUnit, formatValue } from '../../render/format';
 import type { EvidenceContent } from '../content';
 import type { TableRow, TableView } from './types';
+import { thresholdInValueUnit } from '../../render/criterion-items';
 
 const OPERATOR = { '<': '<', '<=': '≤', '>': '>', '>=': '≥' } as const;
 const basisText = (b: 'uln' | 'lln' | 'baseline' | 'earlier-value') => (b === 'uln' ? 'ULN' : b === 'lln' ? 'LLN' : b === 'baseline' ? 'baseline' : 'earlier value');
 
-export function stateText(i: CriterionItem, w: EvidenceContent): string {
+function stateText(i: CriterionItem, w: EvidenceContent): string {
   const base = w.states[i.state];
   if (i.state !== 'unknown') return base;
   const why = w.reasons[i.reason];
   return why ? `${base} (${why})` : base;
 }
 
-export function valueText(i: CriterionItem, w: EvidenceContent): string {
+function valueText(i: CriterionItem, w: EvidenceContent): string {
   const parts: string[] = [];
   if (i.value !== undefined) {
     parts.push(formatValue(i.value, i.unit, i.comparator, thresholdInValueUnit(i)));
@@ -39,7 +39,7 @@ export function valueText(i: CriterionItem, w: EvidenceContent): string {
   return parts.join(' ');
 }
 
-export function thresholdText(i: CriterionItem): string {
+function thresholdText(i: CriterionItem): string {
   const t = i.threshold;
   if (!t) return '';
   const basis = t.basis === 'absolute' ? '' : ` (${t.factor ?? 1}× ${basisText(t.basis)})`;
@@ -47,7 +47,7 @@ export function thresholdText(i: CriterionItem): string {
   return `${OPERATOR[t.operator]} ${formatValue(t.value, t.unit)}${basis}${status}`;
 }
 
-export function rangeText(i: CriterionItem, w: EvidenceContent): string {
+function rangeText(i: CriterionItem, w: EvidenceContent): string {
   const r = i.referenceRange;
   if (!r) return '';
   const lo = r.low !== undefined ? formatNumber(r.low) : undefined;

@@ -64,7 +64,7 @@ function events(a: Assessment, timeline: PatientTimeline, w: EvidenceContent, do
 }
 
 /** `code http://…rxnorm|1547545` → "code RxNorm 1547545"; a name match keeps the matched words. */
-export function matchedText(by: 'code' | 'name', matched: string, w: EvidenceContent): string {
+function matchedText(by: 'code' | 'name', matched: string, w: EvidenceContent): string {
   if (by === 'name') return fill(w.exposure.matchedBy.name, { name: matched });
   const bar = matched.lastIndexOf('|');
   const system = bar > 0 ? matched.slice(0, bar) : '';

@@ -19,7 +19,7 @@ export type * from './types';
 const builders = new WeakMap<Knowledge, TimelineBuilder>();
 
 /** Timeline and assessment exactly as the hook's pipeline computes them (src/pipeline/evaluate.ts). */
-export function assessSource(config: PageConfig, source: DataSource): { timeline: PatientTimeline; assessment: Assessment } {
+function assessSource(config: PageConfig, source: DataSource): { timeline: PatientTimeline; assessment: Assessment } {
   let build = builders.get(config.knowledge);
   if (!build) builders.set(config.knowledge, (build = createTimelineBuilder(config.knowledge)));
   const timeline = build(source.resources, { patientId: source.patientId, timeZone: config.timeZone });
@@ -33,7 +33,7 @@ function patientLine(timeline: PatientTimeline, source: DataSource, config: Page
   return `${h.patient} ${source.patientId}${timeline.patient.gender ? `, ${timeline.patient.gender}` : ''}${born}`;
 }
 
-export function buildView(config: PageConfig, source: DataSource, timeline: PatientTimeline, a: Assessment): EvidenceView {
+function buildView(config: PageConfig, source: DataSource, timeline: PatientTimeline, a: Assessment): EvidenceView {
   const w = config.evidence;
   const header = headerOf(a, config.cards, w);
   return {

@@ -4,12 +4,13 @@
  */
 import type { Assessment } from '../../criteria/types';
 import { assessmentDigest } from '../../render/app-context';
-import { decideIndicator, renderSummary } from '../../render/cards';
 import type { CardContent } from '../../render/content';
 import { fill, formatAge, formatTime } from '../../render/format';
 import { planWorkup } from '../../render/workup';
 import type { EvidenceContent } from '../content';
 import type { DataSource, EvidenceView, PageConfig } from './types';
+import { decideIndicator } from '../../render/indicator';
+import { renderSummary } from '../../render/summary';
 
 type Cards = Omit<CardContent, 'dir'>;
 

@@ -25,7 +25,7 @@ export interface PageConfig {
   connect: string[];
 }
 
-export type SourceMode = 'ehr' | 'standalone' | 'offline';
+type SourceMode = 'ehr' | 'standalone' | 'offline';
 
 export interface DataSource {
   mode: SourceMode;
@@ -41,7 +41,7 @@ export interface DataSource {
   appContext?: EvidenceAppContext;
 }
 
-export type CellState = 'met' | 'not-met' | 'unknown';
+type CellState = 'met' | 'not-met' | 'unknown';
 
 export interface TableRow {
   cells: string[];

@@ -9,7 +9,7 @@ import type { ChartLine, ChartView } from '../view/types';
 import { h } from './dom';
 import { makeInteractive } from './interact';
 
-export const SERIES_COLORS = ['#1f5fa8', '#b4531a', '#2b7a3d', '#7a3e9d'];
+const SERIES_COLORS = ['#1f5fa8', '#b4531a', '#2b7a3d', '#7a3e9d'];
 const LINE_STYLE: Record<ChartLine['kind'], { stroke: string; dash?: string; width: number }> = {
   threshold: { stroke: '#b3261e', width: 1.6 },
   uln: { stroke: '#6b6b6b', dash: '5,3', width: 1.2 },
@@ -42,7 +42,7 @@ const MARGIN_TOP = 14;
 const MARGIN_BOTTOM = 26;
 
 /** Moves sorted positions apart by at least `gap`, within [top, bottom] where room allows. */
-export function spread(items: Array<{ y: number }>, gap: number, top: number, bottom: number): void {
+function spread(items: Array<{ y: number }>, gap: number, top: number, bottom: number): void {
   for (let i = 1; i < items.length; i++) items[i]!.y = Math.max(items[i]!.y, items[i - 1]!.y + gap);
   const last = items[items.length - 1];
   const overflow = last ? last.y - bottom : 0;

@@ -24,7 +24,7 @@ function tip(): HTMLElement {
   return tooltip;
 }
 
-export function showTip(text: string, anchor: Element): void {
+function showTip(text: string, anchor: Element): void {
   const t = tip();
   t.textContent = text;
   t.hidden = false;
@@ -36,7 +36,7 @@ export function showTip(text: string, anchor: Element): void {
   t.style.top = `${window.scrollY + r.top - t.offsetHeight - 8}px`;
 }
 
-export function hideTip(): void {
+function hideTip(): void {
   if (tooltip) tooltip.hidden = true;
 }
 

@@ -14,7 +14,7 @@ import { readPatientData } from './fhir-read';
 
 export type Resolution = { kind: 'redirecting' } | { kind: 'source'; source: DataSource };
 
-export class PageError extends Error {
+class PageError extends Error {
   override name = 'PageError';
 }
 

@@ -1,11 +1,18 @@
+/**
+ * The prefetch templates the discovery document advertises: the query list (./queries.ts) filled with the
+ * `system|code` tokens of the knowledge base's code lists, so an EHR prefetches exactly what the engine reads.
+ */
 import type { Knowledge } from '../knowledge';
-import type { Config } from '../config/schema';
-import type { AnalyteId } from '../timeline/types';
-import { buildPrefetchTemplates, type TemplateInputs } from '../fhir/queries';
-import { ICD10CM } from '../knowledge/analytes';
+import { buildPrefetchTemplates, type TemplateInputs } from './queries';
+import { ICD10CM, type AnalyteId } from '../vocabulary';
+
+/** The part of the service configuration the templates read (the service passes its whole `Config`). */
+interface TemplateConfig {
+  fhir: { observationCount: number };
+}
 
 /** `system|code` tokens for analytes and finding Observations, read from the knowledge base's code lists. */
-export function templateInputs(knowledge: Knowledge, config: Config): TemplateInputs {
+function templateInputs(knowledge: Knowledge, config: TemplateConfig): TemplateInputs {
   return {
     analyteTokens: (analytes: readonly AnalyteId[]) => analyteTokens(knowledge, analytes),
     findingTokens: () => findingTokens(knowledge),
@@ -14,7 +21,7 @@ export function templateInputs(knowledge: Knowledge, config: Config): TemplateIn
   };
 }
 
-export function prefetchTemplates(knowledge: Knowledge, config: Config): Record<string, string> {
+export function prefetchTemplates(knowledge: Knowledge, config: TemplateConfig): Record<string, string> {
   return buildPrefetchTemplates(templateInputs(knowledge, config));
 }
 

@@ -1,0 +1,122 @@
+/**
+ * The notes of the card's detail around the tables: trends, missing or stale work-up, documented alternative
+ * explanations, an earlier or refuted HLH diagnosis, and pediatric patients judged against adult ranges.
+ */
+import type { Assessment, CriterionItem, TriggerExposure } from '../criteria/types';
+import type { CardContent } from './content';
+import { fill, formatAge, formatNumber, formatTime, formatUnit } from './format';
+import { escapeMarkdown as esc } from './markdown';
+import type { DueItem, WorkupPlan } from './workup';
+import { unusableText } from './detail-tables';
+import { walk } from './criterion-items';
+
+/** Canonical units (clinical-criteria.md §7), used when a trend carries no value reference. */
+const CANONICAL_UNIT = { ferritin: 'ng/mL', fibrinogen: 'mg/dL', platelets: '10*9/L' } as const;
+
+export function trendLines(a: Assessment, content: CardContent): string[] {
+  const out: string[] = [];
+  for (const analyte of ['ferritin', 'fibrinogen', 'platelets'] as const) {
+    const t = a.trends.items.find((x) => x.analyte === analyte);
+    if (!t || t.points.length === 0) continue;
+    const pts = t.points.slice(-5);
+    const unit = t.latest?.unit ?? t.mostAbnormal?.unit ?? CANONICAL_UNIT[analyte];
+    const series = pts.map((p) => esc(`${p.comparator ?? ''}${formatNumber(p.value)}`)).join(' → ');
+    const first = pts[0];
+    const last = pts[pts.length - 1];
+    const span = first && last && pts.length > 1 ? ` (${esc(formatTime(first.time))} → ${esc(formatTime(last.time))})` : ` (${esc(formatTime(last?.time))})`;
+    let change = '';
+    if (t.change48h) {
+      const c = t.change48h;
+      const dir = c.absolute > 0 ? '↑' : c.absolute < 0 ? '↓' : '→';
+      change = `; change over ${esc(formatNumber(Math.round(c.hours)))} h ${dir} ${c.approximate ? '≈' : ''}${esc(formatNumber(Math.abs(c.absolute)))}${c.ratio !== undefined ? ` (×${esc(formatNumber(c.ratio))})` : ''}`;
+    }
+    const label = content.wording.summaryValueLabels[analyte] ?? analyte;
+    out.push(`- ${esc(label[0]?.toUpperCase() + label.slice(1))}: ${series} ${esc(formatUnit(unit))}${span}${change}`);
+  }
+  return out;
+}
+
+/** "Fibrinogen (no usable result: specimen clotted, 2026-03-15 07:00Z)". */
+function unusableItems(list: readonly DueItem[], content: CardContent): string {
+  return list
+    .map((d) => `${d.item.label} (${(d.unusable ?? []).map((u) => `${unusableText(u, content)}, ${esc(formatTime(u.time))}`).join('; ')})`)
+    .join('; ');
+}
+
+export function workupLines(a: Assessment, plan: WorkupPlan, content: CardContent): string[] {
+  const out: string[] = [];
+  const w = content.wording.dataNotes;
+  const missing = plan.bundle.filter((d) => d.reason === 'missing');
+  const stale = plan.bundle.filter((d) => d.reason === 'stale');
+  const repeat = plan.bundle.filter((d) => d.reason === 'repeat');
+  if (repeat.length) out.push(`- ${fill(w.repeatLine, { items: unusableItems(repeat, content) })}`);
+  if (plan.check.length) out.push(`- ${fill(w.checkLine, { items: unusableItems(plan.check, content) })}`);
+  if (missing.length) out.push(`- No result: ${missing.map((d) => (d.analytes.length < d.item.covers.length ? `${d.item.label} (${d.analytes.join(', ')})` : d.item.label)).join('; ')}`);
+  if (stale.length) {
+    const s = stale.map((d) => `${d.item.label} (${formatAge(d.ageHours ?? 0)} old, ${esc(formatTime(d.lastSeen))}; refresh after ${d.item.freshnessHours} h)`);
+    out.push(`- Older than the freshness window: ${s.join('; ')}`);
+  }
+  const covered = new Set(plan.bundle.flatMap((d) => d.item.covers as string[]));
+  const uncovered = a.missing.filter((m) => !covered.has(m));
+  if (uncovered.length) out.push(`- No usable value in the lookback window: ${uncovered.map((m) => esc(m)).join(', ')}`);
+  if (plan.optional.length) {
+    out.push(`- Not visible to the screen, check whether done: ${plan.optional.map((i) => i.label).join('; ')}`);
+  }
+  for (const adv of plan.advice) out.push(`- ${adv.label}`);
+  for (const { exam } of plan.documented) {
+    const found = exam.hemophagocytosis ? w.marrowFound.present : w.marrowFound.absent;
+    out.push(`- ${fill(w.marrowDocumented, { time: esc(formatTime(exam.time)), found, source: esc(exam.source) })}`);
+  }
+  return out;
+}
+
+/** "code “…”", or per agent for a combination: "code “…” (ipilimumab); name “opdivo” (nivolumab)". */
+export function matchedByText(combination: readonly TriggerExposure[]): string {
+  const one = (x: TriggerExposure) => `${x.matchedBy} “${esc(x.matched, 80)}”`;
+  return combination.length === 1 ? one(combination[0] as TriggerExposure) : combination.map((x) => `${one(x)} (${esc(x.agent)})`).join('; ');
+}
+
+/** "Documented infection: Sepsis due to E. coli (ICD-10-CM A41.51), 2026-03-13", one per alternative, and the note. */
+export function alternativeLines(a: Assessment, content: CardContent): string[] {
+  const w = content.wording.alternatives;
+  const lines = a.alternatives.map((x) => {
+    const what = x.text ?? x.code?.display ?? (x.detail ? (w.detailLabels[x.detail] ?? x.detail) : w.unnamed[x.kind]);
+    const system = x.code ? (w.codeSystems[x.code.system] ?? x.code.system) : '';
+    const line = fill(x.kind === 'infection' ? w.infection : w.diseaseProgression, {
+      what: esc(what, 120),
+      system: esc(system, 80),
+      code: esc(x.code?.code ?? '', 40),
+      date: x.time ? esc(formatTime(x.time)) : w.undated,
+    });
+    return `- ${line} — ${esc(x.source, 120)}`;
+  });
+  return [`#### ${w.heading}`, w.note, ...lines];
+}
+
+/** An earlier (resolved, inactive) HLH diagnosis is history; a refuted one is a documented negative. */
+export function diagnosisHistory(a: Assessment, content: CardContent): string[] {
+  const h = a.hlh2004;
+  const w = content.wording.dataNotes;
+  const out: string[] = [];
+  if (h.earlierDiagnosis.length) {
+    const items = h.earlierDiagnosis.map((x) => [x.clinicalStatus, x.time ? formatTime(x.time) : undefined, x.source].filter(Boolean).map((t) => esc(t as string)).join(', '));
+    out.push(fill(w.hlhDiagnosisEarlier, { items: items.join('; ') }));
+  }
+  if (h.refutedDiagnosis.length) out.push(fill(w.hlhDiagnosisRefuted, { sources: h.refutedDiagnosis.map((s) => esc(s)).join(', ') }));
+  return out;
+}
+
+/** Decided leaf items of every table (IEC-HS, HLH-2004, HScore, OHI). */
+function decidedLeaves(a: Assessment): CriterionItem[] {
+  const all = [...walk(a.iecHs?.features), ...walk(a.iecHs?.mayBePresent), ...walk(a.hlh2004.items), ...walk(a.hscore.variables), ...walk(a.ohi.items)];
+  return all.filter((i) => i.state !== 'unknown' && !i.components?.length);
+}
+
+/** One line when a pediatric patient's ULN/LLN criterion was judged against a fallback or default range. */
+export function pediatricNote(a: Assessment, content: CardContent): string[] {
+  const items = decidedLeaves(a).filter((i) => i.flags?.includes('pediatric-fallback-range'));
+  if (!items.length) return [];
+  const labels = [...new Set(items.map((i) => esc(i.label)))];
+  const ranges = [...new Set(items.map((i) => (i.referenceRange?.source === 'default' ? 'default ULN [design]' : esc(i.referenceRange?.population ?? 'fallback'))))];
+  return [fill(content.wording.dataNotes.pediatricFallback, { items: labels.join('; '), ranges: ranges.join(', ') })];
+}

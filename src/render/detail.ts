@@ -1,0 +1,111 @@
+/**
+ * The card's detail (Markdown), in the order a clinician reads it: disclaimer, what triggered the screen, the
+ * ASTCT IEC-HS features, HLH-2004, HScore, OHI, trends, alternatives, missing work-up, what to consider, data
+ * issues, provenance and sources. Wording comes from cards/wording.json.
+ */
+import type { Assessment, CriterionItem } from '../criteria/types';
+import { HLH2004_ITEM_IDS } from '../criteria/types';
+import type { CardContent } from './content';
+import { fill, formatTime } from './format';
+import { escapeMarkdown as esc, table } from './markdown';
+import type { WorkupPlan } from './workup';
+import { agentsText, combinationOf, dayText, exposureNotes } from './exposure-text';
+import { alternativeLines, diagnosisHistory, matchedByText, pediatricNote, trendLines, workupLines } from './detail-notes';
+import { CRITERIA_HEADER, criteriaRows, hscoreSection, unusableNote, withNote } from './detail-tables';
+import type { IndicatorDecision } from './indicator';
+
+export function renderDetail(a: Assessment, d: IndicatorDecision, plan: WorkupPlan, content: CardContent, lamotrigine: boolean): string {
+  const w = content.wording;
+  const e = d.exposure;
+  const note = unusableNote(a, content);
+  const blocks: string[] = [w.detail.disclaimer];
+  const classLabel = w.exposureClassLabels[e.class];
+  const combination = combinationOf(a, d.episode, e);
+  const vars = {
+    agent: esc(agentsText(combination, content, false)),
+    class: classLabel,
+    dayText: dayText(combination, w, (s) => esc(s)),
+    matchedBy: matchedByText(combination),
+    astct: a.iecHs
+      ? (w.detail.astctStatusReason?.[a.iecHs.statusReason] ?? w.detail.astctStatus[a.iecHs.status])
+      : e.day0 === undefined
+        ? (w.detail.astctStatusReason?.['no-day0'] ?? w.detail.astctStatus['not-evaluable'])
+        : w.detail.astctStatus['not-evaluable'],
+  };
+  blocks.push([fill(d.kind === 'iec' ? w.detail.intro.iec : w.detail.intro.drug, vars), ...exposureNotes(a, d.episode, combination, content)].join('\n\n'));
+
+  if (a.iecHs) {
+    const crs =
+      a.iecHs.crsRelation === 'after-crs-resolution'
+        ? ['Onset after resolution of coded CRS.']
+        : a.iecHs.crsRelation === 'concurrent-with-crs'
+          ? ['Concurrent with coded CRS.']
+          : [];
+    const assessed = a.iecHs.mayBePresent.filter((f) => f.state !== 'unknown');
+    const notAssessed = a.iecHs.mayBePresent.filter((f) => f.state === 'unknown');
+    blocks.push(
+      [
+        `#### ASTCT 2023 IEC-HS features: ${esc(a.iecHs.status)}`,
+        ...crs,
+        table(CRITERIA_HEADER, [...criteriaRows(a.iecHs.features, note), ...criteriaRows(assessed, note, ' *(may be present)*')]),
+        ...(notAssessed.length ? [`Not assessable from the data (may be present): ${notAssessed.map((f) => withNote(f, note)).join('; ')}.`] : []),
+        w.detail.grade,
+      ].join('\n\n'),
+    );
+  }
+
+  const h = a.hlh2004;
+  const ordered = HLH2004_ITEM_IDS.map((id) => h.items.find((i) => i.id === id)).filter((i): i is CriterionItem => Boolean(i));
+  const status =
+    h.status === 'reached' ? 'criteria threshold reached' : h.status === 'reachable' ? 'still reachable with the unknown criteria' : 'cannot be reached with the current data';
+  const diag = h.documentedDiagnosis.length ? ` HLH diagnosis documented (${h.documentedDiagnosis.map((s) => esc(s)).join(', ')}).` : '';
+  blocks.push(
+    [
+      `#### HLH-2004: ${h.met} met, ${h.unknown} unknown of ${h.total} (${h.required} needed; ${status}).${diag}`,
+      ...diagnosisHistory(a, content),
+      table(CRITERIA_HEADER, criteriaRows(ordered, note)),
+    ].join('\n\n'),
+  );
+
+  const notes = pediatricNote(a, content);
+  if (notes.length) blocks.push(notes.join('\n'));
+
+  blocks.push(hscoreSection(a, note).join('\n'));
+  blocks.push(`#### OHI index: ${a.ohi.state === 'met' ? '**positive**' : a.ohi.state === 'not-met' ? 'negative' : 'unknown'}\n\n${esc(a.ohi.caveat || w.detail.ohiCaveat, 300)}`);
+
+  const trends = trendLines(a, content);
+  const div = a.trends.crsDivergence.state;
+  if (trends.length || a.iecHs) {
+    blocks.push(['#### Trend', ...trends, ...(a.iecHs ? [`- ${w.detail.crsDivergence[div]}`] : [])].join('\n'));
+  }
+
+  if (a.alternatives.length) blocks.push(alternativeLines(a, content).join('\n'));
+
+  const wl = workupLines(a, plan, content);
+  if (wl.length) blocks.push(['#### Missing or stale data', ...wl].join('\n'));
+
+  if (d.indicator !== 'info') blocks.push(d.kind === 'iec' ? w.detail.consider.iec : w.detail.consider.drug);
+  if (lamotrigine) blocks.push(w.lamotrigine.detail);
+
+  if (a.dataIssues.length) {
+    const issues = a.dataIssues.slice(0, 20).map((i) => `- ${i.severity}: ${esc(i.code, 60)} — ${esc(i.message)}${i.source ? ` (${esc(i.source, 120)})` : ''}`);
+    if (a.dataIssues.length > 20) issues.push(`- … ${a.dataIssues.length - 20} more`);
+    blocks.push(['#### Data issues', ...issues].join('\n'));
+  }
+
+  const k = a.knowledge;
+  const prov = k.overrides.length
+    ? fill(w.detail.provenanceOverrides, { version: esc(k.version), paths: k.overrides.map((p) => esc(p)).join(', ') })
+    : fill(w.detail.provenanceDefaults, { version: esc(k.version) });
+  blocks.push(['#### Provenance', `${prov} Card content ${esc(content.contentVersion)}; assessment as of ${esc(formatTime(a.asOf))}. ${w.detail.statusNote}`].join('\n\n'));
+
+  const cited = citedSources(d, content, lamotrigine);
+  blocks.push(['#### Sources', ...cited.map((s) => (s.url ? `- [${s.label}](${s.url})` : `- ${s.label}`))].join('\n'));
+  return blocks.join('\n\n');
+}
+
+export function citedSources(d: IndicatorDecision, content: CardContent, lamotrigine: boolean) {
+  const syndrome = d.exposure.syndrome;
+  const ids = [...content.sources.cite[syndrome], ...(lamotrigine ? content.sources.cite.lamotrigine : [])];
+  return [...new Set(ids)].map((id) => content.sources.sources[id]!).filter(Boolean);
+}
