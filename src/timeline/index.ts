@@ -1,5 +1,5 @@
 /**
- * Clinical data layer (issue 3): FHIR R4 resources in, one normalised, explainable `PatientTimeline` out.
+ * Clinical data layer: FHIR R4 resources in, one normalised, explainable `PatientTimeline` out.
  *
  *   const build = createTimelineBuilder(knowledge);      // lookup tables + FHIRPath compiled once
  *   const timeline = build(resources, { patientId });    // pure, deterministic, never throws on bad input
