@@ -17,4 +17,9 @@ export default tseslint.config(
       'no-console': 'off',
     },
   },
+  {
+    // Functions a reader takes in at once (tests and the benchmark excepted).
+    files: ['src/**/*.ts'],
+    rules: { 'max-lines-per-function': ['error', { max: 80, skipBlankLines: true, skipComments: true }] },
+  },
 );

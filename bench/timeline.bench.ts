@@ -1,5 +1,5 @@
 /**
- * Timeline extraction benchmark (issue 3: "a 1,000-Observation prefetch should take a few milliseconds").
+ * Timeline extraction benchmark (target: a 1,000-Observation prefetch in a few milliseconds).
  *
  *   npx tsc -p tsconfig.build.json && node dist/bench/timeline.bench.js
  *

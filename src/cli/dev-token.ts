@@ -10,7 +10,7 @@
  * Exit codes: 0 ok, 2 bad arguments, 1 anything else.
  */
 import path from 'node:path';
-import { parseArgs } from 'node:util';
+import { parseCommandLine, runCli, UsageError } from './cli-run';
 import { createDevKeys, DEV_ISSUER, loadDevKey, mintDevToken, PRIVATE_KEY_FILE } from '../dev/dev-issuer';
 
 export const DEFAULT_KEY_DIR = 'dev/keys';
@@ -18,24 +18,15 @@ export const DEFAULT_KEY_DIR = 'dev/keys';
 const USAGE = `usage: dev-token keys [--dir DIR]
        dev-token mint --aud URL [--dir DIR | --key FILE] [--iss ISS] [--lifetime SECONDS]`;
 
-export class UsageError extends Error {}
+export { UsageError } from './cli-run';
 
 function options(argv: string[]) {
-  try {
-    return parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        dir: { type: 'string', default: DEFAULT_KEY_DIR },
-        key: { type: 'string' },
-        aud: { type: 'string' },
-        iss: { type: 'string', default: DEV_ISSUER },
-        lifetime: { type: 'string', default: '300' },
-      },
-    });
-  } catch (e) {
-    throw new UsageError(`${(e as Error).message}\n${USAGE}`);
-  }
+  const { values, positionals } = parseCommandLine(
+    argv,
+    { dir: { type: 'string' }, key: { type: 'string' }, aud: { type: 'string' }, iss: { type: 'string' }, lifetime: { type: 'string' } },
+    USAGE,
+  );
+  return { positionals, values: { ...values, dir: values.dir ?? DEFAULT_KEY_DIR, iss: values.iss ?? DEV_ISSUER, lifetime: values.lifetime ?? '300' } };
 }
 
 export async function main(argv: string[], out: (s: string) => void = (s) => process.stdout.write(`${s}\n`)): Promise<number> {
@@ -59,12 +50,4 @@ export async function main(argv: string[], out: (s: string) => void = (s) => pro
   throw new UsageError(USAGE);
 }
 
-if (require.main === module) {
-  main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (e: unknown) => {
-      process.stderr.write(`dev-token: ${e instanceof Error ? e.message : String(e)}\n`);
-      process.exit(e instanceof UsageError ? 2 : 1);
-    },
-  );
-}
+if (require.main === module) runCli('dev-token', main);

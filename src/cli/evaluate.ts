@@ -19,15 +19,15 @@
  * code `as-of` or a system ending in `as-of` carrying the instant, else Bundle.timestamp), else now.
  */
 import { randomUUID } from 'node:crypto';
+import { parseCommandLine, runCli, UsageError } from './cli-run';
 import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { assess } from '../criteria';
 import type { Card } from '../hooks/response';
 import { loadKnowledge } from '../knowledge/load';
-import { renderCards } from '../render/cards';
+import { createEvaluator } from '../pipeline/evaluate';
 import { loadCardContent, type CardContent } from '../render/content';
 import { renderCardsText } from '../render/text';
-import { buildTimeline, isValidTimeZone } from '../timeline';
+import { isValidTimeZone } from '../timeline';
 import type { Knowledge } from '../knowledge';
 import { defaultAssetsDir, loadEvidenceAssets } from '../evidence/assets';
 import { offlineEvidenceHtml } from '../evidence/offline';
@@ -55,86 +55,60 @@ export interface CliOptions {
   timeZone?: string;
 }
 
-export class UsageError extends Error {
-  override name = 'UsageError';
-}
+export { UsageError } from './cli-run';
 
 const USAGE = `usage: evaluate <bundle.json>… [--as-of ISO] [--format text|json|both] [--patient ID] [--encounter ID]
        evaluate --all <dir> [same options]
        evaluate <bundle.json>… --format html [--out FILE.html|DIR]   the evidence view as a self-contained HTML file
        evaluate <bundle.json> --url http://localhost:8080 [--sign KEY.jwk.json [--iss ISS] [--aud-base URL] | --bearer JWT]
                 [--fhir-server URL]
-       [--knowledge FILE] [--cards DIR] [--time-zone ZONE]`;
+       [--knowledge FILE] [--cards DIR] [--time-zone ZONE]
+
+--format json prints one JSON array (one entry per bundle: file, patientId, asOf, asOfFrom, cards) and nothing else.`;
+
+const OPTIONS = {
+  'as-of': { type: 'string' },
+  format: { type: 'string' },
+  all: { type: 'string' },
+  url: { type: 'string' },
+  bearer: { type: 'string' },
+  sign: { type: 'string' },
+  iss: { type: 'string' },
+  'aud-base': { type: 'string' },
+  'fhir-server': { type: 'string' },
+  patient: { type: 'string' },
+  encounter: { type: 'string' },
+  knowledge: { type: 'string' },
+  cards: { type: 'string' },
+  out: { type: 'string' },
+  assets: { type: 'string' },
+  'time-zone': { type: 'string' },
+} as const;
+
+const FORMATS = ['text', 'json', 'both', 'html'] as const;
+const isFormat = (f: string): f is CliOptions['format'] => (FORMATS as readonly string[]).includes(f);
+
+/** Option name → CliOptions field, for the options whose value is kept as given. */
+const FIELDS = { all: 'all', bearer: 'bearer', sign: 'sign', iss: 'iss', 'fhir-server': 'fhirServer', patient: 'patient', encounter: 'encounter', knowledge: 'knowledge', cards: 'cards', out: 'out', assets: 'assets', 'time-zone': 'timeZone', 'as-of': 'asOf' } as const;
 
 export function parseArgs(argv: readonly string[]): CliOptions {
-  const o: CliOptions = { files: [], format: 'both' };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    const next = (): string => {
-      const v = argv[++i];
-      if (v === undefined || v.startsWith('--')) throw new UsageError(`${a} needs a value\n${USAGE}`);
-      return v;
-    };
-    switch (a) {
-      case '--as-of':
-        o.asOf = next();
-        break;
-      case '--format': {
-        const f = next();
-        if (f !== 'text' && f !== 'json' && f !== 'both' && f !== 'html') throw new UsageError(`--format must be text, json, both or html\n${USAGE}`);
-        o.format = f;
-        break;
-      }
-      case '--all':
-        o.all = next();
-        break;
-      case '--url':
-        o.url = next().replace(/\/+$/, '');
-        break;
-      case '--bearer':
-        o.bearer = next();
-        break;
-      case '--sign':
-        o.sign = next();
-        break;
-      case '--iss':
-        o.iss = next();
-        break;
-      case '--aud-base':
-        o.audBase = next().replace(/\/+$/, '');
-        break;
-      case '--fhir-server':
-        o.fhirServer = next();
-        break;
-      case '--patient':
-        o.patient = next();
-        break;
-      case '--encounter':
-        o.encounter = next();
-        break;
-      case '--knowledge':
-        o.knowledge = next();
-        break;
-      case '--cards':
-        o.cards = next();
-        break;
-      case '--out':
-        o.out = next();
-        break;
-      case '--assets':
-        o.assets = next();
-        break;
-      case '--time-zone':
-        o.timeZone = next();
-        break;
-      case '-h':
-      case '--help':
-        throw new UsageError(USAGE);
-      default:
-        if (a.startsWith('--')) throw new UsageError(`unknown option ${a}\n${USAGE}`);
-        o.files.push(a);
-    }
+  const { values, positionals } = parseCommandLine(argv, OPTIONS, USAGE);
+  const o: CliOptions = { files: positionals, format: 'both' };
+  for (const [option, field] of Object.entries(FIELDS) as [keyof typeof FIELDS, (typeof FIELDS)[keyof typeof FIELDS]][]) {
+    const v = values[option];
+    if (v !== undefined) o[field] = v;
   }
+  if (values.url !== undefined) o.url = values.url.replace(/\/+$/, '');
+  if (values['aud-base'] !== undefined) o.audBase = values['aud-base'].replace(/\/+$/, '');
+  if (values.format !== undefined) {
+    if (!isFormat(values.format)) throw new UsageError(`--format must be text, json, both or html\n${USAGE}`);
+    o.format = values.format;
+  }
+  checkCombinations(o);
+  return o;
+}
+
+function checkCombinations(o: CliOptions): void {
   if (o.asOf !== undefined && Number.isNaN(Date.parse(o.asOf))) throw new UsageError(`--as-of: not an ISO date-time: ${o.asOf}`);
   if (o.timeZone !== undefined && !isValidTimeZone(o.timeZone)) throw new UsageError(`--time-zone: not a known time zone: ${o.timeZone}`);
   if (!o.files.length && !o.all) throw new UsageError(USAGE);
@@ -142,7 +116,6 @@ export function parseArgs(argv: readonly string[]): CliOptions {
   if (o.format !== 'html' && (o.out || o.assets)) throw new UsageError(`--out and --assets go with --format html\n${USAGE}`);
   if (o.sign && o.bearer) throw new UsageError(`--sign and --bearer are mutually exclusive\n${USAGE}`);
   if ((o.sign || o.bearer || o.fhirServer || o.audBase) && !o.url) throw new UsageError(`--sign, --bearer, --aud-base and --fhir-server need --url\n${USAGE}`);
-  return o;
 }
 
 // ------------------------------------------------------------------------------------------------ bundles
@@ -200,12 +173,29 @@ function encounterIdOf(resources: Json[]): string | undefined {
 
 // ------------------------------------------------------------------------------------------------ offline
 
+/** The user a CLI evaluation is made for (the hook's context.userId). */
+const CLI_USER = 'Practitioner/evaluate-cli';
+
 export interface Evaluated {
   file: string;
   patientId: string;
   asOf: string;
   asOfFrom: 'option' | 'bundle' | 'now';
   cards: Card[];
+}
+
+type Evaluator = ReturnType<typeof createEvaluator>;
+const evaluators = new WeakMap<Knowledge, WeakMap<CardContent, Map<string, Evaluator>>>();
+
+/** The service's own pipeline (createEvaluator), built once per knowledge base, content and time zone. */
+function evaluatorFor(knowledge: Knowledge, content: CardContent, timeZone: string): Evaluator {
+  const byContent = evaluators.get(knowledge) ?? new WeakMap<CardContent, Map<string, Evaluator>>();
+  evaluators.set(knowledge, byContent);
+  const byZone = byContent.get(content) ?? new Map<string, Evaluator>();
+  byContent.set(content, byZone);
+  let evaluate = byZone.get(timeZone);
+  if (!evaluate) byZone.set(timeZone, (evaluate = createEvaluator({ knowledge, content, timeZone })));
+  return evaluate;
 }
 
 export function evaluateBundle(
@@ -221,11 +211,12 @@ export function evaluateBundle(
   if (!patientId) throw new UsageError(`${file}: no Patient in the bundle; pass --patient ID`);
   const hint = asOfHint(bundle);
   const asOf = opts.asOf ?? hint ?? now().toISOString();
-  const timeZone = opts.timeZone ?? 'UTC';
-  const timeline = buildTimeline([bundle], knowledge, { patientId, timeZone });
-  const assessment = assess(timeline, asOf, knowledge, { timeZone });
   const encounterId = opts.encounter ?? encounterIdOf(resources);
-  const cards = renderCards(assessment, { patientId, ...(encounterId ? { encounterId } : {}) }, content);
+  const evaluate = evaluatorFor(knowledge, content, opts.timeZone ?? 'UTC');
+  const { cards } = evaluate(
+    { resources: [bundle], issues: [] },
+    { patientId, userId: CLI_USER, ...(encounterId ? { encounterId } : {}), now: new Date(asOf) },
+  );
   return { file, patientId, asOf, asOfFrom: opts.asOf ? 'option' : hint ? 'bundle' : 'now', cards };
 }
 
@@ -308,7 +299,7 @@ export async function evaluateRemote(file: string, bundle: Json, opts: CliOption
   const body = {
     hook: service.hook,
     hookInstance: randomUUID(),
-    context: { userId: 'Practitioner/evaluate-cli', patientId, ...(encounterId ? { encounterId } : {}) },
+    context: { userId: CLI_USER, patientId, ...(encounterId ? { encounterId } : {}) },
     ...(opts.fhirServer ? { fhirServer: opts.fhirServer } : { prefetch: toPrefetch(resources, service.prefetch ?? {}) }),
   };
   const servicePath = `/cds-services/${encodeURIComponent(service.id)}`;
@@ -333,12 +324,18 @@ function listBundles(dir: string): string[] {
     .filter((f) => statSync(f).isFile());
 }
 
-export function formatResult(r: Evaluated, format: CliOptions['format']): string {
+export function formatResult(r: Evaluated, format: 'text' | 'both'): string {
   const head = `=== ${r.file} · patient ${r.patientId} · asOf ${r.asOf} (${r.asOfFrom}) · ${r.cards.length} card(s)`;
   const parts = [head];
-  if (format !== 'text') parts.push(JSON.stringify({ cards: r.cards }, null, 2));
-  if (format !== 'json') parts.push(renderCardsText(r.cards));
+  if (format === 'both') parts.push(JSON.stringify({ cards: r.cards }, null, 2));
+  parts.push(renderCardsText(r.cards));
   return parts.join('\n\n');
+}
+
+/** Prints the results: `json` as one JSON document and nothing else (a script can pipe it), else text per bundle. */
+function print(results: Evaluated[], format: 'text' | 'json' | 'both', out: (s: string) => void): void {
+  if (format === 'json') out(JSON.stringify(results, null, 2));
+  else for (const r of results) out(formatResult(r, format));
 }
 
 /** Where `--format html` writes the view of `file`: `--out` itself when it names one .html file, else a folder. */
@@ -369,7 +366,9 @@ export async function main(argv: readonly string[], out: (s: string) => void = (
   const files = [...opts.files, ...(opts.all ? listBundles(opts.all) : [])];
   if (!files.length) throw new UsageError(`no .json bundles found in ${opts.all}`);
   if (opts.url) {
-    for (const file of files) out(formatResult(await evaluateRemote(file, readBundle(file), opts), opts.format));
+    const results: Evaluated[] = [];
+    for (const file of files) results.push(await evaluateRemote(file, readBundle(file), opts));
+    print(results, opts.format as 'text' | 'json' | 'both', out);
     return 0;
   }
   const knowledge = loadKnowledge(opts.knowledge ?? process.env.KNOWLEDGE_FILE);
@@ -381,16 +380,8 @@ export async function main(argv: readonly string[], out: (s: string) => void = (
     writeHtml(files, withZone, knowledge, content, out);
     return 0;
   }
-  for (const file of files) out(formatResult(evaluateBundle(file, readBundle(file), withZone, knowledge, content), opts.format));
+  print(files.map((file) => evaluateBundle(file, readBundle(file), withZone, knowledge, content)), opts.format, out);
   return 0;
 }
 
-if (require.main === module) {
-  main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (e: unknown) => {
-      process.stderr.write(`${e instanceof Error ? e.message : String(e)}\n`);
-      process.exit(e instanceof UsageError ? 2 : 1);
-    },
-  );
-}
+if (require.main === module) runCli('evaluate', main);

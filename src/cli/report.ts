@@ -8,12 +8,12 @@
  * STORE_KIND, SQLITE_PATH, DATABASE_URL (as the service reads them).
  * Dates are UTC. A date-only `--until` includes that whole day. Exit codes: 0 ok, 2 bad arguments, 1 store error.
  */
-import { parseArgs } from 'node:util';
 import { existsSync } from 'node:fs';
 import { loadConfig } from '../config/load';
 import { createStore, storeConfigSchema, type StoreConfig } from '../store/config';
 import { errorMessage } from '../store/sql-store';
 import { toCsv, toTable } from './report-format';
+import { HelpRequested, parseCommandLine, UsageError } from './cli-run';
 
 export const USAGE = `Usage: report [--since DATE] [--until DATE] [--format table|csv] [--db PATH | --postgres URL]
   --since DATE     cards created at or after DATE (YYYY-MM-DD or ISO 8601 date-time, UTC)
@@ -24,8 +24,6 @@ export const USAGE = `Usage: report [--since DATE] [--until DATE] [--format tabl
   --postgres URL   PostgreSQL connection string (default: the service's store: CONFIG_FILE, env STORE_KIND
                    and DATABASE_URL)
 `;
-
-class UsageError extends Error {}
 
 const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
 const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
@@ -49,26 +47,14 @@ export interface ReportArgs {
   config: StoreConfig;
 }
 
-export function parseReportArgs(argv: string[], env: NodeJS.ProcessEnv): ReportArgs | 'help' {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        since: { type: 'string' },
-        until: { type: 'string' },
-        format: { type: 'string', default: 'table' },
-        db: { type: 'string' },
-        postgres: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }));
-  } catch (err) {
-    throw new UsageError(errorMessage(err));
-  }
-  if (values.help) return 'help';
+export function parseReportArgs(argv: string[], env: NodeJS.ProcessEnv): ReportArgs {
+  const { values: given } = parseCommandLine(
+    argv,
+    { since: { type: 'string' }, until: { type: 'string' }, format: { type: 'string' }, db: { type: 'string' }, postgres: { type: 'string' } },
+    USAGE,
+    false,
+  );
+  const values = { ...given, format: given.format ?? 'table' };
   if (values.format !== 'table' && values.format !== 'csv') {
     throw new UsageError(`--format: expected table or csv, got "${values.format}"`);
   }
@@ -114,16 +100,16 @@ export async function main(
   env: NodeJS.ProcessEnv = process.env,
   io: Io = { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s) },
 ): Promise<number> {
-  let args: ReportArgs | 'help';
+  let args: ReportArgs;
   try {
     args = parseReportArgs(argv, env);
   } catch (err) {
-    io.err(`report: ${errorMessage(err)}\n\n${USAGE}`);
+    if (err instanceof HelpRequested) {
+      io.out(USAGE);
+      return 0;
+    }
+    io.err(`report: ${errorMessage(err).split('\n')[0]}\n\n${USAGE}`);
     return 2;
-  }
-  if (args === 'help') {
-    io.out(USAGE);
-    return 0;
   }
   const store = createStore(args.config);
   try {

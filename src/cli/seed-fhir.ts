@@ -8,12 +8,12 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
+import { parseCommandLine, runCli, UsageError } from './cli-run';
 import { postTransaction, toTransaction, waitForFhirServer } from '../dev/fhir-seed';
 
 const USAGE = 'usage: seed-fhir --fhir URL [--wait SECONDS] (FILE.json… | --all DIR)';
 
-export class UsageError extends Error {}
+export { UsageError } from './cli-run';
 
 function files(positionals: string[], all: string | undefined): string[] {
   const listed = all
@@ -28,17 +28,8 @@ function files(positionals: string[], all: string | undefined): string[] {
 }
 
 export async function main(argv: string[], out: (s: string) => void = (s) => process.stdout.write(`${s}\n`)): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: { fhir: { type: 'string' }, wait: { type: 'string', default: '0' }, all: { type: 'string' } },
-    });
-  } catch (e) {
-    throw new UsageError(`${(e as Error).message}\n${USAGE}`);
-  }
-  const { values, positionals } = parsed;
+  const { values: given, positionals } = parseCommandLine(argv, { fhir: { type: 'string' }, wait: { type: 'string' }, all: { type: 'string' } }, USAGE);
+  const values = { ...given, wait: given.wait ?? '0' };
   if (!values.fhir || !/^https?:\/\//.test(values.fhir)) throw new UsageError(`--fhir must be an http(s) URL\n${USAGE}`);
   const wait = Number(values.wait);
   if (!Number.isFinite(wait) || wait < 0) throw new UsageError(`--wait must be a number of seconds\n${USAGE}`);
@@ -64,12 +55,4 @@ export async function main(argv: string[], out: (s: string) => void = (s) => pro
   return 0;
 }
 
-if (require.main === module) {
-  main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (e: unknown) => {
-      process.stderr.write(`seed-fhir: ${e instanceof Error ? e.message : String(e)}\n`);
-      process.exit(e instanceof UsageError ? 2 : 1);
-    },
-  );
-}
+if (require.main === module) runCli('seed-fhir', main);

@@ -104,9 +104,9 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
-    /** Card log and feedback store (issue 8): SQLite file by default, or PostgreSQL (src/store/config.ts). */
+    /** Card log and feedback store: SQLite file by default, or PostgreSQL (src/store/config.ts). */
     store: storeConfigSchema.prefault({}),
-    /** Silent mode (issue 8): evaluate and log cards as usual, return `{"cards": []}` for silenced ones. */
+    /** Silent mode: evaluate and log cards as usual, return `{"cards": []}` for silenced ones. */
     silent: silentConfigSchema.prefault({}),
     cors: z
       .object({
@@ -144,7 +144,7 @@ export const configSchema = z
         onOperationOutcome: z.enum(['note', 'refetch']).default('note'),
       })
       .default({ onOperationOutcome: 'note' }),
-    /** Client authentication and outbound FHIR safety (issue 6, src/security/config.ts). */
+    /** Client authentication and outbound FHIR safety (src/security/config.ts). */
     security: securityConfigSchema.prefault({}),
     /** The evidence view, a SMART on FHIR app cards link to (./evidence.ts). */
     evidence: evidenceConfigSchema.prefault({}),

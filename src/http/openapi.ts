@@ -94,8 +94,12 @@ function evidencePaths(): Json {
 const RETRY_AFTER = { 'Retry-After': { schema: { type: 'integer' }, description: 'Seconds.' } };
 
 function paths(): Json {
+  return { ...evidencePaths(), ...cdsPaths(), ...operationsPaths() };
+}
+
+/** The CDS Hooks endpoints: discovery, the service call and feedback. */
+function cdsPaths(): Json {
   return {
-    ...evidencePaths(),
     [ROUTES.discovery]: {
       get: {
         operationId: 'discovery',
@@ -140,6 +144,12 @@ function paths(): Json {
       },
       options: PREFLIGHT,
     },
+  };
+}
+
+/** Health, readiness, metrics and this document. */
+function operationsPaths(): Json {
+  return {
     [ROUTES.health]: {
       get: {
         operationId: 'health',

@@ -1,5 +1,5 @@
 /**
- * `security` section of the service configuration (issue 6): how CDS clients (EHRs) authenticate and
+ * `security` section of the service configuration: how CDS clients (EHRs) authenticate and
  * which FHIR servers the service may call on their behalf. Validated at start-up; a bad issuer entry
  * stops the process with a message naming the key.
  *

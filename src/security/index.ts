@@ -1,5 +1,5 @@
 /**
- * Security wiring for the app (issue 6): the `authenticate` middleware for /cds-services routes, the
+ * Security wiring for the app: the `authenticate` middleware for /cds-services routes, the
  * `checkFhirServer` veto used before any outbound FHIR call, and health facts. Built once at start-up
  * from the validated `security` config; issuer key sets are loaded here, so a bad one stops start-up.
  */

@@ -121,6 +121,7 @@ export interface CardLogRuntime {
  * Builds the store from config, migrates it in the background (retrying every 30 s while the database is
  * unreachable, so the service starts and answers hooks regardless), and starts retention.
  */
+// eslint-disable-next-line max-lines-per-function -- a factory of small closures over the runtime's store, writer and retention timer
 export function createCardLogRuntime(
   config: StoreConfig,
   logger: CardLogLogger,

@@ -12,15 +12,14 @@ import {
   migrations as allMigrations,
   type Migration,
 } from './migrations';
+import { aggregateReport, num } from './report-rows';
 import type {
-  CardIndicator,
   CardRecord,
   CardStore,
   FeedbackRecord,
   FeedbackResult,
   Report,
   ReportQuery,
-  ReportRow,
   StoreHealth,
 } from './types';
 
@@ -57,17 +56,6 @@ function feedbackKey(item: FeedbackRecord): string {
     item.overrideReason?.code ?? null,
   ];
   return createHash('sha256').update(JSON.stringify(parts)).digest('hex');
-}
-
-const num = (v: unknown): number => (v === null || v === undefined ? 0 : Number(v));
-const str = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
-const pct = (part: number, whole: number): number | null =>
-  whole === 0 ? null : Math.round((part / whole) * 1000) / 10;
-
-interface GroupKey {
-  syndrome: string | null;
-  triggerClass: string | null;
-  indicator: CardIndicator;
 }
 
 export class SqlCardStore implements CardStore {
@@ -257,74 +245,7 @@ export class SqlCardStore implements CardStore {
       [true, ...params],
     );
 
-    const rows = new Map<string, ReportRow>();
-    const rowFor = (r: Row): ReportRow => {
-      const key: GroupKey = {
-        syndrome: str(r.syndrome),
-        triggerClass: str(r.trigger_class),
-        indicator: String(r.indicator) as CardIndicator,
-      };
-      const id = JSON.stringify([key.syndrome, key.triggerClass, key.indicator]);
-      let row = rows.get(id);
-      if (!row) {
-        row = {
-          ...key,
-          cardsShown: 0,
-          cardsSilenced: 0,
-          feedbackReceived: 0,
-          accepted: 0,
-          overridden: 0,
-          acceptedPct: null,
-          overriddenPct: null,
-          overrideReasons: [],
-          acceptedSuggestions: [],
-        };
-        rows.set(id, row);
-      }
-      return row;
-    };
-    for (const r of cardRows) {
-      const row = rowFor(r);
-      row.cardsShown += num(r.shown);
-      row.cardsSilenced += num(r.silenced);
-    }
-    for (const r of feedbackRows) {
-      const row = rowFor(r);
-      const n = num(r.n);
-      row.feedbackReceived += n;
-      if (r.outcome === 'accepted') {
-        row.accepted += n;
-      } else {
-        row.overridden += n;
-        row.overrideReasons.push({
-          system: str(r.override_system),
-          code: str(r.override_code),
-          display: str(r.override_display),
-          count: n,
-          pct: 0,
-        });
-      }
-    }
-    for (const r of suggestionRows) {
-      rowFor(r).acceptedSuggestions.push({ label: String(r.label), count: num(r.n) });
-    }
-    const indicatorRank: Record<string, number> = { critical: 0, warning: 1, info: 2 };
-    const cmp = (a: string | null, b: string | null): number =>
-      a === b ? 0 : a === null ? 1 : b === null ? -1 : a < b ? -1 : 1;
-    const out = [...rows.values()];
-    for (const row of out) {
-      row.acceptedPct = pct(row.accepted, row.feedbackReceived);
-      row.overriddenPct = pct(row.overridden, row.feedbackReceived);
-      for (const reason of row.overrideReasons) reason.pct = pct(reason.count, row.feedbackReceived) ?? 0;
-      row.overrideReasons.sort((a, b) => b.count - a.count || cmp(a.code, b.code) || cmp(a.system, b.system));
-      row.acceptedSuggestions.sort((a, b) => b.count - a.count || cmp(a.label, b.label));
-    }
-    out.sort(
-      (a, b) =>
-        cmp(a.syndrome, b.syndrome) ||
-        cmp(a.triggerClass, b.triggerClass) ||
-        (indicatorRank[a.indicator] ?? 9) - (indicatorRank[b.indicator] ?? 9),
-    );
+    const out = aggregateReport(cardRows, feedbackRows, suggestionRows);
     return {
       since: query.since ?? null,
       until: query.until ?? null,

@@ -65,6 +65,7 @@ export interface CardLogWriter {
 
 type Item = { kind: 'card'; record: CardRecord } | { kind: 'feedback'; record: FeedbackRecord };
 
+// eslint-disable-next-line max-lines-per-function -- a factory of small closures over one queue's private state
 export function createCardLogWriter(store: CardStore, options: CardLogWriterOptions = {}): CardLogWriter {
   const maxQueue = options.maxQueue ?? 10_000;
   const batchSize = options.batchSize ?? 200;

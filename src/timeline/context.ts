@@ -164,3 +164,12 @@ export function rangesOf(t: Tables, system: string, code: string): FindingCodeRa
     .filter((r) => c.slice(0, r.from.length) >= r.from && c.slice(0, r.to.length) <= r.to && !r.exclude.some((x) => c.startsWith(x)))
     .map((r) => r.range);
 }
+
+/** The accumulator, plus the epoch ms of each `labs[i].time` (parsed once when the value was read). */
+export interface LabAcc extends Acc {
+  labMs: number[];
+  /** The context patient's birth date (epoch ms), for age-banded fallback ranges. */
+  birthMs?: number | undefined;
+  /** An amended or corrected Observation was read (./supersede.ts then runs). */
+  correctionSeen?: boolean;
+}

@@ -1,5 +1,5 @@
 /**
- * Clinical data layer (issue 3): FHIR R4 resources in, one normalised, explainable `PatientTimeline` out.
+ * Clinical data layer: FHIR R4 resources in, one normalised, explainable `PatientTimeline` out.
  *
  *   const build = createTimelineBuilder(knowledge);      // lookup tables + FHIRPath compiled once
  *   const timeline = build(resources, { patientId });    // pure, deterministic, never throws on bad input
@@ -14,7 +14,7 @@
  */
 import type { Knowledge } from '../knowledge';
 import { processCondition } from './conditions';
-import { buildTables, type Tables } from './context';
+import { buildTables, type LabAcc, type Tables } from './context';
 import { compiledFields } from './fhirpath';
 import { finalizeIssues, mergeExposures, resolveLabs, sortFindings, sortNotEvaluable } from './finalize';
 import { type Entry, ingest, parseReference, type RefIndex, subjectOf } from './ingest';
@@ -22,7 +22,7 @@ import { processMedication } from './medications';
 import { PatientScope } from './scope';
 import { siteTime } from './site-time';
 import { dropSuperseded, supersededObservations } from './supersede';
-import { type LabAcc, type ObservationOptions, processObservations } from './observations';
+import { type ObservationOptions, processObservations } from './observations';
 import type { DataIssue, PatientTimeline } from './types';
 import { errorMessage, str } from './util';
 

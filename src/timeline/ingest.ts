@@ -147,6 +147,49 @@ function correctionRank(r: Json): number {
   return r.status === 'amended' || r.status === 'corrected' ? 1 : 0;
 }
 
+/** An input object that is not a kept resource: a Bundle's entries are visited, an OperationOutcome is reported. */
+function visitContainer(item: Json, depth: number, issues: DataIssue[], visit: (item: unknown, depth: number, fullUrl: string | undefined) => void): void {
+  const rawType = item.resourceType;
+  const type = typeof rawType === 'string' && /^[A-Z][A-Za-z]{1,63}$/.test(rawType) ? rawType : undefined;
+  if (type === undefined) {
+    issues.push({ severity: 'warning', code: 'invalid-resource', message: 'ignored an object without a valid resourceType' });
+    return;
+  }
+  if (type === 'Bundle') {
+    if (depth >= MAX_DEPTH) {
+      issues.push({ severity: 'warning', code: 'invalid-resource', message: `ignored Bundles nested deeper than ${MAX_DEPTH}` });
+      return;
+    }
+    for (const e of records(item.entry)) {
+      if (e.resource !== undefined) visit(e.resource, depth + 1, str(e.fullUrl));
+      if (isRecord(e.response) && e.response.outcome !== undefined) visit(e.response.outcome, depth + 1, undefined);
+    }
+    return;
+  }
+  if (type === 'OperationOutcome') operationOutcomeIssues(item, issues);
+}
+
+/**
+ * A resource that arrived more than once keeps its latest version (versionOrder); differing content is reported,
+ * except an Observation correction, which supersedes silently.
+ */
+function keepLatestVersions(versionsOf: Map<string, Json[]>, byId: ById, issues: DataIssue[]): void {
+  for (const [key, versions] of versionsOf) {
+    const distinct = new Map(versions.map((v) => [stableStringify(v), v]));
+    if (distinct.size < 2) continue;
+    const slash = key.indexOf('/');
+    const entry = byId.get(key.slice(0, slash))?.get(key.slice(slash + 1)) as Entry;
+    entry.resource = [...distinct.values()].sort(versionOrder)[0] as Json;
+    if (entry.type === 'Observation' && correctionRank(entry.resource) === 1) continue; // a correction supersedes silently
+    issues.push({
+      severity: 'info',
+      code: 'duplicate-resource-differs',
+      message: `${key} arrived ${distinct.size} times with different content; kept the latest version`,
+      source: key,
+    });
+  }
+}
+
 export function ingest(input: readonly unknown[], issues: DataIssue[]): Ingested {
   // Hot (Map operations on freshly parsed strings dominate): one entry per `Type/id`, made when the id is first
   // seen (resource = the first version), extra versions aside. Looked up by type, then id: no `Type/id` string
@@ -182,23 +225,7 @@ export function ingest(input: readonly unknown[], issues: DataIssue[]): Ingested
     if (!read) {
       // Not a kept resource: remembered as visited (before any recursion, so cycles stop here).
       seen.set(item, undefined);
-      const type = typeof rawType === 'string' && /^[A-Z][A-Za-z]{1,63}$/.test(rawType) ? rawType : undefined;
-      if (type === undefined) {
-        issues.push({ severity: 'warning', code: 'invalid-resource', message: 'ignored an object without a valid resourceType' });
-        return;
-      }
-      if (type === 'Bundle') {
-        if (depth >= MAX_DEPTH) {
-          issues.push({ severity: 'warning', code: 'invalid-resource', message: `ignored Bundles nested deeper than ${MAX_DEPTH}` });
-          return;
-        }
-        for (const e of records(item.entry)) {
-          if (e.resource !== undefined) visit(e.resource, depth + 1, str(e.fullUrl));
-          if (isRecord(e.response) && e.response.outcome !== undefined) visit(e.response.outcome, depth + 1, undefined);
-        }
-        return;
-      }
-      if (type === 'OperationOutcome') operationOutcomeIssues(item, issues);
+      visitContainer(item, depth, issues, visit);
       return;
     }
     const type = rawType;
@@ -239,20 +266,7 @@ export function ingest(input: readonly unknown[], issues: DataIssue[]): Ingested
 
   for (const item of input) visit(item, 0, undefined);
 
-  for (const [key, versions] of versionsOf) {
-    const distinct = new Map(versions.map((v) => [stableStringify(v), v]));
-    if (distinct.size < 2) continue;
-    const slash = key.indexOf('/');
-    const entry = byId.get(key.slice(0, slash))?.get(key.slice(slash + 1)) as Entry;
-    entry.resource = [...distinct.values()].sort(versionOrder)[0] as Json;
-    if (entry.type === 'Observation' && correctionRank(entry.resource) === 1) continue; // a correction supersedes silently
-    issues.push({
-      severity: 'info',
-      code: 'duplicate-resource-differs',
-      message: `${key} arrived ${distinct.size} times with different content; kept the latest version`,
-      source: key,
-    });
-  }
+  keepLatestVersions(versionsOf, byId, issues);
   return { byType, index: new LazyRefIndex(byId, urlPairs) };
 }
 

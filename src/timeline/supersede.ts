@@ -15,9 +15,9 @@
  * superseded resources' values, findings and issues are then removed from what that pass produced.
  */
 import type { Entry } from './ingest';
-import type { LabAcc } from './observations';
 import { toEpochMs } from './time';
 import { arr, cmpNum, cmpStr, isRecord, str } from './util';
+import type { LabAcc } from './context';
 
 function isCorrection(status: unknown): boolean {
   return status === 'amended' || status === 'corrected';

@@ -1,5 +1,5 @@
 /**
- * Card rules (issue 5, cards/indicator-rules.json) and CC §5 "ferritin alone must never produce a 'likely HLH'
+ * Card rules (cards/indicator-rules.json) and the rule "ferritin alone must never produce a 'likely HLH'
  * card", end to end. Verified correct by the clinical review.
  */
 import { CODE, administration, carT, condition, lab, patient, run, SNOMED } from './fhir';
@@ -43,7 +43,7 @@ describe('no trigger exposure in window → no card', () => {
   });
 });
 
-describe('isolated hyperferritinemia never exceeds info (CC §5)', () => {
+describe('isolated hyperferritinemia never exceeds info (Zoref-Lorenz 2022)', () => {
   it('drug exposure + ferritin 60,000 alone → no card', () => {
     const r = run([patient(), administration('pembrolizumab', '2026-02-20T10:00:00Z'), lab(CODE.ferritin, 60000, 'ng/mL', T)], AS_OF);
     expect(r.cards).toEqual([]);

@@ -1,7 +1,7 @@
 /**
  * Clinical review (second reviewer): small FHIR builders and a runner that goes through the real pipeline
  * pieces — buildTimeline (FHIR → PatientTimeline) → assess → renderCards — so each boundary is checked
- * end to end, in the unit system the lab reported. Judged against ../shared/knowledge/clinical-criteria.md.
+ * end to end, in the unit system the lab reported. Judged against the papers the knowledge base cites.
  */
 import { assess, type Assessment, type CriterionItem } from '../../src/criteria';
 import { defaultKnowledge, type Knowledge } from '../../src/knowledge';

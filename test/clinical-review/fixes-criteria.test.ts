@@ -1,6 +1,6 @@
 /**
  * Fixes of the clinical review's criteria-engine and card findings, end to end
- * (buildTimeline → assess → renderCards). Judged against ../shared/knowledge/clinical-criteria.md (CC).
+ * (buildTimeline → assess → renderCards).
  */
 import { applyKnowledgeOverride } from '../../src/knowledge/load';
 import { CODE, SNOMED, administration, carT, condition, findingObs, hlh, hscoreVar, iec, lab, patient, run } from './fhir';
@@ -32,7 +32,7 @@ function hlhLabs(t: string): J[] {
   ];
 }
 
-describe('finding 1 (MEDIUM-HIGH): an ongoing exposure without any usable date still screens', () => {
+describe('an ongoing exposure without any usable date still screens', () => {
   const T = '2026-03-20T08:00:00Z';
   const AS_OF = '2026-03-20T10:00:00Z';
 
@@ -79,7 +79,7 @@ describe('finding 1 (MEDIUM-HIGH): an ongoing exposure without any usable date s
   });
 });
 
-describe('finding 2 (MEDIUM-HIGH): HScore immunosuppression needs long-term therapy (CC §4), not one dose', () => {
+describe('HScore immunosuppression needs long-term therapy (Fardet 2014), not one dose', () => {
   const DAY0 = '2026-03-01T08:00:00Z';
   const T = '2026-03-21T08:00:00Z'; // day 20
   const AS_OF = '2026-03-21T10:00:00Z';
@@ -156,7 +156,7 @@ describe('finding 2 (MEDIUM-HIGH): HScore immunosuppression needs long-term ther
   });
 });
 
-describe('finding 3 (MEDIUM): findings count only when current and confirmed', () => {
+describe('findings count only when current and confirmed', () => {
   const AS_OF = '2026-03-20T10:00:00Z';
   const spleen = (extra: J): J => condition(SNOMED, '16294009', { id: 'c-spleen', ...extra });
   const status = (code: string): J => ({ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/condition-clinical', code }] });
@@ -210,7 +210,7 @@ describe('finding 3 (MEDIUM): findings count only when current and confirmed', (
   });
 });
 
-describe('finding 4 (MEDIUM): date-only infusion — values on day 0’s calendar date are baseline candidates', () => {
+describe('date-only infusion — values on day 0’s calendar date are baseline candidates', () => {
   const proc = (date: string): J => ({ resourceType: 'Procedure', id: 'pr-axicel', status: 'completed', subject, code: { text: 'axicabtagene ciloleucel infusion' }, performedDateTime: date });
   const AS_OF = '2026-03-12T10:00:00Z';
 
@@ -239,7 +239,7 @@ describe('finding 4 (MEDIUM): date-only infusion — values on day 0’s calenda
   });
 });
 
-describe('finding 5 (LOW-MEDIUM): the window closes at the end of calendar day N (as daysSince counts)', () => {
+describe('the window closes at the end of calendar day N (as daysSince counts)', () => {
   const proc = (date: string): J => ({ resourceType: 'Procedure', id: 'pr-axicel', status: 'completed', subject, code: { text: 'axicabtagene ciloleucel infusion' }, performedDateTime: date });
 
   it('repro: date-only infusion 2026-03-01, asOf day 100 at 10:00Z → in window, card says day 100', () => {
@@ -261,7 +261,7 @@ describe('finding 5 (LOW-MEDIUM): the window closes at the end of calendar day N
   });
 });
 
-describe('finding 6 (LOW): a preliminary value does not decide over a final one at the same instant', () => {
+describe('a preliminary value does not decide over a final one at the same instant', () => {
   const T = '2026-03-12T08:00:00Z';
   const AS_OF = '2026-03-12T10:00:00Z';
 
@@ -295,7 +295,7 @@ describe('finding 6 (LOW): a preliminary value does not decide over a final one 
   });
 });
 
-describe('finding 7 (LOW, card text): ASTCT status worded by statusReason', () => {
+describe('ASTCT status worded by statusReason', () => {
   const T = '2026-03-12T08:00:00Z';
   const AS_OF = '2026-03-12T10:00:00Z';
   const others = (): J[] => [
@@ -322,7 +322,7 @@ describe('finding 7 (LOW, card text): ASTCT status worded by statusReason', () =
   });
 });
 
-describe('finding 8 (LOW, card text): a met value never displays as its threshold', () => {
+describe('a met value never displays as its threshold', () => {
   const T = '2026-03-12T08:00:00Z';
   const AS_OF = '2026-03-12T10:00:00Z';
 

@@ -1,5 +1,5 @@
 /**
- * ASTCT IEC-HS (CC §2), OHI (CC §5), sCD25 units (CC §3/§7) and data handling (CC §7 "Data handling"),
+ * ASTCT IEC-HS (Hines 2023), OHI (Zoref-Lorenz 2022), sCD25 units (Henter 2007) and data handling,
  * end to end. Verified correct by the clinical review.
  */
 import { applyKnowledgeOverride } from '../../src/knowledge/load';
@@ -11,7 +11,7 @@ const PRE = '2026-02-25T08:00:00Z'; // inside the 30-day baseline window before 
 const cart = [patient(), carT('2026-03-01T10:00:00Z')];
 const a = (...resources: Record<string, unknown>[]) => run([...cart, ...resources], AS_OF).a;
 
-describe('ASTCT IEC-HS features (CC §2)', () => {
+describe('ASTCT IEC-HS features (ASTCT 2023, Hines et al.)', () => {
   it('ferritin > 2 × ULN is strict, against the lab ULN when given', () => {
     const ulnArm = (v: number) => iec(a(lab(CODE.ferritin, v, 'ng/mL', T, range(20, 400, 'ng/mL'))), 'ferritin.uln');
     expect(ulnArm(800).state).toBe('not-met');
@@ -82,7 +82,7 @@ describe('ASTCT IEC-HS features (CC §2)', () => {
   });
 });
 
-describe('sCD25 units and OHI (CC §3 #8, §5, §7)', () => {
+describe('sCD25 units and OHI (Henter 2007 criterion 8, Zoref-Lorenz 2022)', () => {
   const k = applyKnowledgeOverride({
     analytes: { analytes: { scd25: { label: 'sCD25', codes: [{ system: 'urn:site', code: 'SIL2R' }], canonicalUnit: 'U/mL', notConvertible: [{ unit: 'pg/mL', reason: 'assay-specific' }] } } },
   });
@@ -114,7 +114,7 @@ describe('sCD25 units and OHI (CC §3 #8, §5, §7)', () => {
   });
 });
 
-describe('data handling (CC §7)', () => {
+describe('data handling (docs/knowledge.md)', () => {
   const ferritin = (extra: Record<string, unknown>, time = T, v = 30000) => hlh(a(lab(CODE.ferritin, v, 'ng/mL', time, extra)), 'ferritin');
 
   it('entered-in-error, cancelled and registered values are not used (unknown, not normal)', () => {

@@ -1,18 +1,18 @@
 /**
  * Threshold boundaries end to end (FHIR → timeline → assess), in the unit system the lab reported.
- * Every expectation cites its row of clinical-criteria.md (CC). Verified correct by the clinical review.
+ * Every expectation cites its source (paper, or [design] in docs/knowledge.md). Verified correct by the clinical review.
  */
 import { CODE, administration, hlh, hscoreVar, lab, patient, run } from './fhir';
 
 const T = '2026-03-12T08:00:00Z';
 const AS_OF = '2026-03-12T10:00:00Z';
-// A drug exposure in window so the whole engine runs (CC §6: ICI, first dose to 26 weeks after last dose).
+// A drug exposure in window so the whole engine runs (ICI window: first dose to 26 weeks after the last dose).
 const base = [patient(), administration('pembrolizumab', '2026-02-20T10:00:00Z')];
 const one = (...resources: Record<string, unknown>[]) => run([...base, ...resources], AS_OF).a;
 
-describe('HLH-2004 (CC §3) boundaries through unit conversion', () => {
+describe('HLH-2004 (Henter 2007) boundaries through unit conversion', () => {
   it.each([
-    // #1 fever ≥ 38.5 °C; 101.3 °F = 38.5 °C exactly (CC §7 °F converted)
+    // #1 fever ≥ 38.5 °C; 101.3 °F = 38.5 °C exactly (°F converted)
     [101.3, '°F', 'met'],
     [101.29, '°F', 'not-met'],
     [101.3, '[degF]', 'met'],
@@ -126,7 +126,7 @@ describe('HLH-2004 (CC §3) boundaries through unit conversion', () => {
   });
 });
 
-describe('HScore (CC §4) band edges through unit conversion', () => {
+describe('HScore (Fardet 2014) band edges through unit conversion', () => {
   it.each([
     // temperature °C: < 38.4 → 0 · 38.4–39.4 → 33 · > 39.4 → 49 (101.12 °F = 38.4 °C, 102.92 °F = 39.4 °C)
     [38.39, 'Cel', 0],

@@ -1,6 +1,6 @@
 /**
  * OHI (§5 [confirmed]: sCD25 > 3,900 U/mL and ferritin > 1,000 ng/mL), exposure windows (§6 [design], from
- * knowledge.exposures.windows), trends (issue 4 [design]: 48 h change), knowledge overrides, and properties:
+ * knowledge.exposures.windows), trends ([design]: 48 h change), knowledge overrides, and properties:
  * missing data never lowers HScore maxPossible; values after asOf never change the result.
  */
 import fc from 'fast-check';

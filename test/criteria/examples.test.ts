@@ -1,7 +1,7 @@
 /**
  * Complete synthetic patients (examples/patients/*.json, FHIR R4 collection Bundles, LOINC + UCUM) run
  * through the REAL timeline builder (src/timeline) and the criteria engine at a fixed asOf.
- * Expected results are worked out by hand below from clinical-criteria.md (§2 IEC-HS, §3 HLH-2004,
+ * Expected results are worked out by hand below from the papers (Hines 2023 IEC-HS, Henter 2007 HLH-2004,
  * §4 HScore, §5 OHI, §6 windows). See examples/patients/README.md for the clinical stories.
  */
 import { readFileSync } from 'fs';

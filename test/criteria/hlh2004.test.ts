@@ -1,5 +1,5 @@
 /**
- * HLH-2004 (Henter 2007) boundaries — source: clinical-criteria.md §3 [confirmed]. Operators exactly as
+ * HLH-2004 (Henter 2007) boundaries — source: Henter 2007 (HLH-2004) [confirmed]. Operators exactly as
  * §3: fever ≥ 38.5 °C; Hb < 90 g/L (< 100 g/L under 4 weeks); platelets < 100 × 10⁹/L; ANC < 1.0 × 10⁹/L;
  * fasting TG ≥ 3.0 mmol/L (≥ 265 mg/dL); fibrinogen ≤ 1.5 g/L (≤ 150 mg/dL); ferritin ≥ 500; sCD25 ≥ 2,400 U/mL.
  */

@@ -1,5 +1,5 @@
 /**
- * HScore (Fardet 2014) — source: clinical-criteria.md §4 [confirmed]. Bands, both unit systems where the
+ * HScore (Fardet 2014) — source: Fardet 2014 [confirmed]. Bands, both unit systems where the
  * table gives both (triglycerides mmol/L and mg/dL; fibrinogen g/L vs canonical mg/dL; Hb g/dL vs g/L).
  */
 import { assess } from '../../src/criteria';

@@ -1,5 +1,5 @@
 /**
- * ASTCT IEC-HS (Hines 2023) — source: clinical-criteria.md §2 [reproduced] and issue 4 [design]:
+ * ASTCT IEC-HS (Hines 2023) — source: Hines 2023 (ASTCT) [reproduced] and the screen's [design] rules:
  * ferritin > 2 × ULN or > 2 × baseline or doubled within 48 h; ALT/AST > 5 × ULN (baseline normal) or
  * > 5 × baseline (baseline abnormal); fibrinogen < 150 mg/dL or < LLN; cytopenia new/worsening vs baseline;
  * baseline = last value in the 30 days before day 0. Status rule [design]: ferritin + ≥ 1 other → suggestive.

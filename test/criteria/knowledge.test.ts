@@ -23,7 +23,7 @@ describe('criteria knowledge', () => {
     expect(criteriaKnowledgeSchema.safeParse(none).success).toBe(false);
   });
 
-  it('keeps the HLH-2004 operators exactly as CC §3', () => {
+  it('keeps the HLH-2004 operators exactly as Henter 2007', () => {
     const h = defaultCriteriaKnowledge.hlh2004;
     expect(h.fever).toEqual({ unit: 'Cel', gte: 38.5 });
     expect(h.ferritin.gte).toBe(500);

@@ -1,5 +1,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { HelpRequested } from '../../src/cli/cli-run';
 import { asOfHint, entriesOf, evaluateBundle, main, parseArgs, readBundle, toPrefetch, UsageError } from '../../src/cli/evaluate';
 import { cardsResponseSchema, ownCardSchema } from '../../src/hooks/response';
 import { defaultKnowledge } from '../../src/knowledge';
@@ -20,7 +22,10 @@ describe('evaluate CLI: arguments and bundle hints', () => {
     expect(() => parseArgs([])).toThrow(UsageError);
     expect(() => parseArgs(['a.json', '--format', 'xml'])).toThrow(/--format/);
     expect(() => parseArgs(['a.json', '--as-of', 'yesterday'])).toThrow(/--as-of/);
-    expect(() => parseArgs(['a.json', '--bogus'])).toThrow(/unknown option/);
+    expect(() => parseArgs(['a.json', '--bogus'])).toThrow(/Unknown option '--bogus'/);
+    expect(() => parseArgs(['a.json', '--as-of'])).toThrow(/argument missing/);
+    expect(() => parseArgs(['a.json', '--as-of', '--format', 'json'])).toThrow(UsageError);
+    expect(() => parseArgs(['--help'])).toThrow(HelpRequested);
   });
   it('reads asOf from meta.extension, meta.tag, then Bundle.timestamp', () => {
     expect(asOfHint({ resourceType: 'Bundle', meta: { extension: [{ url: 'urn:hlh-sentinel:as-of', valueDateTime: '2024-01-02T03:04:05Z' }] } })).toBe('2024-01-02T03:04:05Z');
@@ -60,6 +65,30 @@ describe('evaluate CLI: offline pipeline (buildTimeline → assess → renderCar
     expect(text).toContain('"cards": [');
     expect(text).toMatch(/\[(WARNING|CRITICAL)\] Possible IEC-HS/);
     expect(text).toContain('Order HLH work-up (');
+  });
+});
+
+describe('evaluate CLI: output and exit codes', () => {
+  it('--format json prints one JSON document and nothing else, one entry per bundle', async () => {
+    const out: string[] = [];
+    await main([BUNDLE, BUNDLE, '--format', 'json'], (s) => out.push(s));
+    const results = JSON.parse(out.join('\n')) as Array<{ file: string; patientId: string; asOfFrom: string; cards: unknown[] }>;
+    expect(results).toHaveLength(2);
+    expect(results[0]).toMatchObject({ file: BUNDLE, patientId: 'cli-cart', asOfFrom: 'bundle' });
+    cardsResponseSchema.parse({ cards: results[0]!.cards });
+  });
+  const run = (...args: string[]) =>
+    spawnSync(process.execPath, ['-r', './test/support/ts-register.js', 'src/cli/evaluate.ts', ...args], { cwd: path.join(__dirname, '../..'), encoding: 'utf8', timeout: 60_000 });
+  it('--help prints the usage to stdout and exits 0; bad arguments exit 2 with the message and no stack trace', () => {
+    const help = run('--help');
+    expect(help.status).toBe(0);
+    expect(help.stdout).toMatch(/^usage: evaluate <bundle\.json>/);
+    expect(help.stderr).toBe('');
+    const bad = run(BUNDLE, '--format', 'xml');
+    expect(bad.status).toBe(2);
+    expect(bad.stdout).toBe('');
+    expect(bad.stderr).toMatch(/^evaluate: --format must be text, json, both or html/);
+    expect(bad.stderr).not.toMatch(/\n\s+at /);
   });
 });
 

@@ -143,7 +143,7 @@ describe('start-up validation of key sets (createSecurity)', () => {
 describe('embedded default (npm start with no configuration)', () => {
   it('createRuntime wires authentication on, with a start-up warning naming both ways out', () => {
     const log = captureLog();
-    // STORE_KIND=memory keeps the card log (issue 8) off the disk; nothing security-related is configured.
+    // STORE_KIND=memory keeps the card log off the disk; nothing security-related is configured.
     const deps = createRuntime(loadConfig({ STORE_KIND: 'memory' }), createLogger('info', log.stream));
     expect(deps.authenticate).toBeDefined();
     expect(deps.checkFhirServer).toBeDefined();

@@ -1,5 +1,5 @@
 /**
- * Test helpers to mint CDS Hooks client JWTs (issue 6). Keys are generated per test run with jose; the
+ * Test helpers to mint CDS Hooks client JWTs. Keys are generated per test run with jose; the
  * spec's published example key (fixtures) is a test identity only.
  */
 import { randomUUID } from 'node:crypto';

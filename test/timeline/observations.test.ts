@@ -229,7 +229,7 @@ describe('reference ranges and interpretation', () => {
     // a range given only as text is the lab's when it reads one way
     expect(t.labs.ast?.[0]?.referenceRange).toEqual({ high: 35, unit: 'U/L', source: 'lab', text: '< 35' });
     expect(t.labs.alt?.[0]?.referenceRange).toEqual({ low: 0, high: 35, unit: 'U/L', source: 'fallback', population: 'adult' });
-    // CC §7: ferritin without a lab range gets the configurable criteria.ferritinDefaultUln (source `default`), not a fallback
+    // [design] (docs/knowledge.md): ferritin without a lab range gets the configurable criteria.ferritinDefaultUln (source `default`), not a fallback
     expect(t.labs.ferritin?.[0]?.referenceRange).toBeUndefined();
     expect(t.labs.ldh?.[0]?.referenceRange).toBeUndefined();
     expect(t.issues).toEqual([expect.objectContaining({ code: 'reference-range-not-convertible', source: 'Observation/b' })]);
