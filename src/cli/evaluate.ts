@@ -14,7 +14,8 @@
  *
  * Options: --patient ID (default: the bundle's Patient), --encounter ID, --knowledge FILE (default
  * $KNOWLEDGE_FILE), --cards DIR (default $CARDS_DIR, else the shipped cards/), --time-zone ZONE (the site's IANA
- * time zone; default $SITE_TIMEZONE, else UTC).
+ * time zone; default $SITE_TIMEZONE, else UTC), --card-detail brief|full (the card's detail; default $CARD_DETAIL,
+ * else brief).
  * asOf: --as-of, else the bundle's hint (meta.extension `…as-of` valueDateTime/valueInstant, meta.tag with
  * code `as-of` or a system ending in `as-of` carrying the instant, else Bundle.timestamp), else now.
  */
@@ -24,7 +25,7 @@ import path from 'node:path';
 import { assess } from '../criteria';
 import type { Card } from '../hooks/response';
 import { loadKnowledge } from '../knowledge/load';
-import { renderCards } from '../render/cards';
+import { renderCards, type CardDetail } from '../render/cards';
 import { loadCardContent, type CardContent } from '../render/content';
 import { renderCardsText } from '../render/text';
 import { buildTimeline, isValidTimeZone } from '../timeline';
@@ -53,6 +54,8 @@ export interface CliOptions {
   knowledge?: string;
   cards?: string;
   timeZone?: string;
+  /** The card's detail: brief (default) or full. */
+  cardDetail?: CardDetail;
 }
 
 export class UsageError extends Error {
@@ -64,7 +67,12 @@ const USAGE = `usage: evaluate <bundle.json>… [--as-of ISO] [--format text|jso
        evaluate <bundle.json>… --format html [--out FILE.html|DIR]   the evidence view as a self-contained HTML file
        evaluate <bundle.json> --url http://localhost:8080 [--sign KEY.jwk.json [--iss ISS] [--aud-base URL] | --bearer JWT]
                 [--fhir-server URL]
-       [--knowledge FILE] [--cards DIR] [--time-zone ZONE]`;
+       [--knowledge FILE] [--cards DIR] [--time-zone ZONE] [--card-detail brief|full]`;
+
+function cardDetailOption(v: string, name: string): CardDetail {
+  if (v !== 'brief' && v !== 'full') throw new UsageError(`${name} must be brief or full, not "${v}"`);
+  return v;
+}
 
 export function parseArgs(argv: readonly string[]): CliOptions {
   const o: CliOptions = { files: [], format: 'both' };
@@ -126,6 +134,9 @@ export function parseArgs(argv: readonly string[]): CliOptions {
         break;
       case '--time-zone':
         o.timeZone = next();
+        break;
+      case '--card-detail':
+        o.cardDetail = cardDetailOption(next(), '--card-detail');
         break;
       case '-h':
       case '--help':
@@ -211,7 +222,7 @@ export interface Evaluated {
 export function evaluateBundle(
   file: string,
   bundle: Json,
-  opts: Pick<CliOptions, 'asOf' | 'patient' | 'encounter' | 'timeZone'>,
+  opts: Pick<CliOptions, 'asOf' | 'patient' | 'encounter' | 'timeZone' | 'cardDetail'>,
   knowledge: Knowledge,
   content: CardContent,
   now: () => Date = () => new Date(),
@@ -225,7 +236,7 @@ export function evaluateBundle(
   const timeline = buildTimeline([bundle], knowledge, { patientId, timeZone });
   const assessment = assess(timeline, asOf, knowledge, { timeZone });
   const encounterId = opts.encounter ?? encounterIdOf(resources);
-  const cards = renderCards(assessment, { patientId, ...(encounterId ? { encounterId } : {}) }, content);
+  const cards = renderCards(assessment, { patientId, ...(encounterId ? { encounterId } : {}), detail: opts.cardDetail ?? 'brief' }, content);
   return { file, patientId, asOf, asOfFrom: opts.asOf ? 'option' : hint ? 'bundle' : 'now', cards };
 }
 
@@ -376,7 +387,8 @@ export async function main(argv: readonly string[], out: (s: string) => void = (
   const content = loadCardContent(opts.cards ?? process.env.CARDS_DIR);
   const timeZone = opts.timeZone ?? (process.env.SITE_TIMEZONE || undefined);
   if (timeZone !== undefined && !isValidTimeZone(timeZone)) throw new UsageError(`SITE_TIMEZONE: not a known time zone: ${timeZone}`);
-  const withZone = timeZone !== undefined ? { ...opts, timeZone } : opts;
+  const cardDetail = opts.cardDetail ?? (process.env.CARD_DETAIL ? cardDetailOption(process.env.CARD_DETAIL, 'CARD_DETAIL') : 'brief');
+  const withZone = { ...opts, cardDetail, ...(timeZone !== undefined ? { timeZone } : {}) };
   if (opts.format === 'html') {
     writeHtml(files, withZone, knowledge, content, out);
     return 0;

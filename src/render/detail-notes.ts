@@ -9,6 +9,7 @@ import { escapeMarkdown as esc } from './markdown';
 import type { DueItem, WorkupPlan } from './workup';
 import { unusableText } from './detail-tables';
 import { walk } from './criterion-items';
+import { alternativeText } from './clinical-text';
 
 /** Canonical units (clinical-criteria.md §7), used when a trend carries no value reference. */
 const CANONICAL_UNIT = { ferritin: 'ng/mL', fibrinogen: 'mg/dL', platelets: '10*9/L' } as const;
@@ -79,18 +80,7 @@ export function matchedByText(combination: readonly TriggerExposure[]): string {
 /** "Documented infection: Sepsis due to E. coli (ICD-10-CM A41.51), 2026-03-13", one per alternative, and the note. */
 export function alternativeLines(a: Assessment, content: CardContent): string[] {
   const w = content.wording.alternatives;
-  const lines = a.alternatives.map((x) => {
-    const what = x.text ?? x.code?.display ?? (x.detail ? (w.detailLabels[x.detail] ?? x.detail) : w.unnamed[x.kind]);
-    const system = x.code ? (w.codeSystems[x.code.system] ?? x.code.system) : '';
-    const line = fill(x.kind === 'infection' ? w.infection : w.diseaseProgression, {
-      what: esc(what, 120),
-      system: esc(system, 80),
-      code: esc(x.code?.code ?? '', 40),
-      date: x.time ? esc(formatTime(x.time)) : w.undated,
-    });
-    return `- ${line} — ${esc(x.source, 120)}`;
-  });
-  return [`#### ${w.heading}`, w.note, ...lines];
+  return [`#### ${w.heading}`, w.note, ...a.alternatives.map((x) => `- ${alternativeText(x, content)} — ${esc(x.source, 120)}`)];
 }
 
 /** An earlier (resolved, inactive) HLH diagnosis is history; a refuted one is a documented negative. */

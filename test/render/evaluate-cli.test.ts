@@ -61,6 +61,18 @@ describe('evaluate CLI: offline pipeline (buildTimeline → assess → renderCar
     expect(text).toMatch(/\[(WARNING|CRITICAL)\] Possible IEC-HS/);
     expect(text).toContain('Order HLH work-up (');
   });
+  it('--card-detail brief (default) or full; anything else is a usage error', async () => {
+    expect(parseArgs(['a.json', '--card-detail', 'full']).cardDetail).toBe('full');
+    expect(() => parseArgs(['a.json', '--card-detail', 'short'])).toThrow(/--card-detail must be brief or full/);
+    const brief = evaluateBundle(BUNDLE, readBundle(BUNDLE), {}, defaultKnowledge, content).cards[0]!.detail!;
+    const full = evaluateBundle(BUNDLE, readBundle(BUNDLE), { cardDetail: 'full' }, defaultKnowledge, content).cards[0]!.detail!;
+    expect(brief.length).toBeLessThanOrEqual(1200);
+    expect(brief).not.toContain('| Criterion |');
+    expect(full).toContain('| Criterion | State | Value | Threshold | Time | Reference range (source) |');
+    const out: string[] = [];
+    await main([BUNDLE, '--card-detail', 'full', '--format', 'text'], (s) => out.push(s));
+    expect(out.join('\n')).toContain('Criterion | State');
+  });
 });
 
 describe('evaluate CLI: prefetch split for --url', () => {
