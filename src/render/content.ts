@@ -178,6 +178,8 @@ const wordingSchema = z
         marrowFound: z.object({ present: text, absent: text }).strict(),
         /** {items}: status, date and source of each earlier diagnosis. */
         hlhDiagnosisEarlier: text,
+        /** An earlier diagnosis with neither status nor date. */
+        undatedDiagnosis: text,
         /** {sources}. */
         hlhDiagnosisRefuted: text,
       })

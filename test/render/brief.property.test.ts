@@ -53,7 +53,7 @@ function valued(id: Hlh2004ItemId, si: boolean): CriterionItem {
     case 'fever':
       return item(id, 'met', { label: 'Fever', value: 39.4, unit: 'Cel', time: T, ...(si ? {} : { original: { value: 103, unit: '[degF]' } }), threshold: si ? { operator: '>=', value: 38.5, unit: 'Cel', basis: 'absolute', citation: 'HLH-2004', status: 'confirmed' } : { operator: '>=', value: 101.3, unit: '[degF]', basis: 'absolute', citation: 'HLH-2004', status: 'confirmed' } });
     default:
-      return item(id, 'met', { label: `${id} criterion` });
+      return item(id, 'met', { label: `HLH-2004 criterion ${HLH2004_ITEM_IDS.indexOf(id) + 1}` });
   }
 }
 
@@ -80,6 +80,7 @@ const arb = fc.record({
     { severity: 'info', code: 'unit-not-convertible', message: 'reference range of Ferritin not convertible to ng/mL; used the fallback range', source: 'Observation/f-9' },
   ), { maxLength: 4 }),
   allMissing: fc.boolean(),
+  diagnoses: fc.boolean(),
 });
 
 type Gen = typeof arb extends fc.Arbitrary<infer G> ? G : never;
@@ -109,11 +110,18 @@ function build(g: Gen) {
     }),
   );
   a.dataIssues = g.issues;
+  if (g.diagnoses) {
+    a.hlh2004.documentedDiagnosis = ['Condition/dx-now'];
+    a.hlh2004.earlierDiagnosis = [{ source: 'Condition/dx-old', time: '2023-01-01', clinicalStatus: 'resolved' }];
+    a.hlh2004.refutedDiagnosis = ['Condition/dx-refuted'];
+    // a finding-based HScore variable decided by a marrow report, not a value
+    a.hscore.variables = a.hscore.variables.map((v) => (v.id === 'hemophagocytosis' ? { ...v, state: 'met', points: 35, maxPoints: 35, sources: ['Observation/bm-1'] } : v));
+  }
   return a;
 }
 
 describe('the brief detail over generated assessments', () => {
-  it('fits its budget, has at most one table, says what it must and nothing a clinician cannot use', () => {
+  it('fits its budget, has at most one table, says what it must; neither it, the full detail nor the summary has anything a clinician cannot use', () => {
     const seen = { critical: 0, warning: 0, info: 0, alternatives: 0 };
     fc.assert(
       fc.property(arb, (g) => {
@@ -142,7 +150,8 @@ describe('the brief detail over generated assessments', () => {
         }
         const met = a.hlh2004.items.some((i) => i.state === 'met') || a.iecHs?.features.some((f) => f.state === 'met');
         if (met) expect(d.includes(b.criteriaHeading) || d.includes(b.criteriaShort.replace('{items}', ''))).toBe(true);
-        for (const text of [d, card.summary]) for (const [name, re] of FORBIDDEN) expect({ name, match: re.exec(text)?.[0] }).toEqual({ name, match: undefined });
+        const full = renderCards(a, { patientId: 'p1', detail: 'full' }, content, seqIds())[0]!.detail!;
+        for (const text of [d, full, card.summary]) for (const [name, re] of FORBIDDEN) expect({ name, match: re.exec(text)?.[0] }).toEqual({ name, match: undefined });
       }),
       { numRuns: 400, seed: 20261202 },
     );

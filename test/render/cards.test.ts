@@ -86,7 +86,7 @@ describe('card content', () => {
     const card = one(assessment({ iec: 'suggestive', hlh: { ...FIVE_MET, ferritin: ferritinItem(24500) } }));
     expect(card.summary.startsWith('Possible IEC-HS (HLH-2004 5/8), day 12 after axi-cel: ferritin 24,500 ng/mL')).toBe(true);
   });
-  it('detail has the criteria table, counts, HScore range, trend, provenance, sources and the disclaimer', () => {
+  it('full detail has the criteria table, counts, HScore range, trend, provenance and the disclaimer; sources only as links', () => {
     const card = one(assessment({ iec: 'suggestive', hscore: 120, hscoreMax: 250, overrides: ['criteria.ferritinDefaultUln.value'] }), full);
     const d = card.detail!;
     expect(d).toContain('Screening support, not a diagnosis');
@@ -97,7 +97,10 @@ describe('card content', () => {
     expect(d).toContain('per Fardet 2014 table');
     expect(d).toContain('3,200 → 24,500 ng/mL');
     expect(d).toContain('site-configured values in force: criteria.ferritinDefaultUln.value');
-    expect(d).toContain('- [Hines MR et al. ASTCT consensus on IEC-HS. Transplant Cell Ther 2023](https://doi.org/10.1016/j.jtct.2023.03.006)');
+    // sources are the card's links, not repeated in the detail
+    expect(d).not.toContain('#### Sources');
+    expect(d).not.toContain('https://doi.org/');
+    expect(card.links!.map((l) => l.url)).toContain('https://doi.org/10.1016/j.jtct.2023.03.006');
     expect(d).toContain('default ULN [design]');
   });
   it('source, topic, override reasons and absolute links', () => {
