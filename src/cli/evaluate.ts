@@ -15,7 +15,7 @@
  * Options: --patient ID (default: the bundle's Patient), --encounter ID, --knowledge FILE (default
  * $KNOWLEDGE_FILE), --cards DIR (default $CARDS_DIR, else the shipped cards/), --time-zone ZONE (the site's IANA
  * time zone; default $SITE_TIMEZONE, else UTC), --card-detail brief|full (the card's detail; default $CARD_DETAIL,
- * else brief).
+ * else brief), --evidence-url URL (the evidence view's launch URL: the card links to it as the service's would).
  * asOf: --as-of, else the bundle's hint (meta.extension `…as-of` valueDateTime/valueInstant, meta.tag with
  * code `as-of` or a system ending in `as-of` carrying the instant, else Bundle.timestamp), else now.
  */
@@ -32,6 +32,7 @@ import { buildTimeline, isValidTimeZone } from '../timeline';
 import type { Knowledge } from '../knowledge';
 import { defaultAssetsDir, loadEvidenceAssets } from '../evidence/assets';
 import { offlineEvidenceHtml } from '../evidence/offline';
+import { loadEvidenceContent } from '../evidence/content';
 import { loadDevKey, mintDevToken } from '../dev/dev-issuer';
 
 export interface CliOptions {
@@ -56,6 +57,8 @@ export interface CliOptions {
   timeZone?: string;
   /** The card's detail: brief (default) or full. */
   cardDetail?: CardDetail;
+  /** The evidence view's launch URL: the card carries its `smart` link, as the service's cards do. */
+  evidenceUrl?: string;
 }
 
 export class UsageError extends Error {
@@ -67,7 +70,7 @@ const USAGE = `usage: evaluate <bundle.json>… [--as-of ISO] [--format text|jso
        evaluate <bundle.json>… --format html [--out FILE.html|DIR]   the evidence view as a self-contained HTML file
        evaluate <bundle.json> --url http://localhost:8080 [--sign KEY.jwk.json [--iss ISS] [--aud-base URL] | --bearer JWT]
                 [--fhir-server URL]
-       [--knowledge FILE] [--cards DIR] [--time-zone ZONE] [--card-detail brief|full]`;
+       [--knowledge FILE] [--cards DIR] [--time-zone ZONE] [--card-detail brief|full] [--evidence-url URL]`;
 
 function cardDetailOption(v: string, name: string): CardDetail {
   if (v !== 'brief' && v !== 'full') throw new UsageError(`${name} must be brief or full, not "${v}"`);
@@ -135,6 +138,12 @@ export function parseArgs(argv: readonly string[]): CliOptions {
       case '--time-zone':
         o.timeZone = next();
         break;
+      case '--evidence-url': {
+        const u = next();
+        if (!/^https?:\/\/\S+$/.test(u)) throw new UsageError(`--evidence-url must be an http(s) URL, not "${u}"`);
+        o.evidenceUrl = u;
+        break;
+      }
       case '--card-detail':
         o.cardDetail = cardDetailOption(next(), '--card-detail');
         break;
@@ -222,7 +231,7 @@ export interface Evaluated {
 export function evaluateBundle(
   file: string,
   bundle: Json,
-  opts: Pick<CliOptions, 'asOf' | 'patient' | 'encounter' | 'timeZone' | 'cardDetail'>,
+  opts: Pick<CliOptions, 'asOf' | 'patient' | 'encounter' | 'timeZone' | 'cardDetail'> & { evidenceLink?: { url: string; label: string } },
   knowledge: Knowledge,
   content: CardContent,
   now: () => Date = () => new Date(),
@@ -236,7 +245,8 @@ export function evaluateBundle(
   const timeline = buildTimeline([bundle], knowledge, { patientId, timeZone });
   const assessment = assess(timeline, asOf, knowledge, { timeZone });
   const encounterId = opts.encounter ?? encounterIdOf(resources);
-  const cards = renderCards(assessment, { patientId, ...(encounterId ? { encounterId } : {}), detail: opts.cardDetail ?? 'brief' }, content);
+  const ctx = { patientId, ...(encounterId ? { encounterId } : {}), detail: opts.cardDetail ?? 'brief', ...(opts.evidenceLink ? { evidenceLink: opts.evidenceLink } : {}) };
+  const cards = renderCards(assessment, ctx, content);
   return { file, patientId, asOf, asOfFrom: opts.asOf ? 'option' : hint ? 'bundle' : 'now', cards };
 }
 
@@ -388,7 +398,8 @@ export async function main(argv: readonly string[], out: (s: string) => void = (
   const timeZone = opts.timeZone ?? (process.env.SITE_TIMEZONE || undefined);
   if (timeZone !== undefined && !isValidTimeZone(timeZone)) throw new UsageError(`SITE_TIMEZONE: not a known time zone: ${timeZone}`);
   const cardDetail = opts.cardDetail ?? (process.env.CARD_DETAIL ? cardDetailOption(process.env.CARD_DETAIL, 'CARD_DETAIL') : 'brief');
-  const withZone = { ...opts, cardDetail, ...(timeZone !== undefined ? { timeZone } : {}) };
+  const evidenceLink = opts.evidenceUrl ? { url: opts.evidenceUrl, label: loadEvidenceContent(opts.cards ?? process.env.CARDS_DIR).linkLabel } : undefined;
+  const withZone = { ...opts, cardDetail, ...(timeZone !== undefined ? { timeZone } : {}), ...(evidenceLink ? { evidenceLink } : {}) };
   if (opts.format === 'html') {
     writeHtml(files, withZone, knowledge, content, out);
     return 0;

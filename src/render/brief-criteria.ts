@@ -8,7 +8,7 @@ import type { Assessment, CriterionItem } from '../criteria/types';
 import { HLH2004_ITEM_IDS } from '../criteria/types';
 import { ANALYTE_IDS, type AnalyteId } from '../vocabulary';
 import type { CardContent } from './content';
-import { formatFactor, formatNumberApart, formatUnit } from './format';
+import { formatFactor, formatNumber, formatNumberApart, formatUnit } from './format';
 import { escapeMarkdown as esc } from './markdown';
 import { analyteOfItem } from './criterion-items';
 import { cutAtWord } from './brief-budget';
@@ -28,6 +28,14 @@ function originalNumber(i: CriterionItem): number | undefined {
   return n !== undefined && Number.isFinite(n) ? n : undefined;
 }
 
+const FAHRENHEIT = new Set(['[degf]', 'degf', 'f', '°f']);
+
+/** A canonical threshold in the lab's unit: by the value's ratio, except °C → °F (not a multiple). */
+function rescaled(threshold: number, canonical: number, original: number, labUnit: string): number {
+  if (FAHRENHEIT.has(labUnit.replace(/\s+/g, '').toLowerCase())) return (threshold * 9) / 5 + 32;
+  return (threshold * original) / canonical;
+}
+
 /**
  * Value and threshold in one unit system: the lab's when it reported a number in a unit (the threshold restated
  * by the same ratio when it was compared in the canonical unit), else the canonical one.
@@ -40,13 +48,19 @@ function valueAndThreshold(i: CriterionItem): { value: number; unit: string | un
   if (orig !== undefined && labUnit && !sameUnit(labUnit, i.unit) && i.value !== 0) {
     if (!t) return { value: orig, unit: labUnit };
     if (sameUnit(t.unit, labUnit)) return { value: orig, unit: labUnit, threshold: t.value };
-    if (sameUnit(t.unit, i.unit)) return { value: orig, unit: labUnit, threshold: (t.value * orig) / i.value };
+    if (sameUnit(t.unit, i.unit)) return { value: orig, unit: labUnit, threshold: rescaled(t.value, i.value, orig, labUnit) };
   }
   if (!t) return { value: i.value, unit: i.unit };
   if (sameUnit(t.unit, i.unit)) return { value: i.value, unit: i.unit, threshold: t.value };
   if (orig !== undefined && sameUnit(t.unit, labUnit)) return { value: orig, unit: labUnit, threshold: t.value };
   return { value: i.value, unit: i.unit };
 }
+
+/** A threshold as the knowledge base gives it (101.3 °F stays 101.3, not 101); a converted one to 2 decimals. */
+function thresholdNumber(t: number): string {
+  return Number.isInteger(t) ? formatNumber(t) : THRESHOLD_FORMAT.format(t);
+}
+const THRESHOLD_FORMAT = new Intl.NumberFormat('en-US', { maximumFractionDigits: 2 });
 
 function withUnit(n: string, unit: string | undefined): string {
   const u = formatUnit(unit);
@@ -56,20 +70,25 @@ function withUnit(n: string, unit: string | undefined): string {
 function label(i: CriterionItem, content: CardContent): string {
   const analyte = analyteOfItem(i.id, ANALYTE_KEYS) as AnalyteId | undefined;
   const known = analyte ? content.wording.analyteLabels[analyte] : content.wording.brief.criterionLabels[i.id];
-  return known ?? esc(cutAtWord(i.label, 48));
+  return known ?? cutAtWord(i.label, 48);
+}
+
+/** Escaped for the middle of a line: block syntax ("1." at a line start) cannot occur there, so it is not escaped. */
+function midLine(s: string): string {
+  return esc(`x${s}`, 300).slice(1);
 }
 
 /** "Ferritin 24,500 ng/mL, 61× ULN (> 800)"; "Splenomegaly" for a finding without a value. */
 function line(i: CriterionItem, content: CardContent): string {
   const shown = valueAndThreshold(i);
-  if (!shown) return label(i, content);
+  if (!shown) return esc(label(i, content));
   const t = i.threshold;
   const value = withUnit(`${i.comparator ?? ''}${formatNumberApart(shown.value, shown.threshold)}`, shown.unit);
   const extra: string[] = [];
   if (i.multiple) extra.push(`${formatFactor(i.multiple.factor)} ${BASIS[i.multiple.of]}`);
   if (i.status === 'preliminary' || i.flags?.includes('preliminary')) extra.push(content.wording.brief.preliminary);
-  const threshold = t && shown.threshold !== undefined ? ` (${esc(`${OPERATOR[t.operator]} ${formatNumberApart(shown.threshold, shown.value)}`)})` : '';
-  return `${label(i, content)} ${esc(value)}${extra.length ? `, ${extra.join(', ')}` : ''}${threshold}`;
+  const threshold = t && shown.threshold !== undefined ? ` (${midLine(`${OPERATOR[t.operator]} ${thresholdNumber(shown.threshold)}`)})` : '';
+  return `${esc(label(i, content))} ${midLine(value)}${extra.length ? `, ${extra.join(', ')}` : ''}${threshold}`;
 }
 
 /** The met leaves that show an item: its met sub-items when it has any, else the item itself. */

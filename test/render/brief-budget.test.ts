@@ -7,6 +7,7 @@ import { BRIEF_BUDGET, BRIEF_DROP_ORDER } from '../../src/render/brief';
 import { loadCardContent } from '../../src/render/content';
 import { renderCards } from '../../src/render/cards';
 import type { AlternativeExplanation } from '../../src/criteria/types';
+import { metCriteriaLines } from '../../src/render/brief-criteria';
 import { assessment, exposure, item, seqIds } from './fixtures';
 
 const content = loadCardContent();
@@ -102,5 +103,25 @@ describe('the brief card in the fixed drop order', () => {
     expect(d).toContain('**Open the evidence view** (link below)');
     expect(d).not.toMatch(/https?:\/\//);
     expect(card.links!.map((l) => l.url)).toContain('https://doi.org/10.1016/j.jtct.2023.03.006');
+  });
+});
+
+describe('met criteria in the lab\'s unit system, the threshold in the same system', () => {
+  const t = (operator: '<=' | '>=' | '<', value: number, unit: string) => ({ operator, value, unit, basis: 'absolute' as const, citation: 'HLH-2004', status: 'confirmed' as const });
+  it.each([
+    // compared in the canonical unit, reported in g/L: both shown in g/L
+    ['fibrinogen', item('triglycerides-fibrinogen.fibrinogen', 'met', { value: 130, unit: 'mg/dL', original: { value: 1.3, unit: 'g/L' }, threshold: t('<=', 150, 'mg/dL') }), 'Fibrinogen 1.3 g/L (≤ 1.5)'],
+    // compared in the lab's own system (the knowledge restates the threshold in µg/L)
+    ['ferritin', item('ferritin', 'met', { value: 18600, unit: 'ng/mL', original: { value: 18600, unit: 'ug/L' }, threshold: t('>=', 500, 'ug/L') }), 'Ferritin 18,600 µg/L (≥ 500)'],
+    // °C threshold for a °F reading: converted, not scaled (38.5 °C = 101.3 °F)
+    ['fever', item('fever', 'met', { value: 38.89, unit: 'Cel', original: { value: 102, unit: 'F' }, threshold: t('>=', 38.5, 'Cel') }), 'Fever 102°F (≥ 101.3)'],
+    // canonical report: as is
+    ['platelets', item('cytopenias.platelets', 'met', { value: 42, unit: '10*9/L', threshold: t('<', 100, '10*9/L') }), 'Platelets 42 ×10⁹/L (&lt; 100)'],
+  ])('%s', (_name, it_, expected) => {
+    const a = assessment({ cls: 'checkpoint-inhibitor', agent: 'pembrolizumab' });
+    // sub-items are shown through their HLH-2004 criterion
+    const top = it_.id.split('.')[0]!;
+    a.hlh2004.items = [top === it_.id ? it_ : item(top, 'met', { label: top, components: [it_] })];
+    expect(metCriteriaLines(a, content)).toEqual([expected]);
   });
 });

@@ -73,6 +73,14 @@ describe('evaluate CLI: offline pipeline (buildTimeline → assess → renderCar
     await main([BUNDLE, '--card-detail', 'full', '--format', 'text'], (s) => out.push(s));
     expect(out.join('\n')).toContain('Criterion | State');
   });
+  it('--evidence-url: the card links to the evidence view as the service\'s cards do, and the brief detail points to it', async () => {
+    expect(() => parseArgs(['a.json', '--evidence-url', 'javascript:alert(1)'])).toThrow(/--evidence-url must be an http/);
+    const out: string[] = [];
+    await main([BUNDLE, '--evidence-url', 'https://cds.example.org/evidence/launch', '--format', 'json'], (s) => out.push(s));
+    const card = JSON.parse(out.join('\n').slice(out.join('\n').indexOf('{'))).cards[0];
+    expect(card.links[0]).toMatchObject({ type: 'smart', url: 'https://cds.example.org/evidence/launch' });
+    expect(card.detail.replace(/\\/g, '')).toContain(`**${card.links[0].label}** (link below)`);
+  });
 });
 
 describe('evaluate CLI: prefetch split for --url', () => {
