@@ -14,7 +14,8 @@
  *
  * Options: --patient ID (default: the bundle's Patient), --encounter ID, --knowledge FILE (default
  * $KNOWLEDGE_FILE), --cards DIR (default $CARDS_DIR, else the shipped cards/), --time-zone ZONE (the site's IANA
- * time zone; default $SITE_TIMEZONE, else UTC).
+ * time zone; default $SITE_TIMEZONE, else UTC), --card-detail brief|full (the card's detail; default $CARD_DETAIL,
+ * else brief), --evidence-url URL (the evidence view's launch URL: the card links to it as the service's would).
  * asOf: --as-of, else the bundle's hint (meta.extension `…as-of` valueDateTime/valueInstant, meta.tag with
  * code `as-of` or a system ending in `as-of` carrying the instant, else Bundle.timestamp), else now.
  */
@@ -25,12 +26,14 @@ import path from 'node:path';
 import type { Card } from '../hooks/response';
 import { loadKnowledge } from '../knowledge/load';
 import { createEvaluator } from '../pipeline/evaluate';
+import type { CardDetail } from '../render/cards';
 import { loadCardContent, type CardContent } from '../render/content';
 import { renderCardsText } from '../render/text';
 import { isValidTimeZone } from '../timeline';
 import type { Knowledge } from '../knowledge';
 import { defaultAssetsDir, loadEvidenceAssets } from '../evidence/assets';
 import { offlineEvidenceHtml } from '../evidence/offline';
+import { loadEvidenceContent } from '../evidence/content';
 import { loadDevKey, mintDevToken } from '../dev/dev-issuer';
 
 export interface CliOptions {
@@ -53,6 +56,10 @@ export interface CliOptions {
   knowledge?: string;
   cards?: string;
   timeZone?: string;
+  /** The card's detail: brief (default) or full. */
+  cardDetail?: CardDetail;
+  /** The evidence view's launch URL: the card carries its `smart` link, as the service's cards do. */
+  evidenceUrl?: string;
 }
 
 export { UsageError } from './cli-run';
@@ -62,7 +69,7 @@ const USAGE = `usage: evaluate <bundle.json>… [--as-of ISO] [--format text|jso
        evaluate <bundle.json>… --format html [--out FILE.html|DIR]   the evidence view as a self-contained HTML file
        evaluate <bundle.json> --url http://localhost:8080 [--sign KEY.jwk.json [--iss ISS] [--aud-base URL] | --bearer JWT]
                 [--fhir-server URL]
-       [--knowledge FILE] [--cards DIR] [--time-zone ZONE]
+       [--knowledge FILE] [--cards DIR] [--time-zone ZONE] [--card-detail brief|full] [--evidence-url URL]
 
 --format json prints one JSON array (one entry per bundle: file, patientId, asOf, asOfFrom, cards) and nothing else.`;
 
@@ -83,7 +90,14 @@ const OPTIONS = {
   out: { type: 'string' },
   assets: { type: 'string' },
   'time-zone': { type: 'string' },
+  'card-detail': { type: 'string' },
+  'evidence-url': { type: 'string' },
 } as const;
+
+function cardDetailOption(v: string, name: string): CardDetail {
+  if (v !== 'brief' && v !== 'full') throw new UsageError(`${name} must be brief or full, not "${v}"`);
+  return v;
+}
 
 const FORMATS = ['text', 'json', 'both', 'html'] as const;
 const isFormat = (f: string): f is CliOptions['format'] => (FORMATS as readonly string[]).includes(f);
@@ -103,6 +117,11 @@ export function parseArgs(argv: readonly string[]): CliOptions {
   if (values.format !== undefined) {
     if (!isFormat(values.format)) throw new UsageError(`--format must be text, json, both or html\n${USAGE}`);
     o.format = values.format;
+  }
+  if (values['card-detail'] !== undefined) o.cardDetail = cardDetailOption(values['card-detail'], '--card-detail');
+  if (values['evidence-url'] !== undefined) {
+    if (!/^https?:\/\/\S+$/.test(values['evidence-url'])) throw new UsageError(`--evidence-url must be an http(s) URL, not "${values['evidence-url']}"`);
+    o.evidenceUrl = values['evidence-url'];
   }
   checkCombinations(o);
   return o;
@@ -185,23 +204,25 @@ export interface Evaluated {
 }
 
 type Evaluator = ReturnType<typeof createEvaluator>;
+type Rendering = { timeZone: string; detail: CardDetail; evidenceLink?: { url: string; label: string } };
 const evaluators = new WeakMap<Knowledge, WeakMap<CardContent, Map<string, Evaluator>>>();
 
-/** The service's own pipeline (createEvaluator), built once per knowledge base, content and time zone. */
-function evaluatorFor(knowledge: Knowledge, content: CardContent, timeZone: string): Evaluator {
+/** The service's own pipeline (createEvaluator), built once per knowledge base, content and rendering options. */
+function evaluatorFor(knowledge: Knowledge, content: CardContent, rendering: Rendering): Evaluator {
   const byContent = evaluators.get(knowledge) ?? new WeakMap<CardContent, Map<string, Evaluator>>();
   evaluators.set(knowledge, byContent);
-  const byZone = byContent.get(content) ?? new Map<string, Evaluator>();
-  byContent.set(content, byZone);
-  let evaluate = byZone.get(timeZone);
-  if (!evaluate) byZone.set(timeZone, (evaluate = createEvaluator({ knowledge, content, timeZone })));
+  const byRendering = byContent.get(content) ?? new Map<string, Evaluator>();
+  byContent.set(content, byRendering);
+  const key = JSON.stringify(rendering);
+  let evaluate = byRendering.get(key);
+  if (!evaluate) byRendering.set(key, (evaluate = createEvaluator({ knowledge, content, ...rendering })));
   return evaluate;
 }
 
 export function evaluateBundle(
   file: string,
   bundle: Json,
-  opts: Pick<CliOptions, 'asOf' | 'patient' | 'encounter' | 'timeZone'>,
+  opts: Pick<CliOptions, 'asOf' | 'patient' | 'encounter' | 'timeZone' | 'cardDetail'> & { evidenceLink?: { url: string; label: string } },
   knowledge: Knowledge,
   content: CardContent,
   now: () => Date = () => new Date(),
@@ -212,7 +233,7 @@ export function evaluateBundle(
   const hint = asOfHint(bundle);
   const asOf = opts.asOf ?? hint ?? now().toISOString();
   const encounterId = opts.encounter ?? encounterIdOf(resources);
-  const evaluate = evaluatorFor(knowledge, content, opts.timeZone ?? 'UTC');
+  const evaluate = evaluatorFor(knowledge, content, { timeZone: opts.timeZone ?? 'UTC', detail: opts.cardDetail ?? 'brief', ...(opts.evidenceLink ? { evidenceLink: opts.evidenceLink } : {}) });
   const { cards } = evaluate(
     { resources: [bundle], issues: [] },
     { patientId, userId: CLI_USER, ...(encounterId ? { encounterId } : {}), now: new Date(asOf) },
@@ -375,7 +396,9 @@ export async function main(argv: readonly string[], out: (s: string) => void = (
   const content = loadCardContent(opts.cards ?? process.env.CARDS_DIR);
   const timeZone = opts.timeZone ?? (process.env.SITE_TIMEZONE || undefined);
   if (timeZone !== undefined && !isValidTimeZone(timeZone)) throw new UsageError(`SITE_TIMEZONE: not a known time zone: ${timeZone}`);
-  const withZone = timeZone !== undefined ? { ...opts, timeZone } : opts;
+  const cardDetail = opts.cardDetail ?? (process.env.CARD_DETAIL ? cardDetailOption(process.env.CARD_DETAIL, 'CARD_DETAIL') : 'brief');
+  const evidenceLink = opts.evidenceUrl ? { url: opts.evidenceUrl, label: loadEvidenceContent(opts.cards ?? process.env.CARDS_DIR).linkLabel } : undefined;
+  const withZone = { ...opts, cardDetail, ...(timeZone !== undefined ? { timeZone } : {}), ...(evidenceLink ? { evidenceLink } : {}) };
   if (opts.format === 'html') {
     writeHtml(files, withZone, knowledge, content, out);
     return 0;

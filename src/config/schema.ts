@@ -57,6 +57,11 @@ export const configSchema = z
     /** Directory with the card content (wording, work-up catalogue, override reasons). */
     cardsDir: z.string().min(1).optional(),
     /**
+     * The card's detail: `brief` (default) says in ≤ 1,200 characters (600 for info cards) what was found and
+     * points to the evidence view; `full` carries every criteria table in the card itself.
+     */
+    cardDetail: z.enum(['brief', 'full'], { error: 'must be "brief" (the default) or "full"' }).default('brief'),
+    /**
      * The site's time zone (IANA name, e.g. `Europe/Berlin`): day numbering and "windows close at the end of
      * calendar day N" follow its calendar; dates and date-times without a zone are placed in it.
      */
@@ -195,6 +200,7 @@ export const ENV_KEYS: Record<string, string[]> = {
   DEV_AS_OF: ['devAsOf'],
   KNOWLEDGE_FILE: ['knowledgeFile'],
   CARDS_DIR: ['cardsDir'],
+  CARD_DETAIL: ['cardDetail'],
   SITE_TIMEZONE: ['siteTimeZone'],
   FHIR_TIMEOUT_MS: ['fhir', 'timeoutMs'],
   FHIR_DEADLINE_MS: ['fhir', 'deadlineMs'],

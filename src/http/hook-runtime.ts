@@ -23,14 +23,14 @@ export interface ConfiguredPipeline {
 }
 
 /**
- * The pipeline as configured — site knowledge, card content, site time zone, the evidence-view link — defined once
+ * The pipeline as configured — site knowledge, card content, site time zone, card detail, the evidence-view link — defined once
  * for the main thread and every evaluation worker, so they cannot drift apart.
  */
 export function configuredPipeline(config: Config): ConfiguredPipeline {
   const knowledge = loadKnowledge(config.knowledgeFile);
   const service = hlhScreenService(prefetchTemplates(knowledge, config));
   const content = loadCardContent(config.cardsDir);
-  const evaluator = createEvaluator({ knowledge, content, timeZone: config.siteTimeZone, ...evidenceCardLink(config) });
+  const evaluator = createEvaluator({ knowledge, content, timeZone: config.siteTimeZone, detail: config.cardDetail, ...evidenceCardLink(config) });
   return { knowledge, content, service, evaluator };
 }
 

@@ -9,7 +9,7 @@ import type { Card } from '../hooks/response';
 import type { Knowledge } from '../knowledge';
 import { createTimelineBuilder } from '../timeline';
 import { assess, type Assessment } from '../criteria';
-import { renderCards } from '../render/cards';
+import { renderCards, type CardDetail } from '../render/cards';
 import type { CardContent } from '../render/content';
 import type { DataIssue } from '../timeline/types';
 
@@ -38,6 +38,8 @@ export interface PipelineDeps {
   ids?: () => string;
   /** Cards link to the evidence view (a SMART app) when set. */
   evidenceLink?: { url: string; label: string };
+  /** The card's detail: `brief` (default) or `full` (every criteria table). */
+  detail?: CardDetail;
 }
 
 /** What the shell gathered for one patient (src/fhir/resolve.ts's `ResolvedData` is one). */
@@ -64,6 +66,7 @@ export function createEvaluator(deps: PipelineDeps): (data: PatientData, ctx: Ev
         ...(ctx.encounterId ? { encounterId: ctx.encounterId } : {}),
         now: ctx.now,
         ...(deps.evidenceLink ? { evidenceLink: deps.evidenceLink } : {}),
+        ...(deps.detail ? { detail: deps.detail } : {}),
       },
       deps.content,
       ids,

@@ -16,6 +16,8 @@ import { citedSources, renderDetail } from './detail';
 import { chooseCard } from './episode-choice';
 import { cardSuggestions } from './suggestions';
 import { renderSummary } from './summary';
+import { renderBriefDetail } from './brief';
+import { pediatricNote } from './detail-notes';
 
 export interface RenderContext {
   patientId: string;
@@ -24,7 +26,11 @@ export interface RenderContext {
   now?: Date;
   /** The evidence view (a SMART app): the card links to it with the assessment's context. */
   evidenceLink?: { url: string; label: string };
+  /** `brief` (default): the card a clinician takes in at a glance (./brief.ts); `full`: every table (./detail.ts). */
+  detail?: CardDetail;
 }
+
+export type CardDetail = 'brief' | 'full';
 
 /**
  * Renders the assessment as zero or one card. `ids` generates uuids (default crypto.randomUUID; inject a
@@ -56,7 +62,10 @@ export function renderCards(assessment: Assessment, ctx: RenderContext, content:
     uuid: cardUuid,
     summary: renderSummary(a, d, content),
     indicator: d.indicator,
-    detail: renderDetail(a, d, plan, content, lamotrigine),
+    detail:
+      ctx.detail === 'full'
+        ? renderDetail(a, d, plan, content, lamotrigine)
+        : renderBriefDetail(a, d, content, { plan, lamotrigine, pediatric: pediatricNote(a, content).length > 0, ...(ctx.evidenceLink ? { evidenceLabel: ctx.evidenceLink.label } : {}) }),
     source: { label: src.label, ...(srcUrl ? { url: srcUrl } : {}), topic: { ...src.topic } },
     ...(suggestions.length ? { suggestions, selectionBehavior: 'any' as const } : {}),
     ...(reasons.length ? { overrideReasons: reasons } : {}),

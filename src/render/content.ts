@@ -35,6 +35,61 @@ const manifestSchema = z
 
 const headlineSchema = text.refine((s) => s.length <= 110, 'headline template must leave room for values (≤ 110 chars)');
 
+const indicatorText = z.object({ critical: text, warning: text, info: text }).strict();
+
+/** The brief card detail (./brief.ts): fixed parts, shortened or dropped in a fixed order to fit the budget. */
+const briefWordingSchema = z
+  .object({
+    ...comment,
+    disclaimer: text,
+    /** {agents}, {dayText}. */
+    trigger: text,
+    /** {list} of alsoInWindowItem ({agent}, {dayText}). */
+    alsoInWindow: text,
+    alsoInWindowItem: text,
+    indicator: indicatorText,
+    /** Why the card has its indicator, by indicator rule; {signal}, {ferritin}, {further}. */
+    reason: z
+      .object({
+        'iec.critical': text,
+        'iec.warning': text,
+        'iec.info': text,
+        'iec.hlhWithoutAstct': text,
+        'drug.critical': text,
+        'drug.warning': text,
+        capped: text,
+      })
+      .strict(),
+    signal: z.object({ hlh2004: text, hscore: text }).strict(),
+    criteriaHeading: text,
+    moreCriteria: text.refine((s) => s.includes('{n}'), 'must contain {n}'),
+    /** The shortest criteria part: {items} the first and moreCriteria. */
+    criteriaShort: text,
+    preliminary: text,
+    counts: text,
+    countsShort: text,
+    probability: text,
+    probabilityUpTo: text,
+    alternativesNote: text,
+    alternativesMore: text,
+    /** The shortest alternatives part: the first {line} and the count {n}. */
+    alternativesShort: text,
+    missing: text,
+    missingMore: text,
+    missingCount: text,
+    consider: z.object({ iec: text, drug: text }).strict(),
+    lamotrigine: text,
+    pediatric: text,
+    /** The first data problem ({message}), with {n} more, or only their count. */
+    dataIssue: text,
+    dataIssuesMore: text,
+    dataIssuesCount: text,
+    evidence: z.object({ linked: text, unlinked: text }).strict(),
+    /** Short labels by criterion id for findings without an analyte (splenomegaly, hemophagocytosis, …). */
+    criterionLabels: z.record(z.string(), text),
+  })
+  .strict();
+
 const wordingSchema = z
   .object({
     ...comment,
@@ -81,8 +136,13 @@ const wordingSchema = z
         /** Label by finding detail (knowledge `detail`), used when the resource gives no text or display. */
         detailLabels: z.record(z.string(), text),
         note: text,
-        /** Code system URI → short name shown on the card; other systems are shown as their URI. */
+        /** {system} {code} of a coded alternative ({coded} in infection / diseaseProgression). */
+        coded: text,
+        /** Code system URI → short name wherever a card shows a code; other systems as otherCodeSystem (never a URL). */
         codeSystems: z.record(z.string(), text),
+        otherCodeSystem: text,
+        /** What stands for a FHIR resource id inside EHR text shown on a card. */
+        record: text,
       })
       .strict(),
     syndromeLabels: z.object({ 'iec-hs': text, 'treatment-related-hlh': text }).strict(),
@@ -118,10 +178,15 @@ const wordingSchema = z
         marrowFound: z.object({ present: text, absent: text }).strict(),
         /** {items}: status, date and source of each earlier diagnosis. */
         hlhDiagnosisEarlier: text,
+        /** An earlier diagnosis with neither status nor date. */
+        undatedDiagnosis: text,
         /** {sources}. */
         hlhDiagnosisRefuted: text,
       })
       .strict(),
+    /** Short names of the analytes, wherever a card names a test or a value (never the machine id). */
+    analyteLabels: z.record(z.enum(ANALYTE_IDS), text),
+    brief: briefWordingSchema,
     lamotrigine: z.object({ suggestionLabel: text, detail: text }).strict(),
   })
   .strict()

@@ -9,6 +9,8 @@ import { escapeMarkdown as esc } from './markdown';
 import type { DueItem, WorkupPlan } from './workup';
 import { unusableText } from './detail-tables';
 import { walk } from './criterion-items';
+import { alternativeText, matchedCodeText } from './clinical-text';
+import type { AnalyteId } from '../vocabulary';
 
 /** Canonical units (clinical-criteria.md §7), used when a trend carries no value reference. */
 const CANONICAL_UNIT = { ferritin: 'ng/mL', fibrinogen: 'mg/dL', platelets: '10*9/L' } as const;
@@ -51,46 +53,36 @@ export function workupLines(a: Assessment, plan: WorkupPlan, content: CardConten
   const repeat = plan.bundle.filter((d) => d.reason === 'repeat');
   if (repeat.length) out.push(`- ${fill(w.repeatLine, { items: unusableItems(repeat, content) })}`);
   if (plan.check.length) out.push(`- ${fill(w.checkLine, { items: unusableItems(plan.check, content) })}`);
-  if (missing.length) out.push(`- No result: ${missing.map((d) => (d.analytes.length < d.item.covers.length ? `${d.item.label} (${d.analytes.join(', ')})` : d.item.label)).join('; ')}`);
+  const names = (ids: readonly string[]) => ids.map((m) => content.wording.analyteLabels[m as AnalyteId] ?? esc(m)).join(', ');
+  if (missing.length) out.push(`- No result: ${missing.map((d) => (d.analytes.length < d.item.covers.length ? `${d.item.label} (${names(d.analytes)})` : d.item.label)).join('; ')}`);
   if (stale.length) {
     const s = stale.map((d) => `${d.item.label} (${formatAge(d.ageHours ?? 0)} old, ${esc(formatTime(d.lastSeen))}; refresh after ${d.item.freshnessHours} h)`);
     out.push(`- Older than the freshness window: ${s.join('; ')}`);
   }
   const covered = new Set(plan.bundle.flatMap((d) => d.item.covers as string[]));
   const uncovered = a.missing.filter((m) => !covered.has(m));
-  if (uncovered.length) out.push(`- No usable value in the lookback window: ${uncovered.map((m) => esc(m)).join(', ')}`);
+  if (uncovered.length) out.push(`- No usable value in the lookback window: ${names(uncovered)}`);
   if (plan.optional.length) {
     out.push(`- Not visible to the screen, check whether done: ${plan.optional.map((i) => i.label).join('; ')}`);
   }
   for (const adv of plan.advice) out.push(`- ${adv.label}`);
   for (const { exam } of plan.documented) {
     const found = exam.hemophagocytosis ? w.marrowFound.present : w.marrowFound.absent;
-    out.push(`- ${fill(w.marrowDocumented, { time: esc(formatTime(exam.time)), found, source: esc(exam.source) })}`);
+    out.push(`- ${fill(w.marrowDocumented, { time: esc(formatTime(exam.time)), found })}`);
   }
   return out;
 }
 
-/** "code “…”", or per agent for a combination: "code “…” (ipilimumab); name “opdivo” (nivolumab)". */
-export function matchedByText(combination: readonly TriggerExposure[]): string {
-  const one = (x: TriggerExposure) => `${x.matchedBy} “${esc(x.matched, 80)}”`;
+/** "RxNorm 1547545", or per agent for a combination: "RxNorm 1657013 (ipilimumab); name “opdivo” (nivolumab)". */
+export function matchedByText(combination: readonly TriggerExposure[], content: CardContent): string {
+  const one = (x: TriggerExposure) => (x.matchedBy === 'code' ? esc(matchedCodeText(x.matched, content), 120) : `${x.matchedBy} “${esc(x.matched, 80)}”`);
   return combination.length === 1 ? one(combination[0] as TriggerExposure) : combination.map((x) => `${one(x)} (${esc(x.agent)})`).join('; ');
 }
 
 /** "Documented infection: Sepsis due to E. coli (ICD-10-CM A41.51), 2026-03-13", one per alternative, and the note. */
 export function alternativeLines(a: Assessment, content: CardContent): string[] {
   const w = content.wording.alternatives;
-  const lines = a.alternatives.map((x) => {
-    const what = x.text ?? x.code?.display ?? (x.detail ? (w.detailLabels[x.detail] ?? x.detail) : w.unnamed[x.kind]);
-    const system = x.code ? (w.codeSystems[x.code.system] ?? x.code.system) : '';
-    const line = fill(x.kind === 'infection' ? w.infection : w.diseaseProgression, {
-      what: esc(what, 120),
-      system: esc(system, 80),
-      code: esc(x.code?.code ?? '', 40),
-      date: x.time ? esc(formatTime(x.time)) : w.undated,
-    });
-    return `- ${line} — ${esc(x.source, 120)}`;
-  });
-  return [`#### ${w.heading}`, w.note, ...lines];
+  return [`#### ${w.heading}`, w.note, ...a.alternatives.map((x) => `- ${alternativeText(x, content)}`)];
 }
 
 /** An earlier (resolved, inactive) HLH diagnosis is history; a refuted one is a documented negative. */
@@ -99,10 +91,10 @@ export function diagnosisHistory(a: Assessment, content: CardContent): string[] 
   const w = content.wording.dataNotes;
   const out: string[] = [];
   if (h.earlierDiagnosis.length) {
-    const items = h.earlierDiagnosis.map((x) => [x.clinicalStatus, x.time ? formatTime(x.time) : undefined, x.source].filter(Boolean).map((t) => esc(t as string)).join(', '));
+    const items = h.earlierDiagnosis.map((x) => [x.clinicalStatus, x.time ? formatTime(x.time) : undefined].filter(Boolean).map((t) => esc(t as string)).join(', ') || w.undatedDiagnosis);
     out.push(fill(w.hlhDiagnosisEarlier, { items: items.join('; ') }));
   }
-  if (h.refutedDiagnosis.length) out.push(fill(w.hlhDiagnosisRefuted, { sources: h.refutedDiagnosis.map((s) => esc(s)).join(', ') }));
+  if (h.refutedDiagnosis.length) out.push(w.hlhDiagnosisRefuted);
   return out;
 }
 

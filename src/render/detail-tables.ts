@@ -137,13 +137,6 @@ export function criteriaRows(items: readonly CriterionItem[], note: UnusableNote
 
 export const CRITERIA_HEADER = ['Criterion', 'State', 'Value', 'Threshold', 'Time', 'Reference range (source)'];
 
-/** Value cell; a finding-based variable (no value, no lineages) shows the sources that decided it. */
-function findingValueCell(v: HScoreVariable): string {
-  if (v.value !== undefined || v.original !== undefined || v.components?.length || !v.sources.length) return valueCell(v);
-  const shown = v.sources.slice(0, 3).map((s) => esc(s, 120));
-  return `${shown.join(', ')}${v.sources.length > 3 ? ` +${v.sources.length - 3} more` : ''}`;
-}
-
 export function hscoreSection(a: Assessment, note: UnusableNote): string[] {
   const h = a.hscore;
   const range = h.complete || h.score === h.maxPossible ? `${h.score}` : `${h.score}–${h.maxPossible}`;
@@ -159,7 +152,7 @@ export function hscoreSection(a: Assessment, note: UnusableNote): string[] {
     esc(v.label),
     v.points === v.maxPoints ? `${v.points}` : `${v.points}–${v.maxPoints}`,
     stateCell(v, note),
-    findingValueCell(v),
+    valueCell(v),
     esc(formatTime(v.time)),
   ]);
   if (rows.length) lines.push('', table(['Variable', 'Points', 'State', 'Value', 'Time'], rows));

@@ -1,7 +1,7 @@
 /**
  * The card's detail (Markdown), in the order a clinician reads it: disclaimer, what triggered the screen, the
  * ASTCT IEC-HS features, HLH-2004, HScore, OHI, trends, alternatives, missing work-up, what to consider, data
- * issues, provenance and sources. Wording comes from cards/wording.json.
+ * issues and provenance (the sources are the card's links). Wording comes from cards/wording.json.
  */
 import type { Assessment, CriterionItem } from '../criteria/types';
 import { HLH2004_ITEM_IDS } from '../criteria/types';
@@ -13,6 +13,7 @@ import { agentsText, combinationOf, dayText, exposureNotes } from './exposure-te
 import { alternativeLines, diagnosisHistory, matchedByText, pediatricNote, trendLines, workupLines } from './detail-notes';
 import { CRITERIA_HEADER, criteriaRows, hscoreSection, unusableNote, withNote } from './detail-tables';
 import type { IndicatorDecision } from './indicator';
+import { classInParens, withoutResourceIds } from './clinical-text';
 
 export function renderDetail(a: Assessment, d: IndicatorDecision, plan: WorkupPlan, content: CardContent, lamotrigine: boolean): string {
   const w = content.wording;
@@ -24,8 +25,9 @@ export function renderDetail(a: Assessment, d: IndicatorDecision, plan: WorkupPl
   const vars = {
     agent: esc(agentsText(combination, content, false)),
     class: classLabel,
+    classInParens: classInParens(agentsText(combination, content, false), classLabel),
     dayText: dayText(combination, w, (s) => esc(s)),
-    matchedBy: matchedByText(combination),
+    matchedBy: matchedByText(combination, content),
     astct: a.iecHs
       ? (w.detail.astctStatusReason?.[a.iecHs.statusReason] ?? w.detail.astctStatus[a.iecHs.status])
       : e.day0 === undefined
@@ -58,7 +60,7 @@ export function renderDetail(a: Assessment, d: IndicatorDecision, plan: WorkupPl
   const ordered = HLH2004_ITEM_IDS.map((id) => h.items.find((i) => i.id === id)).filter((i): i is CriterionItem => Boolean(i));
   const status =
     h.status === 'reached' ? 'criteria threshold reached' : h.status === 'reachable' ? 'still reachable with the unknown criteria' : 'cannot be reached with the current data';
-  const diag = h.documentedDiagnosis.length ? ` HLH diagnosis documented (${h.documentedDiagnosis.map((s) => esc(s)).join(', ')}).` : '';
+  const diag = h.documentedDiagnosis.length ? ' HLH diagnosis documented.' : '';
   blocks.push(
     [
       `#### HLH-2004: ${h.met} met, ${h.unknown} unknown of ${h.total} (${h.required} needed; ${status}).${diag}`,
@@ -71,7 +73,7 @@ export function renderDetail(a: Assessment, d: IndicatorDecision, plan: WorkupPl
   if (notes.length) blocks.push(notes.join('\n'));
 
   blocks.push(hscoreSection(a, note).join('\n'));
-  blocks.push(`#### OHI index: ${a.ohi.state === 'met' ? '**positive**' : a.ohi.state === 'not-met' ? 'negative' : 'unknown'}\n\n${esc(a.ohi.caveat || w.detail.ohiCaveat, 300)}`);
+  blocks.push(`#### OHI index: ${a.ohi.state === 'met' ? '**positive**' : a.ohi.state === 'not-met' ? 'negative' : 'unknown'}\n\n${w.detail.ohiCaveat}`);
 
   const trends = trendLines(a, content);
   const div = a.trends.crsDivergence.state;
@@ -88,7 +90,8 @@ export function renderDetail(a: Assessment, d: IndicatorDecision, plan: WorkupPl
   if (lamotrigine) blocks.push(w.lamotrigine.detail);
 
   if (a.dataIssues.length) {
-    const issues = a.dataIssues.slice(0, 20).map((i) => `- ${i.severity}: ${esc(i.code, 60)} — ${esc(i.message)}${i.source ? ` (${esc(i.source, 120)})` : ''}`);
+    // The stable issue code stays (it names the kind of problem for the site IT); resource ids do not.
+    const issues = a.dataIssues.slice(0, 20).map((i) => `- ${i.severity}: ${esc(i.code, 60)} — ${esc(withoutResourceIds(i.message, content))}`);
     if (a.dataIssues.length > 20) issues.push(`- … ${a.dataIssues.length - 20} more`);
     blocks.push(['#### Data issues', ...issues].join('\n'));
   }
@@ -99,8 +102,7 @@ export function renderDetail(a: Assessment, d: IndicatorDecision, plan: WorkupPl
     : fill(w.detail.provenanceDefaults, { version: esc(k.version) });
   blocks.push(['#### Provenance', `${prov} Card content ${esc(content.contentVersion)}; assessment as of ${esc(formatTime(a.asOf))}. ${w.detail.statusNote}`].join('\n\n'));
 
-  const cited = citedSources(d, content, lamotrigine);
-  blocks.push(['#### Sources', ...cited.map((s) => (s.url ? `- [${s.label}](${s.url})` : `- ${s.label}`))].join('\n'));
+  // Sources are the card's links, not repeated here.
   return blocks.join('\n\n');
 }
 

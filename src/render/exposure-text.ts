@@ -8,6 +8,7 @@ import type { Assessment, EpisodeAssessment, TriggerExposure } from '../criteria
 import type { CardContent } from './content';
 import { fill, formatTime } from './format';
 import { escapeMarkdown as esc, plainText } from './markdown';
+import { classInParens } from './clinical-text';
 
 type Wording = CardContent['wording'];
 
@@ -73,6 +74,7 @@ export function exposureNotes(a: Assessment, episode: EpisodeAssessment | undefi
       return fill(w.exposure.alsoInWindowItem, {
         agent: esc(o.agent),
         class: w.exposureClassLabels[o.class],
+        classInParens: classInParens(o.agent, w.exposureClassLabels[o.class]),
         dayText: dayText([o], w, (s) => esc(s)),
         met: ep?.hlh2004.met ?? '?',
         score: ep?.hscore.score ?? '?',

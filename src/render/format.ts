@@ -55,6 +55,9 @@ const UNIT_DISPLAY: Record<string, string> = {
   '10*9/L': '×10⁹/L',
   '10*3/uL': '×10³/µL',
   Cel: '°C',
+  C: '°C',
+  '[degF]': '°F',
+  F: '°F',
   'ug/L': 'µg/L',
   '[IU]/mL': 'IU/mL',
   '{ratio}': '',
@@ -70,7 +73,7 @@ export function formatUnit(unit: string | undefined): string {
 /** ">40,000 ng/mL", "110 mg/dL", "1.2" (INR). `apartFrom`: a threshold (same unit) the number must not round onto. */
 export function formatValue(value: number, unit?: string, comparator?: Comparator, apartFrom?: number): string {
   const u = formatUnit(unit);
-  const sep = u === '' || u === '°C' ? '' : ' ';
+  const sep = u === '' || u === '°C' || u === '°F' ? '' : ' ';
   return `${comparator ?? ''}${formatNumberApart(value, apartFrom)}${sep}${u}`;
 }
 

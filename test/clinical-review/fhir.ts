@@ -102,7 +102,7 @@ export function run(resources: unknown[], asOf: string, knowledge: Knowledge = d
   const timeline = buildTimeline(resources, knowledge, { patientId: 'p1' });
   const a = assess(timeline, asOf, knowledge);
   let n = 0;
-  const cards = renderCards(a, { patientId: 'p1' }, content, () => `00000000-0000-4000-8000-${String(++n).padStart(12, '0')}`);
+  const cards = renderCards(a, { patientId: 'p1', detail: 'full' }, content, () => `00000000-0000-4000-8000-${String(++n).padStart(12, '0')}`);
   return { timeline, a, cards };
 }
 

@@ -124,13 +124,13 @@ describe('HScore immunosuppression needs long-term therapy (Fardet 2014), not on
     expect(hscoreVar(r.a, 'immunosuppression')).toEqual({ points: 0, maxPoints: 18 });
   });
 
-  it('an active prednisone statement spanning ≥ the configured minimum counts: 18 points, critical card showing the source', () => {
+  it('an active prednisone statement spanning ≥ the configured minimum counts: 18 points, critical card (the source is in the evidence view, not the card)', () => {
     const r = run([...base(), statement('ms-pred', 'prednisone 10 mg daily', 'active', '2025-10-01')], AS_OF);
     expect(hscoreVar(r.a, 'immunosuppression')).toEqual({ points: 18, maxPoints: 18 });
     expect(r.a.hscore.score).toBe(179);
     expect(r.cards).toHaveLength(1);
     expect(r.cards[0]!.indicator).toBe('critical');
-    expect(r.cards[0]!.detail).toMatch(/\| Known underlying immunosuppression \| 18 \| \*\*met\*\* \| MedicationStatement\/ms-pred/);
+    expect(r.cards[0]!.detail).toMatch(/\| Known underlying immunosuppression \| 18 \| \*\*met\*\* \|/);
   });
 
   it('the minimum duration is configurable [design]: criteria.hscore.immunosuppressionMedicationMinDays', () => {

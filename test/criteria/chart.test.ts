@@ -43,7 +43,7 @@ describe('unusable results', () => {
 
 describe('the work-up and the card', () => {
   const plan = (a: Assessment) => planWorkup(a, content);
-  const card = (a: Assessment) => renderCards(a, { patientId: 'p1' }, content, () => 'u')[0]!;
+  const card = (a: Assessment) => renderCards(a, { patientId: 'p1', detail: 'full' }, content, () => 'u')[0]!;
 
   it('a clotted fibrinogen 3 h ago is offered as a repeat, not as "no result"', () => {
     const a = run({ labs: [lab('ferritin', 24500, { h: 2 }), lab('platelets', 40, { h: 2 })], notEvaluable: [ne('fibrinogen', 'data-absent', 3, 'specimen clotted')] });
@@ -101,10 +101,10 @@ describe('a documented marrow examination', () => {
   });
 
   it('replaces the "consider bone marrow biopsy" advice with when and what was found', () => {
-    const with_ = renderCards(run({ labs: IEC_LABS, findings: [marrow(false, 2)] }), { patientId: 'p1' }, content, () => 'u')[0]!.detail!;
+    const with_ = renderCards(run({ labs: IEC_LABS, findings: [marrow(false, 2)] }), { patientId: 'p1', detail: 'full' }, content, () => 'u')[0]!.detail!;
     expect(with_).not.toContain('Consider bone marrow aspirate/biopsy');
-    expect(with_).toContain(`Marrow/tissue examination documented ${dAgo(2).slice(0, 10)} 12:00Z: no hemophagocytosis (Observation/marrow-2); a bone marrow biopsy is not suggested again.`);
-    const without = renderCards(run({ labs: IEC_LABS }), { patientId: 'p1' }, content, () => 'u')[0]!.detail!;
+    expect(with_).toContain(`Marrow/tissue examination documented ${dAgo(2).slice(0, 10)} 12:00Z: no hemophagocytosis; a bone marrow biopsy is not suggested again.`);
+    const without = renderCards(run({ labs: IEC_LABS }), { patientId: 'p1', detail: 'full' }, content, () => 'u')[0]!.detail!;
     expect(without).toContain('Consider bone marrow aspirate/biopsy');
   });
 });
@@ -126,8 +126,8 @@ describe('HLH diagnosis: current, history, refuted', () => {
   });
 
   it('the card shows a resolved diagnosis as history, not "HLH diagnosis documented"', () => {
-    const detail = renderCards(run({ labs: IEC_LABS, findings: [dx({ clinicalStatus: 'resolved', time: '2024-05-01' })] }), { patientId: 'p1' }, content, () => 'u')[0]!.detail!;
+    const detail = renderCards(run({ labs: IEC_LABS, findings: [dx({ clinicalStatus: 'resolved', time: '2024-05-01' })] }), { patientId: 'p1', detail: 'full' }, content, () => 'u')[0]!.detail!;
     expect(detail).not.toContain('HLH diagnosis documented');
-    expect(detail).toContain('Earlier HLH diagnosis on record (resolved, 2024-05-01, Condition/hlh): history, not a current diagnosis.');
+    expect(detail).toContain('Earlier HLH diagnosis on record (resolved, 2024-05-01): history, not a current diagnosis.');
   });
 });

@@ -21,7 +21,7 @@ function find(a: Assessment, id: string): CriterionItem {
   walk([...(a.iecHs?.features ?? []), ...(a.iecHs?.mayBePresent ?? [])]);
   return all.find((i) => i.id === id)!;
 }
-const detail = (a: Assessment) => renderCards(a, { patientId: 'p1' }, content, () => 'u')[0]?.detail ?? '';
+const detail = (a: Assessment) => renderCards(a, { patientId: 'p1', detail: 'full' }, content, () => 'u')[0]?.detail ?? '';
 
 // The values are 1 h before ASOF (2026-03-15T11:00Z): the 18th birthday is the boundary.
 describe.each([

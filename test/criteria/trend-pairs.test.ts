@@ -72,7 +72,7 @@ describe('a rapid rise is measured against an "earlier value", never a "baseline
   });
 
   it('the card says "earlier value" for it', () => {
-    const detail = renderCards(a, { patientId: 'p1' }, content, () => 'u')[0]!.detail!;
+    const detail = renderCards(a, { patientId: 'p1', detail: 'full' }, content, () => 'u')[0]!.detail!;
     const row = detail.split('\n').find((l) => l.startsWith('| ↳ Ferritin rapidly rising'))!;
     expect(row).toContain('earlier value 300 ng/mL');
     expect(row).toContain('(2× earlier value) [design]');

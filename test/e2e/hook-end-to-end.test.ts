@@ -16,6 +16,11 @@ import { cardsResponseSchema, ownCardSchema, type Card } from '../../src/hooks/r
 import { assessmentExtensionSchema, EXTENSION_KEY } from '../../src/render/extension';
 import { toPrefetch, entriesOf } from '../../src/cli/evaluate';
 import { memoryLog } from '../support/app';
+import { BRIEF_BUDGET } from '../../src/render/brief';
+import { loadCardContent } from '../../src/render/content';
+import { FORBIDDEN, tableCount } from '../render/brief-checks';
+
+const content = loadCardContent();
 import { testKey, mintToken, TEST_ISS, PUBLIC_BASE, SERVICE_AUD, type TestKey } from '../support/jwt';
 import { startMedplumServer, type FhirTestServer } from '../support/medplum-server';
 
@@ -83,6 +88,25 @@ function checkCards(body: unknown): Card[] {
   return parsed.data!.cards;
 }
 
+/** The brief detail (the default): within budget, at most one table, the must-say items, nothing unusable. */
+function checkBrief(card: Card): void {
+  const d = card.detail!;
+  const b = content.wording.brief;
+  expect(d.length).toBeLessThanOrEqual(BRIEF_BUDGET[card.indicator]);
+  expect(tableCount(d)).toBeLessThanOrEqual(1);
+  expect(d).toContain(b.disclaimer);
+  expect(d).toContain('**Trigger:**');
+  expect(d).toMatch(/day \d+ after/);
+  expect(d).toContain(`**${b.indicator[card.indicator]}:**`);
+  expect(d).toMatch(/HLH-2004: \d met, \d unknown of 8/);
+  expect(d).toMatch(/HScore \d+/);
+  expect(d).toContain(b.criteriaHeading);
+  // the runtime has a public base URL: the card links to the evidence view and the detail points to it
+  expect(card.links![0]).toMatchObject({ type: 'smart' });
+  expect(d.replace(/\\/g, '')).toContain(`**${card.links![0]!.label}** (link below)`);
+  for (const [name, re] of FORBIDDEN) expect({ name, match: re.exec(d)?.[0] ?? re.exec(card.summary)?.[0] }).toEqual({ name, match: undefined });
+}
+
 it('every example patient has an expectation', () => {
   const files = readdirSync(examplesDir).filter((f) => f.endsWith('.json')).map((f) => f.replace(/\.json$/, ''));
   expect(files.sort()).toEqual(Object.keys(EXPECTED).sort());
@@ -107,6 +131,7 @@ describe.each(Object.entries(EXPECTED))('%s with full prefetch', (id, indicator)
     expect(cards).toHaveLength(1);
     const card = cards[0]!;
     expect(card.indicator).toBe(indicator);
+    checkBrief(card);
     // Orders are drafted for this patient and encounter only.
     for (const s of card.suggestions ?? []) {
       for (const a of s.actions ?? []) {
@@ -128,6 +153,9 @@ it('the IEC-HS patient: evidence on the card, the access token and patient id ne
   expect(card.summary).toMatch(/IEC-HS.*day 12.*axi-cel.*ferritin 24,500 ng\/mL/);
   expect(card.summary.length).toBeLessThan(140);
   expect(card.detail).toContain('HLH-2004: 4 met, 4 unknown of 8');
+  expect(card.detail!.replace(/\\/g, '')).toContain('Trigger:** axi-cel (CAR T-cell therapy), day 12 after infusion');
+  expect(card.detail).toContain('Ferritin 24,500 ng/mL, 61× ULN (&gt; 800)');
+  expect(card.detail).toContain('probability 93%');
   const ext = card.extension![EXTENSION_KEY] as { syndrome: string; exposure: { class: string; daysSince: number } };
   expect(ext).toMatchObject({ syndrome: 'iec-hs', exposure: { class: 'car-t', daysSince: 12 } });
   const text = log.join('\n');

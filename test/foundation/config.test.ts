@@ -35,6 +35,11 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ SITE_TIMEZONE: 'Europe/Atlantis' })).toThrow(/siteTimeZone \(env SITE_TIMEZONE\): not a time zone/);
   });
 
+  it('CARD_DETAIL: brief (default) or full; anything else stops start-up naming the key and the choices', () => {
+    expect(loadConfig({}).cardDetail).toBe('brief');
+    expect(loadConfig({ CARD_DETAIL: 'full' }).cardDetail).toBe('full');
+    expect(() => loadConfig({ CARD_DETAIL: 'short' })).toThrow('cardDetail (env CARD_DETAIL): must be "brief" (the default) or "full"');
+  });
   it('environment wins over the config file; file fills the rest', () => {
     const p = file('c.json', JSON.stringify({ port: 7000, fhir: { maxPages: 9 } }));
     const c = loadConfig({ CONFIG_FILE: p, PORT: '7001' });

@@ -55,7 +55,7 @@ describe('a trigger explains only what follows it', () => {
       expect(r.card?.indicator).toBe('critical');
       expect(r.card?.summary).toMatch(/^Possible IEC-HS \(HScore \d+\), day 12 after axi-cel \(also TMP-SMX\): ferritin 12,000/);
       expect(r.card?.detail).toContain('day 12 after infusion (2026-03-03 14:00Z)');
-      expect(r.card?.detail).toMatch(/Also in window: \*\*trimethoprim-sulfamethoxazole\*\* \(trimethoprim-sulfamethoxazole\), day 7 after first dose \(2026-03-08 09:00Z\); counted from its own day 0: HLH-2004 \d\/8/);
+      expect(r.card?.detail).toMatch(/Also in window: \*\*trimethoprim-sulfamethoxazole\*\*, day 7 after first dose \(2026-03-08 09:00Z\); counted from its own day 0: HLH-2004 \d\/8/);
       expect(r.extension).toMatchObject({ syndrome: 'iec-hs', exposure: { class: 'car-t', agent: 'axicabtagene ciloleucel', day0Basis: 'infusion', daysSince: 12 } });
       expect(agents(r)).toEqual([
         { agent: 'axicabtagene ciloleucel', class: 'car-t', role: 'primary', day0: '2026-03-03T14:00:00Z', daysSince: 12, matchedBy: 'name' },
@@ -80,7 +80,7 @@ describe('combination and repeated therapy', () => {
     for (const r of [prefetch, fetch]) {
       expect(r.card?.summary).toMatch(/^Possible treatment-related HLH \(HScore \d+\), day 69 after ipilimumab \+ nivolumab: /);
       expect(r.card?.detail).toContain('Exposure: **ipilimumab + nivolumab** (immune checkpoint inhibitor), day 69 after first dose (2026-01-05 10:00Z); last dose 27 days ago (2026-02-16 10:00Z)');
-      expect(r.card?.detail).toMatch(/matched by name “yervoy” \(ipilimumab\); code “[^”]*rxnorm\\\|1597876” \(nivolumab\)/);
+      expect(r.card?.detail).toMatch(/matched by name “yervoy” \(ipilimumab\); RxNorm 1597876 \(nivolumab\)/);
       expect(agents(r)).toEqual([
         expect.objectContaining({ agent: 'ipilimumab', role: 'primary', daysSince: 69, lastDose: '2026-02-16T10:00:00Z' }),
         expect.objectContaining({ agent: 'nivolumab', role: 'combination', daysSince: 69, matchedBy: 'code' }),

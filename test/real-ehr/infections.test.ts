@@ -41,10 +41,10 @@ it('lists active infections with code and date, never lowers the indicator, and 
     const lines = detail.split('\n').filter((l) => /^- Documented /.test(l));
     // in time order; what the chart says (code text, else display), else the knowledge base's label
     expect(lines).toEqual([
-      `- Documented infection: COVID-19 (SNOMED CT 840539006), 2026-03-10 — Condition/${p.pid}-covid`,
-      `- Documented infection: severe sepsis (ICD-10-CM R65.21), 2026-03-12 06:00Z — Condition/${p.pid}-shock`,
-      `- Documented infection: Sepsis due to E. coli (ICD-10-CM A41.51), 2026-03-13 — Condition/${p.pid}-sepsis`,
-      `- Documented disease progression: DLBCL progression (urn:example:oncology PD), 2026-03-09 — Condition/${p.pid}-pd`,
+      `- Documented infection: COVID-19 (SNOMED CT 840539006), 2026-03-10`,
+      `- Documented infection: severe sepsis (ICD-10-CM R65.21), 2026-03-12 06:00Z`,
+      `- Documented infection: Sepsis due to E. coli (ICD-10-CM A41.51), 2026-03-13`,
+      `- Documented disease progression: DLBCL progression (local code PD), 2026-03-09`,
     ]);
     expect(r.extension?.alternatives).toEqual([
       { kind: 'infection', system: SNOMED, code: '840539006', time: '2026-03-10' },

@@ -60,7 +60,7 @@ it('foreign, malformed and subject-less resources are excluded and counted; the 
     const detail = detailOf(r).replace(/\\/g, ''); // Markdown escapes off
     expect(detail).not.toContain('90,000');
     expect(detail).toContain('wrong-patient — 1 resource(s) about another patient or a non-patient subject not used');
-    expect(detail).toContain('subject-unverifiable — 8 resource(s) whose subject is no readable reference to Patient/scope-a not used');
+    expect(detail).toContain('subject-unverifiable — 8 resource(s) whose subject is no readable reference to a record not used');
     expect(detail).toContain('subject-missing — 1 resource(s) without a subject not used');
   }
 });

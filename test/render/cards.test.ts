@@ -6,7 +6,9 @@ import { AS_OF, assessment, exposure, ferritinItem, item, seqIds } from './fixtu
 import { decideIndicator } from '../../src/render/indicator';
 
 const content = loadCardContent();
-const ctx = { patientId: 'p1', encounterId: 'e1' };
+const ctx: { patientId: string; encounterId: string; detail?: 'brief' | 'full' } = { patientId: 'p1', encounterId: 'e1' };
+/** The full detail (CARD_DETAIL=full): every criteria table in the card. */
+const full = { ...ctx, detail: 'full' as const };
 
 function render(a: ReturnType<typeof assessment>, c = ctx): Card[] {
   const cards = renderCards(a, c, content, seqIds());
@@ -15,8 +17,8 @@ function render(a: ReturnType<typeof assessment>, c = ctx): Card[] {
   return cards;
 }
 
-function one(a: ReturnType<typeof assessment>): Card {
-  const cards = render(a);
+function one(a: ReturnType<typeof assessment>, c: Parameters<typeof render>[1] = ctx): Card {
+  const cards = render(a, c);
   expect(cards).toHaveLength(1);
   return cards[0]!;
 }
@@ -84,8 +86,8 @@ describe('card content', () => {
     const card = one(assessment({ iec: 'suggestive', hlh: { ...FIVE_MET, ferritin: ferritinItem(24500) } }));
     expect(card.summary.startsWith('Possible IEC-HS (HLH-2004 5/8), day 12 after axi-cel: ferritin 24,500 ng/mL')).toBe(true);
   });
-  it('detail has the criteria table, counts, HScore range, trend, provenance, sources and the disclaimer', () => {
-    const card = one(assessment({ iec: 'suggestive', hscore: 120, hscoreMax: 250, overrides: ['criteria.ferritinDefaultUln.value'] }));
+  it('full detail has the criteria table, counts, HScore range, trend, provenance and the disclaimer; sources only as links', () => {
+    const card = one(assessment({ iec: 'suggestive', hscore: 120, hscoreMax: 250, overrides: ['criteria.ferritinDefaultUln.value'] }), full);
     const d = card.detail!;
     expect(d).toContain('Screening support, not a diagnosis');
     expect(d).toContain('| Criterion | State | Value | Threshold | Time | Reference range (source) |');
@@ -95,7 +97,10 @@ describe('card content', () => {
     expect(d).toContain('per Fardet 2014 table');
     expect(d).toContain('3,200 → 24,500 ng/mL');
     expect(d).toContain('site-configured values in force: criteria.ferritinDefaultUln.value');
-    expect(d).toContain('- [Hines MR et al. ASTCT consensus on IEC-HS. Transplant Cell Ther 2023](https://doi.org/10.1016/j.jtct.2023.03.006)');
+    // sources are the card's links, not repeated in the detail
+    expect(d).not.toContain('#### Sources');
+    expect(d).not.toContain('https://doi.org/');
+    expect(card.links!.map((l) => l.url)).toContain('https://doi.org/10.1016/j.jtct.2023.03.006');
     expect(d).toContain('default ULN [design]');
   });
   it('source, topic, override reasons and absolute links', () => {
@@ -200,7 +205,7 @@ describe('work-up suggestions', () => {
 describe('lamotrigine', () => {
   const a = () => assessment({ cls: 'lamotrigine', agent: 'lamotrigine', hlh: FIVE_MET, exposure: { daysSince: 20 } });
   it('offers a review-stopping suggestion with no automatic action, and cites the FDA 2018 advice', () => {
-    const card = one(a());
+    const card = one(a(), full);
     const s = card.suggestions!.find((x) => x.label.includes('lamotrigine'))!;
     expect(s.label).toBe('Review stopping lamotrigine (FDA 2018 advice)');
     expect(s.actions).toBeUndefined();

@@ -66,6 +66,26 @@ describe('evaluate CLI: offline pipeline (buildTimeline → assess → renderCar
     expect(text).toMatch(/\[(WARNING|CRITICAL)\] Possible IEC-HS/);
     expect(text).toContain('Order HLH work-up (');
   });
+  it('--card-detail brief (default) or full; anything else is a usage error', async () => {
+    expect(parseArgs(['a.json', '--card-detail', 'full']).cardDetail).toBe('full');
+    expect(() => parseArgs(['a.json', '--card-detail', 'short'])).toThrow(/--card-detail must be brief or full/);
+    const brief = evaluateBundle(BUNDLE, readBundle(BUNDLE), {}, defaultKnowledge, content).cards[0]!.detail!;
+    const full = evaluateBundle(BUNDLE, readBundle(BUNDLE), { cardDetail: 'full' }, defaultKnowledge, content).cards[0]!.detail!;
+    expect(brief.length).toBeLessThanOrEqual(1200);
+    expect(brief).not.toContain('| Criterion |');
+    expect(full).toContain('| Criterion | State | Value | Threshold | Time | Reference range (source) |');
+    const out: string[] = [];
+    await main([BUNDLE, '--card-detail', 'full', '--format', 'text'], (s) => out.push(s));
+    expect(out.join('\n')).toContain('Criterion | State');
+  });
+  it('--evidence-url: the card links to the evidence view as the service\'s cards do, and the brief detail points to it', async () => {
+    expect(() => parseArgs(['a.json', '--evidence-url', 'javascript:alert(1)'])).toThrow(/--evidence-url must be an http/);
+    const out: string[] = [];
+    await main([BUNDLE, '--evidence-url', 'https://cds.example.org/evidence/launch', '--format', 'json'], (s) => out.push(s));
+    const card = (JSON.parse(out.join('\n')) as Array<{ cards: Array<{ links: Array<{ label: string }>; detail: string }> }>)[0]!.cards[0]!;
+    expect(card.links[0]).toMatchObject({ type: 'smart', url: 'https://cds.example.org/evidence/launch' });
+    expect(card.detail.replace(/\\/g, '')).toContain(`**${card.links[0]!.label}** (link below)`);
+  });
 });
 
 describe('evaluate CLI: output and exit codes', () => {

@@ -78,7 +78,7 @@ describe('documented infections', () => {
     const sepsis = condition('http://hl7.org/fhir/sid/icd-10-cm', 'A41.9', { clinicalStatus: { coding: [{ code: 'active' }] }, onsetDateTime: '2026-03-13' });
     const withInfection = cardOf(administration('Keytruda', '2026-02-20T10:00:00Z'), sepsis, ...hlh());
     expect(plain(withInfection.detail)).toContain('#### Alternative explanations documented');
-    expect(plain(withInfection.detail)).toMatch(/- Documented infection: infection \(ICD-10-CM A41\.9\), 2026-03-13 — Condition\/cr-\d+/);
+    expect(plain(withInfection.detail)).toMatch(/- Documented infection: infection \(ICD-10-CM A41\.9\), 2026-03-13$/m);
     const none = cardOf(administration('Keytruda', '2026-02-20T10:00:00Z'), ...hlh());
     expect(none.detail).not.toContain('Alternative explanations');
     expect(withInfection.indicator).toBe(none.indicator);

@@ -84,7 +84,7 @@ describe('hostile EHR strings in a rendered card', () => {
     a.dataIssues = [{ severity: 'warning', code: 'prefetch-failed', message: hostile, source: hostile }];
     a.knowledge.overrides = [hostile];
     a.hlh2004.items[0] = { ...a.hlh2004.items[0]!, label: hostile, sources: [hostile] };
-    const [card] = renderCards(a, { patientId: 'p1' }, content, seqIds());
+    const [card] = renderCards(a, { patientId: 'p1', detail: 'full' }, content, seqIds());
     const d = card!.detail!;
     expect(d).not.toContain('<script>');
     expect(d).not.toContain('](javascript:');

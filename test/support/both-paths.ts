@@ -86,6 +86,8 @@ export async function startBothPaths(): Promise<BothPaths> {
       // The first call waits for the evaluation workers to start; on a loaded test machine that can pass the
       // production 5 s deadline, which is not what these tests are about.
       hookDeadlineMs: 30_000,
+      // These suites read the full card detail (every criteria table); the brief card has its own tests.
+      cardDetail: 'full',
       ...input,
       // Generous FHIR timeouts: the suite shares two cores with other work; a slow loopback read must not turn into a 412.
       fhir: { timeoutMs: 15_000, deadlineMs: 30_000, ...((input as { fhir?: object }).fhir ?? {}) },
