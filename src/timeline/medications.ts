@@ -14,7 +14,8 @@
  *   MedicationAdministration / Procedure: not-done (and Procedure preparation); MedicationStatement: not-taken,
  *   intended.
  * - Procedures whose text names a step around a therapy rather than its administration
- *   (`knowledge.exposures.nonExposureProcedureTokens`: leukapheresis, collection, manufacturing… [design]), e.g.
+ *   (`knowledge.exposures.nonExposureProcedureTokens`: apheres*, collect*, harvest*, manufactur*, prepar*… [design],
+ *   stems matched as word prefixes), or whose code is a site's `nonExposureProcedureCodes`, e.g.
  *   "Leukapheresis for CAR T cell manufacturing": `procedure-not-exposure`.
  * Dates, each resource's tagged with what they document (`ExposureDateKind`): MedicationAdministration.effective[x]
  * and Procedure.performed[x] `administered` (CAR T infusion = day 0); MedicationStatement.effective[x]
@@ -26,7 +27,7 @@
  * source says so (an active order means "on therapy"), else false if any says so, else undefined.
  */
 import { type Acc, type DateSpan, type DosePoint, type ExposureDateKind, type ExposureEvidence, type MedicationGroup, readTime, type Tables } from './context';
-import { codingsOf, NameMatcher, nameTokens, textsOf } from './codes';
+import { codingsOf, nameTokens, textsOf } from './codes';
 import { type FieldNode, readField } from './fhirpath';
 
 import type { AgentDefinition } from '../knowledge/exposures';
@@ -248,20 +249,73 @@ function datesAndDoses(acc: Acc, res: Json, type: MedType, source: string): Date
   }
 }
 
-/** Per knowledge tables: the matcher of `nonExposureProcedureTokens` (built once). */
-const nonExposureProcedures = new WeakMap<Tables, NameMatcher<true>>();
+/** One `nonExposureProcedureTokens` entry: its words; the last matches as a prefix when it ended in `*`. */
+interface StepPattern {
+  words: string[];
+  prefix: boolean;
+  name: string;
+}
 
-/** Whether a Procedure's texts name a step around a therapy (apheresis, manufacturing…), not its administration. */
+interface StepRules {
+  patterns: StepPattern[];
+  codes: Set<string>;
+}
+
+/** Per knowledge tables: the compiled step words and codes (built once). */
+const stepRules = new WeakMap<Tables, StepRules>();
+
+function rulesOf(t: Tables): StepRules {
+  let rules = stepRules.get(t);
+  if (!rules) {
+    const patterns: StepPattern[] = [];
+    for (const token of t.knowledge.exposures.nonExposureProcedureTokens) {
+      const words = nameTokens(token);
+      if (words.length) patterns.push({ words, prefix: token.trim().endsWith('*'), name: token.trim() });
+    }
+    const codes = new Set<string>();
+    for (const c of t.knowledge.exposures.nonExposureProcedureCodes) {
+      const key = t.codes.key(c.system, c.code);
+      if (key !== undefined) codes.add(key);
+    }
+    rules = { patterns, codes };
+    stepRules.set(t, rules);
+  }
+  return rules;
+}
+
+function stepIn(patterns: readonly StepPattern[], text: string): string | undefined {
+  const tokens = nameTokens(text);
+  for (let i = 0; i < tokens.length; i++) {
+    for (const p of patterns) {
+      const n = p.words.length;
+      if (i + n > tokens.length) continue;
+      let ok = true;
+      for (let j = 0; ok && j < n; j++) {
+        const word = tokens[i + j] as string;
+        ok = p.prefix && j === n - 1 ? word.startsWith(p.words[j] as string) : word === p.words[j];
+      }
+      if (ok) return p.name;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Whether a Procedure is a step around a therapy (collection, manufacturing, preparation…), not its
+ * administration: a configured step code, or a step word anywhere in its texts. A step word wins over
+ * "administration" in the same text ("receipt and preparation of CAR-T cells for administration").
+ */
 function isNonExposureProcedure(acc: Acc, d: Described): string | undefined {
-  let matcher = nonExposureProcedures.get(acc.t);
-  if (!matcher) {
-    matcher = new NameMatcher<true>();
-    for (const token of acc.t.knowledge.exposures.nonExposureProcedureTokens) matcher.add(token, true);
-    nonExposureProcedures.set(acc.t, matcher);
+  const rules = rulesOf(acc.t);
+  for (const concept of d.concepts) {
+    for (const c of codingsOf(concept)) {
+      const key = acc.t.codes.key(c.system, c.code);
+      if (key !== undefined && rules.codes.has(key)) return `${c.system}|${c.code}`;
+    }
   }
   for (const text of d.concepts.flatMap(textsOf)) {
-    const hit = matcher.match(text)[0];
-    if (hit) return hit.name;
+    const hit = stepIn(rules.patterns, text);
+    if (hit) return hit;
   }
   return undefined;
 }
@@ -307,7 +361,7 @@ export function processMedication(acc: Acc, res: Json, type: MedType, source: st
     acc.issues.push({
       severity: 'info',
       code: 'procedure-not-exposure',
-      message: `Procedure mentions ${agents.map((m) => m.agent.agent).join(', ')} but is "${notExposure}", not its administration; skipped`,
+      message: `Procedure mentions ${agents.map((m) => m.agent.agent).join(', ')} but is a step around it ("${notExposure}"), not its administration; skipped`,
       source,
     });
     return;

@@ -134,3 +134,38 @@ describe('combination and repeated therapy', () => {
     }
   });
 });
+
+describe('CAR T day 0 = the infusion (Lee 2019 ASTCT; Hines 2023 IEC-HS)', () => {
+  // The AMA descriptors of the CAR T steps as procedure text (codes are site-configured, none shipped).
+  const HARVEST = 'Chimeric antigen receptor T-cell (CAR-T) therapy; harvesting of blood-derived T lymphocytes for development of genetically modified autologous CAR-T cells, per day';
+  const RECEIPT = 'Chimeric antigen receptor T-cell (CAR-T) therapy; receipt and preparation of CAR-T cells for administration';
+  const GIVEN = 'Chimeric antigen receptor T-cell (CAR-T) therapy; CAR-T cell administration, autologous';
+
+  it('harvesting and receipt/preparation are not the infusion: day 12 after the administration, not day 42', async () => {
+    const p = ehr('ep-cart-steps');
+    const resources = [
+      p.patient(),
+      p.carT('2026-02-01T09:00:00Z', HARVEST),
+      p.carT('2026-03-03T08:00:00Z', RECEIPT),
+      p.carT('2026-03-03T14:00:00Z', GIVEN),
+      p.lab('2276-4', 300, 'ng/mL', '2026-03-02T08:00:00Z'),
+      ...p.hlhLabs('2026-03-14T08:00:00Z'),
+    ];
+    const { prefetch, fetch } = await h.both(resources, { patientId: p.pid });
+    for (const r of [prefetch, fetch]) {
+      expect(r.card?.summary).toMatch(/^Possible IEC-HS \(HScore \d+\), day 12 after car-t cell therapy \(product not stated\): /);
+      expect(r.extension?.exposure).toMatchObject({ class: 'car-t', day0: '2026-03-03T14:00:00Z', day0Basis: 'infusion', daysSince: 12 });
+      expect(r.card?.detail).toContain('procedure-not-exposure');
+    }
+  });
+
+  it('T-cell harvesting only, infusion not yet given: no card from the bridging-therapy labs', async () => {
+    const p = ehr('ep-cart-harvest');
+    const resources = [p.patient(), p.carT('2026-02-01T09:00:00Z', HARVEST), ...p.hlhLabs('2026-02-23T08:00:00Z')];
+    const { prefetch, fetch } = await h.both(resources, { patientId: p.pid, asOf: '2026-02-24T12:00:00Z' });
+    for (const r of [prefetch, fetch]) {
+      expect(r.status).toBe(200);
+      expect(r.cards).toEqual([]);
+    }
+  });
+});
