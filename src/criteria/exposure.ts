@@ -41,7 +41,7 @@ export function countsFrom(day0: string | undefined, site: SiteTime): number | u
 }
 
 /** Site calendar days from `fromMs` to `toMs`. */
-function calendarDays(fromMs: number, toMs: number, site: SiteTime): number {
+export function calendarDays(fromMs: number, toMs: number, site: SiteTime): number {
   return site.dayOf(toMs) - site.dayOf(fromMs);
 }
 

@@ -94,29 +94,54 @@ export function resolveLabs(values: LabValue[], ms: number[]): { labs: PatientTi
   return { labs, conflicts };
 }
 
-/** Dates of dose increases: a later dated dose higher than the previous one (daily amount when both known). */
-function doseIncreases(points: DosePoint[], site: SiteTime): string[] {
-  const byInstant = new Map<number, DosePoint[]>();
+/** One site calendar day's dosing: the daily amount it documents, and its earliest dated point. */
+interface DoseDay {
+  unit: string;
+  perDay: number;
+  time: string;
+}
+
+/**
+ * The daily amount per site calendar day and unit: a stated daily amount (an order's or statement's dosage) where
+ * there is one, else the sum of the day's administered doses (several at one instant, e.g. the same dose from two
+ * sources, count once, the highest).
+ */
+function doseDays(points: DosePoint[], site: SiteTime): DoseDay[] {
+  const byInstant = new Map<string, DosePoint>();
   for (const p of points) {
     const t = site.ms(p.time);
     if (t === undefined) continue;
-    const list = byInstant.get(t) ?? [];
-    list.push(p);
-    byInstant.set(t, list);
+    const key = `${t}|${p.unit}|${p.perDay === undefined ? 'dose' : 'daily'}`;
+    const cur = byInstant.get(key);
+    if (!cur || (p.perDay ?? p.amount) > (cur.perDay ?? cur.amount) || ((p.perDay ?? p.amount) === (cur.perDay ?? cur.amount) && cmpStr(p.time, cur.time) < 0)) byInstant.set(key, p);
   }
+  const days = new Map<string, { unit: string; day: number; stated?: number; given: number; first: string; firstMs: number }>();
+  for (const p of byInstant.values()) {
+    const t = site.ms(p.time) as number;
+    const day = site.dayOf(t);
+    const key = `${day}|${p.unit}`;
+    const d = days.get(key) ?? { unit: p.unit, day, given: 0, first: p.time, firstMs: t };
+    if (p.perDay !== undefined) d.stated = Math.max(d.stated ?? 0, p.perDay);
+    else d.given += p.amount;
+    if (t < d.firstMs || (t === d.firstMs && cmpStr(p.time, d.first) < 0)) [d.first, d.firstMs] = [p.time, t];
+    days.set(key, d);
+  }
+  return [...days.values()]
+    .sort((a, b) => a.day - b.day || cmpStr(a.unit, b.unit))
+    .map((d) => ({ unit: d.unit, perDay: Math.max(d.stated ?? 0, d.given), time: d.first }));
+}
+
+/**
+ * Dates of dose increases: a site calendar day whose daily amount exceeds the previous dosed day's (same unit).
+ * Daily, not dose by dose: 25 mg mornings and 50 mg evenings is a stable 75 mg/day, not an increase every evening.
+ */
+function doseIncreases(points: DosePoint[], site: SiteTime): string[] {
   const out: string[] = [];
-  let prev: DosePoint | undefined;
-  for (const t of [...byInstant.keys()].sort((a, b) => a - b)) {
-    const same = (byInstant.get(t) as DosePoint[]).sort(
-      (a, b) => cmpStr(a.unit, b.unit) || cmpNum(b.perDay ?? b.amount, a.perDay ?? a.amount) || cmpStr(a.time, b.time),
-    );
-    const cur = same[0] as DosePoint;
-    if (prev && prev.unit === cur.unit) {
-      const increased =
-        prev.perDay !== undefined && cur.perDay !== undefined ? cur.perDay > prev.perDay : cur.amount > prev.amount;
-      if (increased) out.push(cur.time);
-    }
-    prev = cur;
+  const last = new Map<string, number>();
+  for (const d of doseDays(points, site)) {
+    const prev = last.get(d.unit);
+    if (prev !== undefined && d.perDay > prev) out.push(d.time);
+    last.set(d.unit, d.perDay);
   }
   return out;
 }
