@@ -181,7 +181,7 @@ function datedEvidence(list: ExposureEvidence[], cmp: (a: string | undefined, b:
         at: span.at,
         ...(span.until !== undefined ? { until: span.until } : {}),
         kind: e.dateKind,
-        ...(e.ongoing === true ? { ongoing: true as const } : {}),
+        ...(e.ongoing !== undefined ? { ongoing: e.ongoing } : {}),
         source: e.source,
       });
     }

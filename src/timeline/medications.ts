@@ -19,8 +19,8 @@
  *   "Leukapheresis for CAR T cell manufacturing": `procedure-not-exposure`.
  * Dates, each resource's tagged with what they document (`ExposureDateKind`): MedicationAdministration.effective[x]
  * and Procedure.performed[x] `administered` (CAR T infusion = day 0); MedicationStatement.effective[x]
- * `reported`; MedicationRequest dosageInstruction.timing bounds/events and dispenseRequest.validityPeriod
- * `scheduled`, else authoredOn `ordered` (the order date). How the kinds rank for the first dose / day 0:
+ * `reported`; MedicationRequest dosageInstruction.timing bounds/events and the start of dispenseRequest.validityPeriod
+ * (a dispensing period, not a dosing period) `scheduled`, else authoredOn `ordered` (the order date). How the kinds rank for the first dose / day 0:
  * `mergeExposures` (./finalize).
  * Ongoing: request/statement `active` or `on-hold`, administration/procedure `in-progress` → true;
  * request/statement `completed` / `stopped` → false; otherwise not stated. Merged per agent: true if any
@@ -211,8 +211,9 @@ function requestSpans(acc: Acc, res: Json): { spans: DateSpan[]; fromAuthoredOnl
     const bounds = periodSpan(acc, isRecord(timing.repeat) ? timing.repeat.boundsPeriod : undefined);
     if (bounds) spans.push(bounds);
   }
+  // The validity period is how long the prescription may be dispensed, not a dosing period: at most a start.
   const validity = periodSpan(acc, isRecord(res.dispenseRequest) ? res.dispenseRequest.validityPeriod : undefined);
-  if (validity) spans.push(validity);
+  if (validity) spans.push({ at: validity.at });
   if (spans.length) return { spans, fromAuthoredOnly: false };
   const authored = validDate(acc, res.authoredOn);
   return { spans: authored !== undefined ? [{ at: authored }] : [], fromAuthoredOnly: authored !== undefined };

@@ -102,8 +102,11 @@ export interface ExposureDate {
   at: string;
   until?: string;
   kind: ExposureDateKind;
-  /** From a resource saying the therapy goes on (active order or statement): continuous up to asOf. */
-  ongoing?: true;
+  /**
+   * From a resource saying the therapy goes on (active order or statement: `true`, continuous up to asOf) or has
+   * ended (completed or stopped: `false`, its period is no dosing beyond asOf).
+   */
+  ongoing?: boolean;
   source: string;
 }
 

@@ -169,3 +169,37 @@ describe('CAR T day 0 = the infusion (Lee 2019 ASTCT; Hines 2023 IEC-HS)', () =>
     }
   });
 });
+
+describe('stale and stopped orders (checkpoint inhibitors: to 26 weeks after the last dose, Noseda 2019)', () => {
+  const ago = (d: number) => new Date(Date.parse('2026-03-15T12:00:00Z') - d * 86_400_000).toISOString();
+
+  it('an order left "active" 300 days after the last pembrolizumab dose keeps no window open: no card', async () => {
+    const p = ehr('ep-stale-order');
+    const resources = [
+      p.patient(),
+      p.request('pem-order', named('Keytruda'), { authoredOn: ago(420) }),
+      ...[400, 379, 358, 337, 316, 300].map((d) => p.administration(`pem-${d}`, named('pembrolizumab 200 mg IV'), ago(d))),
+      ...p.hlhLabs(ago(1)),
+    ];
+    const { prefetch, fetch } = await h.both(resources, { patientId: p.pid });
+    for (const r of [prefetch, fetch]) {
+      expect(r.status).toBe(200);
+      expect(r.cards).toEqual([]);
+    }
+  });
+
+  it('a stopped order whose validityPeriod runs into the future is not "on therapy": no card', async () => {
+    const p = ehr('ep-stopped-order');
+    const resources = [
+      p.patient(),
+      { ...p.request('pem-stopped', named('Keytruda'), { authoredOn: ago(420), dispenseRequest: { validityPeriod: { start: ago(420), end: ago(-200) } } }), status: 'stopped' },
+      ...[400, 379, 358].map((d) => p.administration(`pem-${d}`, named('pembrolizumab 200 mg IV'), ago(d))),
+      ...p.hlhLabs(ago(1)),
+    ];
+    const { prefetch, fetch } = await h.both(resources, { patientId: p.pid });
+    for (const r of [prefetch, fetch]) {
+      expect(r.status).toBe(200);
+      expect(r.cards).toEqual([]);
+    }
+  });
+});

@@ -105,7 +105,7 @@ describe('exposure merge, dates and statuses', () => {
         doseIncreases: [],
         // every dated piece of evidence, in time order, with what it documents (the engine splits courses on it)
         dates: [
-          { at: '2025-12-01', kind: 'reported', source: 'MedicationStatement/s1' },
+          { at: '2025-12-01', kind: 'reported', ongoing: false, source: 'MedicationStatement/s1' }, // completed: ended
           { at: '2026-01-05', kind: 'administered', source: 'MedicationAdministration/a1' },
           { at: '2026-02-15', kind: 'administered', source: 'MedicationAdministration/a2' },
           { at: '2026-03-08T10:00:00Z', until: '2026-03-08T10:30:00Z', kind: 'administered', source: 'MedicationAdministration/a3' },
@@ -135,7 +135,7 @@ describe('exposure merge, dates and statuses', () => {
     expect(t.issues).toEqual([expect.objectContaining({ code: 'exposure-without-date', severity: 'warning', source: 'MedicationRequest/r9' })]);
   });
 
-  test('request dates: authoredOn only when nothing better; validityPeriod and timing events used', () => {
+  test('request dates: authoredOn only when nothing better; timing events and the validityPeriod start used (its end is no dose)', () => {
     const t = run(
       { resourceType: 'MedicationRequest', id: 'r1', status: 'completed', intent: 'order', subject, ...text('blinatumomab'), authoredOn: '2026-01-01' },
       {
@@ -152,7 +152,7 @@ describe('exposure merge, dates and statuses', () => {
     );
     expect(t.exposures.map((e) => [e.agent, e.start, e.last, e.ongoing])).toEqual([
       ['blinatumomab', '2026-01-01', '2026-01-01', false],
-      ['glofitamab', '2026-01-07', '2026-02-07', false],
+      ['glofitamab', '2026-01-07', '2026-01-15', false],
     ]);
     // the order date stands in for the first dose only for blinatumomab, and says so
     expect(t.issues.map((i) => [i.code, i.severity, i.source])).toEqual([['exposure-start-from-order', 'warning', 'MedicationRequest/r1']]);
