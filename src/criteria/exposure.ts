@@ -139,6 +139,7 @@ function base(e: Exposure): TriggerExposure {
     matched: e.matched,
     sources: [...e.sources],
     ...(e.classEffect ? { classEffect: true as const } : {}),
+    ...(e.infusionPlanned ? { infusionPlanned: true as const } : {}),
   };
 }
 

@@ -192,6 +192,8 @@ export interface TriggerExposure {
   day0?: string;
   /** [design] Screened as a class effect of its drug class (no agent-specific HLH report cited). */
   classEffect?: true;
+  /** Cell therapy whose infusion is not documented: day 0 is the planned infusion (the card says so). */
+  infusionPlanned?: true;
   /** Whole days from day 0 to asOf (floor; day 0 = 0). */
   daysSince?: number;
   /** Screening window [windowStart, windowEnd] as ISO instants; windowEnd absent when open-ended (ongoing). */

@@ -196,7 +196,9 @@ function datedEvidence(list: ExposureEvidence[], cmp: (a: string | undefined, b:
  * `reported` (MedicationStatement), `scheduled` (MedicationRequest dosage timing / validity period), `ordered`
  * (MedicationRequest.authoredOn, only when the request has no other date). Rule:
  * - CAR T (`DAY_ZERO_IS_INFUSION`): day 0 = the earliest administration/infusion date when any resource documents
- *   one; else the earliest reported or scheduled date.
+ *   one; else the earliest reported date (a statement that it was given); else the planned (scheduled or order)
+ *   date, flagged `infusionPlanned` with an `infusion-not-documented` warning: screening goes on from the plan, and
+ *   the card says "planned infusion".
  * - Every other class (a course of doses; "first dose"): the earliest administered, reported or scheduled date.
  *   A course often starts outside the records holding its administrations (home medication, an outpatient
  *   prescription, another hospital), so a documented earlier start is kept, not replaced by the first inpatient
@@ -209,11 +211,14 @@ function exposureDates(
   cls: ExposureClass,
   list: ExposureEvidence[],
   cmp: (a: string, b: string) => number,
-): { start?: string; last?: string; orderSource?: string } {
+): { start?: string; last?: string; orderSource?: string; planned?: true } {
   const dosed = datesOf(list, ['administered', 'reported', 'scheduled'], cmp);
+  const infusion = DAY_ZERO_IS_INFUSION.has(cls);
   if (dosed.dates.length) {
-    const infused = DAY_ZERO_IS_INFUSION.has(cls) ? datesOf(list, ['administered'], cmp).dates[0] : undefined;
-    return { start: infused ?? (dosed.dates[0] as string), last: dosed.dates[dosed.dates.length - 1] as string };
+    const last = dosed.dates[dosed.dates.length - 1] as string;
+    if (!infusion) return { start: dosed.dates[0] as string, last };
+    const given = datesOf(list, ['administered'], cmp).dates[0] ?? datesOf(list, ['reported'], cmp).dates[0];
+    return given !== undefined ? { start: given, last } : { start: dosed.dates[0] as string, last, planned: true };
   }
   const ordered = datesOf(list, ['ordered'], cmp);
   if (!ordered.dates.length) return {};
@@ -221,6 +226,7 @@ function exposureDates(
     start: ordered.dates[0] as string,
     last: ordered.dates[ordered.dates.length - 1] as string,
     orderSource: ordered.firstSource as string,
+    ...(infusion ? { planned: true as const } : {}),
   };
 }
 
@@ -240,7 +246,7 @@ export function mergeExposures(evidence: ExposureEvidence[], issues: DataIssue[]
     const byName = list.filter((e) => e.matchedBy === 'name').map((e) => e.matched).sort(cmpStr);
     const ongoingStates = list.map((e) => e.ongoing);
     const ongoing = ongoingStates.includes(true) ? true : ongoingStates.includes(false) ? false : undefined;
-    const { start, last, orderSource } = exposureDates(first.agent.class, list, cmp);
+    const { start, last, orderSource, planned } = exposureDates(first.agent.class, list, cmp);
     const sources = uniqueSorted(list.map((e) => e.source));
     const exposure: Exposure = {
       class: first.agent.class,
@@ -251,6 +257,7 @@ export function mergeExposures(evidence: ExposureEvidence[], issues: DataIssue[]
       dates: datedEvidence(list, cmp),
       ...(ongoing !== undefined ? { ongoing } : {}),
       ...(first.agent.classEffect ? { classEffect: true as const } : {}),
+      ...(planned ? { infusionPlanned: true as const } : {}),
       matchedBy: byCode.length ? 'code' : 'name',
       matched: (byCode[0] ?? byName[0]) as string,
       sources,
@@ -263,12 +270,18 @@ export function mergeExposures(evidence: ExposureEvidence[], issues: DataIssue[]
         message: `${exposure.agent} (${exposure.class}) documented without any usable date; its window cannot be placed`,
         source: sources[0] as string,
       });
+    } else if (planned) {
+      issues.push({
+        severity: 'warning',
+        code: 'infusion-not-documented',
+        message: `${exposure.agent} (${exposure.class}): no infusion documented (no administration, infusion procedure or statement that it was given); screening counts from the ${orderSource !== undefined ? 'order date' : 'planned date'} ${start}; confirm whether and when the cells were infused`,
+        source: orderSource ?? (sources[0] as string),
+      });
     } else if (orderSource !== undefined) {
-      const what = DAY_ZERO_IS_INFUSION.has(exposure.class) ? 'day 0 (infusion)' : 'the first dose';
       issues.push({
         severity: 'warning',
         code: 'exposure-start-from-order',
-        message: `${exposure.agent} (${exposure.class}): no administration, statement or scheduled date documented; start taken from the order date ${start} (MedicationRequest.authoredOn); ${what} was probably later`,
+        message: `${exposure.agent} (${exposure.class}): no administration, statement or scheduled date documented; start taken from the order date ${start} (MedicationRequest.authoredOn); the first dose was probably later`,
         source: orderSource,
       });
     }

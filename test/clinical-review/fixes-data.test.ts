@@ -162,14 +162,38 @@ describe('finding 1 (HIGH): CAR T day 0 = infusion (CC §6), baseline = value at
     expect(r.timeline.issues.map((i) => i.code)).not.toContain('exposure-start-from-order');
   });
 
-  it('only an order date: it is used, and flagged (exposure-start-from-order) on the card', () => {
+  // Changed deliberately: for CAR T the flag is the more specific infusion-not-documented (day 0 = infusion; an
+  // order or plan is not one), and the card says "planned infusion".
+  it('only an order date: it is used, flagged (infusion-not-documented) and called the planned infusion on the card', () => {
     const r = run([patient(), order, lab(CODE.ferritin, 60000, 'ng/mL', '2026-03-12T08:00:00Z')], '2026-03-12T10:00:00Z');
-    expect(r.timeline.exposures).toEqual([expect.objectContaining({ agent: 'axicabtagene ciloleucel', start: '2026-02-10' })]);
+    expect(r.timeline.exposures).toEqual([expect.objectContaining({ agent: 'axicabtagene ciloleucel', start: '2026-02-10', infusionPlanned: true })]);
     expect(r.timeline.issues).toContainEqual(
-      expect.objectContaining({ code: 'exposure-start-from-order', severity: 'warning', source: 'MedicationRequest/mr-axicel' }),
+      expect.objectContaining({ code: 'infusion-not-documented', severity: 'warning', source: 'MedicationRequest/mr-axicel', message: expect.stringContaining('order date 2026-02-10') }),
     );
     expect(r.cards).toHaveLength(1);
-    expect(r.cards[0]!.detail).toContain('exposure-start-from-order');
+    expect(r.cards[0]!.detail).toContain('infusion-not-documented');
+    expect(r.cards[0]!.summary).toMatch(/day 30 after planned axi-cel infusion: /);
+  });
+
+  it('a planned infusion date (timing.event) and no administration: screened from the plan, "planned infusion", a warning', () => {
+    const planned = request('mr-plan', 'axicabtagene ciloleucel (Yescarta) suspension for IV infusion', {
+      status: 'active', authoredOn: '2026-02-05T10:00:00Z', dosageInstruction: [{ timing: { event: ['2026-03-01T09:00:00Z'] } }],
+    });
+    const r = run([patient(), planned, lab(CODE.ferritin, 60000, 'ng/mL', '2026-03-12T08:00:00Z')], '2026-03-12T10:00:00Z');
+    expect(r.a.exposure.primary).toMatchObject({ day0: '2026-03-01T09:00:00Z', day0Basis: 'infusion', infusionPlanned: true, daysSince: 11 });
+    expect(r.timeline.issues).toContainEqual(expect.objectContaining({ code: 'infusion-not-documented', message: expect.stringContaining('planned date 2026-03-01T09:00:00Z') }));
+    expect(r.cards[0]!.summary).toMatch(/day 11 after planned axi-cel infusion: /);
+    expect(r.cards[0]!.detail).toContain('day 11 after the planned infusion (2026-03-01 09:00Z); the infusion itself is not documented');
+    expect(r.cards[0]!.detail).not.toMatch(/after infusion \(/);
+  });
+
+  it('once the administration is documented, it is day 0 and nothing is flagged', () => {
+    const planned = request('mr-plan2', 'Yescarta', { status: 'active', dosageInstruction: [{ timing: { event: ['2026-02-25T09:00:00Z'] } }] });
+    const r = run([patient(), planned, carT(INFUSION), lab(CODE.ferritin, 60000, 'ng/mL', '2026-03-12T08:00:00Z')], '2026-03-12T10:00:00Z');
+    expect(r.a.exposure.primary).toMatchObject({ day0: INFUSION, day0Basis: 'infusion' });
+    expect(r.a.exposure.primary?.infusionPlanned).toBeUndefined();
+    expect(r.timeline.issues.map((i) => i.code)).not.toContain('infusion-not-documented');
+    expect(r.cards[0]!.summary).toMatch(/day 11 after axi-cel: /);
   });
 
   it('other classes: an order date never moves the first dose earlier than a documented administration', () => {

@@ -203,3 +203,25 @@ describe('stale and stopped orders (checkpoint inhibitors: to 26 weeks after the
     }
   });
 });
+
+describe('CAR T: only an administration or infusion procedure is the infusion (day 0 = infusion, Hines 2023)', () => {
+  it('an order with a planned date and no infusion documented: "planned infusion" and a warning, never "after infusion"', async () => {
+    const p = ehr('ep-cart-planned');
+    const resources = [
+      p.patient(),
+      p.request('cart-order', named('axicabtagene ciloleucel (Yescarta) suspension for IV infusion'), {
+        authoredOn: '2026-02-05T10:00:00Z',
+        dosageInstruction: [{ timing: { event: ['2026-03-01T09:00:00Z'] } }],
+      }),
+      p.lab('2276-4', 900, 'ng/mL', '2026-02-27T08:00:00Z'),
+      ...p.hlhLabs('2026-03-14T08:00:00Z'),
+    ];
+    const { prefetch, fetch } = await h.both(resources, { patientId: p.pid });
+    for (const r of [prefetch, fetch]) {
+      expect(r.card?.summary).toMatch(/day 14 after planned axi-cel infusion: /);
+      expect(r.card?.detail).toContain('day 14 after the planned infusion (2026-03-01 09:00Z); the infusion itself is not documented');
+      expect(r.card?.detail).not.toMatch(/after infusion \(/);
+      expect(r.card?.detail).toContain('infusion-not-documented');
+    }
+  });
+});
