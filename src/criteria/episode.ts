@@ -15,6 +15,7 @@
 import type { SiteTime } from '../timeline/site-time';
 import type { CriterionItem, EpisodeAssessment, TriggerExposure } from './types';
 import { calendarDays } from './exposure';
+import { marrowExamination } from './chart';
 import { findingLookbackStart } from './findings';
 import { assessHlh2004 } from './hlh2004';
 import { assessHScore } from './hscore';
@@ -41,7 +42,7 @@ function notCounted(base: Ctx, floor: number): number {
   return n;
 }
 
-type Shared = Omit<EpisodeAssessment, 'exposure' | 'syndrome' | 'iecHs' | 'combination'>;
+type Shared = Omit<EpisodeAssessment, 'exposure' | 'syndrome' | 'iecHs' | 'combination' | 'marrowExamination'>;
 
 /** Agents of the same syndrome in window whose course started on the same site calendar day as `e`'s. */
 function combinationOf(e: TriggerExposure, inWindow: readonly TriggerExposure[], site: SiteTime): string[] {
@@ -100,6 +101,9 @@ export function assessEpisodes(base: Ctx, inWindow: readonly TriggerExposure[]):
     dayReference(exposure, s, base);
     const out: EpisodeAssessment = { exposure, syndrome: exposure.syndrome, ...s, combination: combinationOf(exposure, inWindow, base.site) };
     if (exposure.syndrome === 'iec-hs' && exposure.day0) out.iecHs = assessIecHs(ctx, exposure.day0);
+    // Per episode: a staging marrow before this trigger's day 0 says nothing about HLH after it.
+    const marrow = marrowExamination(base, exposure.day0);
+    if (marrow) out.marrowExamination = marrow;
     return out;
   });
 }

@@ -442,6 +442,8 @@ export interface EpisodeAssessment {
   combination: string[];
   /** Laboratory values in the lookback windows and observed findings dated before `countsFrom`: not counted. */
   notCounted: number;
+  /** A documented marrow/tissue examination on or after this episode's day 0 (the card then suggests no biopsy). */
+  marrowExamination?: MarrowExamination;
 }
 
 /**
