@@ -83,8 +83,9 @@ function describe(acc: Acc, res: Json, type: MedType, source: string): Described
         const entry = direct ?? (m ? acc.index.get(`Medication/${m[1]}`) : undefined);
         if (entry?.type === 'Medication') med = entry.resource;
       }
+      // Unresolved even with a display: when the display names no screened drug, nothing identifies it.
       if (med) out.concepts.push(...medicationConcepts(med));
-      else if (display === undefined) out.unresolved = ref ?? '(no reference)';
+      else out.unresolved = `${ref ?? '(no reference)'}${display !== undefined ? ` (display "${display.slice(0, 80)}")` : ''}`;
     }
   }
   return out;
@@ -96,28 +97,41 @@ interface AgentMatch {
   matched: string;
 }
 
+/** Keeps the lexically smallest matched text per agent (deterministic whatever the input order). */
+function note(map: Map<AgentDefinition, string>, agent: AgentDefinition, matched: string): void {
+  const prev = map.get(agent);
+  if (prev === undefined || cmpStr(matched, prev) < 0) map.set(agent, matched);
+}
+
+/**
+ * Code or name is decided per concept (the medication's code, each ingredient): a concept with a listed code is
+ * matched by code only; one without, by its names. So a coded nivolumab ingredient never hides a name-only
+ * relatlimab ingredient of the same Medication. A reference's display counts only when no concept matched.
+ */
 function matchAgents(acc: Acc, d: Described): AgentMatch[] {
   const byCode = new Map<AgentDefinition, string>();
+  const byName = new Map<AgentDefinition, string>();
   for (const concept of d.concepts) {
+    let coded = false;
     for (const c of codingsOf(concept)) {
       const key = acc.t.codes.key(c.system, c.code);
       for (const agent of key === undefined ? [] : (acc.t.agentsByCode.get(key) ?? [])) {
-        const prev = byCode.get(agent);
-        if (prev === undefined || cmpStr(key, prev) < 0) byCode.set(agent, key as string);
+        note(byCode, agent, key as string);
+        coded = true;
       }
     }
+    if (coded) continue;
+    for (const text of textsOf(concept)) for (const { entry, name } of acc.t.agentNames.match(text)) note(byName, entry, name);
   }
-  if (byCode.size) return [...byCode].map(([agent, matched]) => ({ agent, matchedBy: 'code', matched }));
-  const byName = new Map<AgentDefinition, string>();
-  for (const text of [...d.concepts.flatMap(textsOf), ...d.extraTexts]) {
-    for (const { entry, name } of acc.t.agentNames.match(text)) {
-      const prev = byName.get(entry);
-      if (prev === undefined || cmpStr(name, prev) < 0) byName.set(entry, name);
-    }
+  if (!byCode.size && !byName.size) {
+    for (const text of d.extraTexts) for (const { entry, name } of acc.t.agentNames.match(text)) note(byName, entry, name);
   }
-  const named = [...byName].filter(([a]) => !a.unspecified);
-  const chosen = named.length ? named : [...byName];
-  return chosen.map(([agent, matched]) => ({ agent, matchedBy: 'name', matched }));
+  const named = [...byName].filter(([a]) => !byCode.has(a));
+  const specific = byCode.size > 0 || named.some(([a]) => !a.unspecified);
+  return [
+    ...[...byCode].map(([agent, matched]): AgentMatch => ({ agent, matchedBy: 'code', matched })),
+    ...named.filter(([a]) => !specific || !a.unspecified).map(([agent, matched]): AgentMatch => ({ agent, matchedBy: 'name', matched })),
+  ];
 }
 
 function validDate(acc: Acc, x: unknown): string | undefined {
