@@ -497,6 +497,11 @@ function prefilter(acc: LabAcc, res: Json, source: string): Candidate | undefine
   if (!main && componentMatches.length === 0 && !findingCandidate) return undefined;
 
   const statusText = str(res.status);
+  // A cancelled test with the lab's reason and no value (specimen clotted) is an unusable result, not a missing
+  // one: read it like a final result without a value (only `dataAbsentReason` can come of it).
+  if (statusText === 'cancelled' && main && dataAbsent(res) !== undefined && !Object.keys(res).some((k) => k.startsWith('value'))) {
+    return { res, source, status: 'final', main, componentMatches: NO_COMPONENTS, findingCandidate: false, effective: NO_NODES, value: undefined };
+  }
   if (statusText === undefined || !USED.has(statusText)) {
     const dropped = statusText !== undefined && DROPPED.has(statusText);
     acc.issues.push({
