@@ -294,6 +294,8 @@ export interface Hlh2004Result {
   earlierDiagnosis: { source: string; time?: string; clinicalStatus?: string }[];
   /** Sources of an HLH diagnosis documented as refuted (a documented negative). */
   refutedDiagnosis: string[];
+  /** Sources of a current HLH diagnosis recorded as provisional / differential / unconfirmed: not documented. */
+  unconfirmedDiagnosis?: string[];
 }
 
 // ---------------------------------------------------------------------------------------------- HScore

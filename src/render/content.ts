@@ -121,6 +121,8 @@ const wordingSchema = z
         hlhDiagnosisEarlier: text,
         /** {sources}. */
         hlhDiagnosisRefuted: text,
+        /** {sources}: a provisional / differential / unconfirmed HLH diagnosis. */
+        hlhDiagnosisUnconfirmed: text,
       })
       .strict(),
     lamotrigine: z.object({ suggestionLabel: text, detail: text }).strict(),

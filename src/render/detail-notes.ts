@@ -103,6 +103,7 @@ export function diagnosisHistory(a: Assessment, content: CardContent): string[] 
     out.push(fill(w.hlhDiagnosisEarlier, { items: items.join('; ') }));
   }
   if (h.refutedDiagnosis.length) out.push(fill(w.hlhDiagnosisRefuted, { sources: h.refutedDiagnosis.map((s) => esc(s)).join(', ') }));
+  if (h.unconfirmedDiagnosis?.length) out.push(fill(w.hlhDiagnosisUnconfirmed, { sources: h.unconfirmedDiagnosis.map((s) => esc(s)).join(', ') }));
   return out;
 }
 
