@@ -473,6 +473,8 @@ export interface Assessment {
   /** ASSESSMENT_VERSION. */
   version: string;
   asOf: string;
+  /** The site's IANA time zone the assessment was made in (absent: UTC); renderers read dates with it. */
+  timeZone?: string;
   patientId?: string;
   /** Knowledge version and the dotted paths whose values differ from the shipped defaults. */
   knowledge: { version: string; overrides: string[] };
