@@ -33,28 +33,25 @@ function rank(status: unknown): number {
   return isCorrection(status) ? 3 : status === 'final' ? 2 : status === 'preliminary' ? 1 : 0;
 }
 
-function identifierKeys(resource: Record<string, unknown>): string[] {
+/** `system|<field>` of each element of a list that has both (Identifier.value, Coding.code). */
+function systemKeys(list: unknown, field: 'value' | 'code'): string[] {
   const out: string[] = [];
-  for (const id of arr(resource.identifier)) {
-    if (!isRecord(id)) continue;
-    const system = str(id.system);
-    const value = str(id.value);
+  for (const x of arr(list)) {
+    if (!isRecord(x)) continue;
+    const system = str(x.system);
+    const value = str(x[field]);
     if (system !== undefined && value !== undefined) out.push(`${system}|${value}`);
   }
   return out;
 }
 
+function identifierKeys(resource: Record<string, unknown>): string[] {
+  return systemKeys(resource.identifier, 'value');
+}
+
 /** The test an Observation reports: its code codings (`system|code`). */
 function testKeys(resource: Record<string, unknown>): string[] {
-  const code = isRecord(resource.code) ? resource.code : {};
-  const out: string[] = [];
-  for (const c of arr(code.coding)) {
-    if (!isRecord(c)) continue;
-    const system = str(c.system);
-    const value = str(c.code);
-    if (system !== undefined && value !== undefined) out.push(`${system}|${value}`);
-  }
-  return out;
+  return systemKeys(isRecord(resource.code) ? resource.code.coding : undefined, 'code');
 }
 
 /** Identifier × test: two Observations are versions of one result only when they share one of these. */
