@@ -145,7 +145,7 @@ function base(e: Exposure): TriggerExposure {
 
 /**
  * An "active" order or statement is a stale record, not continuing therapy, when administrations are documented
- * and the last one given is older than the class's window (Noseda 2019 / §6: ICI window "to 26 weeks after last
+ * and the last one given is older than the class's window (checkpoint inhibitors, Noseda 2019: "to 26 weeks after last
  * dose"): the exposure is then read without its ongoing flags.
  */
 function withoutStaleOngoing(e: Exposure, w: ExposureWindow | undefined, site: SiteTime, asOfMs: number): Exposure {
