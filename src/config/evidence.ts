@@ -21,9 +21,12 @@ const origin = z
 
 const httpUrl = z.url().refine((u) => /^https?:\/\//.test(u), 'must be an http(s) URL');
 
-/** SMART scopes for exactly the resource types the service's query list reads (least privilege). */
+/**
+ * SMART scopes for exactly the resource types the service reads (least privilege): the query list's, and
+ * Medication, which the page reads by id for medicationReferences the data cannot resolve (as the service does).
+ */
 export function defaultScopes(): string {
-  const types = new Set<string>();
+  const types = new Set<string>(['Medication']);
   for (const q of QUERIES) types.add(q.kind === 'read' || q.kind === 'search' ? q.resourceType : 'Observation');
   return ['launch', ...[...types].sort().map((t) => `patient/${t}.read`)].join(' ');
 }

@@ -77,7 +77,8 @@ export function temperatureLookbackStart(ctx: Ctx): number {
 export function isChildAt(ctx: Ctx, ms: number | undefined): boolean {
   if (ms === undefined) return false;
   if (ctx.adultFromMs === undefined) {
-    const birth = epochMs(ctx.timeline.patient.birthDate);
+    // A birth date is a site calendar date (00:00 site time), like every date: the 18th birthday starts at local midnight.
+    const birth = ctx.ms(ctx.timeline.patient.birthDate);
     ctx.adultFromMs = birth === undefined ? null : addAge(birth, ctx.k.pediatric.underAgeYears, 'a');
   }
   return ctx.adultFromMs !== null && ms < ctx.adultFromMs;

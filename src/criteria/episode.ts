@@ -13,8 +13,9 @@
  * common case (one trigger in window) costs what a single assessment did.
  */
 import type { SiteTime } from '../timeline/site-time';
-import type { TriggerExposure } from './types';
-import type { EpisodeAssessment } from './types';
+import type { CriterionItem, EpisodeAssessment, TriggerExposure } from './types';
+import { calendarDays } from './exposure';
+import { marrowExamination } from './chart';
 import { findingLookbackStart } from './findings';
 import { assessHlh2004 } from './hlh2004';
 import { assessHScore } from './hscore';
@@ -41,7 +42,7 @@ function notCounted(base: Ctx, floor: number): number {
   return n;
 }
 
-type Shared = Omit<EpisodeAssessment, 'exposure' | 'syndrome' | 'iecHs' | 'combination'>;
+type Shared = Omit<EpisodeAssessment, 'exposure' | 'syndrome' | 'iecHs' | 'combination' | 'marrowExamination'>;
 
 /** Agents of the same syndrome in window whose course started on the same site calendar day as `e`'s. */
 function combinationOf(e: TriggerExposure, inWindow: readonly TriggerExposure[], site: SiteTime): string[] {
@@ -50,6 +51,32 @@ function combinationOf(e: TriggerExposure, inWindow: readonly TriggerExposure[],
   return inWindow
     .filter((x) => x !== e && x.syndrome === e.syndrome && site.dayOfValue(x.start) === day)
     .map((x) => x.agent);
+}
+
+/** The latest time of a met HLH-2004 criterion (components included): when the counted evidence was last seen. */
+function latestMet(items: readonly CriterionItem[], ms: (v: string | undefined) => number | undefined): number | undefined {
+  let latest: number | undefined;
+  for (const i of items) {
+    const t = i.state === 'met' ? ms(i.time) : undefined;
+    const inner = i.components ? latestMet(i.components, ms) : undefined;
+    for (const x of [t, inner]) if (x !== undefined && (latest === undefined || x > latest)) latest = x;
+  }
+  return latest;
+}
+
+/**
+ * A dose increase explains only what follows it: when every met criterion predates the latest increase (a
+ * lamotrigine window reopened by it), the day reference is the course start ("day N after start"), never "after
+ * dose increase" (FDA Drug Safety Communication 2018: 0–8 weeks after start or dose increase).
+ */
+function dayReference(exposure: TriggerExposure, s: Shared, base: Ctx): void {
+  if (exposure.day0Basis !== 'dose-increase' || exposure.start === undefined) return;
+  const increase = base.ms(exposure.day0);
+  const start = base.ms(exposure.start);
+  const latest = latestMet(s.hlh2004.items, base.ms);
+  if (increase === undefined || start === undefined || latest === undefined || latest >= increase) return;
+  // In place: this assessment's own object, compared by identity with `exposure.all` by the renderer.
+  Object.assign(exposure, { day0: exposure.start, windowStart: exposure.start, day0Basis: 'first-dose', daysSince: calendarDays(start, base.asOfMs, base.site) });
 }
 
 /**
@@ -71,8 +98,12 @@ export function assessEpisodes(base: Ctx, inWindow: readonly TriggerExposure[]):
       };
       shared.set(floor, s);
     }
+    dayReference(exposure, s, base);
     const out: EpisodeAssessment = { exposure, syndrome: exposure.syndrome, ...s, combination: combinationOf(exposure, inWindow, base.site) };
     if (exposure.syndrome === 'iec-hs' && exposure.day0) out.iecHs = assessIecHs(ctx, exposure.day0);
+    // Per episode: a staging marrow before this trigger's day 0 says nothing about HLH after it.
+    const marrow = marrowExamination(base, exposure.day0);
+    if (marrow) out.marrowExamination = marrow;
     return out;
   });
 }

@@ -41,7 +41,7 @@ export function countsFrom(day0: string | undefined, site: SiteTime): number | u
 }
 
 /** Site calendar days from `fromMs` to `toMs`. */
-function calendarDays(fromMs: number, toMs: number, site: SiteTime): number {
+export function calendarDays(fromMs: number, toMs: number, site: SiteTime): number {
   return site.dayOf(toMs) - site.dayOf(fromMs);
 }
 
@@ -65,7 +65,8 @@ function windowDays(w: ExposureWindow): number {
 
 /**
  * The dated evidence to split: the timeline's `dates`, or one span from `start` to `last` when it has none. A date
- * from a resource saying the therapy goes on (active order or statement) runs up to asOf: continuous therapy.
+ * from a resource saying the therapy goes on (active order or statement) runs up to asOf: continuous therapy. A
+ * completed or stopped resource's period reaching past asOf is no dosing after its start (never on therapy).
  */
 function datedEvidence(e: Exposure, site: SiteTime, asOfMs: number): Dated[] {
   const raw: ExposureDate[] =
@@ -77,7 +78,11 @@ function datedEvidence(e: Exposure, site: SiteTime, asOfMs: number): Dated[] {
     if (ms === undefined) continue;
     const until = site.ms(d.until);
     let endMs = until !== undefined && until > ms ? until : ms;
-    if (d.ongoing && ms <= asOfMs && endMs < asOfMs) endMs = asOfMs;
+    if (d.ongoing === true && ms <= asOfMs && endMs < asOfMs) endMs = asOfMs;
+    if (d.ongoing === false && endMs > asOfMs) {
+      out.push({ at: d.at, kind: d.kind, ongoing: false, source: d.source, ms, endMs: ms });
+      continue;
+    }
     out.push({ ...d, ms, endMs });
   }
   return out.sort((a, b) => a.ms - b.ms || a.endMs - b.endMs);
@@ -134,12 +139,36 @@ function base(e: Exposure): TriggerExposure {
     matched: e.matched,
     sources: [...e.sources],
     ...(e.classEffect ? { classEffect: true as const } : {}),
+    ...(e.infusionPlanned ? { infusionPlanned: true as const } : {}),
   };
 }
 
-export function evaluateExposure(e: Exposure, asOfMs: number, knowledge: Knowledge, site: SiteTime): TriggerExposure {
-  const out = base(e);
-  const w = knowledge.exposures.windows[e.class];
+/**
+ * An "active" order or statement is a stale record, not continuing therapy, when administrations are documented
+ * and the last one given is older than the class's window (checkpoint inhibitors, Noseda 2019: "to 26 weeks after last
+ * dose"): the exposure is then read without its ongoing flags.
+ */
+function withoutStaleOngoing(e: Exposure, w: ExposureWindow | undefined, site: SiteTime, asOfMs: number): Exposure {
+  if (e.ongoing !== true || !w || !e.dates) return e;
+  let lastGiven: number | undefined;
+  for (const d of e.dates) {
+    if (d.kind !== 'administered') continue;
+    const t = site.ms(d.until ?? d.at);
+    if (t !== undefined && t <= asOfMs && (lastGiven === undefined || t > lastGiven)) lastGiven = t;
+  }
+  if (lastGiven === undefined || site.dayOf(asOfMs) - site.dayOf(lastGiven) <= windowDays(w)) return e;
+  const dates = e.dates.map((d) => {
+    if (d.ongoing !== true) return d;
+    const { ongoing: _stale, ...rest } = d;
+    return rest;
+  });
+  return { ...e, ongoing: false, dates };
+}
+
+export function evaluateExposure(exposure: Exposure, asOfMs: number, knowledge: Knowledge, site: SiteTime): TriggerExposure {
+  const out = base(exposure);
+  const w = knowledge.exposures.windows[exposure.class];
+  const e = withoutStaleOngoing(exposure, w, site, asOfMs);
   const courses = coursesOf(e, w, site, asOfMs);
   if (!courses.length) {
     // No usable date: an ongoing therapy whose class keeps the window open while on therapy is in window

@@ -14,7 +14,7 @@
  */
 import type { LabValue } from '../timeline/types';
 import { DAY_MS } from '../timeline/time';
-import { findingItem, findingsOf, isCurrentFinding } from './findings';
+import { findingItem, findingsOf, isCurrentFinding, isUnconfirmedFinding } from './findings';
 import type { CriterionItem, CriterionState, Hlh2004Result } from './types';
 import { countedFinding, labLookbackStart, temperatureLookbackStart, type Ctx } from './context';
 import { valuesIn } from './lab-window';
@@ -119,10 +119,16 @@ export function assessHlh2004(ctx: Ctx): Hlh2004Result {
   const status = met >= k.required ? 'reached' : met + unknown >= k.required ? 'reachable' : 'impossible';
   const dx = findingsOf(ctx, 'hlh-diagnosis');
   // A resolved/inactive (or long past) HLH diagnosis is history, not a current diagnosis; refuted is a documented negative.
-  const documentedDiagnosis = dx.filter((f) => f.present && isCurrentFinding(ctx, f)).map((f) => f.source);
+  // A provisional / differential / unconfirmed one is being considered, not documented (shown as such).
+  const current = dx.filter((f) => f.present && isCurrentFinding(ctx, f));
+  const documentedDiagnosis = current.filter((f) => !isUnconfirmedFinding(f)).map((f) => f.source);
+  const unconfirmedDiagnosis = current.filter((f) => isUnconfirmedFinding(f)).map((f) => f.source);
   const earlierDiagnosis = dx
     .filter((f) => f.present && !isCurrentFinding(ctx, f))
     .map((f) => ({ source: f.source, ...(f.time !== undefined ? { time: f.time } : {}), ...(f.clinicalStatus !== undefined ? { clinicalStatus: f.clinicalStatus } : {}) }));
   const refutedDiagnosis = dx.filter((f) => !f.present).map((f) => f.source);
-  return { items, met, notMet, unknown, total: 8, required: k.required, status, documentedDiagnosis, earlierDiagnosis, refutedDiagnosis };
+  return {
+    items, met, notMet, unknown, total: 8, required: k.required, status, documentedDiagnosis, earlierDiagnosis, refutedDiagnosis,
+    ...(unconfirmedDiagnosis.length ? { unconfirmedDiagnosis } : {}),
+  };
 }

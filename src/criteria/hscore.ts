@@ -82,7 +82,7 @@ function bandedVariable(ctx: Ctx, id: HScoreVariableId, label: string, values: L
   // Report the value that proves the points (highest min; ties → the more extreme/later one).
   const best = scored
     .filter((x) => x.p.min === points)
-    .reduce((a, x) => (x.p.max > a.p.max || (x.p.max === a.p.max && (Date.parse(x.v.time) || 0) >= (Date.parse(a.v.time) || 0)) ? x : a));
+    .reduce((a, x) => (x.p.max > a.p.max || (x.p.max === a.p.max && (ctx.ms(x.v.time) ?? 0) >= (ctx.ms(a.v.time) ?? 0)) ? x : a));
   const state = points < maxPoints ? 'unknown' : points > 0 ? 'met' : 'not-met';
   const base = item(id, label, state, { value: best.v, result: undefined }, ctx);
   base.reason = state === 'unknown' ? 'comparator-inconclusive' : state === 'met' ? 'threshold-met' : 'threshold-not-met';

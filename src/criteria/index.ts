@@ -160,6 +160,7 @@ export function assess(timeline: PatientTimeline, asOf: string, knowledge: Knowl
   const marrow = marrowExamination(ctx, primary?.exposure.day0);
   if (marrow) out.marrowExamination = marrow;
   if (timeline.patient.id) out.patientId = timeline.patient.id;
+  if (options.timeZone) out.timeZone = site.zone;
   if (primary) out.syndrome = primary.syndrome;
   if (primary?.iecHs) out.iecHs = primary.iecHs;
   return out;

@@ -48,7 +48,7 @@ function flagsFor(v: LabValue, range: RangeUsed | undefined, ctx?: Ctx): ItemFla
 function pediatricFallback(out: CriterionItem, v: LabValue, ctx: Ctx | undefined): boolean {
   const basis = out.threshold?.basis;
   const source = out.referenceRange?.source;
-  return ctx !== undefined && (basis === 'uln' || basis === 'lln') && (source === 'fallback' || source === 'default') && isChildAt(ctx, timeOf(v));
+  return ctx !== undefined && (basis === 'uln' || basis === 'lln') && (source === 'fallback' || source === 'default') && isChildAt(ctx, timeOf(v, ctx));
 }
 
 function defaultReason(state: CriterionState, j?: Judged): ReasonCode {

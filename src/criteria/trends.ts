@@ -72,9 +72,23 @@ function trend(ctx: Ctx, analyte: TrendAnalyte, dir: 'up' | 'down'): Trend {
   return out;
 }
 
+/**
+ * Porter 2022 describes the three changes as concurrent: CRP's and IL-6's changes count only when they end within
+ * ± `toleranceHours` of ferritin's latest value and inside the lab lookback; otherwise (a CRS-phase fall weeks
+ * earlier) they are unknown, never paired with today's ferritin.
+ */
 function crsDivergence(ctx: Ctx): CrsDivergenceHint {
+  const from = labLookbackStart(ctx);
+  const tolerance = ctx.k.trends.toleranceHours * HOUR_MS;
+  const end = (ch: ReturnType<typeof change>) => (ch ? (timeOf(ch.to, ctx) as number) : undefined);
+  const ferritin = change(ctx, 'ferritin');
+  const fEnd = end(ferritin);
+  const aligned = (ch: ReturnType<typeof change>) => {
+    const t = end(ch);
+    return t !== undefined && fEnd !== undefined && fEnd >= from && t >= from && Math.abs(t - fEnd) <= tolerance ? ch : undefined;
+  };
   const parts = (['ferritin', 'crp', 'il6'] as const).map((a) => {
-    const ch = change(ctx, a);
+    const ch = a === 'ferritin' ? (fEnd !== undefined && fEnd >= from ? ferritin : undefined) : aligned(change(ctx, a));
     return { a, ch, dir: ch ? direction(ch.from, ch.to) : undefined };
   });
   const hint: CrsDivergenceHint = { state: 'unknown', sources: [] };

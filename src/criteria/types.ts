@@ -192,6 +192,8 @@ export interface TriggerExposure {
   day0?: string;
   /** [design] Screened as a class effect of its drug class (no agent-specific HLH report cited). */
   classEffect?: true;
+  /** Cell therapy whose infusion is not documented: day 0 is the planned infusion (the card says so). */
+  infusionPlanned?: true;
   /** Whole days from day 0 to asOf (floor; day 0 = 0). */
   daysSince?: number;
   /** Screening window [windowStart, windowEnd] as ISO instants; windowEnd absent when open-ended (ongoing). */
@@ -292,6 +294,8 @@ export interface Hlh2004Result {
   earlierDiagnosis: { source: string; time?: string; clinicalStatus?: string }[];
   /** Sources of an HLH diagnosis documented as refuted (a documented negative). */
   refutedDiagnosis: string[];
+  /** Sources of a current HLH diagnosis recorded as provisional / differential / unconfirmed: not documented. */
+  unconfirmedDiagnosis?: string[];
 }
 
 // ---------------------------------------------------------------------------------------------- HScore
@@ -440,6 +444,8 @@ export interface EpisodeAssessment {
   combination: string[];
   /** Laboratory values in the lookback windows and observed findings dated before `countsFrom`: not counted. */
   notCounted: number;
+  /** A documented marrow/tissue examination on or after this episode's day 0 (the card then suggests no biopsy). */
+  marrowExamination?: MarrowExamination;
 }
 
 /**
@@ -467,6 +473,8 @@ export interface Assessment {
   /** ASSESSMENT_VERSION. */
   version: string;
   asOf: string;
+  /** The site's IANA time zone the assessment was made in (absent: UTC); renderers read dates with it. */
+  timeZone?: string;
   patientId?: string;
   /** Knowledge version and the dotted paths whose values differ from the shipped defaults. */
   knowledge: { version: string; overrides: string[] };

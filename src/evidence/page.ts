@@ -23,6 +23,8 @@ export interface PageConfigInput {
   evidence: EvidenceContent;
   queries: Record<string, string>;
   maxPages: number;
+  /** Most `Medication/{id}` reads (the service's `fhir.maxMedicationReads`; default 20). */
+  maxMedicationReads?: number;
   smart: Pick<EvidenceConfig, 'clientId' | 'scope'>;
   /** The page CSP's connect-src origins (empty for offline files, which connect nowhere). */
   connect?: string[];
@@ -37,7 +39,7 @@ export function pageConfig(input: PageConfigInput): PageConfig {
     cards,
     evidence: input.evidence,
     queries: input.queries,
-    fhir: { maxPages: input.maxPages },
+    fhir: { maxPages: input.maxPages, ...(input.maxMedicationReads !== undefined ? { maxMedicationReads: input.maxMedicationReads } : {}) },
     smart: { clientId: input.smart.clientId, scope: input.smart.scope },
     connect: input.connect ?? [],
   };

@@ -86,6 +86,7 @@ export function evidenceRouter(deps: EvidenceDeps): Router {
     evidence: loadEvidenceContent(config.cardsDir),
     queries: deps.queries,
     maxPages: config.fhir.maxPages,
+    maxMedicationReads: config.fhir.maxMedicationReads,
     smart: config.evidence,
     connect: connectSources(config),
   });

@@ -5,6 +5,9 @@
  * and never twice. Failures are typed, never thrown as raw fetch errors, and never include the access token.
  */
 import { withinBase } from '../security/ssrf';
+import { resolveQueryUrl } from './query-url';
+
+export { resolveQueryUrl };
 
 export type FhirFetchErrorKind =
   | 'timeout'
@@ -54,12 +57,6 @@ export interface FhirQueryResult {
   pages: number;
   /** Why paging stopped early, if it did (page cap, loop, foreign next link). */
   truncated?: string;
-}
-
-/** `base` + relative query, keeping base's path (`https://h/fhir` + `Patient/1` → `https://h/fhir/Patient/1`). */
-export function resolveQueryUrl(base: string, query: string): URL {
-  const b = base.endsWith('/') ? base : `${base}/`;
-  return new URL(query.replace(/^\/+/, ''), b);
 }
 
 function budgetError(budget: ByteBudget): FhirFetchError {

@@ -7,9 +7,12 @@
  *
  * Read: a relative `Medication/{id}` (optionally `/_history/{v}`), or an absolute URL on `fhirServer`'s base.
  * Never read: another server's URL (the token and the request stay on the EHR's server), an unresolvable `#id` or
- * `urn:uuid`, anything else. Reads are de-duplicated by id and bounded in count.
+ * `urn:uuid`, anything else. Reads are de-duplicated by id and bounded in count. The service (./read-medications.ts)
+ * and the evidence page (src/evidence/read-patient-data.ts) perform the same plan and report what stays unresolved
+ * with the same data issue.
  */
-import { resolveQueryUrl } from './client';
+import type { DataIssue } from '../timeline/types';
+import { resolveQueryUrl } from './query-url';
 
 type Json = Record<string, unknown>;
 
@@ -18,7 +21,20 @@ const RELATIVE = /^Medication\/([A-Za-z0-9\-.]{1,64})(?:\/_history\/[^/]+)?$/;
 const MAX_DEPTH = 16;
 
 /** Why a reference is not read. */
-export type SkipReason = 'no-fhir-server' | 'other-server' | 'over-limit' | 'not-readable';
+type SkipReason = 'no-fhir-server' | 'other-server' | 'over-limit' | 'not-readable';
+
+/** Why a reference stayed unresolved (planned skips and failed reads). */
+export type UnresolvedReason = SkipReason | 'fhir-server-not-allowed' | 'not-found' | 'timeout' | 'failed';
+
+export interface MedicationReadCounts {
+  /** Medications read from fhirServer and added to the data. */
+  read: number;
+  /** References left unresolved, by reason. */
+  unresolved: Partial<Record<UnresolvedReason, number>>;
+}
+
+/** Default most `Medication/{id}` reads per evaluation (configurable: `fhir.maxMedicationReads`). */
+export const DEFAULT_MAX_MEDICATION_READS = 20;
 
 export interface MedicationReadPlan {
   /** `Medication/{id}` queries to read, de-duplicated, in first-seen order. */
@@ -101,4 +117,28 @@ export function medicationReadPlan(resources: readonly unknown[], fhirServer: st
     else skip('over-limit');
   }
   return plan;
+}
+
+const REASON_TEXT: Record<UnresolvedReason, string> = {
+  'no-fhir-server': 'not in the data and no fhirServer to read them from',
+  'fhir-server-not-allowed': 'the fhirServer is not allowed for this EHR',
+  'other-server': 'on another server (not read)',
+  'over-limit': 'over the read limit',
+  'not-readable': 'not a readable reference (missing contained resource, unknown urn:uuid)',
+  'not-found': 'not found on the FHIR server',
+  timeout: 'FHIR server did not answer in time',
+  failed: 'FHIR server read failed',
+};
+
+/** The one `medication-reference-unresolved` data issue for what stayed unresolved (none when all resolved). */
+export function unresolvedMedicationIssue(counts: MedicationReadCounts, max: number): DataIssue | undefined {
+  const entries = Object.entries(counts.unresolved) as [UnresolvedReason, number][];
+  const total = entries.reduce((n, [, c]) => n + c, 0);
+  if (!total) return undefined;
+  const parts = entries.map(([reason, n]) => `${n} ${reason === 'over-limit' ? `${REASON_TEXT[reason]} (${max})` : REASON_TEXT[reason]}`);
+  return {
+    severity: 'warning',
+    code: 'medication-reference-unresolved',
+    message: `${total} medication reference(s) could not be resolved to a Medication: ${parts.join('; ')}. Such a drug is identified only by the reference's display text, if any.`,
+  };
 }

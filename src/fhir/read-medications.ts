@@ -8,41 +8,21 @@
  * over the bound) is one `medication-reference-unresolved` data issue with counts by reason: it reaches any card
  * and the log (counts only: no ids, no token), and is never an error or a 412.
  */
-import type { DataIssue } from '../timeline/types';
 import { FhirFetchError, fetchQuery, type ByteBudget } from './client';
-import { medicationReadPlan } from './medication-refs';
-import type { MedicationReadCounts, ResolvedData, ResolveInput, ResolveOptions, UnresolvedReason } from './resolved-data';
-
-const DEFAULT_MAX_MEDICATION_READS = 20;
-
-const REASON_TEXT: Record<UnresolvedReason, string> = {
-  'no-fhir-server': 'not in the data and no fhirServer to read them from',
-  'fhir-server-not-allowed': 'the fhirServer is not allowed for this EHR',
-  'other-server': 'on another server (not read)',
-  'over-limit': 'over the read limit',
-  'not-readable': 'not a readable reference (missing contained resource, unknown urn:uuid)',
-  'not-found': 'not found on the FHIR server',
-  timeout: 'FHIR server did not answer in time',
-  failed: 'FHIR server read failed',
-};
+import {
+  DEFAULT_MAX_MEDICATION_READS,
+  medicationReadPlan,
+  unresolvedMedicationIssue,
+  type MedicationReadCounts,
+  type UnresolvedReason,
+} from './medication-refs';
+import type { ResolvedData, ResolveInput, ResolveOptions } from './resolved-data';
 
 function reasonOf(err: unknown): UnresolvedReason {
   if (!(err instanceof FhirFetchError)) return 'failed';
   if (err.kind === 'http' && (err.status === 404 || err.status === 410)) return 'not-found';
   if (err.kind === 'timeout' || err.kind === 'deadline') return 'timeout';
   return 'failed';
-}
-
-function issueOf(counts: MedicationReadCounts, max: number): DataIssue | undefined {
-  const entries = Object.entries(counts.unresolved) as [UnresolvedReason, number][];
-  const total = entries.reduce((n, [, c]) => n + c, 0);
-  if (!total) return undefined;
-  const parts = entries.map(([reason, n]) => `${n} ${reason === 'over-limit' ? `${REASON_TEXT[reason]} (${max})` : REASON_TEXT[reason]}`);
-  return {
-    severity: 'warning',
-    code: 'medication-reference-unresolved',
-    message: `${total} medication reference(s) could not be resolved to a Medication: ${parts.join('; ')}. Such a drug is identified only by the reference's display text, if any.`,
-  };
 }
 
 export async function readMedications(
@@ -83,6 +63,6 @@ export async function readMedications(
     });
   }
   if (counts.read || Object.keys(counts.unresolved).length) out.medications = counts;
-  const issue = issueOf(counts, max);
+  const issue = unresolvedMedicationIssue(counts, max);
   if (issue) out.issues.push(issue);
 }

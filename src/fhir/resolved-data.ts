@@ -4,7 +4,7 @@
  */
 import type { DataIssue } from '../timeline/types';
 import type { FhirFetchErrorKind, FhirFetchOptions } from './client';
-import type { SkipReason } from './medication-refs';
+import type { MedicationReadCounts } from './medication-refs';
 
 export interface ResolveInput {
   templates: Record<string, string>;
@@ -37,13 +37,4 @@ export interface ResolvedData {
   sources: Record<string, KeySource>;
   /** Medication references read or left unresolved (counts only, for the log; see ./read-medications). */
   medications?: MedicationReadCounts;
-}
-
-export type UnresolvedReason = SkipReason | 'fhir-server-not-allowed' | 'not-found' | 'timeout' | 'failed';
-
-export interface MedicationReadCounts {
-  /** Medications read from fhirServer and added to the data. */
-  read: number;
-  /** References left unresolved, by reason. */
-  unresolved: Partial<Record<UnresolvedReason, number>>;
 }

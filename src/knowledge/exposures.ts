@@ -59,11 +59,18 @@ export const exposureKnowledgeSchema = z.strictObject({
   nonExposureRequestIntents: z.array(z.string().min(1)),
   /**
    * Words (or word sequences, matched like agent names) that mark a Procedure as a step before or around a
-   * therapy rather than its administration — leukapheresis, cell collection, manufacturing, lymphodepletion,
-   * bridging [design]. Such a Procedure is never exposure evidence (CC §6 "day 0 = infusion": the apheresis
-   * weeks earlier must not become CAR T day 0); it is skipped with an info issue `procedure-not-exposure`.
+   * therapy rather than its administration — cell collection, manufacturing, preparation, transport,
+   * lymphodepletion, bridging [design]. A word ending in `*` matches every word it begins ("harvest*" matches
+   * "harvesting"). Such a Procedure is never exposure evidence, even when its text also says "administration"
+   * (Lee 2019 ASTCT / Hines 2023: day 0 = the infusion; the apheresis weeks earlier must not become CAR T day 0);
+   * it is skipped with an info issue `procedure-not-exposure`.
    */
-  nonExposureProcedureTokens: z.array(z.string().min(1)),
+  nonExposureProcedureTokens: z.array(z.string().regex(/^[^*]*[^*\s][^*]*\*?$/, 'a word or phrase, optionally ending in *')),
+  /**
+   * Procedure codes (system + code) of such steps, e.g. a site's billing codes for CAR T cell collection,
+   * preparation or receipt. Site-configured; none shipped (no code list confirmed from a citable source).
+   */
+  nonExposureProcedureCodes: z.array(codeRefSchema),
 });
 export type ExposureKnowledge = z.infer<typeof exposureKnowledgeSchema>;
 
@@ -156,18 +163,24 @@ export const defaultExposureKnowledge: ExposureKnowledge = {
     ]),
   ],
   nonExposureRequestIntents: ['proposal', 'plan'], // [design] not an order: no exposure yet
-  // [design] not in CC: procedures that precede or surround a CAR T infusion without being it (CC §6 day 0 = infusion)
+  // [design] procedures that precede or surround a CAR T infusion without being it (day 0 = infusion). Stems end in
+  // "*". "receipt" is a whole word on purpose: "receiv*" would also match "received CAR T infusion".
   nonExposureProcedureTokens: [
-    'apheresis',
-    'leukapheresis',
-    'leukopheresis',
-    'pheresis',
-    'collection',
-    'harvest',
-    'manufacturing',
-    'manufacture',
-    'lymphodepletion',
-    'lymphodepleting',
-    'bridging',
+    'apheres*',
+    'leukapheres*',
+    'leukopheres*',
+    'pheres*',
+    'collect*',
+    'harvest*',
+    'manufactur*',
+    'prepar*',
+    'receipt',
+    'cryopreserv*',
+    'storage',
+    'stored',
+    'transport*',
+    'lymphodeplet*',
+    'bridg*',
   ],
+  nonExposureProcedureCodes: [], // site-configured: no shipped default
 };

@@ -14,6 +14,7 @@ import { FINDING_KINDS, ICD10CM, SNOMED } from '../vocabulary';
 
 /** The project's own code system for findings with no confirmed standard code (§7). */
 const FINDING_SYSTEM = 'urn:hlh-sentinel:finding';
+const V3_INTERPRETATION = 'http://terminology.hl7.org/CodeSystem/v3-ObservationInterpretation';
 
 const findingCodeSchema = z.strictObject({
   system: z.string().min(1),
@@ -59,10 +60,14 @@ export const findingKnowledgeSchema = z.strictObject({
   codes: z.array(findingCodeSchema),
   /** Code ranges on Condition.code (e.g. a whole ICD-10-CM chapter); see `findingCodeRangeSchema`. */
   codeRanges: z.array(findingCodeRangeSchema),
-  /** Observation.valueCodeableConcept codes meaning "finding present". */
+  /** Observation.valueCodeableConcept or Observation.interpretation codes meaning "finding present" (detected). */
   positiveValues: z.array(codeRefSchema),
-  /** Observation.valueCodeableConcept codes meaning "examined, finding absent" (documented negative). */
+  /** Observation.valueCodeableConcept or .interpretation codes meaning "examined, finding absent" (not detected). */
   negativeValues: z.array(codeRefSchema),
+  /** Observation.valueString texts (whole text, any case) meaning "finding present", e.g. a PCR's "DETECTED". */
+  positiveTexts: z.array(z.string().min(1)),
+  /** Observation.valueString texts meaning "finding absent". */
+  negativeTexts: z.array(z.string().min(1)),
   /**
    * Medications counting as HScore immunosuppression when documented (§4, §7: glucocorticoids, cyclosporine,
    * azathioprine). Each documented medication yields an `immunosuppression` finding with its status and dates;
@@ -122,8 +127,21 @@ export const defaultFindingKnowledge: FindingKnowledge = {
     { system: ICD10CM, from: 'A00', to: 'B99', kinds: ['infection'], exclude: ['B20', 'B90', 'B91', 'B92', 'B93', 'B94'] },
     { system: ICD10CM, from: 'J12', to: 'J18', kinds: ['infection'], detail: 'pneumonia' }, // [design] J12–J18 pneumonia
   ],
-  positiveValues: [{ system: SNOMED, code: '10828004' }], // §7: SNOMED CT 10828004 positive
-  negativeValues: [{ system: SNOMED, code: '260385009' }], // §7: SNOMED CT 260385009 negative
+  // §7: SNOMED CT 10828004 positive / 260385009 negative; the HL7 v3 ObservationInterpretation codes POS, DET /
+  // NEG, ND (FHIR R4 value set observation-interpretation) read from Observation.interpretation. A site adds its
+  // lab's own result codes (e.g. a "Detected" concept) here; none is shipped beyond these.
+  positiveValues: [
+    { system: SNOMED, code: '10828004' },
+    { system: V3_INTERPRETATION, code: 'POS' },
+    { system: V3_INTERPRETATION, code: 'DET' },
+  ],
+  negativeValues: [
+    { system: SNOMED, code: '260385009' },
+    { system: V3_INTERPRETATION, code: 'NEG' },
+    { system: V3_INTERPRETATION, code: 'ND' },
+  ],
+  positiveTexts: ['detected', 'positive'], // [design] valueString of a qualitative result
+  negativeTexts: ['not detected', 'negative'], // [design]
   immunosuppressiveMedications: [
     // §4/§7 "glucocorticoids"; the systemic agents listed here are a [design] choice. RxNorm codes: look up before coding.
     {

@@ -11,7 +11,7 @@ import { exposureKnowledgeSchema, defaultExposureKnowledge } from './exposures';
 import { criteriaKnowledgeSchema, defaultCriteriaKnowledge } from './criteria';
 
 /** Bump when any default value changes; recorded in every assessment. */
-export const KNOWLEDGE_VERSION = '2026.12.0';
+export const KNOWLEDGE_VERSION = '2026.12.1';
 
 export const knowledgeSchema = z.object({
   version: z.string().min(1),

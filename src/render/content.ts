@@ -112,8 +112,9 @@ const wordingSchema = z
         ...comment,
         agentJoiner: text,
         summaryWhenDoseIncrease: text,
+        summaryWhenPlannedInfusion: text,
         summaryAlsoInWindow: text,
-        day: z.object({ infusion: text, firstDose: text, start: text, doseIncrease: text, noDate: text }).strict(),
+        day: z.object({ infusion: text, plannedInfusion: text, firstDose: text, start: text, doseIncrease: text, noDate: text }).strict(),
         lastDose: text,
         onTherapy: text,
         ago: z.object({ today: text, one: text, other: text }).strict(),
@@ -182,6 +183,8 @@ const wordingSchema = z
         undatedDiagnosis: text,
         /** {sources}. */
         hlhDiagnosisRefuted: text,
+        /** {sources}: a provisional / differential / unconfirmed HLH diagnosis. */
+        hlhDiagnosisUnconfirmed: text,
       })
       .strict(),
     /** Short names of the analytes, wherever a card names a test or a value (never the machine id). */

@@ -95,6 +95,7 @@ export function diagnosisHistory(a: Assessment, content: CardContent): string[] 
     out.push(fill(w.hlhDiagnosisEarlier, { items: items.join('; ') }));
   }
   if (h.refutedDiagnosis.length) out.push(w.hlhDiagnosisRefuted);
+  if (h.unconfirmedDiagnosis?.length) out.push(w.hlhDiagnosisUnconfirmed);
   return out;
 }
 

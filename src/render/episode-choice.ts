@@ -8,7 +8,7 @@ import { RANK, decideIndicator, type IndicatorDecision } from './indicator';
 
 /** The assessment as seen from one exposure episode: its own criteria results and trigger. */
 function episodeView(a: Assessment, ep: EpisodeAssessment): Assessment {
-  const { iecHs: _primaryIecHs, ...rest } = a;
+  const { iecHs: _primaryIecHs, marrowExamination: _primaryMarrow, ...rest } = a;
   return {
     ...rest,
     syndrome: ep.syndrome,
@@ -17,6 +17,7 @@ function episodeView(a: Assessment, ep: EpisodeAssessment): Assessment {
     ohi: ep.ohi,
     exposure: { ...a.exposure, primary: ep.exposure },
     ...(ep.iecHs ? { iecHs: ep.iecHs } : {}),
+    ...(ep.marrowExamination ? { marrowExamination: ep.marrowExamination } : {}),
   };
 }
 

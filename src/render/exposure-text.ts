@@ -41,7 +41,7 @@ export function dayText(list: readonly TriggerExposure[], w: Wording, escape: (s
   const x = w.exposure;
   if (e.daysSince === undefined || e.day0 === undefined) return x.day.noDate;
   const vars = { day: e.daysSince, date: escape(formatTime(e.day0)), start: escape(formatTime(e.start)) };
-  if (e.day0Basis === 'infusion') return fill(x.day.infusion, vars);
+  if (e.day0Basis === 'infusion') return fill(e.infusionPlanned ? x.day.plannedInfusion : x.day.infusion, vars);
   if (e.day0Basis === 'dose-increase') return fill(x.day.doseIncrease, vars);
   const first = fill(e.class === 'lamotrigine' ? x.day.start : x.day.firstDose, vars);
   let last: TriggerExposure | undefined;
@@ -97,7 +97,9 @@ export function summaryWhen(combination: readonly TriggerExposure[], agent: stri
       ? fill(w.summary.whenNoDay, { agent })
       : e.day0Basis === 'dose-increase'
         ? fill(w.exposure.summaryWhenDoseIncrease, { day: e.daysSince, agent })
-        : fill(w.summary.whenWithDay, { day: e.daysSince, agent });
+        : e.infusionPlanned
+          ? fill(w.exposure.summaryWhenPlannedInfusion, { day: e.daysSince, agent })
+          : fill(w.summary.whenWithDay, { day: e.daysSince, agent });
   const withOthers = others.length ? fill(w.exposure.summaryAlsoInWindow, { when, agents: plainText(agentsText(others, content, true)) }) : when;
   return { when: plainText(when), withOthers: plainText(withOthers) };
 }

@@ -8,7 +8,8 @@
  */
 import type { ServiceRequest } from 'fhir/r4';
 import type { Assessment, MarrowExamination, UnusableResult } from '../criteria/types';
-import { HOUR_MS, toEpochMs } from '../timeline/time';
+import { HOUR_MS } from '../timeline/time';
+import { siteTime } from '../timeline/site-time';
 import type { CardContent, WorkupItem } from './content';
 import { fill } from './format';
 
@@ -54,7 +55,7 @@ function applies(item: WorkupItem, a: Assessment): boolean {
 /** An unusable result of `analyte` within the item's freshness window (Assessment.unusable: newer than the last usable value). */
 function recentUnusable(item: WorkupItem, a: Assessment, analyte: string, asOf: number | undefined): UnusableResult | undefined {
   const u = a.unusable.find((x) => x.analyte === analyte);
-  const t = toEpochMs(u?.time);
+  const t = siteTime(a.timeZone).ms(u?.time);
   return u && t !== undefined && asOf !== undefined && (asOf - t) / HOUR_MS <= item.freshnessHours ? u : undefined;
 }
 
@@ -63,13 +64,15 @@ function recentUnusable(item: WorkupItem, a: Assessment, analyte: string, asOf: 
  * unusable; undefined when every covered analyte is fresh or has a recent result that exists but cannot be read.
  */
 function dueness(item: WorkupItem, a: Assessment): OrderedItem | undefined {
-  const asOf = toEpochMs(a.asOf);
+  // A date-only result is 00:00 of that site calendar day (the engine's clock), not UTC midnight.
+  const site = siteTime(a.timeZone);
+  const asOf = site.ms(a.asOf);
   const missing: string[] = [];
   const stale: { analyte: string; seen: string; ageHours: number }[] = [];
   const repeat: UnusableResult[] = [];
   for (const analyte of item.covers) {
     const seen = a.lastSeen[analyte];
-    const t = toEpochMs(seen);
+    const t = site.ms(seen);
     const ageHours = t === undefined || asOf === undefined ? undefined : (asOf - t) / HOUR_MS;
     if (seen && ageHours !== undefined && ageHours >= 0 && ageHours <= item.freshnessHours) continue;
     const u = recentUnusable(item, a, analyte, asOf);
@@ -91,7 +94,7 @@ function dueness(item: WorkupItem, a: Assessment): OrderedItem | undefined {
 
 /** Recent results of the item's analytes that exist but cannot be read (no unit, implausible): to check with the lab. */
 function checkOf(item: WorkupItem, a: Assessment): DueItem | undefined {
-  const asOf = toEpochMs(a.asOf);
+  const asOf = siteTime(a.timeZone).ms(a.asOf);
   const list = item.covers.map((analyte) => recentUnusable(item, a, analyte, asOf)).filter((u): u is UnusableResult => u !== undefined && u.kind !== 'data-absent');
   return list.length ? { item, reason: 'check', analytes: list.map((u) => u.analyte), unusable: list } : undefined;
 }

@@ -26,6 +26,8 @@ export interface Tables {
   findingRanges: Map<string, { from: string; to: string; exclude: string[]; range: FindingCodeRange }[]>;
   positiveValues: Set<string>;
   negativeValues: Set<string>;
+  positiveTexts: Set<string>;
+  negativeTexts: Set<string>;
   agentsByCode: Map<string, AgentDefinition[]>;
   agentNames: NameMatcher<AgentDefinition>;
   immunoByCode: Map<string, MedicationGroup[]>;
@@ -85,6 +87,8 @@ export function buildTables(knowledge: Knowledge): Tables {
     findingRanges,
     positiveValues: keySet(knowledge.findings.positiveValues),
     negativeValues: keySet(knowledge.findings.negativeValues),
+    positiveTexts: new Set(knowledge.findings.positiveTexts.map((t) => t.trim().toLowerCase())),
+    negativeTexts: new Set(knowledge.findings.negativeTexts.map((t) => t.trim().toLowerCase())),
     agentsByCode,
     agentNames,
     immunoByCode,

@@ -94,29 +94,54 @@ export function resolveLabs(values: LabValue[], ms: number[]): { labs: PatientTi
   return { labs, conflicts };
 }
 
-/** Dates of dose increases: a later dated dose higher than the previous one (daily amount when both known). */
-function doseIncreases(points: DosePoint[], site: SiteTime): string[] {
-  const byInstant = new Map<number, DosePoint[]>();
+/** One site calendar day's dosing: the daily amount it documents, and its earliest dated point. */
+interface DoseDay {
+  unit: string;
+  perDay: number;
+  time: string;
+}
+
+/**
+ * The daily amount per site calendar day and unit: a stated daily amount (an order's or statement's dosage) where
+ * there is one, else the sum of the day's administered doses (several at one instant, e.g. the same dose from two
+ * sources, count once, the highest).
+ */
+function doseDays(points: DosePoint[], site: SiteTime): DoseDay[] {
+  const byInstant = new Map<string, DosePoint>();
   for (const p of points) {
     const t = site.ms(p.time);
     if (t === undefined) continue;
-    const list = byInstant.get(t) ?? [];
-    list.push(p);
-    byInstant.set(t, list);
+    const key = `${t}|${p.unit}|${p.perDay === undefined ? 'dose' : 'daily'}`;
+    const cur = byInstant.get(key);
+    if (!cur || (p.perDay ?? p.amount) > (cur.perDay ?? cur.amount) || ((p.perDay ?? p.amount) === (cur.perDay ?? cur.amount) && cmpStr(p.time, cur.time) < 0)) byInstant.set(key, p);
   }
+  const days = new Map<string, { unit: string; day: number; stated?: number; given: number; first: string; firstMs: number }>();
+  for (const p of byInstant.values()) {
+    const t = site.ms(p.time) as number;
+    const day = site.dayOf(t);
+    const key = `${day}|${p.unit}`;
+    const d = days.get(key) ?? { unit: p.unit, day, given: 0, first: p.time, firstMs: t };
+    if (p.perDay !== undefined) d.stated = Math.max(d.stated ?? 0, p.perDay);
+    else d.given += p.amount;
+    if (t < d.firstMs || (t === d.firstMs && cmpStr(p.time, d.first) < 0)) [d.first, d.firstMs] = [p.time, t];
+    days.set(key, d);
+  }
+  return [...days.values()]
+    .sort((a, b) => a.day - b.day || cmpStr(a.unit, b.unit))
+    .map((d) => ({ unit: d.unit, perDay: Math.max(d.stated ?? 0, d.given), time: d.first }));
+}
+
+/**
+ * Dates of dose increases: a site calendar day whose daily amount exceeds the previous dosed day's (same unit).
+ * Daily, not dose by dose: 25 mg mornings and 50 mg evenings is a stable 75 mg/day, not an increase every evening.
+ */
+function doseIncreases(points: DosePoint[], site: SiteTime): string[] {
   const out: string[] = [];
-  let prev: DosePoint | undefined;
-  for (const t of [...byInstant.keys()].sort((a, b) => a - b)) {
-    const same = (byInstant.get(t) as DosePoint[]).sort(
-      (a, b) => cmpStr(a.unit, b.unit) || cmpNum(b.perDay ?? b.amount, a.perDay ?? a.amount) || cmpStr(a.time, b.time),
-    );
-    const cur = same[0] as DosePoint;
-    if (prev && prev.unit === cur.unit) {
-      const increased =
-        prev.perDay !== undefined && cur.perDay !== undefined ? cur.perDay > prev.perDay : cur.amount > prev.amount;
-      if (increased) out.push(cur.time);
-    }
-    prev = cur;
+  const last = new Map<string, number>();
+  for (const d of doseDays(points, site)) {
+    const prev = last.get(d.unit);
+    if (prev !== undefined && d.perDay > prev) out.push(d.time);
+    last.set(d.unit, d.perDay);
   }
   return out;
 }
@@ -156,7 +181,7 @@ function datedEvidence(list: ExposureEvidence[], cmp: (a: string | undefined, b:
         at: span.at,
         ...(span.until !== undefined ? { until: span.until } : {}),
         kind: e.dateKind,
-        ...(e.ongoing === true ? { ongoing: true as const } : {}),
+        ...(e.ongoing !== undefined ? { ongoing: e.ongoing } : {}),
         source: e.source,
       });
     }
@@ -171,7 +196,9 @@ function datedEvidence(list: ExposureEvidence[], cmp: (a: string | undefined, b:
  * `reported` (MedicationStatement), `scheduled` (MedicationRequest dosage timing / validity period), `ordered`
  * (MedicationRequest.authoredOn, only when the request has no other date). Rule:
  * - CAR T (`DAY_ZERO_IS_INFUSION`): day 0 = the earliest administration/infusion date when any resource documents
- *   one; else the earliest reported or scheduled date.
+ *   one; else the earliest reported date (a statement that it was given); else the planned (scheduled or order)
+ *   date, flagged `infusionPlanned` with an `infusion-not-documented` warning: screening goes on from the plan, and
+ *   the card says "planned infusion".
  * - Every other class (a course of doses; "first dose"): the earliest administered, reported or scheduled date.
  *   A course often starts outside the records holding its administrations (home medication, an outpatient
  *   prescription, another hospital), so a documented earlier start is kept, not replaced by the first inpatient
@@ -184,11 +211,14 @@ function exposureDates(
   cls: ExposureClass,
   list: ExposureEvidence[],
   cmp: (a: string, b: string) => number,
-): { start?: string; last?: string; orderSource?: string } {
+): { start?: string; last?: string; orderSource?: string; planned?: true } {
   const dosed = datesOf(list, ['administered', 'reported', 'scheduled'], cmp);
+  const infusion = DAY_ZERO_IS_INFUSION.has(cls);
   if (dosed.dates.length) {
-    const infused = DAY_ZERO_IS_INFUSION.has(cls) ? datesOf(list, ['administered'], cmp).dates[0] : undefined;
-    return { start: infused ?? (dosed.dates[0] as string), last: dosed.dates[dosed.dates.length - 1] as string };
+    const last = dosed.dates[dosed.dates.length - 1] as string;
+    if (!infusion) return { start: dosed.dates[0] as string, last };
+    const given = datesOf(list, ['administered'], cmp).dates[0] ?? datesOf(list, ['reported'], cmp).dates[0];
+    return given !== undefined ? { start: given, last } : { start: dosed.dates[0] as string, last, planned: true };
   }
   const ordered = datesOf(list, ['ordered'], cmp);
   if (!ordered.dates.length) return {};
@@ -196,6 +226,7 @@ function exposureDates(
     start: ordered.dates[0] as string,
     last: ordered.dates[ordered.dates.length - 1] as string,
     orderSource: ordered.firstSource as string,
+    ...(infusion ? { planned: true as const } : {}),
   };
 }
 
@@ -215,7 +246,7 @@ export function mergeExposures(evidence: ExposureEvidence[], issues: DataIssue[]
     const byName = list.filter((e) => e.matchedBy === 'name').map((e) => e.matched).sort(cmpStr);
     const ongoingStates = list.map((e) => e.ongoing);
     const ongoing = ongoingStates.includes(true) ? true : ongoingStates.includes(false) ? false : undefined;
-    const { start, last, orderSource } = exposureDates(first.agent.class, list, cmp);
+    const { start, last, orderSource, planned } = exposureDates(first.agent.class, list, cmp);
     const sources = uniqueSorted(list.map((e) => e.source));
     const exposure: Exposure = {
       class: first.agent.class,
@@ -226,6 +257,7 @@ export function mergeExposures(evidence: ExposureEvidence[], issues: DataIssue[]
       dates: datedEvidence(list, cmp),
       ...(ongoing !== undefined ? { ongoing } : {}),
       ...(first.agent.classEffect ? { classEffect: true as const } : {}),
+      ...(planned ? { infusionPlanned: true as const } : {}),
       matchedBy: byCode.length ? 'code' : 'name',
       matched: (byCode[0] ?? byName[0]) as string,
       sources,
@@ -238,12 +270,18 @@ export function mergeExposures(evidence: ExposureEvidence[], issues: DataIssue[]
         message: `${exposure.agent} (${exposure.class}) documented without any usable date; its window cannot be placed`,
         source: sources[0] as string,
       });
+    } else if (planned) {
+      issues.push({
+        severity: 'warning',
+        code: 'infusion-not-documented',
+        message: `${exposure.agent} (${exposure.class}): no infusion documented (no administration, infusion procedure or statement that it was given); screening counts from the ${orderSource !== undefined ? 'order date' : 'planned date'} ${start}; confirm whether and when the cells were infused`,
+        source: orderSource ?? (sources[0] as string),
+      });
     } else if (orderSource !== undefined) {
-      const what = DAY_ZERO_IS_INFUSION.has(exposure.class) ? 'day 0 (infusion)' : 'the first dose';
       issues.push({
         severity: 'warning',
         code: 'exposure-start-from-order',
-        message: `${exposure.agent} (${exposure.class}): no administration, statement or scheduled date documented; start taken from the order date ${start} (MedicationRequest.authoredOn); ${what} was probably later`,
+        message: `${exposure.agent} (${exposure.class}): no administration, statement or scheduled date documented; start taken from the order date ${start} (MedicationRequest.authoredOn); the first dose was probably later`,
         source: orderSource,
       });
     }

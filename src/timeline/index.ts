@@ -133,8 +133,10 @@ function build(t: Tables, resources: readonly unknown[], options: BuildOptions |
   const observations = byType.get('Observation') ?? [];
   processObservations(acc, observations, internal, keep);
   if (acc.correctionSeen) {
-    const superseded = supersededObservations(observations, ours);
+    const shared: DataIssue[] = [];
+    const superseded = supersededObservations(observations, ours, shared);
     if (superseded) dropSuperseded(acc, superseded);
+    issues.push(...shared);
   }
   for (const type of CLINICAL_TYPES) {
     if (type === 'Observation') continue;

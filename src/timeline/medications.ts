@@ -14,19 +14,20 @@
  *   MedicationAdministration / Procedure: not-done (and Procedure preparation); MedicationStatement: not-taken,
  *   intended.
  * - Procedures whose text names a step around a therapy rather than its administration
- *   (`knowledge.exposures.nonExposureProcedureTokens`: leukapheresis, collection, manufacturing… [design]), e.g.
+ *   (`knowledge.exposures.nonExposureProcedureTokens`: apheres*, collect*, harvest*, manufactur*, prepar*… [design],
+ *   stems matched as word prefixes), or whose code is a site's `nonExposureProcedureCodes`, e.g.
  *   "Leukapheresis for CAR T cell manufacturing": `procedure-not-exposure`.
  * Dates, each resource's tagged with what they document (`ExposureDateKind`): MedicationAdministration.effective[x]
  * and Procedure.performed[x] `administered` (CAR T infusion = day 0); MedicationStatement.effective[x]
- * `reported`; MedicationRequest dosageInstruction.timing bounds/events and dispenseRequest.validityPeriod
- * `scheduled`, else authoredOn `ordered` (the order date). How the kinds rank for the first dose / day 0:
+ * `reported`; MedicationRequest dosageInstruction.timing bounds/events and the start of dispenseRequest.validityPeriod
+ * (a dispensing period, not a dosing period) `scheduled`, else authoredOn `ordered` (the order date). How the kinds rank for the first dose / day 0:
  * `mergeExposures` (./finalize).
  * Ongoing: request/statement `active` or `on-hold`, administration/procedure `in-progress` → true;
  * request/statement `completed` / `stopped` → false; otherwise not stated. Merged per agent: true if any
  * source says so (an active order means "on therapy"), else false if any says so, else undefined.
  */
 import { type Acc, type DateSpan, type DosePoint, type ExposureDateKind, type ExposureEvidence, type MedicationGroup, readTime, type Tables } from './context';
-import { codingsOf, NameMatcher, nameTokens, textsOf } from './codes';
+import { codingsOf, nameTokens, textsOf } from './codes';
 import { type FieldNode, readField } from './fhirpath';
 
 import type { AgentDefinition } from '../knowledge/exposures';
@@ -82,8 +83,9 @@ function describe(acc: Acc, res: Json, type: MedType, source: string): Described
         const entry = direct ?? (m ? acc.index.get(`Medication/${m[1]}`) : undefined);
         if (entry?.type === 'Medication') med = entry.resource;
       }
+      // Unresolved even with a display: when the display names no screened drug, nothing identifies it.
       if (med) out.concepts.push(...medicationConcepts(med));
-      else if (display === undefined) out.unresolved = ref ?? '(no reference)';
+      else out.unresolved = `${ref ?? '(no reference)'}${display !== undefined ? ` (display "${display.slice(0, 80)}")` : ''}`;
     }
   }
   return out;
@@ -95,28 +97,41 @@ interface AgentMatch {
   matched: string;
 }
 
+/** Keeps the lexically smallest matched text per agent (deterministic whatever the input order). */
+function note(map: Map<AgentDefinition, string>, agent: AgentDefinition, matched: string): void {
+  const prev = map.get(agent);
+  if (prev === undefined || cmpStr(matched, prev) < 0) map.set(agent, matched);
+}
+
+/**
+ * Code or name is decided per concept (the medication's code, each ingredient): a concept with a listed code is
+ * matched by code only; one without, by its names. So a coded nivolumab ingredient never hides a name-only
+ * relatlimab ingredient of the same Medication. A reference's display counts only when no concept matched.
+ */
 function matchAgents(acc: Acc, d: Described): AgentMatch[] {
   const byCode = new Map<AgentDefinition, string>();
+  const byName = new Map<AgentDefinition, string>();
   for (const concept of d.concepts) {
+    let coded = false;
     for (const c of codingsOf(concept)) {
       const key = acc.t.codes.key(c.system, c.code);
       for (const agent of key === undefined ? [] : (acc.t.agentsByCode.get(key) ?? [])) {
-        const prev = byCode.get(agent);
-        if (prev === undefined || cmpStr(key, prev) < 0) byCode.set(agent, key as string);
+        note(byCode, agent, key as string);
+        coded = true;
       }
     }
+    if (coded) continue;
+    for (const text of textsOf(concept)) for (const { entry, name } of acc.t.agentNames.match(text)) note(byName, entry, name);
   }
-  if (byCode.size) return [...byCode].map(([agent, matched]) => ({ agent, matchedBy: 'code', matched }));
-  const byName = new Map<AgentDefinition, string>();
-  for (const text of [...d.concepts.flatMap(textsOf), ...d.extraTexts]) {
-    for (const { entry, name } of acc.t.agentNames.match(text)) {
-      const prev = byName.get(entry);
-      if (prev === undefined || cmpStr(name, prev) < 0) byName.set(entry, name);
-    }
+  if (!byCode.size && !byName.size) {
+    for (const text of d.extraTexts) for (const { entry, name } of acc.t.agentNames.match(text)) note(byName, entry, name);
   }
-  const named = [...byName].filter(([a]) => !a.unspecified);
-  const chosen = named.length ? named : [...byName];
-  return chosen.map(([agent, matched]) => ({ agent, matchedBy: 'name', matched }));
+  const named = [...byName].filter(([a]) => !byCode.has(a));
+  const specific = byCode.size > 0 || named.some(([a]) => !a.unspecified);
+  return [
+    ...[...byCode].map(([agent, matched]): AgentMatch => ({ agent, matchedBy: 'code', matched })),
+    ...named.filter(([a]) => !specific || !a.unspecified).map(([agent, matched]): AgentMatch => ({ agent, matchedBy: 'name', matched })),
+  ];
 }
 
 function validDate(acc: Acc, x: unknown): string | undefined {
@@ -210,8 +225,9 @@ function requestSpans(acc: Acc, res: Json): { spans: DateSpan[]; fromAuthoredOnl
     const bounds = periodSpan(acc, isRecord(timing.repeat) ? timing.repeat.boundsPeriod : undefined);
     if (bounds) spans.push(bounds);
   }
+  // The validity period is how long the prescription may be dispensed, not a dosing period: at most a start.
   const validity = periodSpan(acc, isRecord(res.dispenseRequest) ? res.dispenseRequest.validityPeriod : undefined);
-  if (validity) spans.push(validity);
+  if (validity) spans.push({ at: validity.at });
   if (spans.length) return { spans, fromAuthoredOnly: false };
   const authored = validDate(acc, res.authoredOn);
   return { spans: authored !== undefined ? [{ at: authored }] : [], fromAuthoredOnly: authored !== undefined };
@@ -248,20 +264,73 @@ function datesAndDoses(acc: Acc, res: Json, type: MedType, source: string): Date
   }
 }
 
-/** Per knowledge tables: the matcher of `nonExposureProcedureTokens` (built once). */
-const nonExposureProcedures = new WeakMap<Tables, NameMatcher<true>>();
+/** One `nonExposureProcedureTokens` entry: its words; the last matches as a prefix when it ended in `*`. */
+interface StepPattern {
+  words: string[];
+  prefix: boolean;
+  name: string;
+}
 
-/** Whether a Procedure's texts name a step around a therapy (apheresis, manufacturing…), not its administration. */
+interface StepRules {
+  patterns: StepPattern[];
+  codes: Set<string>;
+}
+
+/** Per knowledge tables: the compiled step words and codes (built once). */
+const stepRules = new WeakMap<Tables, StepRules>();
+
+function rulesOf(t: Tables): StepRules {
+  let rules = stepRules.get(t);
+  if (!rules) {
+    const patterns: StepPattern[] = [];
+    for (const token of t.knowledge.exposures.nonExposureProcedureTokens) {
+      const words = nameTokens(token);
+      if (words.length) patterns.push({ words, prefix: token.trim().endsWith('*'), name: token.trim() });
+    }
+    const codes = new Set<string>();
+    for (const c of t.knowledge.exposures.nonExposureProcedureCodes) {
+      const key = t.codes.key(c.system, c.code);
+      if (key !== undefined) codes.add(key);
+    }
+    rules = { patterns, codes };
+    stepRules.set(t, rules);
+  }
+  return rules;
+}
+
+function stepIn(patterns: readonly StepPattern[], text: string): string | undefined {
+  const tokens = nameTokens(text);
+  for (let i = 0; i < tokens.length; i++) {
+    for (const p of patterns) {
+      const n = p.words.length;
+      if (i + n > tokens.length) continue;
+      let ok = true;
+      for (let j = 0; ok && j < n; j++) {
+        const word = tokens[i + j] as string;
+        ok = p.prefix && j === n - 1 ? word.startsWith(p.words[j] as string) : word === p.words[j];
+      }
+      if (ok) return p.name;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Whether a Procedure is a step around a therapy (collection, manufacturing, preparation…), not its
+ * administration: a configured step code, or a step word anywhere in its texts. A step word wins over
+ * "administration" in the same text ("receipt and preparation of CAR-T cells for administration").
+ */
 function isNonExposureProcedure(acc: Acc, d: Described): string | undefined {
-  let matcher = nonExposureProcedures.get(acc.t);
-  if (!matcher) {
-    matcher = new NameMatcher<true>();
-    for (const token of acc.t.knowledge.exposures.nonExposureProcedureTokens) matcher.add(token, true);
-    nonExposureProcedures.set(acc.t, matcher);
+  const rules = rulesOf(acc.t);
+  for (const concept of d.concepts) {
+    for (const c of codingsOf(concept)) {
+      const key = acc.t.codes.key(c.system, c.code);
+      if (key !== undefined && rules.codes.has(key)) return `${c.system}|${c.code}`;
+    }
   }
   for (const text of d.concepts.flatMap(textsOf)) {
-    const hit = matcher.match(text)[0];
-    if (hit) return hit.name;
+    const hit = stepIn(rules.patterns, text);
+    if (hit) return hit;
   }
   return undefined;
 }
@@ -307,7 +376,7 @@ export function processMedication(acc: Acc, res: Json, type: MedType, source: st
     acc.issues.push({
       severity: 'info',
       code: 'procedure-not-exposure',
-      message: `Procedure mentions ${agents.map((m) => m.agent.agent).join(', ')} but is "${notExposure}", not its administration; skipped`,
+      message: `Procedure mentions ${agents.map((m) => m.agent.agent).join(', ')} but is a step around it ("${notExposure}"), not its administration; skipped`,
       source,
     });
     return;

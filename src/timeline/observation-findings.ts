@@ -5,9 +5,23 @@
 import type { Acc } from './context';
 import { codingsOf } from './codes';
 import type { Finding } from './types';
-import { isRecord, type Json } from './util';
+import { arr, isRecord, type Json } from './util';
 import type { Coding } from '../vocabulary';
 import { dataAbsent, type ObsTime } from './observation-values';
+
+/** A qualitative result by Observation.interpretation (positive / detected, negative / not detected), if configured. */
+function interpreted(acc: Acc, res: Json): boolean | undefined {
+  const keys = arr(res.interpretation).flatMap((i) => codingsOf(i)).map((c) => acc.t.codes.key(c.system, c.code));
+  if (keys.some((k) => k !== undefined && acc.t.negativeValues.has(k))) return false;
+  if (keys.some((k) => k !== undefined && acc.t.positiveValues.has(k))) return true;
+  return undefined;
+}
+
+/** A qualitative valueString ("DETECTED", "Not detected") by the configured texts (whole text, any case). */
+function textResult(acc: Acc, text: string): boolean | undefined {
+  const t = text.trim().toLowerCase();
+  return acc.t.negativeTexts.has(t) ? false : acc.t.positiveTexts.has(t) ? true : undefined;
+}
 
 /** Finding rows an Observation carries: by its code (value = present/absent) or by a coded value. */
 export function observationFindings(acc: Acc, res: Json, codings: Coding[], when: ObsTime | undefined, source: string): void {
@@ -32,8 +46,10 @@ export function observationFindings(acc: Acc, res: Json, codings: Coding[], when
       const keys = valueCodings.map((c) => acc.t.codes.key(c.system, c.code));
       if (keys.some((k) => k !== undefined && acc.t.negativeValues.has(k))) present = false;
       else if (keys.some((k) => k !== undefined && (acc.t.positiveValues.has(k) || acc.t.findingsByCode.has(k)))) present = true;
-      else present = undefined;
-    } else if (dataAbsent(res) !== undefined) present = undefined;
+      else present = interpreted(acc, res);
+    } else if (typeof res.valueString === 'string' && textResult(acc, res.valueString) !== undefined) present = textResult(acc, res.valueString);
+    else if (interpreted(acc, res) !== undefined) present = interpreted(acc, res);
+    else if (dataAbsent(res) !== undefined) present = undefined;
     else if (Object.keys(res).some((k) => k.startsWith('value'))) present = undefined;
     // No value at all: the Observation itself asserts the finding.
   }

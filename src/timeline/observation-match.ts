@@ -9,6 +9,7 @@ import { anyMatch, codingsOf, firstMatch } from './codes';
 import type { FieldNode } from './fhirpath';
 import type { UsedStatus } from './types';
 import { isRecord, type Json, str } from './util';
+import { dataAbsent } from './observation-values';
 import type { AnalyteId, Coding } from '../vocabulary';
 
 const USED: ReadonlySet<string> = new Set(['final', 'amended', 'corrected', 'preliminary']);
@@ -100,6 +101,11 @@ export function prefilter(acc: LabAcc, res: Json, source: string): Candidate | u
   if (!main && componentMatches.length === 0 && !findingCandidate) return undefined;
 
   const statusText = str(res.status);
+  // A cancelled test with the lab's reason and no value (specimen clotted) is an unusable result, not a missing
+  // one: read it like a final result without a value (only `dataAbsentReason` can come of it).
+  if (statusText === 'cancelled' && main && dataAbsent(res) !== undefined && !Object.keys(res).some((k) => k.startsWith('value'))) {
+    return { res, source, status: 'final', main, componentMatches: NO_COMPONENTS, findingCandidate: false, effective: NO_NODES, value: undefined };
+  }
   if (statusText === undefined || !USED.has(statusText)) {
     const dropped = statusText !== undefined && DROPPED.has(statusText);
     acc.issues.push({

@@ -5,6 +5,11 @@
  * identifier (system and value) as the result it replaces, as laboratory interfaces do. The earlier versions are
  * dropped silently: a correction is not a "conflicting value", and a trend must not show both.
  *
+ * "The same Observation" is the same identifier AND the same test (a shared Observation.code coding). Feeds often
+ * put the accession or order number of the whole draw in Observation.identifier: an amended ALT shares it with the
+ * ferritin and fibrinogen of that draw, and must never remove them. When a correction's identifier also marks
+ * results of other tests, those are kept and an info issue says so.
+ *
  * Within a group of Observations linked by shared identifiers (only groups holding an amended/corrected one),
  * the one kept is the highest status (amended/corrected, then final, then preliminary), then the latest
  * meta.lastUpdated, then the latest issued, then the lexically smallest key (so input order never decides).
@@ -15,9 +20,10 @@
  * superseded resources' values, findings and issues are then removed from what that pass produced.
  */
 import type { Entry } from './ingest';
+import type { LabAcc } from './context';
+import type { DataIssue } from './types';
 import { toEpochMs } from './time';
 import { arr, cmpNum, cmpStr, isRecord, str } from './util';
-import type { LabAcc } from './context';
 
 function isCorrection(status: unknown): boolean {
   return status === 'amended' || status === 'corrected';
@@ -27,15 +33,31 @@ function rank(status: unknown): number {
   return isCorrection(status) ? 3 : status === 'final' ? 2 : status === 'preliminary' ? 1 : 0;
 }
 
-function identifierKeys(resource: Record<string, unknown>): string[] {
+/** `system|<field>` of each element of a list that has both (Identifier.value, Coding.code). */
+function systemKeys(list: unknown, field: 'value' | 'code'): string[] {
   const out: string[] = [];
-  for (const id of arr(resource.identifier)) {
-    if (!isRecord(id)) continue;
-    const system = str(id.system);
-    const value = str(id.value);
+  for (const x of arr(list)) {
+    if (!isRecord(x)) continue;
+    const system = str(x.system);
+    const value = str(x[field]);
     if (system !== undefined && value !== undefined) out.push(`${system}|${value}`);
   }
   return out;
+}
+
+function identifierKeys(resource: Record<string, unknown>): string[] {
+  return systemKeys(resource.identifier, 'value');
+}
+
+/** The test an Observation reports: its code codings (`system|code`). */
+function testKeys(resource: Record<string, unknown>): string[] {
+  return systemKeys(isRecord(resource.code) ? resource.code.coding : undefined, 'code');
+}
+
+/** Identifier × test: two Observations are versions of one result only when they share one of these. */
+function resultKeys(resource: Record<string, unknown>): string[] {
+  const tests = testKeys(resource);
+  return identifierKeys(resource).flatMap((id) => tests.map((t) => `${id}\u0000${t}`));
 }
 
 /** Positive when a should be kept over b. */
@@ -51,13 +73,20 @@ function newer(a: Entry, b: Entry): number {
   );
 }
 
-/** The Observations superseded by a correction with a shared identifier, among those `ours` accepts. */
-export function supersededObservations(entries: readonly Entry[], ours: (e: Entry) => boolean): Set<Entry> | undefined {
+/**
+ * The Observations superseded by a correction of the same result, among those `ours` accepts; an info issue for
+ * each correction whose identifier also marks results of other tests (kept).
+ */
+export function supersededObservations(entries: readonly Entry[], ours: (e: Entry) => boolean, issues: DataIssue[]): Set<Entry> | undefined {
   const correctionKeys = new Set<string>();
+  const corrections: Entry[] = [];
   for (const e of entries) {
-    if (isCorrection(e.resource.status) && ours(e)) for (const k of identifierKeys(e.resource)) correctionKeys.add(k);
+    if (!isCorrection(e.resource.status) || !ours(e)) continue;
+    corrections.push(e);
+    for (const k of resultKeys(e.resource)) correctionKeys.add(k);
   }
   if (correctionKeys.size === 0) return undefined;
+  reportSharedIdentifiers(entries, ours, corrections, issues);
   // Union of the entries that share any of those identifiers.
   const parent = new Map<Entry, Entry>();
   const find = (e: Entry): Entry => {
@@ -67,7 +96,7 @@ export function supersededObservations(entries: readonly Entry[], ours: (e: Entr
   };
   const owner = new Map<string, Entry>();
   for (const e of entries) {
-    const keys = identifierKeys(e.resource).filter((k) => correctionKeys.has(k));
+    const keys = resultKeys(e.resource).filter((k) => correctionKeys.has(k));
     if (keys.length === 0 || !ours(e)) continue;
     parent.set(e, e);
     for (const k of keys) {
@@ -85,6 +114,30 @@ export function supersededObservations(entries: readonly Entry[], ours: (e: Entr
   const out = new Set<Entry>();
   for (const e of parent.keys()) if (best.get(find(e)) !== e) out.add(e);
   return out.size ? out : undefined;
+}
+
+/** Info issue per correction whose identifier is shared with results of another test (e.g. an accession number). */
+function reportSharedIdentifiers(entries: readonly Entry[], ours: (e: Entry) => boolean, corrections: readonly Entry[], issues: DataIssue[]): void {
+  const byId = new Map<string, Entry[]>();
+  for (const c of corrections) for (const k of identifierKeys(c.resource)) byId.set(k, []);
+  for (const e of entries) {
+    if (!ours(e)) continue;
+    for (const k of new Set(identifierKeys(e.resource))) byId.get(k)?.push(e);
+  }
+  for (const c of corrections) {
+    const tests = new Set(testKeys(c.resource));
+    const others = new Set<Entry>();
+    for (const k of identifierKeys(c.resource)) {
+      for (const e of byId.get(k) ?? []) if (e !== c && !testKeys(e.resource).some((t) => tests.has(t))) others.add(e);
+    }
+    if (others.size === 0) continue;
+    issues.push({
+      severity: 'info',
+      code: 'correction-identifier-shared',
+      message: `a ${String(c.resource.status)} result shares its identifier with ${others.size} result(s) of other tests (e.g. an accession number); only the earlier version of the same test is replaced, the others are kept`,
+      source: c.key,
+    });
+  }
 }
 
 /** `Observation/id` of a value's source (`Observation/id#component[2]`). */

@@ -102,8 +102,11 @@ export interface ExposureDate {
   at: string;
   until?: string;
   kind: ExposureDateKind;
-  /** From a resource saying the therapy goes on (active order or statement): continuous up to asOf. */
-  ongoing?: true;
+  /**
+   * From a resource saying the therapy goes on (active order or statement: `true`, continuous up to asOf) or has
+   * ended (completed or stopped: `false`, its period is no dosing beyond asOf).
+   */
+  ongoing?: boolean;
   source: string;
 }
 
@@ -128,6 +131,11 @@ export interface Exposure {
   ongoing?: boolean;
   /** [design] Screened as a class effect of its drug class (no agent-specific HLH report cited). */
   classEffect?: true;
+  /**
+   * Cell therapy (day 0 = infusion) with no infusion documented (no administration or infusion procedure, no
+   * statement that it was given): `start` is a planned (scheduled) or order date.
+   */
+  infusionPlanned?: true;
   /** How the agent was recognised: a configured code, or a generic/brand name fallback. */
   matchedBy: 'code' | 'name';
   /** The code (`system|code`) or the name text that matched. */

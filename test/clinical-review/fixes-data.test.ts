@@ -86,6 +86,67 @@ describe('CAR T day 0 = infusion (ASTCT 2023, Hines et al.), baseline = value at
     expect(r.timeline.exposures).toHaveLength(1);
   });
 
+  // The AMA CPT descriptors of the CAR T steps (collection, preparation for transport, receipt and preparation,
+  // administration) as the procedure text; the codes themselves are not shipped (site-configured, below).
+  const CPT = 'urn:site:billing';
+  const step = (id: string, code: string, display: string, time: string): J => ({
+    resourceType: 'Procedure', id, status: 'completed', subject, code: { coding: [{ system: CPT, code, display }] }, performedDateTime: time,
+  });
+  const HARVEST = 'Chimeric antigen receptor T-cell (CAR-T) therapy; harvesting of blood-derived T lymphocytes for development of genetically modified autologous CAR-T cells, per day';
+  const TRANSPORT = 'Chimeric antigen receptor T-cell (CAR-T) therapy; preparation of blood-derived T lymphocytes for transportation (eg, cryopreservation, storage)';
+  const RECEIPT = 'Chimeric antigen receptor T-cell (CAR-T) therapy; receipt and preparation of CAR-T cells for administration';
+  const GIVEN = 'Chimeric antigen receptor T-cell (CAR-T) therapy; CAR-T cell administration, autologous';
+  const florid = (t: string): J[] => [
+    lab(CODE.ferritin, 12000, 'ng/mL', t), lab(CODE.platelets, 40, '10*9/L', t), lab(CODE.hemoglobin, 7.5, 'g/dL', t),
+    lab(CODE.anc, 0.6, '10*9/L', t), lab(CODE.fibrinogen, 90, 'mg/dL', t), lab(CODE.temperature, 39.5, 'Cel', t),
+  ];
+
+  it('the steps before the infusion (harvesting, preparation, receipt) never become day 0; the administration does', () => {
+    const steps = [
+      step('c1', 'S1', HARVEST, '2026-02-01T09:00:00Z'),
+      step('c2', 'S2', TRANSPORT, '2026-02-01T15:00:00Z'),
+      step('c3', 'S3', RECEIPT, '2026-03-03T08:00:00Z'),
+      step('c4', 'S4', GIVEN, '2026-03-03T14:00:00Z'),
+    ];
+    const r = run([patient(), ...steps, lab(CODE.ferritin, 300, 'ng/mL', '2026-03-02T08:00:00Z'), ...florid('2026-03-14T08:00:00Z')], '2026-03-15T12:00:00Z');
+    expect(r.a.exposure.primary).toMatchObject({ day0: '2026-03-03T14:00:00Z', daysSince: 12 });
+    expect(r.timeline.exposures.flatMap((e) => e.sources)).toEqual(['Procedure/c4']);
+    expect(r.timeline.issues.filter((i) => i.code === 'procedure-not-exposure').map((i) => i.source)).toEqual(['Procedure/c1', 'Procedure/c2', 'Procedure/c3']);
+  });
+
+  it('T-cell harvesting alone (no infusion yet) is no exposure: no "day N after infusion" card from bridging-therapy labs', () => {
+    const r = run([patient(), step('a1', 'S1', HARVEST, '2026-02-01T09:00:00Z'), ...florid('2026-02-23T08:00:00Z')], '2026-02-24T12:00:00Z');
+    expect(r.timeline.exposures).toEqual([]);
+    expect(r.cards).toEqual([]);
+  });
+
+  it.each([
+    ['harvest*', 'CAR T harvesting day 2', false],
+    ['collect*', 'Kymriah cell collected', false],
+    ['cryopreserv*', 'Cryopreservation of CAR-T product', false],
+    ['transport*', 'CAR-T product transported to site', false],
+    ['manufactur*', 'Yescarta manufacturing slot', false],
+    ['lymphodeplet*', 'Lymphodepleted before CAR T', false],
+    ['bridg*', 'Bridge to Yescarta', false],
+    ['receipt', 'Receipt of Kymriah', false],
+    ['prepar* wins over administration', 'Preparation of Yescarta for administration', false],
+    ['an infusion is still an exposure', 'Yescarta infusion', true],
+    ['"received" is not "receipt"', 'Patient received Kymriah infusion', true],
+    ['"administration" alone', 'CAR-T cell administration, autologous', true],
+  ])('step words are stems (%s): "%s" → exposure %s', (_rule, name, exposure) => {
+    const r = run([patient(), procedure('x', name, '2026-02-01T09:00:00Z')], '2026-03-12T10:00:00Z');
+    expect(r.timeline.exposures.length > 0).toBe(exposure);
+  });
+
+  it('step procedure codes are site-configured (none shipped): a configured code is no exposure whatever its text', () => {
+    const given = step('c9', 'SITE-HARVEST', 'CAR-T therapy', '2026-02-01T09:00:00Z');
+    expect(run([patient(), given], '2026-03-12T10:00:00Z').timeline.exposures).toHaveLength(1);
+    const k = applyKnowledgeOverride({ exposures: { nonExposureProcedureCodes: [{ system: CPT, code: 'SITE-HARVEST' }] } });
+    const r = run([patient(), given], '2026-03-12T10:00:00Z', k);
+    expect(r.timeline.exposures).toEqual([]);
+    expect(r.timeline.issues).toContainEqual(expect.objectContaining({ code: 'procedure-not-exposure', source: 'Procedure/c9' }));
+  });
+
   it('a MedicationAdministration of the product is infusion evidence too; it beats statement and scheduled dates', () => {
     const admin = { resourceType: 'MedicationAdministration', id: 'ma1', status: 'completed', subject, medicationCodeableConcept: { text: 'Kymriah' }, effectiveDateTime: INFUSION };
     const statement = { resourceType: 'MedicationStatement', id: 'ms1', status: 'completed', subject, medicationCodeableConcept: { text: 'tisagenlecleucel' }, effectiveDateTime: '2026-02-20' };
@@ -101,14 +162,38 @@ describe('CAR T day 0 = infusion (ASTCT 2023, Hines et al.), baseline = value at
     expect(r.timeline.issues.map((i) => i.code)).not.toContain('exposure-start-from-order');
   });
 
-  it('only an order date: it is used, and flagged (exposure-start-from-order) on the card', () => {
+  // Changed deliberately: for CAR T the flag is the more specific infusion-not-documented (day 0 = infusion; an
+  // order or plan is not one), and the card says "planned infusion".
+  it('only an order date: it is used, flagged (infusion-not-documented) and called the planned infusion on the card', () => {
     const r = run([patient(), order, lab(CODE.ferritin, 60000, 'ng/mL', '2026-03-12T08:00:00Z')], '2026-03-12T10:00:00Z');
-    expect(r.timeline.exposures).toEqual([expect.objectContaining({ agent: 'axicabtagene ciloleucel', start: '2026-02-10' })]);
+    expect(r.timeline.exposures).toEqual([expect.objectContaining({ agent: 'axicabtagene ciloleucel', start: '2026-02-10', infusionPlanned: true })]);
     expect(r.timeline.issues).toContainEqual(
-      expect.objectContaining({ code: 'exposure-start-from-order', severity: 'warning', source: 'MedicationRequest/mr-axicel' }),
+      expect.objectContaining({ code: 'infusion-not-documented', severity: 'warning', source: 'MedicationRequest/mr-axicel', message: expect.stringContaining('order date 2026-02-10') }),
     );
     expect(r.cards).toHaveLength(1);
-    expect(r.cards[0]!.detail).toContain('exposure-start-from-order');
+    expect(r.cards[0]!.detail).toContain('infusion-not-documented');
+    expect(r.cards[0]!.summary).toMatch(/day 30 after planned axi-cel infusion: /);
+  });
+
+  it('a planned infusion date (timing.event) and no administration: screened from the plan, "planned infusion", a warning', () => {
+    const planned = request('mr-plan', 'axicabtagene ciloleucel (Yescarta) suspension for IV infusion', {
+      status: 'active', authoredOn: '2026-02-05T10:00:00Z', dosageInstruction: [{ timing: { event: ['2026-03-01T09:00:00Z'] } }],
+    });
+    const r = run([patient(), planned, lab(CODE.ferritin, 60000, 'ng/mL', '2026-03-12T08:00:00Z')], '2026-03-12T10:00:00Z');
+    expect(r.a.exposure.primary).toMatchObject({ day0: '2026-03-01T09:00:00Z', day0Basis: 'infusion', infusionPlanned: true, daysSince: 11 });
+    expect(r.timeline.issues).toContainEqual(expect.objectContaining({ code: 'infusion-not-documented', message: expect.stringContaining('planned date 2026-03-01T09:00:00Z') }));
+    expect(r.cards[0]!.summary).toMatch(/day 11 after planned axi-cel infusion: /);
+    expect(r.cards[0]!.detail).toContain('day 11 after the planned infusion (2026-03-01 09:00Z); the infusion itself is not documented');
+    expect(r.cards[0]!.detail).not.toMatch(/after infusion \(/);
+  });
+
+  it('once the administration is documented, it is day 0 and nothing is flagged', () => {
+    const planned = request('mr-plan2', 'Yescarta', { status: 'active', dosageInstruction: [{ timing: { event: ['2026-02-25T09:00:00Z'] } }] });
+    const r = run([patient(), planned, carT(INFUSION), lab(CODE.ferritin, 60000, 'ng/mL', '2026-03-12T08:00:00Z')], '2026-03-12T10:00:00Z');
+    expect(r.a.exposure.primary).toMatchObject({ day0: INFUSION, day0Basis: 'infusion' });
+    expect(r.a.exposure.primary?.infusionPlanned).toBeUndefined();
+    expect(r.timeline.issues.map((i) => i.code)).not.toContain('infusion-not-documented');
+    expect(r.cards[0]!.summary).toMatch(/day 11 after axi-cel: /);
   });
 
   it('other classes: an order date never moves the first dose earlier than a documented administration', () => {

@@ -117,12 +117,23 @@ describe('HLH diagnosis: current, history, refuted', () => {
     ['inactive', [dx({ clinicalStatus: 'inactive' })], [], 1, 0],
     ['no status, onset 200 days ago', [dx({ time: dAgo(200) })], [], 1, 0],
     ['no status, onset 10 days ago', [dx({ time: dAgo(10) })], ['Condition/hlh'], 0, 0],
-    ['refuted', [finding('hlh-diagnosis', false, { source: 'Condition/hlh', verificationStatus: 'refuted' })], [], 0, 1],
-  ] as const)('%s', (_l, findings, current, earlier, refuted) => {
+    ['refuted', [finding('hlh-diagnosis', false, { source: 'Condition/hlh', verificationStatus: 'refuted' })], [], 0, 1, 0],
+    ['differential (being considered)', [dx({ clinicalStatus: 'active', verificationStatus: 'differential', time: dAgo(1) })], [], 0, 0, 1],
+    ['provisional', [dx({ clinicalStatus: 'active', verificationStatus: 'provisional', time: dAgo(1) })], [], 0, 0, 1],
+    ['confirmed', [dx({ clinicalStatus: 'active', verificationStatus: 'confirmed', time: dAgo(1) })], ['Condition/hlh'], 0, 0, 0],
+  ] as const)('%s', (_l, findings, current, earlier, refuted, unconfirmed = 0) => {
     const h = run({ labs: IEC_LABS, findings: [...findings] }).hlh2004;
     expect(h.documentedDiagnosis).toEqual(current);
     expect(h.earlierDiagnosis).toHaveLength(earlier);
     expect(h.refutedDiagnosis).toHaveLength(refuted);
+    expect(h.unconfirmedDiagnosis ?? []).toHaveLength(unconfirmed);
+  });
+
+  it('the card shows a differential HLH diagnosis as being considered, never "HLH diagnosis documented"', () => {
+    const findings = [dx({ clinicalStatus: 'active', verificationStatus: 'differential', time: dAgo(1) })];
+    const detail = renderCards(run({ labs: IEC_LABS, findings }), { patientId: 'p1' }, content, () => 'u')[0]!.detail!;
+    expect(detail).not.toContain('HLH diagnosis documented');
+    expect(detail).toContain('HLH diagnosis recorded as provisional or differential (Condition/hlh): being considered, not a documented diagnosis.');
   });
 
   it('the card shows a resolved diagnosis as history, not "HLH diagnosis documented"', () => {

@@ -58,6 +58,26 @@ it('ferritin rising while CRP and IL-6 fall is assessed on samples 60 h apart', 
   expect(a.trends.crsDivergence).toMatchObject({ state: 'present', ferritin: 'rising', crp: 'falling', il6: 'falling' });
 });
 
+describe('Porter 2022: the CRP and IL-6 falls must be concurrent with the ferritin rise (end within ± 24 h, in the lookback)', () => {
+  // ferritin 3,000 → 12,000 ending 1 h before asOf; CRP and IL-6 fall over 48 h ending `end` hours before asOf
+  it.each([
+    ['CRP/IL-6 ending with ferritin', 1, 'present'],
+    ['ending 24 h before ferritin (boundary)', 25, 'present'],
+    ['ending 24 h + 1 min before ferritin', 25 + 1 / 60, 'unknown'],
+    ['a CRS-phase fall three weeks earlier', 1 + 21 * 24, 'unknown'],
+  ] as const)('%s (ending %s h before asOf) → %s', (_l, end, state) => {
+    const labs = [
+      lab('ferritin', 3000, at(49)), lab('ferritin', 12000, at(1)),
+      lab('crp', 200, at(end + 48)), lab('crp', 80, at(end)),
+      lab('il6', 900, at(end + 48)), lab('il6', 100, at(end)),
+    ];
+    const a = assess(timeline({ labs, exposures: [exposure('car-t', 'axicabtagene ciloleucel', 30)] }), ASOF, K);
+    expect(a.trends.crsDivergence.state).toBe(state);
+    if (state === 'unknown') expect(a.trends.crsDivergence).toMatchObject({ ferritin: 'rising' });
+    if (state === 'unknown') expect(a.trends.crsDivergence.crp).toBeUndefined();
+  });
+});
+
 describe('a rapid rise is measured against an "earlier value", never a "baseline"', () => {
   const labs = [lab('ferritin', 300, { h: 40, range: { high: 400 } }), lab('ferritin', 900, { h: 1, range: { high: 400 } })];
   const a = assess(timeline({ labs, exposures: [exposure('car-t', 'axicabtagene ciloleucel', 10)] }), ASOF, K);

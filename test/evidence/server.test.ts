@@ -31,7 +31,8 @@ describe('configuration', () => {
   it('defaults: on, client id, least-privilege scopes from the query list, no framing', () => {
     const c = testConfig();
     expect(c.evidence).toMatchObject({ enabled: true, clientId: 'hlh-sentinel-evidence', connectSrc: [], frameAncestors: [] });
-    const types = new Set(QUERIES.map((q) => (q.kind === 'read' || q.kind === 'search' ? q.resourceType : 'Observation')));
+    // The query list's types, and Medication: the page reads Medication/{id} for medicationReferences, as the service does.
+    const types = new Set(['Medication', ...QUERIES.map((q) => (q.kind === 'read' || q.kind === 'search' ? q.resourceType : 'Observation'))]);
     expect(c.evidence.scope.split(' ').sort()).toEqual(['launch', ...[...types].map((t) => `patient/${t}.read`)].sort());
     expect(defaultScopes()).not.toMatch(/\*|write/);
   });

@@ -48,3 +48,23 @@ it('a new version of the same resource id (final, then amended) is one value, si
     expect(detail).not.toContain('duplicate-resource-differs');
   }
 });
+
+it('an amended ALT sharing the draw’s accession number keeps the ferritin and fibrinogen of that draw (and the card)', async () => {
+  // The same Observation = same identifier and same test; an accession spans every test of one draw.
+  const c = new Chart('corrected-accession');
+  const accession = [{ system: 'urn:oid:2.16.840.1.113883.19.5.99', value: 'ACC-7790' }];
+  const chart = c.iecHs().map((r) =>
+    r.resourceType === 'Observation' && r.effectiveDateTime === '2026-03-15T08:00:00Z' ? { ...r, identifier: accession } : r,
+  );
+  const alt = c.lab(CODE.alt, 40, 'U/L', '2026-03-15T08:00:00Z', { identifier: accession });
+  const amendedAlt = c.lab(CODE.alt, 45, 'U/L', '2026-03-15T08:00:00Z', { identifier: accession, status: 'amended' });
+  const { prefetch, fetch } = await h.both([...chart, alt, amendedAlt], { patientId: 'corrected-accession' });
+  for (const r of [prefetch, fetch]) {
+    expect(r.status).toBe(200);
+    expect(r.card?.summary).toContain('ferritin 24,500 ng/mL');
+    const detail = detailOf(r);
+    expect(detail).toContain('- Ferritin: 9,800 → 24,500 ng/mL');
+    expect(detail).toMatch(/Fibrinogen[^\n]*110 mg\/dL/);
+    expect(detail).toContain('correction-identifier-shared');
+  }
+});

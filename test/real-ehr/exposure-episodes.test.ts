@@ -134,3 +134,94 @@ describe('combination and repeated therapy', () => {
     }
   });
 });
+
+describe('CAR T day 0 = the infusion (Lee 2019 ASTCT; Hines 2023 IEC-HS)', () => {
+  // The AMA descriptors of the CAR T steps as procedure text (codes are site-configured, none shipped).
+  const HARVEST = 'Chimeric antigen receptor T-cell (CAR-T) therapy; harvesting of blood-derived T lymphocytes for development of genetically modified autologous CAR-T cells, per day';
+  const RECEIPT = 'Chimeric antigen receptor T-cell (CAR-T) therapy; receipt and preparation of CAR-T cells for administration';
+  const GIVEN = 'Chimeric antigen receptor T-cell (CAR-T) therapy; CAR-T cell administration, autologous';
+
+  it('harvesting and receipt/preparation are not the infusion: day 12 after the administration, not day 42', async () => {
+    const p = ehr('ep-cart-steps');
+    const resources = [
+      p.patient(),
+      p.carT('2026-02-01T09:00:00Z', HARVEST),
+      p.carT('2026-03-03T08:00:00Z', RECEIPT),
+      p.carT('2026-03-03T14:00:00Z', GIVEN),
+      p.lab('2276-4', 300, 'ng/mL', '2026-03-02T08:00:00Z'),
+      ...p.hlhLabs('2026-03-14T08:00:00Z'),
+    ];
+    const { prefetch, fetch } = await h.both(resources, { patientId: p.pid });
+    for (const r of [prefetch, fetch]) {
+      expect(r.card?.summary).toMatch(/^Possible IEC-HS \(HScore \d+\), day 12 after car-t cell therapy \(product not stated\): /);
+      expect(r.extension?.exposure).toMatchObject({ class: 'car-t', day0: '2026-03-03T14:00:00Z', day0Basis: 'infusion', daysSince: 12 });
+      expect(r.card?.detail).toContain('procedure-not-exposure');
+    }
+  });
+
+  it('T-cell harvesting only, infusion not yet given: no card from the bridging-therapy labs', async () => {
+    const p = ehr('ep-cart-harvest');
+    const resources = [p.patient(), p.carT('2026-02-01T09:00:00Z', HARVEST), ...p.hlhLabs('2026-02-23T08:00:00Z')];
+    const { prefetch, fetch } = await h.both(resources, { patientId: p.pid, asOf: '2026-02-24T12:00:00Z' });
+    for (const r of [prefetch, fetch]) {
+      expect(r.status).toBe(200);
+      expect(r.cards).toEqual([]);
+    }
+  });
+});
+
+describe('stale and stopped orders (checkpoint inhibitors: to 26 weeks after the last dose, Noseda 2019)', () => {
+  const ago = (d: number) => new Date(Date.parse('2026-03-15T12:00:00Z') - d * 86_400_000).toISOString();
+
+  it('an order left "active" 300 days after the last pembrolizumab dose keeps no window open: no card', async () => {
+    const p = ehr('ep-stale-order');
+    const resources = [
+      p.patient(),
+      p.request('pem-order', named('Keytruda'), { authoredOn: ago(420) }),
+      ...[400, 379, 358, 337, 316, 300].map((d) => p.administration(`pem-${d}`, named('pembrolizumab 200 mg IV'), ago(d))),
+      ...p.hlhLabs(ago(1)),
+    ];
+    const { prefetch, fetch } = await h.both(resources, { patientId: p.pid });
+    for (const r of [prefetch, fetch]) {
+      expect(r.status).toBe(200);
+      expect(r.cards).toEqual([]);
+    }
+  });
+
+  it('a stopped order whose validityPeriod runs into the future is not "on therapy": no card', async () => {
+    const p = ehr('ep-stopped-order');
+    const resources = [
+      p.patient(),
+      { ...p.request('pem-stopped', named('Keytruda'), { authoredOn: ago(420), dispenseRequest: { validityPeriod: { start: ago(420), end: ago(-200) } } }), status: 'stopped' },
+      ...[400, 379, 358].map((d) => p.administration(`pem-${d}`, named('pembrolizumab 200 mg IV'), ago(d))),
+      ...p.hlhLabs(ago(1)),
+    ];
+    const { prefetch, fetch } = await h.both(resources, { patientId: p.pid });
+    for (const r of [prefetch, fetch]) {
+      expect(r.status).toBe(200);
+      expect(r.cards).toEqual([]);
+    }
+  });
+});
+
+describe('CAR T: only an administration or infusion procedure is the infusion (day 0 = infusion, Hines 2023)', () => {
+  it('an order with a planned date and no infusion documented: "planned infusion" and a warning, never "after infusion"', async () => {
+    const p = ehr('ep-cart-planned');
+    const resources = [
+      p.patient(),
+      p.request('cart-order', named('axicabtagene ciloleucel (Yescarta) suspension for IV infusion'), {
+        authoredOn: '2026-02-05T10:00:00Z',
+        dosageInstruction: [{ timing: { event: ['2026-03-01T09:00:00Z'] } }],
+      }),
+      p.lab('2276-4', 900, 'ng/mL', '2026-02-27T08:00:00Z'),
+      ...p.hlhLabs('2026-03-14T08:00:00Z'),
+    ];
+    const { prefetch, fetch } = await h.both(resources, { patientId: p.pid });
+    for (const r of [prefetch, fetch]) {
+      expect(r.card?.summary).toMatch(/day 14 after planned axi-cel infusion: /);
+      expect(r.card?.detail).toContain('day 14 after the planned infusion (2026-03-01 09:00Z); the infusion itself is not documented');
+      expect(r.card?.detail).not.toMatch(/after infusion \(/);
+      expect(r.card?.detail).toContain('infusion-not-documented');
+    }
+  });
+});

@@ -105,7 +105,7 @@ describe('exposure merge, dates and statuses', () => {
         doseIncreases: [],
         // every dated piece of evidence, in time order, with what it documents (the engine splits courses on it)
         dates: [
-          { at: '2025-12-01', kind: 'reported', source: 'MedicationStatement/s1' },
+          { at: '2025-12-01', kind: 'reported', ongoing: false, source: 'MedicationStatement/s1' }, // completed: ended
           { at: '2026-01-05', kind: 'administered', source: 'MedicationAdministration/a1' },
           { at: '2026-02-15', kind: 'administered', source: 'MedicationAdministration/a2' },
           { at: '2026-03-08T10:00:00Z', until: '2026-03-08T10:30:00Z', kind: 'administered', source: 'MedicationAdministration/a3' },
@@ -135,7 +135,7 @@ describe('exposure merge, dates and statuses', () => {
     expect(t.issues).toEqual([expect.objectContaining({ code: 'exposure-without-date', severity: 'warning', source: 'MedicationRequest/r9' })]);
   });
 
-  test('request dates: authoredOn only when nothing better; validityPeriod and timing events used', () => {
+  test('request dates: authoredOn only when nothing better; timing events and the validityPeriod start used (its end is no dose)', () => {
     const t = run(
       { resourceType: 'MedicationRequest', id: 'r1', status: 'completed', intent: 'order', subject, ...text('blinatumomab'), authoredOn: '2026-01-01' },
       {
@@ -152,7 +152,7 @@ describe('exposure merge, dates and statuses', () => {
     );
     expect(t.exposures.map((e) => [e.agent, e.start, e.last, e.ongoing])).toEqual([
       ['blinatumomab', '2026-01-01', '2026-01-01', false],
-      ['glofitamab', '2026-01-07', '2026-02-07', false],
+      ['glofitamab', '2026-01-07', '2026-01-15', false],
     ]);
     // the order date stands in for the first dose only for blinatumomab, and says so
     expect(t.issues.map((i) => [i.code, i.severity, i.source])).toEqual([['exposure-start-from-order', 'warning', 'MedicationRequest/r1']]);
@@ -231,6 +231,37 @@ describe('exposure merge, dates and statuses', () => {
     );
     const lam = t.exposures.find((e) => e.class === 'lamotrigine');
     expect(lam).toMatchObject({ start: '2026-01-01', last: '2026-02-20', ongoing: true, doseIncreases: ['2026-01-15', '2026-02-12'] });
+  });
+
+  // Lamotrigine window: 0–8 weeks after start or dose increase (FDA Drug Safety Communication, 25 Apr 2018): an
+  // increase is a higher daily amount, so a stable asymmetric regimen never reopens the window.
+  describe('dose increases are daily amounts per site calendar day', () => {
+    const dose = (id: string, mg: number, time: string) => admin(id, text('lamotrigine tablet'), { effectiveDateTime: time }, { dosage: { dose: { value: mg, unit: 'mg' } } });
+    const twiceDaily = (days: string[], am: number, pm: number, zone = 'Z') =>
+      days.flatMap((d) => [dose(`am${d}${am}`, am, `2026-03-${d}T08:00:00${zone}`), dose(`pm${d}${pm}`, pm, `2026-03-${d}T20:00:00${zone}`)]);
+    const increases = (...resources: unknown[]) => run(...resources).exposures.find((e) => e.class === 'lamotrigine')?.doseIncreases;
+
+    test('25 mg mornings and 50 mg evenings every day is a stable 75 mg/day: no increase', () => {
+      expect(increases(...twiceDaily(['10', '11', '12', '13', '14'], 25, 50))).toEqual([]);
+    });
+
+    test('a higher daily total is an increase, dated at that day’s first dose; a lower one is not', () => {
+      expect(increases(...twiceDaily(['10', '11'], 25, 25), ...twiceDaily(['12', '13'], 50, 50), ...twiceDaily(['14'], 25, 25))).toEqual(['2026-03-12T08:00:00Z']);
+    });
+
+    test('the same dose at one instant from two sources counts once', () => {
+      expect(increases(dose('x1', 50, '2026-03-10T08:00:00Z'), dose('x2', 50, '2026-03-11T08:00:00Z'), dose('x3', 50, '2026-03-11T08:00:00Z'))).toEqual([]);
+    });
+
+    test('calendar days are the site’s: 19:00 and 21:00 New York time are one day (two different UTC days)', () => {
+      const resources = [
+        dose('d1a', 25, '2026-03-10T19:00:00-04:00'), dose('d1b', 25, '2026-03-10T21:00:00-04:00'),
+        dose('d2a', 25, '2026-03-11T19:00:00-04:00'), dose('d2b', 25, '2026-03-11T21:00:00-04:00'),
+      ];
+      expect(build([patient, ...resources], { patientId: 'p1' }).exposures[0]?.doseIncreases).toEqual(['2026-03-10T21:00:00-04:00']); // UTC: 25 mg, then 50 mg on 03-11
+      const t = build([patient, ...resources], { patientId: 'p1', timeZone: 'America/New_York' });
+      expect(t.exposures[0]?.doseIncreases).toEqual([]);
+    });
   });
 
   test('medicationReference resolved to a Medication in the input, a contained one, or a bundle fullUrl', () => {

@@ -1,7 +1,8 @@
 /**
  * A corrected or amended Observation supersedes the earlier version of the same result (same identifier system and
- * value), silently: no conflict, no issue, one value in the trend (FHIR R4 ObservationStatus: amended and corrected
- * follow final).
+ * value, and the same test), silently: no conflict, no issue, one value in the trend (FHIR R4 ObservationStatus:
+ * amended and corrected follow final). A conflicting result is never dropped silently: an identifier shared by the
+ * tests of one draw (an accession number) links no results of different tests.
  */
 import { defaultKnowledge } from '../../src/knowledge';
 import { createTimelineBuilder, type PatientTimeline } from '../../src/timeline';
@@ -54,6 +55,46 @@ describe('a correction sent as a new resource with the same identifier', () => {
 });
 
 describe('what is not a correction of the same result', () => {
+  test('one accession number on every test of a draw: a corrected ferritin replaces only the ferritin', () => {
+    const acc = [ACC('ACC-1', 'urn:oid:1.2.3.4.lab.accession')];
+    const alt = obs('alt', '1742-6', qty(900, 'U/L', 'U/L'), { identifier: acc });
+    const ast = obs('ast', '1920-8', qty(700, 'U/L', 'U/L'), { identifier: acc });
+    const wrong = ferritin('f', 98000, { identifier: acc });
+    const fixed = ferritin('fc', 12000, { identifier: acc, status: 'corrected', issued: '2026-03-01T11:00:00Z' });
+    for (const order of [[wrong, alt, ast, fixed], [fixed, ast, alt, wrong]]) {
+      const t = run(...order);
+      expect(values(t)).toEqual([['Observation/fc', 12000, 'corrected']]);
+      expect(t.labs.alt?.map((v) => v.value)).toEqual([900]);
+      expect(t.labs.ast?.map((v) => v.value)).toEqual([700]);
+      expect(t.issues).toEqual([
+        expect.objectContaining({ severity: 'info', code: 'correction-identifier-shared', source: 'Observation/fc', message: expect.stringContaining('2 result(s) of other tests') }),
+      ]);
+    }
+  });
+
+  test('an amended ALT sharing the accession never removes the ferritin or fibrinogen of that draw', () => {
+    const acc = [ACC('ACC-9', 'urn:oid:1.2.3.4.lab.accession')];
+    const t = run(
+      ferritin('f', 12000, { identifier: acc }),
+      obs('fib', '3255-7', qty(90, 'mg/dL', 'mg/dL'), { identifier: acc }),
+      obs('alt', '1742-6', qty(40, 'U/L', 'U/L'), { identifier: acc }),
+      obs('alt2', '1742-6', qty(45, 'U/L', 'U/L'), { identifier: acc, status: 'amended' }),
+    );
+    expect(values(t)).toEqual([['Observation/f', 12000, 'final']]);
+    expect(t.labs.fibrinogen?.map((v) => v.value)).toEqual([90]);
+    expect(t.labs.alt?.map((v) => [v.source, v.value])).toEqual([['Observation/alt2', 45]]);
+  });
+
+  test('the same test is a shared code coding (a local code alongside LOINC does not matter)', () => {
+    const acc = [ACC('ACC-2')];
+    const local = { system: 'urn:site:lab', code: 'FERR' };
+    const both = ferritin('a', 7000, { identifier: acc, code: { coding: [local, { system: 'http://loinc.org', code: '2276-4' }] } });
+    const loincOnly = ferritin('b', 700, { identifier: acc, status: 'corrected' });
+    const t = run(both, loincOnly);
+    expect(values(t)).toEqual([['Observation/b', 700, 'corrected']]);
+    expect(t.issues).toEqual([]);
+  });
+
   test('different identifiers: both kept, a conflict at the same time (never dropped silently)', () => {
     const t = run(ferritin('a', 7000, { identifier: [ACC('F-1')] }), ferritin('b', 700, { status: 'corrected', identifier: [ACC('F-2')] }));
     expect(values(t)?.length).toBe(2);

@@ -6,6 +6,8 @@
 import { assess, type Assessment } from '../../criteria';
 import type { Knowledge } from '../../knowledge';
 import { assessmentDigest } from '../../render/app-context';
+import type { CardContent } from '../../render/content';
+import { chooseCard } from '../../render/episode-choice';
 import { fill } from '../../render/format';
 import { createTimelineBuilder, type PatientTimeline, type TimelineBuilder } from '../../timeline';
 import { trendCharts } from './charts';
@@ -33,9 +35,15 @@ function patientLine(timeline: PatientTimeline, source: DataSource, config: Page
   return `${h.patient} ${source.patientId}${timeline.patient.gender ? `, ${timeline.patient.gender}` : ''}${born}`;
 }
 
-function buildView(config: PageConfig, source: DataSource, timeline: PatientTimeline, a: Assessment): EvidenceView {
+/**
+ * The page shows exactly what the card showed: the episode the renderer chose (src/render/episode-choice.ts), with
+ * its own criteria, exposure and digest; the whole assessment only when there is no card.
+ */
+function buildView(config: PageConfig, source: DataSource, timeline: PatientTimeline, assessment: Assessment): EvidenceView {
   const w = config.evidence;
-  const header = headerOf(a, config.cards, w);
+  const chosen = chooseCard(assessment, config.cards as CardContent);
+  const a = chosen?.view ?? assessment;
+  const header = headerOf(a, chosen?.d, config.cards, w);
   return {
     title: w.title,
     disclaimer: w.disclaimer,

@@ -9,13 +9,13 @@ import { fill, formatAge, formatTime } from '../../render/format';
 import { planWorkup } from '../../render/workup';
 import type { EvidenceContent } from '../content';
 import type { DataSource, EvidenceView, PageConfig } from './types';
-import { decideIndicator } from '../../render/indicator';
+import type { IndicatorDecision } from '../../render/indicator';
 import { renderSummary } from '../../render/summary';
 
 type Cards = Omit<CardContent, 'dir'>;
 
-export function headerOf(a: Assessment, cards: Cards, w: EvidenceContent): Pick<EvidenceView, 'indicator' | 'indicatorText' | 'summary' | 'noCard'> {
-  const d = decideIndicator(a, cards as CardContent);
+/** The header from the card's own choice (`chooseCard`): its indicator and summary, or why there is no card. */
+export function headerOf(a: Assessment, d: IndicatorDecision | undefined, cards: Cards, w: EvidenceContent): Pick<EvidenceView, 'indicator' | 'indicatorText' | 'summary' | 'noCard'> {
   if (!d) {
     const reason = a.exposure.status === 'none' ? 'none' : a.exposure.status === 'outside-window' ? 'outside-window' : 'below-rules';
     return { noCard: fill(w.header.noCard, { reason: w.header.noCardReasons[reason] }) };

@@ -19,7 +19,8 @@ export interface PageConfig {
   evidence: EvidenceContent;
   /** The discovery prefetch templates: the query list the page reads the patient's data with. */
   queries: Record<string, string>;
-  fhir: { maxPages: number };
+  /** The service's FHIR bounds: pages per query, `Medication/{id}` reads per evaluation. */
+  fhir: { maxPages: number; maxMedicationReads?: number };
   smart: { clientId: string; scope: string };
   /** Origins the page's CSP lets it connect to (the page checks `iss` against them to explain a refusal). */
   connect: string[];
