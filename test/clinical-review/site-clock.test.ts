@@ -23,7 +23,7 @@ const florid = (t: string, skip: string[] = []): J[] =>
 function detail(resources: J[], asOf: string, timeZone: string, birthDate = '1960-05-01'): string {
   const all = [{ resourceType: 'Patient', id: 'p1', birthDate }, ...resources];
   const a = assess(buildTimeline(all, defaultKnowledge, { patientId: 'p1', timeZone }), asOf, defaultKnowledge, { timeZone });
-  return (renderCards(a, { patientId: 'p1' }, content, () => 'u')[0]?.detail ?? '').replace(/\\/g, '');
+  return (renderCards(a, { patientId: 'p1', detail: 'full' }, content, () => 'u')[0]?.detail ?? '').replace(/\\/g, '');
 }
 
 it('a date-only fibrinogen is aged from 00:00 site time: stale after 24 h in Tokyo (32.5 h), fresh in UTC (23.5 h)', () => {

@@ -131,9 +131,9 @@ describe('HLH diagnosis: current, history, refuted', () => {
 
   it('the card shows a differential HLH diagnosis as being considered, never "HLH diagnosis documented"', () => {
     const findings = [dx({ clinicalStatus: 'active', verificationStatus: 'differential', time: dAgo(1) })];
-    const detail = renderCards(run({ labs: IEC_LABS, findings }), { patientId: 'p1' }, content, () => 'u')[0]!.detail!;
+    const detail = renderCards(run({ labs: IEC_LABS, findings }), { patientId: 'p1', detail: 'full' }, content, () => 'u')[0]!.detail!;
     expect(detail).not.toContain('HLH diagnosis documented');
-    expect(detail).toContain('HLH diagnosis recorded as provisional or differential (Condition/hlh): being considered, not a documented diagnosis.');
+    expect(detail).toContain('HLH diagnosis recorded as provisional or differential: being considered, not a documented diagnosis.');
   });
 
   it('the card shows a resolved diagnosis as history, not "HLH diagnosis documented"', () => {
