@@ -14,11 +14,13 @@
  * - Thresholds are compared in the unit system the lab reported when the knowledge base gives that system's
  *   own number (e.g. triglycerides 4 mmol/L vs 354 mg/dL), otherwise in the canonical unit.
  *
- * Sources: ../../../shared/knowledge/clinical-criteria.md (§2 ASTCT IEC-HS, §3 HLH-2004, §4 HScore, §5 OHI,
- * §6 exposure windows, §7 codes/units/fallback ranges).
+ * Sources: every number, with its status and citation (Hines 2023 ASTCT IEC-HS, Henter 2007 HLH-2004, Fardet 2014
+ * HScore, Zoref-Lorenz 2022 OHI, exposure windows, codes, units, fallback ranges), is in docs/knowledge.md.
  */
 import type { Comparator, DataIssue, ReferenceRange, UsedStatus } from '../timeline/types';
 import type { AnalyteId, ExposureClass, KnowledgeStatus } from '../vocabulary';
+import type { SourceRef } from '../knowledge/provenance';
+import type { IndicatorKnowledge } from '../knowledge/indicator';
 
 /** Version of the Assessment shape. Bump on breaking changes; additions keep the major. */
 export const ASSESSMENT_VERSION = '1.2.0';
@@ -138,9 +140,11 @@ export interface ThresholdRef {
   basis: 'absolute' | 'uln' | 'lln' | 'baseline' | 'earlier-value';
   /** Multiplier for uln/lln/baseline bases (2 for "> 2 × ULN"). */
   factor?: number;
-  /** Knowledge-base citation, e.g. "HLH-2004 §3 #7 (Henter 2007)". */
+  /** The deciding knowledge value's citation, e.g. "Henter 2007 (HLH-2004), criterion 7". */
   citation: string;
   status: KnowledgeStatus;
+  /** The deciding knowledge value's source (`knowledge.sources` key and locator). */
+  source?: SourceRef;
 }
 
 /** One criterion (or sub-criterion: a lineage, an OR-arm) with everything that decided it. */
@@ -179,7 +183,7 @@ export interface CriterionItem {
 
 type Syndrome = 'iec-hs' | 'treatment-related-hlh';
 
-/** A trigger exposure with its screening window evaluated at `asOf` (clinical-criteria.md §6). */
+/** A trigger exposure with its screening window evaluated at `asOf` (knowledge.exposures.windows). */
 export interface TriggerExposure {
   class: ExposureClass;
   /** Generic name, lower case. */
@@ -257,7 +261,7 @@ export interface IecHsResult {
   mayBePresent: CriterionItem[];
   /** Relation to coded CRS episodes; `unknown` unless CRS is coded. */
   crsRelation: 'after-crs-resolution' | 'concurrent-with-crs' | 'unknown';
-  /** Grade is not assigned from data (§2); always this text-free marker. */
+  /** Grade is not assigned from data (Hines 2023 grading is only partly computable); always this text-free marker. */
   grade: 'not-assessable';
 }
 
@@ -281,7 +285,8 @@ export interface Hlh2004Result {
   met: number;
   notMet: number;
   unknown: number;
-  total: 8;
+  /** The number of criteria (8). */
+  total: number;
   /** 5 by default (configurable: criteria.hlh2004.required). */
   required: number;
   /** `reached`: met ≥ 5; `reachable`: met + unknown ≥ 5; `impossible`: met + unknown < 5. */
@@ -351,12 +356,10 @@ export interface HScoreResult {
 
 // ---------------------------------------------------------------------------------------------- OHI
 
-/** OHI index (Zoref-Lorenz 2022, [confirmed]): sCD25 > 3,900 U/mL and ferritin > 1,000 ng/mL. */
+/** OHI index (Zoref-Lorenz 2022): sCD25 and ferritin above `criteria.ohi`. Its caveat is card content (`detail.ohiCaveat`). */
 export interface OhiResult {
   state: CriterionState;
   items: CriterionItem[];
-  /** Derived in adults with hematologic malignancy; not validated after CAR T. */
-  caveat: string;
 }
 
 // ---------------------------------------------------------------------------------------------- trends
@@ -469,7 +472,8 @@ export interface Assessment {
   asOf: string;
   patientId?: string;
   /** Knowledge version and the dotted paths whose values differ from the shipped defaults. */
-  knowledge: { version: string; overrides: string[] };
+  /** Knowledge version, the paths a site's knowledge file changed, and the indicator rules in force. */
+  knowledge: { version: string; overrides: string[]; indicator: IndicatorKnowledge };
   /** Syndrome screened for, from the primary in-window exposure; absent without one. */
   syndrome?: Syndrome;
   exposure: ExposureAssessment;

@@ -1,6 +1,7 @@
 /**
- * Card content: the reviewable wording, sources, override reasons, work-up catalogue and indicator rules
- * that live as JSON under the repository's `cards/` folder. Code renders; clinicians review the JSON.
+ * Card content: the reviewable wording, sources, override reasons and work-up catalogue that live as JSON under
+ * the repository's `cards/` folder (the indicator rules are knowledge: `indicator` in src/knowledge). Code renders;
+ * clinicians review the JSON.
  *
  * A site overrides the content by copying `cards/` and pointing `CARDS_DIR` (config `cardsDir`) at its copy.
  * Everything is validated at start-up; invalid content throws `CardContentError` naming the file and key.
@@ -17,7 +18,6 @@ export class CardContentError extends Error {
 const MANIFEST_FILE = 'manifest.json';
 
 const text = z.string().min(1);
-const indicator = z.enum(['info', 'warning', 'critical']);
 const syndrome = z.enum(['iec-hs', 'treatment-related-hlh']);
 const comment = { $comment: z.string().optional() };
 
@@ -28,7 +28,15 @@ const manifestSchema = z
     ...comment,
     contentVersion: text,
     files: z
-      .object({ wording: text, sources: text, overrideReasons: text, workup: text, indicatorRules: text })
+      .object({
+        wording: text,
+        sources: text,
+        overrideReasons: text,
+        workup: text,
+        indicatorRules: z
+          .never({ error: 'indicator rules are clinical knowledge now: set them under `indicator` in the knowledge file (docs/knowledge.md)' })
+          .optional(),
+      })
       .strict(),
   })
   .strict();
@@ -180,7 +188,7 @@ const workupItemSchema = z
     /** [design] An item is offered when a covered analyte is missing or older than this. */
     freshnessHours: z.number().positive().finite(),
     coding: z.array(codingSchema).min(1).optional(),
-    /** `confirmed`: LOINC from clinical-criteria.md §7; `text-only`: ordered by code.text. */
+    /** `confirmed`: a LOINC code of the knowledge base; `text-only`: ordered by code.text. */
     codingStatus: z.enum(['confirmed', 'text-only', 'site']),
     when: z
       .object({ syndromes: z.array(syndrome).min(1).optional(), exposureClasses: z.array(z.enum(EXPOSURE_CLASSES)).min(1).optional() })
@@ -227,40 +235,6 @@ const workupSchema = z
     });
   });
 
-const count = z.number().int().min(0).max(8);
-const score = z.number().min(0).max(337);
-
-const indicatorRulesSchema = z
-  .object({
-    ...comment,
-    requireExposureInWindow: z.literal(true),
-    iec: z
-      .object({
-        critical: z.object({ astct: z.literal('suggestive'), hlh2004MetAtLeast: count, hscoreAtLeast: score }).strict(),
-        warning: z.object({ astct: z.literal('suggestive') }).strict(),
-        info: z.object({ astct: z.literal('watch') }).strict(),
-        hlhWithoutAstct: z
-          .object({ ...comment, indicator: z.enum(['info', 'warning']), hlh2004MetAtLeast: count, hscoreAtLeast: score })
-          .strict()
-          .optional(),
-      })
-      .strict(),
-    drug: z
-      .object({
-        critical: z.object({ hlh2004MetAtLeast: count, hscoreAtLeast: score }).strict(),
-        warning: z
-          .object({
-            ferritinAtLeast: z.object({ value: z.number().positive(), unit: z.literal('ng/mL') }).strict(),
-            furtherHlh2004MetAtLeast: count,
-          })
-          .strict(),
-      })
-      .strict(),
-    /** Ferritin as the only abnormal finding never produces more than this. */
-    isolatedHyperferritinemiaMax: indicator,
-  })
-  .strict();
-
 export interface CardContent {
   contentVersion: string;
   /** Directory the content was loaded from (for logs). */
@@ -269,7 +243,6 @@ export interface CardContent {
   sources: z.infer<typeof sourcesSchema>;
   overrideReasons: z.infer<typeof overrideReasonsSchema>;
   workup: z.infer<typeof workupSchema>;
-  indicatorRules: z.infer<typeof indicatorRulesSchema>;
 }
 
 // ------------------------------------------------------------------------------------------------ loading
@@ -330,6 +303,5 @@ export function loadCardContent(dir?: string): CardContent {
     sources: load(sourcesSchema, manifest.files.sources),
     overrideReasons: load(overrideReasonsSchema, manifest.files.overrideReasons),
     workup: load(workupSchema, manifest.files.workup),
-    indicatorRules: load(indicatorRulesSchema, manifest.files.indicatorRules),
   };
 }

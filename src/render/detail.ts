@@ -71,7 +71,7 @@ export function renderDetail(a: Assessment, d: IndicatorDecision, plan: WorkupPl
   if (notes.length) blocks.push(notes.join('\n'));
 
   blocks.push(hscoreSection(a, note).join('\n'));
-  blocks.push(`#### OHI index: ${a.ohi.state === 'met' ? '**positive**' : a.ohi.state === 'not-met' ? 'negative' : 'unknown'}\n\n${esc(a.ohi.caveat || w.detail.ohiCaveat, 300)}`);
+  blocks.push(`#### OHI index: ${a.ohi.state === 'met' ? '**positive**' : a.ohi.state === 'not-met' ? 'negative' : 'unknown'}\n\n${esc(w.detail.ohiCaveat, 300)}`);
 
   const trends = trendLines(a, content);
   const div = a.trends.crsDivergence.state;

@@ -68,7 +68,7 @@ describe('indicator rules', () => {
     const a = assessment({ iec: 'suggestive', fibrinogen: 300 });
     // suggestive but only ferritin actually met among features (inconsistent engine output) → capped
     a.iecHs!.features = a.iecHs!.features.map((f) => (f.id === 'ferritin' ? f : { ...f, state: f.state === 'met' ? 'not-met' : f.state, components: [] }));
-    const d = decideIndicator(a, content)!;
+    const d = decideIndicator(a)!;
     expect(d.indicator).toBe('info');
     expect(d.rule).toBe('iec.warning+capped');
   });

@@ -52,8 +52,11 @@ describe('card content', () => {
   });
 
   it('unknown keys, bad source references and non-http links are rejected', () => {
-    const typo = siteCopy((d) => editJson(d, 'indicator-rules.json', (j) => ((j.drug as Record<string, unknown>).critcal = {})));
-    expect(() => loadCardContent(typo)).toThrow(/indicator-rules\.json: drug/);
+    const typo = siteCopy((d) => editJson(d, 'workup.json', (j) => (j.itemz = [])));
+    expect(() => loadCardContent(typo)).toThrow(/workup\.json: .*itemz/);
+    // The indicator rules are knowledge now: a site copy that still lists them is told where they went.
+    const rules = siteCopy((d) => editJson(d, 'manifest.json', (j) => ((j.files as Record<string, string>).indicatorRules = 'indicator-rules.json')));
+    expect(() => loadCardContent(rules)).toThrow(/manifest\.json: files\.indicatorRules: indicator rules are clinical knowledge now/);
     const badRef = siteCopy((d) => editJson(d, 'sources.json', (j) => ((j.cite as Record<string, string[]>)['iec-hs']!.push('nope'))));
     expect(() => loadCardContent(badRef)).toThrow(/sources\.json: cite\.iec-hs\[\d\]: unknown source "nope"/);
     const js = siteCopy((d) => editJson(d, 'sources.json', (j) => ((j.sources as Record<string, { url?: string }>)['hlh-2004']!.url = 'javascript:alert(1)')));

@@ -10,6 +10,7 @@ import type {
 } from '../../src/criteria/types';
 import { HLH2004_ITEM_IDS, HSCORE_VARIABLE_IDS } from '../../src/criteria/types';
 import type { AnalyteId, ExposureClass } from '../../src/vocabulary';
+import { defaultKnowledge } from '../../src/knowledge';
 
 export const AS_OF = '2024-05-13T08:00:00Z';
 
@@ -130,7 +131,7 @@ export function assessment(spec: Spec = {}): Assessment {
     version: '1.0.0',
     asOf: AS_OF,
     patientId: 'p1',
-    knowledge: { version: '2026.11.0', overrides: spec.overrides ?? [] },
+    knowledge: { version: '2026.11.0', overrides: spec.overrides ?? [], indicator: defaultKnowledge.indicator },
     ...(primary ? { syndrome: primary.syndrome } : {}),
     exposure: primary ? { status: primary.inWindow ? 'in-window' : 'outside-window', primary, all: [primary] } : { status: 'none', all: [] },
     ...(iec
@@ -175,7 +176,7 @@ export function assessment(spec: Spec = {}): Assessment {
       missing: score === max ? [] : ['hemophagocytosis', 'triglycerides'],
       variables,
     },
-    ohi: { state: 'unknown', items: [], caveat: 'Derived in adults with hematologic malignancy; not validated after CAR T.' },
+    ohi: { state: 'unknown', items: [] },
     trends: {
       items: [
         {

@@ -111,13 +111,14 @@ function hscoreTable(a: Assessment, w: EvidenceContent): TableView {
   return { id: 'hscore', title, notes: [h.probabilityLabel], header: [t.criterion, t.points, t.state, t.value, t.time], rows };
 }
 
-function ohiTable(a: Assessment, w: EvidenceContent): TableView {
+/** The OHI table, with the card's reviewed caveat (cards/wording.json `detail.ohiCaveat`). */
+function ohiTable(a: Assessment, w: EvidenceContent, ohiCaveat: string): TableView {
   const title = fill(w.frameworks.ohi, { state: w.frameworks.ohiStates[a.ohi.state] });
-  return { id: 'ohi', title, notes: a.ohi.caveat ? [a.ohi.caveat] : [], header: header(w), rows: itemRows(a.ohi.items, w) };
+  return { id: 'ohi', title, notes: [ohiCaveat], header: header(w), rows: itemRows(a.ohi.items, w) };
 }
 
-export function criteriaTables(a: Assessment, w: EvidenceContent): TableView[] {
-  return [astctTable(a, w), hlh2004Table(a, w), hscoreTable(a, w), ohiTable(a, w)].filter((t): t is TableView => Boolean(t));
+export function criteriaTables(a: Assessment, w: EvidenceContent, ohiCaveat: string): TableView[] {
+  return [astctTable(a, w), hlh2004Table(a, w), hscoreTable(a, w), ohiTable(a, w, ohiCaveat)].filter((t): t is TableView => Boolean(t));
 }
 
 export function alternativesText(a: Assessment, w: EvidenceContent): string[] {

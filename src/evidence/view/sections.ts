@@ -15,7 +15,7 @@ import { renderSummary } from '../../render/summary';
 type Cards = Omit<CardContent, 'dir'>;
 
 export function headerOf(a: Assessment, cards: Cards, w: EvidenceContent): Pick<EvidenceView, 'indicator' | 'indicatorText' | 'summary' | 'noCard'> {
-  const d = decideIndicator(a, cards as CardContent);
+  const d = decideIndicator(a);
   if (!d) {
     const reason = a.exposure.status === 'none' ? 'none' : a.exposure.status === 'outside-window' ? 'outside-window' : 'below-rules';
     return { noCard: fill(w.header.noCard, { reason: w.header.noCardReasons[reason] }) };
