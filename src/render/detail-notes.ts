@@ -10,7 +10,7 @@ import type { DueItem, WorkupPlan } from './workup';
 import { unusableText } from './detail-tables';
 import { walk } from './criterion-items';
 
-/** Canonical units (clinical-criteria.md §7), used when a trend carries no value reference. */
+/** Canonical units (knowledge.analytes), used when a trend carries no value reference. */
 const CANONICAL_UNIT = { ferritin: 'ng/mL', fibrinogen: 'mg/dL', platelets: '10*9/L' } as const;
 
 export function trendLines(a: Assessment, content: CardContent): string[] {

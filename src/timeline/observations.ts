@@ -1,5 +1,5 @@
 /**
- * Observation → lab values (and Observation-borne findings), per clinical-criteria.md §7 "Data handling":
+ * Observation → lab values (and Observation-borne findings), per docs/knowledge.md and the data handling real feeds need:
  *
  * - analyte by code system + code only (Observation.code and each component.code; never display);
  * - status final / amended / corrected used, preliminary used and flagged (`status: 'preliminary'`),
