@@ -47,31 +47,33 @@ export type ThresholdOperator = '<' | '<=' | '>' | '>=';
  * - `finding-unconfirmed`: only provisional / differential / unconfirmed positive findings (never met).
  * - `not-long-term`: an immunosuppressive medication is documented but not proven ongoing long-term (HScore).
  */
-export type ReasonCode =
-  | 'threshold-met'
-  | 'threshold-not-met'
-  | 'no-data'
-  | 'comparator-inconclusive'
-  | 'unit-not-evaluable'
-  | 'finding-present'
-  | 'finding-absent'
-  | 'lineages-met'
-  | 'lineages-insufficient'
-  | 'lineages-unknown'
-  | 'any-arm-met'
-  | 'all-arms-not-met'
-  | 'arms-unknown'
-  | 'fasting-unknown'
-  | 'not-fasting'
-  | 'no-baseline'
-  | 'insufficient-serial-values'
-  | 'not-computable'
-  | 'crs-resolved'
-  | 'crs-active'
-  | 'no-crs-coded'
-  | 'no-reference-range'
-  | 'not-long-term'
-  | 'finding-unconfirmed';
+export const REASON_CODES = [
+  'threshold-met',
+  'threshold-not-met',
+  'no-data',
+  'comparator-inconclusive',
+  'unit-not-evaluable',
+  'finding-present',
+  'finding-absent',
+  'lineages-met',
+  'lineages-insufficient',
+  'lineages-unknown',
+  'any-arm-met',
+  'all-arms-not-met',
+  'arms-unknown',
+  'fasting-unknown',
+  'not-fasting',
+  'no-baseline',
+  'insufficient-serial-values',
+  'not-computable',
+  'crs-resolved',
+  'crs-active',
+  'no-crs-coded',
+  'no-reference-range',
+  'not-long-term',
+  'finding-unconfirmed',
+] as const;
+export type ReasonCode = (typeof REASON_CODES)[number];
 
 /**
  * Qualifiers the card should surface next to the value.
@@ -88,19 +90,21 @@ export type ReasonCode =
  * - `pediatric-fallback-range`: the patient was under the pediatric age at the value's time and a ULN/LLN
  *   criterion was judged against a fallback or default range, not the lab's.
  */
-export type ItemFlag =
-  | 'preliminary'
-  | 'comparator'
-  | 'fallback-range'
-  | 'default-uln'
-  | 'baseline-assumed-normal'
-  | 'baseline-day0-date-only'
-  | 'fasting-unknown'
-  | 'not-fasting'
-  | 'conflicting-values'
-  | 'age-adjusted'
-  | 'range-text-unread'
-  | 'pediatric-fallback-range';
+export const ITEM_FLAGS = [
+  'preliminary',
+  'comparator',
+  'fallback-range',
+  'default-uln',
+  'baseline-assumed-normal',
+  'baseline-day0-date-only',
+  'fasting-unknown',
+  'not-fasting',
+  'conflicting-values',
+  'age-adjusted',
+  'range-text-unread',
+  'pediatric-fallback-range',
+] as const;
+export type ItemFlag = (typeof ITEM_FLAGS)[number];
 
 /** The reference range actually used; `default` = criteria knowledge default (ferritin ULN [design]). */
 export interface RangeUsed {

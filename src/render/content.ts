@@ -10,6 +10,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { ANALYTE_IDS, EXPOSURE_CLASSES, issuePath } from '../vocabulary';
+import { ITEM_FLAGS, REASON_CODES, type ItemFlag, type ReasonCode } from '../criteria/types';
+import type shippedWording from '../../cards/wording.json';
 
 export class CardContentError extends Error {
   override name = 'CardContentError';
@@ -43,9 +45,23 @@ const manifestSchema = z
 
 const headlineSchema = text.refine((s) => s.length <= 110, 'headline template must leave room for values (≤ 110 chars)');
 
+/** One text per code of `codes` (no more, no less): a site's copy is refused when a code lacks its wording. */
+function byCode<C extends string>(codes: readonly C[], value: z.ZodString) {
+  return z.strictObject(Object.fromEntries(codes.map((c) => [c, value])) as Record<C, z.ZodString>);
+}
+
+/**
+ * `npm run typecheck` fails when the shipped cards/wording.json lacks the text of an engine code: a new ReasonCode
+ * or ItemFlag cannot be added without its wording.
+ */
+type Covers<T extends U, U> = T;
+type _ShippedCriteriaWording = Covers<(typeof shippedWording)['criteria'], { reasons: Record<ReasonCode, string>; flags: Record<ItemFlag, string> }>;
+
 const wordingSchema = z
   .object({
     ...comment,
+    /** Why an item is unknown (empty: the state alone) and the qualifiers next to a value, by engine code. */
+    criteria: z.strictObject({ ...comment, reasons: byCode(REASON_CODES, z.string()), flags: byCode(ITEM_FLAGS, text) }),
     summary: z
       .object({
         iec: z.object({ critical: headlineSchema, warning: headlineSchema, info: headlineSchema, hlhWithoutAstct: headlineSchema }).strict(),

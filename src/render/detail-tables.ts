@@ -9,37 +9,8 @@ import { escapeMarkdown as esc, plainText, table } from './markdown';
 import { ANALYTE_IDS } from '../vocabulary';
 import { analyteOfItem, thresholdInValueUnit } from './criterion-items';
 
-const REASON_TEXT: Record<string, string> = {
-  'no-data': 'no data',
-  'comparator-inconclusive': 'reported as a bound; inconclusive',
-  'unit-not-evaluable': 'unit not evaluable',
-  'lineages-unknown': 'lineages unknown',
-  'arms-unknown': 'not all arms evaluable',
-  'fasting-unknown': 'fasting state unknown',
-  'not-fasting': 'not fasting',
-  'no-baseline': 'no baseline',
-  'insufficient-serial-values': 'needs serial values',
-  'not-computable': 'not computable from data',
-  'no-crs-coded': 'no CRS coded',
-  'no-reference-range': 'no reference range',
-  'not-long-term': 'medication not proven ongoing long-term',
-  'finding-unconfirmed': 'finding not confirmed',
-};
-
-const FLAG_TEXT: Record<string, string> = {
-  preliminary: 'preliminary',
-  comparator: 'reported as a bound',
-  'fallback-range': 'fallback range',
-  'default-uln': 'default ULN [design]',
-  'baseline-assumed-normal': 'baseline assumed normal',
-  'baseline-day0-date-only': 'infusion time unknown: same-day value as baseline',
-  'fasting-unknown': 'fasting unknown',
-  'not-fasting': 'not fasting',
-  'conflicting-values': 'conflicting values',
-  'age-adjusted': 'age-adjusted threshold',
-  'range-text-unread': 'lab range text not readable',
-  'pediatric-fallback-range': 'pediatric patient, range not the lab’s',
-};
+/** The criteria wording of the card content (reasons and flags by engine code). */
+type Words = CardContent['wording']['criteria'];
 
 /** For an item with no data: what the chart holds instead ("no usable result: clotted"), if anything. */
 type UnusableNote = (i: CriterionItem) => string | undefined;
@@ -68,14 +39,14 @@ export function withNote(i: CriterionItem, note: UnusableNote): string {
   return n ? `${esc(i.label)} (${n})` : esc(i.label);
 }
 
-function stateCell(i: CriterionItem, note: UnusableNote = NO_NOTE): string {
+function stateCell(i: CriterionItem, w: Words, note: UnusableNote = NO_NOTE): string {
   if (i.state === 'met') return '**met**';
   if (i.state === 'not-met') return 'not met';
-  const why = note(i) ?? REASON_TEXT[i.reason];
+  const why = note(i) ?? w.reasons[i.reason];
   return why ? `unknown (${why})` : 'unknown';
 }
 
-function valueCell(i: CriterionItem): string {
+function valueCell(i: CriterionItem, w: Words): string {
   const parts: string[] = [];
   if (i.value !== undefined) {
     parts.push(esc(formatValue(i.value, i.unit, i.comparator, thresholdInValueUnit(i))));
@@ -89,7 +60,7 @@ function valueCell(i: CriterionItem): string {
     parts.push(`earlier value ${esc(formatValue(c.value, c.unit, c.comparator))} (${esc(formatTime(c.time))})`);
   }
   // The range source (lab / fallback / default) has its own column.
-  const flags = (i.flags ?? []).filter((f) => f !== 'fallback-range').map((f) => FLAG_TEXT[f] ?? esc(f));
+  const flags = (i.flags ?? []).filter((f) => f !== 'fallback-range').map((f) => w.flags[f]);
   if (i.status === 'preliminary' && !flags.includes('preliminary')) flags.push('preliminary');
   if (flags.length) parts.push(`*${flags.join(', ')}*`);
   return parts.join(' ');
@@ -124,12 +95,12 @@ function rangeCell(i: CriterionItem): string {
   return `${esc(`${span} ${u}`.trim())} (${src}${unread})`;
 }
 
-export function criteriaRows(items: readonly CriterionItem[], note: UnusableNote, suffix = ''): string[][] {
+export function criteriaRows(items: readonly CriterionItem[], w: Words, note: UnusableNote, suffix = ''): string[][] {
   const rows: string[][] = [];
   for (const i of items) {
-    rows.push([`${esc(i.label)}${suffix}`, stateCell(i, note), valueCell(i), thresholdCell(i), esc(formatTime(i.time)), rangeCell(i)]);
+    rows.push([`${esc(i.label)}${suffix}`, stateCell(i, w, note), valueCell(i, w), thresholdCell(i), esc(formatTime(i.time)), rangeCell(i)]);
     for (const c of i.components ?? []) {
-      rows.push([`↳ ${esc(c.label)}`, stateCell(c, note), valueCell(c), thresholdCell(c), esc(formatTime(c.time)), rangeCell(c)]);
+      rows.push([`↳ ${esc(c.label)}`, stateCell(c, w, note), valueCell(c, w), thresholdCell(c), esc(formatTime(c.time)), rangeCell(c)]);
     }
   }
   return rows;
@@ -138,13 +109,13 @@ export function criteriaRows(items: readonly CriterionItem[], note: UnusableNote
 export const CRITERIA_HEADER = ['Criterion', 'State', 'Value', 'Threshold', 'Time', 'Reference range (source)'];
 
 /** Value cell; a finding-based variable (no value, no lineages) shows the sources that decided it. */
-function findingValueCell(v: HScoreVariable): string {
-  if (v.value !== undefined || v.original !== undefined || v.components?.length || !v.sources.length) return valueCell(v);
+function findingValueCell(v: HScoreVariable, w: Words): string {
+  if (v.value !== undefined || v.original !== undefined || v.components?.length || !v.sources.length) return valueCell(v, w);
   const shown = v.sources.slice(0, 3).map((s) => esc(s, 120));
   return `${shown.join(', ')}${v.sources.length > 3 ? ` +${v.sources.length - 3} more` : ''}`;
 }
 
-export function hscoreSection(a: Assessment, note: UnusableNote): string[] {
+export function hscoreSection(a: Assessment, w: Words, note: UnusableNote): string[] {
   const h = a.hscore;
   const range = h.complete || h.score === h.maxPossible ? `${h.score}` : `${h.score}–${h.maxPossible}`;
   const prob = h.complete
@@ -158,8 +129,8 @@ export function hscoreSection(a: Assessment, note: UnusableNote): string[] {
   const rows = h.variables.map((v: HScoreVariable) => [
     esc(v.label),
     v.points === v.maxPoints ? `${v.points}` : `${v.points}–${v.maxPoints}`,
-    stateCell(v, note),
-    findingValueCell(v),
+    stateCell(v, w, note),
+    findingValueCell(v, w),
     esc(formatTime(v.time)),
   ]);
   if (rows.length) lines.push('', table(['Variable', 'Points', 'State', 'Value', 'Time'], rows));

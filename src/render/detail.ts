@@ -47,7 +47,7 @@ export function renderDetail(a: Assessment, d: IndicatorDecision, plan: WorkupPl
       [
         `#### ASTCT 2023 IEC-HS features: ${esc(a.iecHs.status)}`,
         ...crs,
-        table(CRITERIA_HEADER, [...criteriaRows(a.iecHs.features, note), ...criteriaRows(assessed, note, ' *(may be present)*')]),
+        table(CRITERIA_HEADER, [...criteriaRows(a.iecHs.features, w.criteria, note), ...criteriaRows(assessed, w.criteria, note, ' *(may be present)*')]),
         ...(notAssessed.length ? [`Not assessable from the data (may be present): ${notAssessed.map((f) => withNote(f, note)).join('; ')}.`] : []),
         w.detail.grade,
       ].join('\n\n'),
@@ -63,14 +63,14 @@ export function renderDetail(a: Assessment, d: IndicatorDecision, plan: WorkupPl
     [
       `#### HLH-2004: ${h.met} met, ${h.unknown} unknown of ${h.total} (${h.required} needed; ${status}).${diag}`,
       ...diagnosisHistory(a, content),
-      table(CRITERIA_HEADER, criteriaRows(ordered, note)),
+      table(CRITERIA_HEADER, criteriaRows(ordered, w.criteria, note)),
     ].join('\n\n'),
   );
 
   const notes = pediatricNote(a, content);
   if (notes.length) blocks.push(notes.join('\n'));
 
-  blocks.push(hscoreSection(a, note).join('\n'));
+  blocks.push(hscoreSection(a, w.criteria, note).join('\n'));
   blocks.push(`#### OHI index: ${a.ohi.state === 'met' ? '**positive**' : a.ohi.state === 'not-met' ? 'negative' : 'unknown'}\n\n${esc(w.detail.ohiCaveat, 300)}`);
 
   const trends = trendLines(a, content);

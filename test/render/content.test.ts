@@ -63,6 +63,13 @@ describe('card content', () => {
     expect(() => loadCardContent(js)).toThrow(/sources\.json: sources\.hlh-2004\.url/);
   });
 
+  it('every engine reason and flag needs its wording: a site copy without one is refused naming the code', () => {
+    const dir = siteCopy((d) => editJson(d, 'wording.json', (j) => delete ((j.criteria as Record<string, Record<string, string>>).flags as Record<string, string>)['age-adjusted']));
+    expect(() => loadCardContent(dir)).toThrow(/wording\.json: criteria\.flags\.age-adjusted/);
+    const extra = siteCopy((d) => editJson(d, 'wording.json', (j) => (((j.criteria as Record<string, Record<string, string>>).reasons as Record<string, string>)['made-up'] = 'x')));
+    expect(() => loadCardContent(extra)).toThrow(/wording\.json: criteria\.reasons/);
+  });
+
   it('missing folder or broken JSON fails clearly', () => {
     expect(() => loadCardContent('/nonexistent/cards')).toThrow(/cannot read .*manifest\.json/);
     const broken = siteCopy((d) => writeFileSync(path.join(d, 'wording.json'), '{'));

@@ -44,7 +44,7 @@ function buildView(config: PageConfig, source: DataSource, timeline: PatientTime
     ...header,
     provenance: provenanceOf(a, config, source, header.indicator),
     exposure: exposureView(a, timeline, config.cards, w, doseTimes(source.resources)),
-    tables: criteriaTables(a, w, config.cards.wording.detail.ohiCaveat),
+    tables: criteriaTables(a, w, config.cards.wording),
     alternatives: alternativesText(a, w),
     charts: trendCharts(a, timeline, config.knowledge, w),
     missing: missingOf(a, config.cards, w),
