@@ -82,6 +82,7 @@ export function assessHlh2004(ctx: Ctx): Hlh2004Result {
   const cytopenias: CriterionItem = {
     ...parentFrom('cytopenias', `Cytopenias (≥ ${k.cytopenias.lineagesRequired.value} of ${lineages.length} lineages)`, lineages, lin.state),
     reason: lin.reason,
+    params: { required: k.cytopenias.lineagesRequired.value, total: lineages.length },
   };
   // The parent's single value is meaningless for a count: keep only the lineages as evidence.
   for (const key of ['value', 'unit', 'comparator', 'time', 'status', 'original', 'referenceRange', 'threshold', 'multiple', 'flags'] as const) delete cytopenias[key];

@@ -25,7 +25,7 @@ import { citeOf, labLookbackStart, temperatureLookbackStart, timeOf, type Ctx } 
 import { valuesBefore, valuesIn } from './lab-window';
 import { decide, judgeAbsolute, orState, type Judged } from './judge';
 import { lln, rangeOf, uln } from './reference-range';
-import { absoluteItem, boundText, item, parentFrom, toValueRef } from './items';
+import { absoluteItem, boundText, item, parentFrom, toValueRef, withParams } from './items';
 
 interface Windows {
   day0: number;
@@ -87,7 +87,7 @@ function ferritinFeature(ctx: Ctx, w: Windows): CriterionItem {
     };
   });
   const du = decide(ulnJudged, 'up');
-  arms.push(item('ferritin.uln', `Ferritin > ${uf.value} × ULN`, du.state, du.chosen, ctx));
+  arms.push(withParams(item('ferritin.uln', `Ferritin > ${uf.value} × ULN`, du.state, du.chosen, ctx), { factor: uf.value }));
 
   const bf = k.ferritin.baselineFactor;
   const baseCite = citeOf(ctx, bf);
@@ -101,20 +101,22 @@ function ferritinFeature(ctx: Ctx, w: Windows): CriterionItem {
       baseline: toValueRef(base, ctx),
     }));
     const db = decide(bj, 'up');
-    arms.push(withBaseline(item('ferritin.baseline', `Ferritin > ${bf.value} × baseline`, db.state, db.chosen, ctx), base, ctx, w));
+    arms.push(withParams(withBaseline(item('ferritin.baseline', `Ferritin > ${bf.value} × baseline`, db.state, db.chosen, ctx), base, ctx, w), { factor: bf.value }));
   } else if (k.missingBaseline.value === 'unknown') {
-    arms.push({ id: 'ferritin.baseline', label: `Ferritin > ${bf.value} × baseline`, state: 'unknown', reason: values.length ? 'no-baseline' : 'no-data', sources: [] });
+    arms.push({ id: 'ferritin.baseline', label: `Ferritin > ${bf.value} × baseline`, params: { factor: bf.value }, state: 'unknown', reason: values.length ? 'no-baseline' : 'no-data', sources: [] });
   } else {
     assumed = values.length > 0;
   }
 
   // rapidly rising (criteria.iecHs.rapidRise)
-  arms.push(rapidRise(ctx, w, values));
+  const r = k.rapidRise;
+  arms.push(withParams(rapidRise(ctx, w, values), { factor: r.factor.value, hours: r.withinHours.value }));
 
   const state = values.length ? orState(arms) : 'unknown';
   const parent = parentFrom('ferritin', `Ferritin elevated (> ${uf.value} × ULN, > ${bf.value} × baseline, or rapidly rising)`, arms, state);
   if (!values.length) parent.reason = 'no-data';
   if (assumed) parent.flags = [...new Set([...(parent.flags ?? []), 'baseline-assumed-normal' as ItemFlag])];
+  parent.params = { ulnFactor: uf.value, baselineFactor: bf.value };
   return withBaseline(parent, base, ctx, w);
 }
 
@@ -239,7 +241,8 @@ function fibrinogenFeature(ctx: Ctx, w: Windows): CriterionItem {
     };
   });
   const d = decide(judged, 'down');
-  const it = item('fibrinogen', 'Hypofibrinogenemia (< 150 mg/dL or < LLN)', d.state, d.chosen, ctx);
+  const bound = boundText(k.absolute);
+  const it = withParams(item('fibrinogen', `Hypofibrinogenemia (${bound} or < LLN)`, d.state, d.chosen, ctx), { bound });
   return it;
 }
 
@@ -360,7 +363,8 @@ function mayBePresent(ctx: Ctx, w: Windows): CriterionItem[] {
     return fasting ? j : { ...j, flags: ['fasting-unknown' as ItemFlag] };
   });
   const tgd = decide(tgJudged, 'up');
-  const tg = item('triglycerides', `Hypertriglyceridemia (fasting ${boundText(k.triglycerides)})`, tgd.state, tgd.chosen, ctx);
+  const tgBound = boundText(k.triglycerides);
+  const tg = withParams(item('triglycerides', `Hypertriglyceridemia (fasting ${tgBound})`, tgd.state, tgd.chosen, ctx), { bound: tgBound });
 
   return [
     ldh,
@@ -388,10 +392,13 @@ export function assessIecHs(ctx: Ctx, day0: string): IecHsResult {
   };
   const ferritin = ferritinFeature(ctx, w);
   const ta = ctx.k.iecHs.transaminases;
-  const transaminases = parentFrom('transaminases', `Transaminases (ALT or AST) > ${ta.ulnFactor.value} × ULN, or > ${ta.baselineFactor.value} × baseline if abnormal`, [
-    transaminase(ctx, w, 'alt'),
-    transaminase(ctx, w, 'ast'),
-  ]);
+  const transaminases = withParams(
+    parentFrom('transaminases', `Transaminases (ALT or AST) > ${ta.ulnFactor.value} × ULN, or > ${ta.baselineFactor.value} × baseline if abnormal`, [
+      transaminase(ctx, w, 'alt'),
+      transaminase(ctx, w, 'ast'),
+    ]),
+    { ulnFactor: ta.ulnFactor.value, baselineFactor: ta.baselineFactor.value },
+  );
   const fibrinogen = fibrinogenFeature(ctx, w);
   const cy = ctx.k.iecHs.cytopenia;
   const cytopenias = parentFrom('cytopenias', 'Cytopenias (new onset or worsening vs baseline)', [

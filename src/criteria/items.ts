@@ -132,6 +132,12 @@ export function boundText(t: Threshold): string {
   return os ? `${os.operator} ${os.value} ${t.unit}` : t.unit;
 }
 
+/** Sets the knowledge values an item's label template names (the card content words the label). */
+export function withParams(it: CriterionItem, params: Record<string, number | string>): CriterionItem {
+  it.params = params;
+  return it;
+}
+
 /** The threshold an item without a deciding value shows (what a value would have been compared with). */
 export function noValueThreshold(ctx: Ctx, t: Threshold): ThresholdRef | undefined {
   const os = oneSided(t);

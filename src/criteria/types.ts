@@ -155,8 +155,13 @@ export interface ThresholdRef {
 export interface CriterionItem {
   /** Stable id, e.g. `ferritin`, `cytopenias`, `cytopenias.platelets`, `ferritin.uln`. */
   id: string;
-  /** Short English label for the card table. */
+  /**
+   * Short English label for logs and integrators; the card and the evidence view show the label template of the
+   * card content (cards/wording.json `items`, by framework and id) filled with `params`.
+   */
   label: string;
+  /** Knowledge values a label template names, e.g. `{ factor: 2 }` for "Ferritin > {factor} × ULN". */
+  params?: Record<string, number | string>;
   state: CriterionState;
   reason: ReasonCode;
   /** The counted value (canonical unit) when a single value decided the item. */
@@ -268,6 +273,17 @@ export interface IecHsResult {
   /** Grade is not assigned from data (Hines 2023 grading is only partly computable); always this text-free marker. */
   grade: 'not-assessable';
 }
+
+// ---------------------------------------------------------------------------------------------- item labels
+
+/** Every item id (with sub-items) per framework: the card content gives each its label template (cards/wording.json `items`). */
+export const ITEM_IDS = {
+  iecHs: ['ferritin', 'ferritin.uln', 'ferritin.baseline', 'ferritin.rising', 'transaminases', 'transaminases.alt', 'transaminases.ast', 'fibrinogen', 'cytopenias', 'cytopenias.hemoglobin', 'cytopenias.platelets', 'cytopenias.anc', 'hemophagocytosis', 'timing', 'ldh', 'coagulopathy', 'coagulopathy.pt', 'coagulopathy.inr', 'coagulopathy.aptt', 'bilirubin-direct', 'splenomegaly', 'fever', 'neurotoxicity', 'pulmonary', 'renal', 'triglycerides'],
+  hlh2004: ['fever', 'splenomegaly', 'cytopenias', 'cytopenias.hemoglobin', 'cytopenias.platelets', 'cytopenias.anc', 'triglycerides-fibrinogen', 'triglycerides-fibrinogen.triglycerides', 'triglycerides-fibrinogen.fibrinogen', 'hemophagocytosis', 'nk-activity', 'ferritin', 'scd25'],
+  hscore: ['immunosuppression', 'temperature', 'organomegaly', 'organomegaly.hepatomegaly', 'organomegaly.splenomegaly', 'cytopenias', 'cytopenias.hemoglobin', 'cytopenias.wbc', 'cytopenias.platelets', 'ferritin', 'triglycerides', 'fibrinogen', 'ast', 'hemophagocytosis'],
+  ohi: ['scd25', 'ferritin'],
+} as const;
+export type Framework = keyof typeof ITEM_IDS;
 
 // ---------------------------------------------------------------------------------------------- HLH-2004
 

@@ -154,7 +154,10 @@ const PLAUSIBLE_MAX: Record<AnalyteId, number> = {
  * Every shipped analyte definition is a product decision built on LOINC: which codes identify the analyte, its
  * canonical unit, the conversions, the adult fallback ranges and the plausibility limits (docs/knowledge.md).
  */
-const ANALYTE_DEFINITION = cite('loinc', 'codes, canonical unit, fallback ranges (docs/knowledge.md)', 'design');
+const ANALYTE_DEFINITION = {
+  ...cite('loinc', 'codes, canonical unit, fallback ranges', 'design'),
+  note: 'Which LOINC codes identify the analyte, its canonical unit and conversions, the adult fallback reference ranges (used only without a lab range, and marked on the card) and the plausibility limits (a value outside is reported, never used).',
+};
 
 function withPlausibility(analytes: Record<AnalyteId, Omit<AnalyteDefinition, 'status' | 'source'>>): AnalyteKnowledge['analytes'] {
   const entries = (Object.entries(analytes) as [AnalyteId, AnalyteDefinition][]).map(([id, def]) => [

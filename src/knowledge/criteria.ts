@@ -176,6 +176,8 @@ const HLH2004 = (criterion: string) => cite('henter-2007', criterion);
 const HSCORE = (variable: string) => cite('fardet-2014', `HScore table: ${variable}`);
 const ASTCT = (feature: string) => reproduced('hines-2023', `IEC-HS features table: ${feature}`);
 const OHI = (part: string) => cite('zoref-lorenz-2022', part);
+const CYTOPENIA_NOTE =
+  'The consensus says "cytopenias: new onset, worsening, or refractory" without numbers: the HLH-2004 lineage thresholds (Henter 2007 criterion 3) are reused; a cytopenia counts when new or worse than baseline.';
 
 export const defaultCriteriaKnowledge: CriteriaKnowledge = {
   lookback: {
@@ -211,9 +213,9 @@ export const defaultCriteriaKnowledge: CriteriaKnowledge = {
     // The consensus's "cytopenias: new onset, worsening, or refractory" gives no number: the screen reuses the
     // HLH-2004 lineage thresholds (Henter 2007 criterion 3) as its definition.
     cytopenia: {
-      hemoglobin: { unit: 'g/dL', lt: 9.0, alt: [{ unit: 'g/L', lt: 90 }], ...design('IEC-HS cytopenia thresholds') },
-      platelets: { unit: '10*9/L', lt: 100, alt: [{ unit: '10*3/uL', lt: 100 }], ...design('IEC-HS cytopenia thresholds') },
-      anc: { unit: '10*9/L', lt: 1.0, alt: [{ unit: '10*3/uL', lt: 1.0 }], ...design('IEC-HS cytopenia thresholds') },
+      hemoglobin: { unit: 'g/dL', lt: 9.0, alt: [{ unit: 'g/L', lt: 90 }], ...design('IEC-HS cytopenia thresholds', CYTOPENIA_NOTE) },
+      platelets: { unit: '10*9/L', lt: 100, alt: [{ unit: '10*3/uL', lt: 100 }], ...design('IEC-HS cytopenia thresholds', CYTOPENIA_NOTE) },
+      anc: { unit: '10*9/L', lt: 1.0, alt: [{ unit: '10*3/uL', lt: 1.0 }], ...design('IEC-HS cytopenia thresholds', CYTOPENIA_NOTE) },
     },
     // "fever: new or persistent" gives no number: the HLH-2004 threshold is reused.
     fever: { unit: 'Cel', gte: 38.5, ...design('IEC-HS fever threshold', 'The consensus says "fever: new or persistent" without a number: the HLH-2004 threshold (Henter 2007 criterion 1) is reused.') },

@@ -91,22 +91,22 @@ const agent = (name: string, cls: Agent['class'], brands: string[] = [], codes: 
   ...CLASS_EVIDENCE[cls],
 });
 /** Screened as a class effect of its drug class: no HLH report specific to the agent is cited. */
-const classEffect = (a: Agent): Agent => ({ ...a, classEffect: true, ...design('checkpoint inhibitors screened as a class effect') });
+const classEffect = (a: Agent): Agent => ({ ...a, classEffect: true, ...design('checkpoint inhibitors screened as a class effect', 'PD-1 inhibitors without an agent-specific HLH report are screened as an effect of their class; the card says so.') });
 
 export const defaultExposureKnowledge: ExposureKnowledge = {
   windows: {
     // day 0 = infusion; screen days 0–100
-    'car-t': { closeFrom: 'start', closeAfter: { value: 100, unit: 'd' }, openWhileOngoing: false, reopenOnDoseIncrease: false, ...design('exposure window: car-t') },
+    'car-t': { closeFrom: 'start', closeAfter: { value: 100, unit: 'd' }, openWhileOngoing: false, reopenOnDoseIncrease: false, ...design('exposure window: car-t', 'Day 0 = infusion; screen days 0–100 (most onsets days 2–37: ASH 2025).') },
     // from first dose, while on therapy + 90 days
-    't-cell-engager': { closeFrom: 'last', closeAfter: { value: 90, unit: 'd' }, openWhileOngoing: true, reopenOnDoseIncrease: false, ...design('exposure window: t-cell-engager') },
+    't-cell-engager': { closeFrom: 'last', closeAfter: { value: 90, unit: 'd' }, openWhileOngoing: true, reopenOnDoseIncrease: false, ...design('exposure window: t-cell-engager', 'From the first dose, while on therapy and 90 days after the last dose.') },
     // from first dose to 26 weeks after last dose
-    'checkpoint-inhibitor': { closeFrom: 'last', closeAfter: { value: 26, unit: 'wk' }, openWhileOngoing: true, reopenOnDoseIncrease: false, ...design('exposure window: checkpoint-inhibitor') },
+    'checkpoint-inhibitor': { closeFrom: 'last', closeAfter: { value: 26, unit: 'wk' }, openWhileOngoing: true, reopenOnDoseIncrease: false, ...design('exposure window: checkpoint-inhibitor', 'From the first dose to 26 weeks after the last dose (Noseda 2019: median onset 6.7 weeks, IQR 2.9–15.4).') },
     // while on therapy + 90 days
-    'btk-inhibitor': { closeFrom: 'last', closeAfter: { value: 90, unit: 'd' }, openWhileOngoing: true, reopenOnDoseIncrease: false, ...design('exposure window: btk-inhibitor') },
+    'btk-inhibitor': { closeFrom: 'last', closeAfter: { value: 90, unit: 'd' }, openWhileOngoing: true, reopenOnDoseIncrease: false, ...design('exposure window: btk-inhibitor', 'While on therapy and 90 days after the last dose.') },
     // 0–8 weeks after start or dose increase
-    lamotrigine: { closeFrom: 'start', closeAfter: { value: 8, unit: 'wk' }, openWhileOngoing: false, reopenOnDoseIncrease: true, ...design('exposure window: lamotrigine') },
+    lamotrigine: { closeFrom: 'start', closeAfter: { value: 8, unit: 'wk' }, openWhileOngoing: false, reopenOnDoseIncrease: true, ...design('exposure window: lamotrigine', '0–8 weeks after the start or a dose increase (FDA 2018: onset days to weeks).') },
     // 0–8 weeks (from start)
-    'tmp-smx': { closeFrom: 'start', closeAfter: { value: 8, unit: 'wk' }, openWhileOngoing: false, reopenOnDoseIncrease: false, ...design('exposure window: tmp-smx') },
+    'tmp-smx': { closeFrom: 'start', closeAfter: { value: 8, unit: 'wk' }, openWhileOngoing: false, reopenOnDoseIncrease: false, ...design('exposure window: tmp-smx', '0–8 weeks from the start (a FAERS signal).') },
   },
   agents: [
     // CAR T (IEC): generic · brand
@@ -124,7 +124,7 @@ export const defaultExposureKnowledge: ExposureKnowledge = {
       names: ['car t', 'car t cell', 'chimeric antigen receptor'],
       codes: [],
       unspecified: true,
-      ...design('CAR T infusion without a product name'),
+      ...design('CAR T infusion without a product name', 'A CAR T infusion documented without its product still anchors day 0.'),
     },
     // T-cell engagers (IEC); blinatumomab RxNorm 1597258 [confirmed]
     agent('blinatumomab', 't-cell-engager', ['blincyto'], ['1597258']),

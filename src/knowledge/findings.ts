@@ -82,7 +82,10 @@ export const findingKnowledgeSchema = z.strictObject({
 export type FindingKnowledge = z.infer<typeof findingKnowledgeSchema>;
 
 /** The shipped finding codes are a product decision (the code tables in docs/knowledge.md); sites extend them. */
-const FINDING_CODE: Provenance = design('finding codes');
+const FINDING_CODE: Provenance = design(
+  'finding codes',
+  "SNOMED CT and ICD-10-CM codes of the findings; hemophagocytosis and low NK-cell activity have no confirmed standard code, so the project's own code system stands for them. Sites map their own codes.",
+);
 
 const icd = (code: string, kinds: FindingCode['kinds'], extra: Partial<FindingCode> = {}): FindingCode => ({
   system: ICD10CM,
@@ -130,8 +133,8 @@ export const defaultFindingKnowledge: FindingKnowledge = {
     // [design] ICD-10-CM chapter I (A00–B99) by prefix. Excluded: B20 (HIV stays HScore immunosuppression: a
     // chronic background state, not an intercurrent infection that mimics HLH) and B90–B94 (sequelae of infections,
     // not active infection).
-    { system: ICD10CM, from: 'A00', to: 'B99', kinds: ['infection'], exclude: ['B20', 'B90', 'B91', 'B92', 'B93', 'B94'], ...design('infection code ranges') },
-    { system: ICD10CM, from: 'J12', to: 'J18', kinds: ['infection'], detail: 'pneumonia', ...design('infection code ranges') }, // J12–J18 pneumonia
+    { system: ICD10CM, from: 'A00', to: 'B99', kinds: ['infection'], exclude: ['B20', 'B90', 'B91', 'B92', 'B93', 'B94'], ...design('infection code ranges', 'ICD-10-CM chapter I (A00–B99, without B20 HIV and the B90–B94 sequelae) and J12–J18 pneumonia count as documented infection: an alternative explanation shown on the card, never changing the indicator.') },
+    { system: ICD10CM, from: 'J12', to: 'J18', kinds: ['infection'], detail: 'pneumonia', ...design('infection code ranges', 'ICD-10-CM chapter I (A00–B99, without B20 HIV and the B90–B94 sequelae) and J12–J18 pneumonia count as documented infection: an alternative explanation shown on the card, never changing the indicator.') }, // J12–J18 pneumonia
   ],
   positiveValues: [{ system: SNOMED, code: '10828004', ...FINDING_CODE }], // SNOMED CT 10828004 positive
   negativeValues: [{ system: SNOMED, code: '260385009', ...FINDING_CODE }], // SNOMED CT 260385009 negative
@@ -141,7 +144,7 @@ export const defaultFindingKnowledge: FindingKnowledge = {
       detail: 'glucocorticoid',
       names: ['prednisone', 'prednisolone', 'methylprednisolone', 'dexamethasone', 'hydrocortisone', 'betamethasone'],
       codes: [],
-      ...design('HScore immunosuppression: systemic glucocorticoids'),
+      ...design('HScore immunosuppression: systemic glucocorticoids', 'The systemic glucocorticoids named for Fardet\'s "long-term glucocorticoids" (RxNorm codes to be looked up).'),
     },
     // cyclosporine (ciclosporin is the INN spelling). RxNorm code: look up before coding.
     { detail: 'cyclosporine', names: ['cyclosporine', 'ciclosporin', 'cyclosporin'], codes: [], ...cite('fardet-2014', 'HScore table: known underlying immunosuppression') },

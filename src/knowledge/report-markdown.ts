@@ -76,7 +76,7 @@ export function knowledgeMarkdown(r: KnowledgeReport, opts: { site: boolean }): 
     out.push('', '## Notation (word lists and aliases)', '', 'Not clinical values: how text and codes are read. Each is overridable like the values above.', '');
     for (const n of r.notation) out.push(`- \`${n.path}\`${opts.site && n.siteChanged ? ' (**site changed**)' : ''}: ${cell(JSON.stringify(n.value))}`);
   }
-  const decisions = r.values.filter((v) => v.status === 'design' && v.source.id === 'design');
+  const decisions = r.values.filter((v) => v.status === 'design' && v.source.id !== 'site');
   out.push('', '## Design decisions', '', 'Product decisions for clinical review before go-live, each configurable.', '');
   for (const [locator, entries] of groupBy(decisions, (d) => d.source.locator ?? '')) {
     const notes = [...new Set(entries.map((e) => e.note).filter((n): n is string => Boolean(n)))];

@@ -10,7 +10,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { ANALYTE_IDS, EXPOSURE_CLASSES, issuePath } from '../vocabulary';
-import { ITEM_FLAGS, REASON_CODES, type ItemFlag, type ReasonCode } from '../criteria/types';
+import { ITEM_FLAGS, ITEM_IDS, REASON_CODES, type Framework, type ItemFlag, type ReasonCode } from '../criteria/types';
 import type shippedWording from '../../cards/wording.json';
 
 export class CardContentError extends Error {
@@ -56,10 +56,19 @@ function byCode<C extends string>(codes: readonly C[], value: z.ZodString) {
  */
 type Covers<T extends U, U> = T;
 type _ShippedCriteriaWording = Covers<(typeof shippedWording)['criteria'], { reasons: Record<ReasonCode, string>; flags: Record<ItemFlag, string> }>;
+type _ShippedItemLabels = Covers<(typeof shippedWording)['items'], { [F in Framework]: Record<(typeof ITEM_IDS)[F][number], string> }>;
 
 const wordingSchema = z
   .object({
     ...comment,
+    /** Criterion labels by framework and item id; `{placeholders}` are filled from the item's knowledge values. */
+    items: z.strictObject({
+      ...comment,
+      iecHs: byCode(ITEM_IDS.iecHs, text),
+      hlh2004: byCode(ITEM_IDS.hlh2004, text),
+      hscore: byCode(ITEM_IDS.hscore, text),
+      ohi: byCode(ITEM_IDS.ohi, text),
+    }),
     /** Why an item is unknown (empty: the state alone) and the qualifiers next to a value, by engine code. */
     criteria: z.strictObject({ ...comment, reasons: byCode(REASON_CODES, z.string()), flags: byCode(ITEM_FLAGS, text) }),
     summary: z

@@ -2,12 +2,12 @@
  * The criteria tables of the card's detail (Markdown): each criterion's state, value, threshold, time and reference
  * range with its source, and the HScore variables. Everything that came from the EHR is escaped (./markdown.ts).
  */
-import type { Assessment, CriterionItem, HScoreVariable, UnusableResult } from '../criteria/types';
+import type { Assessment, CriterionItem, Framework, HScoreVariable, UnusableResult } from '../criteria/types';
 import type { CardContent } from './content';
 import { fill, formatFactor, formatNumber, formatTime, formatUnit, formatValue } from './format';
 import { escapeMarkdown as esc, plainText, table } from './markdown';
 import { ANALYTE_IDS } from '../vocabulary';
-import { analyteOfItem, thresholdInValueUnit } from './criterion-items';
+import { analyteOfItem, itemLabel, thresholdInValueUnit } from './criterion-items';
 
 /** The criteria wording of the card content (reasons and flags by engine code). */
 type Words = CardContent['wording']['criteria'];
@@ -34,9 +34,9 @@ export function unusableNote(a: Assessment, content: CardContent): UnusableNote 
 }
 
 /** "LDH > ULN (result present, unit missing)". */
-export function withNote(i: CriterionItem, note: UnusableNote): string {
+export function withNote(label: string, i: CriterionItem, note: UnusableNote): string {
   const n = note(i);
-  return n ? `${esc(i.label)} (${n})` : esc(i.label);
+  return n ? `${esc(label)} (${n})` : esc(label);
 }
 
 function stateCell(i: CriterionItem, w: Words, note: UnusableNote = NO_NOTE): string {
@@ -95,12 +95,13 @@ function rangeCell(i: CriterionItem): string {
   return `${esc(`${span} ${u}`.trim())} (${src}${unread})`;
 }
 
-export function criteriaRows(items: readonly CriterionItem[], w: Words, note: UnusableNote, suffix = ''): string[][] {
+export function criteriaRows(items: readonly CriterionItem[], framework: Framework, wording: CardContent['wording'], note: UnusableNote, suffix = ''): string[][] {
   const rows: string[][] = [];
+  const w = wording.criteria;
   for (const i of items) {
-    rows.push([`${esc(i.label)}${suffix}`, stateCell(i, w, note), valueCell(i, w), thresholdCell(i), esc(formatTime(i.time)), rangeCell(i)]);
+    rows.push([`${esc(itemLabel(wording.items, framework, i))}${suffix}`, stateCell(i, w, note), valueCell(i, w), thresholdCell(i), esc(formatTime(i.time)), rangeCell(i)]);
     for (const c of i.components ?? []) {
-      rows.push([`↳ ${esc(c.label)}`, stateCell(c, w, note), valueCell(c, w), thresholdCell(c), esc(formatTime(c.time)), rangeCell(c)]);
+      rows.push([`↳ ${esc(itemLabel(wording.items, framework, c))}`, stateCell(c, w, note), valueCell(c, w), thresholdCell(c), esc(formatTime(c.time)), rangeCell(c)]);
     }
   }
   return rows;
@@ -115,7 +116,8 @@ function findingValueCell(v: HScoreVariable, w: Words): string {
   return `${shown.join(', ')}${v.sources.length > 3 ? ` +${v.sources.length - 3} more` : ''}`;
 }
 
-export function hscoreSection(a: Assessment, w: Words, note: UnusableNote): string[] {
+export function hscoreSection(a: Assessment, wording: CardContent['wording'], note: UnusableNote): string[] {
+  const w = wording.criteria;
   const h = a.hscore;
   const range = h.complete || h.score === h.maxPossible ? `${h.score}` : `${h.score}–${h.maxPossible}`;
   const prob = h.complete
@@ -127,7 +129,7 @@ export function hscoreSection(a: Assessment, w: Words, note: UnusableNote): stri
   ];
   if (h.missing.length) lines.push(`Missing or partly unknown: ${h.missing.map((m) => esc(m)).join(', ')}.`);
   const rows = h.variables.map((v: HScoreVariable) => [
-    esc(v.label),
+    esc(itemLabel(wording.items, 'hscore', v)),
     v.points === v.maxPoints ? `${v.points}` : `${v.points}–${v.maxPoints}`,
     stateCell(v, w, note),
     findingValueCell(v, w),

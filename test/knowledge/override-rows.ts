@@ -18,14 +18,18 @@ const statement = (name: string, start: string) => ({
 });
 /** HScore 176 (temperature 49, splenomegaly 23, 2 cytopenias 24, ferritin 50, fibrinogen 30) with HLH-2004 4 of 8. */
 const hscore176 = () => drug([fib(200)], { ferritin: 6500, fever: 39.6 });
-/** The HLH-2004 cytopenia row, whose label names the lineages required: "<required>: <state>". */
-const cytopeniasRow = (r: Parameters<typeof indicator>[0]): string => {
-  for (const n of [2, 3]) {
-    const state = rowOf(r, 'HLH-2004', `Cytopenias (≥ ${n} of 3 lineages)`)[0];
+/**
+ * A row whose label states a knowledge value (the label follows the value in force): "<n>: <state>" for the first
+ * of `values` whose label `template` ({n}) is on the card.
+ */
+const labelled = (section: string, template: string, values: number[]) => (r: Parameters<typeof indicator>[0]): string => {
+  for (const n of values) {
+    const state = rowOf(r, section, template.replace('{n}', String(n)))[0];
     if (state !== 'no row') return `${n}: ${state}`;
   }
   return 'no row';
 };
+const cytopeniasRow = labelled('HLH-2004', 'Cytopenias (≥ {n} of 3 lineages)', [2, 3]);
 const hscoreScore = (r: Parameters<typeof indicator>[0]) => detailMatch(/HScore: (\d+)/)(r);
 
 export const criteriaRows: Row[] = [
@@ -49,22 +53,30 @@ export const criteriaRows: Row[] = [
   { path: 'criteria.iecHs.rapidRise.factor', override: { value: 3 }, resources: () => iec([ferritin(300, 30), ferritin(700)], { ferritin: null }), probe: indicator, before: 'warning', after: 'no card' },
   { path: 'criteria.iecHs.rapidRise.withinHours', override: { value: 12 }, resources: () => iec([ferritin(300, 30), ferritin(700)], { ferritin: null }), probe: indicator, before: 'warning', after: 'no card' },
   { path: 'criteria.iecHs.rapidRise.requireAboveUln', override: { value: false }, resources: () => iec([ferritin(150, 30), ferritin(350)], { ferritin: null }), probe: indicator, before: 'no card', after: 'warning' },
-  { path: 'criteria.iecHs.transaminases.ulnFactor', override: { value: 10 }, resources: () => iec([alt(200)]), probe: ASTCT('↳ ALT'), before: 'met', after: 'not met' },
+  {
+    path: 'criteria.iecHs.transaminases.ulnFactor',
+    override: { value: 10 },
+    resources: () => iec([alt(200)]),
+    // the label is the content's template filled with the value in force
+    probe: (r) => [ASTCT('↳ ALT')(r), detailMatch(/Transaminases \(ALT or AST\) > (\d+) × ULN/)(r)],
+    before: ['met', '5'],
+    after: ['not met', '10'],
+  },
   { path: 'criteria.iecHs.transaminases.baselineFactor', override: { value: 10 }, resources: () => iec([alt(100, 24 * 14), alt(600)]), probe: ASTCT('↳ ALT'), before: 'met', after: 'not met' },
   {
     path: 'criteria.iecHs.fibrinogen.absolute',
     override: { lt: 100, alt: [{ unit: 'g/L', lt: 1.0 }] },
     resources: () => iec([fib(120, 6, range(100, 400, 'mg/dL')), alt(300)], { fib: null }),
-    probe: ASTCT('Hypofibrinogenemia (< 150 mg/dL or < LLN)'),
-    before: 'met',
-    after: 'not met',
+    probe: labelled('ASTCT 2023 IEC-HS', 'Hypofibrinogenemia (< {n} mg/dL or < LLN)', [150, 100]),
+    before: '150: met',
+    after: '100: not met',
   },
-  { path: 'criteria.iecHs.fibrinogen.belowLln', override: { value: false }, resources: () => iec([fib(160, 6, range(200, 400, 'mg/dL')), alt(300)], { fib: null }), probe: ASTCT('Hypofibrinogenemia (< 150 mg/dL or < LLN)'), before: 'met', after: 'not met' },
+  { path: 'criteria.iecHs.fibrinogen.belowLln', override: { value: false }, resources: () => iec([fib(160, 6, range(200, 400, 'mg/dL')), alt(300)], { fib: null }), probe: labelled('ASTCT 2023 IEC-HS', 'Hypofibrinogenemia (< {n} mg/dL or < LLN)', [150]), before: '150: met', after: '150: not met' },
   { path: 'criteria.iecHs.cytopenia.hemoglobin', override: { lt: 8, alt: [{ unit: 'g/L', lt: 80 }] }, resources: () => iec([hb(8.5)]), probe: ASTCT('↳ Hemoglobin'), before: 'met', after: 'not met' },
   { path: 'criteria.iecHs.cytopenia.platelets', override: { lt: 50, alt: [{ unit: '10*3/uL', lt: 50 }] }, resources: () => iec([plt(80)]), probe: ASTCT('↳ Platelets'), before: 'met', after: 'not met' },
   { path: 'criteria.iecHs.cytopenia.anc', override: { lt: 0.5, alt: [{ unit: '10*3/uL', lt: 0.5 }] }, resources: () => iec([anc(0.8)]), probe: ASTCT('↳ Neutrophils (absolute)'), before: 'met', after: 'not met' },
   { path: 'criteria.iecHs.fever', override: { gte: 39 }, resources: () => iec([temp(38.7)]), probe: ASTCT('Fever (new or persistent)'), before: 'met', after: 'not met' },
-  { path: 'criteria.iecHs.triglycerides', override: { gt: 300, alt: [{ unit: 'mmol/L', gt: 3.4 }] }, resources: () => iec([tg(280)]), probe: ASTCT('Hypertriglyceridemia (fasting > 265 mg/dL)'), before: 'not assessable', after: 'no row' },
+  { path: 'criteria.iecHs.triglycerides', override: { gt: 300, alt: [{ unit: 'mmol/L', gt: 3.4 }] }, resources: () => iec([tg(280)]), probe: labelled('ASTCT 2023 IEC-HS', 'Hypertriglyceridemia (fasting > {n} mg/dL)', [265, 300]), before: '265: not assessable', after: '300: not met' },
   { path: 'criteria.iecHs.aboveUlnFactor', override: { value: 2 }, resources: () => iec([lab('2532-0', 300, 'U/L', H(6), range(100, 250, 'U/L'))]), probe: ASTCT('LDH > ULN'), before: 'met', after: 'not met' },
   { path: 'criteria.iecHs.suggestiveOtherFeatures', override: { value: 2 }, resources: () => iec(), probe: indicator, before: 'warning', after: 'info' },
   // ------------------------------------------------------------------------------------------ HLH-2004

@@ -89,7 +89,8 @@ describe('card content', () => {
     const d = card.detail!;
     expect(d).toContain('Screening support, not a diagnosis');
     expect(d).toContain('| Criterion | State | Value | Threshold | Time | Reference range (source) |');
-    expect(d).toContain('| Fibrinogen &lt; 150 mg/dL | **met** | 110 mg/dL | &lt; 150 mg/dL [reproduced] | 2024-05-13 06:00Z | 180–400 mg/dL (fallback, adult) |');
+    // the label is the content's template (cards/wording.json items), filled with the knowledge value in force
+    expect(d).toContain('| Hypofibrinogenemia \\(&lt; 150 mg/dL or &lt; LLN\\) | **met** | 110 mg/dL | &lt; 150 mg/dL [reproduced] | 2024-05-13 06:00Z | 180–400 mg/dL (fallback, adult) |');
     expect(d).toContain('HLH-2004: 1 met, 7 unknown of 8');
     expect(d).toContain('HScore: 120–250 of 337');
     expect(d).toContain('per Fardet 2014 table');

@@ -70,6 +70,13 @@ describe('card content', () => {
     expect(() => loadCardContent(extra)).toThrow(/wording\.json: criteria\.reasons/);
   });
 
+  it('criterion labels are content: a site template is used with the knowledge values in force; a missing id is refused', () => {
+    const dir = siteCopy((d) => editJson(d, 'wording.json', (j) => (((j.items as Record<string, Record<string, string>>).iecHs as Record<string, string>)['ferritin.uln'] = 'Ferritine > {factor} × LSN')));
+    expect(loadCardContent(dir).wording.items.iecHs['ferritin.uln']).toBe('Ferritine > {factor} × LSN');
+    const missing = siteCopy((d) => editJson(d, 'wording.json', (j) => delete ((j.items as Record<string, Record<string, string>>).hlh2004 as Record<string, string>)['scd25']));
+    expect(() => loadCardContent(missing)).toThrow(/wording\.json: items\.hlh2004\.scd25/);
+  });
+
   it('missing folder or broken JSON fails clearly', () => {
     expect(() => loadCardContent('/nonexistent/cards')).toThrow(/cannot read .*manifest\.json/);
     const broken = siteCopy((d) => writeFileSync(path.join(d, 'wording.json'), '{'));

@@ -14,10 +14,23 @@ import { defaultKnowledge } from '../../src/knowledge';
 
 export const AS_OF = '2024-05-13T08:00:00Z';
 
+/** The knowledge values the engine puts on items whose label template names them (shipped defaults). */
+const PARAMS: Record<string, Record<string, number | string>> = {
+  ferritin: { ulnFactor: 2, baselineFactor: 2 },
+  'ferritin.uln': { factor: 2 },
+  'ferritin.baseline': { factor: 2 },
+  'ferritin.rising': { factor: 2, hours: 48 },
+  transaminases: { ulnFactor: 5, baselineFactor: 5 },
+  fibrinogen: { bound: '< 150 mg/dL' },
+  cytopenias: { required: 2, total: 3 },
+  triglycerides: { bound: '> 265 mg/dL' },
+};
+
 export function item(id: string, state: CriterionState, extra: Partial<CriterionItem> = {}): CriterionItem {
   return {
     id,
     label: extra.label ?? id,
+    ...(PARAMS[id] ? { params: PARAMS[id] } : {}),
     state,
     reason: state === 'met' ? 'threshold-met' : state === 'not-met' ? 'threshold-not-met' : 'no-data',
     sources: [],
