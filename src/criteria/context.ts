@@ -4,17 +4,21 @@
  * count, whether the patient was a child at a given time).
  */
 import type { CriteriaKnowledge } from '../knowledge/criteria';
+import type { Bibliography, Provenance, SourceRef } from '../knowledge/provenance';
+import { citationText } from '../knowledge/values';
 import type { LabValue, PatientTimeline } from '../timeline/types';
 import { toEpochMs, HOUR_MS } from '../timeline/time';
 import type { SiteTime } from '../timeline/site-time';
 import { addAge } from '../timeline/ranges';
-import type { AnalyteId } from '../vocabulary';
+import type { AnalyteId, KnowledgeStatus } from '../vocabulary';
 
 export interface Ctx {
   timeline: PatientTimeline;
   asOf: string;
   asOfMs: number;
   k: CriteriaKnowledge;
+  /** The knowledge base's bibliography: what a value's `source.id` refers to. */
+  sources: Bibliography;
   /** The site's clock: dates are placed and calendar days counted in the site zone (src/timeline/site-time). */
   site: SiteTime;
   /** `site.ms`: epoch ms of a timeline time (zoned instant, or a date at 00:00 site time). */
@@ -65,12 +69,12 @@ export function countedFinding(ctx: Ctx): (f: { time?: string }) => boolean {
 
 /** Start of the laboratory lookback window, or the exposure episode's day 0 when later (`countsFromMs`). */
 export function labLookbackStart(ctx: Ctx): number {
-  return Math.max(ctx.asOfMs - ctx.k.lookback.labHours * HOUR_MS, ctx.countsFromMs);
+  return Math.max(ctx.asOfMs - ctx.k.lookback.labHours.value * HOUR_MS, ctx.countsFromMs);
 }
 
 /** Start of the temperature lookback window, or the exposure episode's day 0 when later. */
 export function temperatureLookbackStart(ctx: Ctx): number {
-  return Math.max(ctx.asOfMs - ctx.k.lookback.temperatureHours * HOUR_MS, ctx.countsFromMs);
+  return Math.max(ctx.asOfMs - ctx.k.lookback.temperatureHours.value * HOUR_MS, ctx.countsFromMs);
 }
 
 /** Whether the patient was under the pediatric age limit ([design] criteria.pediatric) at `ms`. */
@@ -79,7 +83,22 @@ export function isChildAt(ctx: Ctx, ms: number | undefined): boolean {
   if (ctx.adultFromMs === undefined) {
     // A birth date is a site calendar date (00:00 site time), like every date: the 18th birthday starts at local midnight.
     const birth = ctx.ms(ctx.timeline.patient.birthDate);
-    ctx.adultFromMs = birth === undefined ? null : addAge(birth, ctx.k.pediatric.underAgeYears, 'a');
+    ctx.adultFromMs = birth === undefined ? null : addAge(birth, ctx.k.pediatric.underAgeYears.value, 'a');
   }
   return ctx.adultFromMs !== null && ms < ctx.adultFromMs;
+}
+
+/** What a threshold cites: the knowledge value's status and source, and the text shown for it. */
+export interface Cite {
+  citation: string;
+  status: KnowledgeStatus;
+  source: SourceRef;
+}
+
+const citeCache = new WeakMap<Provenance, Cite>();
+/** The citation of a knowledge value, built once per (immutable) knowledge object. */
+export function citeOf(ctx: Ctx, v: Provenance): Cite {
+  let c = citeCache.get(v);
+  if (!c) citeCache.set(v, (c = { citation: citationText(ctx.sources, v), status: v.status, source: v.source }));
+  return c;
 }

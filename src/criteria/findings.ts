@@ -1,5 +1,5 @@
 /**
- * Coded findings (Condition / Observation) as criterion items. CC §7: a documented negative finding
+ * Coded findings (Condition / Observation) as criterion items. A documented negative finding
  * (e.g. marrow examined, no hemophagocytosis) is `not-met`; no record at all is `unknown`. A documented
  * positive anywhere in the considered period wins over a negative (the feature was observed).
  * Criterion items read only current findings (`isCurrentFinding`): resolved/inactive/remission or abated before
@@ -21,7 +21,7 @@ const UNCONFIRMED_STATUSES = new Set(['provisional', 'differential', 'unconfirme
 
 /** Start of the finding lookback [design] (criteria.lookback.findingDays; CC is silent on finding age). */
 export function findingLookbackStart(ctx: Ctx): number {
-  return ctx.asOfMs - ctx.k.lookback.findingDays * DAY_MS;
+  return ctx.asOfMs - ctx.k.lookback.findingDays.value * DAY_MS;
 }
 
 /**

@@ -1,10 +1,10 @@
 /**
- * HScore (Fardet 2014, Arthritis Rheumatol 66:2613) [confirmed], CC §4.
+ * HScore (Fardet 2014, Arthritis Rheumatol 66:2613); points, bands and cut-off from `criteria.hscore` (docs/knowledge.md).
  *
  * Each variable has `points` (proven by the data) and `maxPoints` (if every unknown were positive):
  * a missing variable contributes 0..max, an unknown cytopenia lineage counts as cytopenic for maxPoints,
  * a comparator value contributes the range of bands its interval overlaps. So missing data never lowers
- * `maxPossible`. HScore's cytopenia thresholds (Hb ≤ 9.2 g/dL, WBC ≤ 5, platelets ≤ 110) are its own.
+ * `maxPossible`. HScore's cytopenia thresholds are its own (not HLH-2004's).
  * Triglycerides: Fardet's variable does not require fasting, so any triglyceride value counts here.
  * Probability: linear interpolation of the published table, labelled as such; "<1%" below 90, ">99%" at 250+.
  * Immunosuppression: coded HIV / Z79.52 is met; a glucocorticoid / cyclosporine / azathioprine medication only
@@ -17,13 +17,12 @@ import { currentFindings, findingItem } from './findings';
 import { satisfies } from './interval';
 import type { CriterionItem, HScoreResult, HScoreVariable, HScoreVariableId, ProbabilityEstimate } from './types';
 import { lineageState } from './hlh2004';
-import { countedFinding, labLookbackStart, temperatureLookbackStart, type Ctx } from './context';
+import { citeOf, countedFinding, labLookbackStart, temperatureLookbackStart, type Ctx } from './context';
 import { valuesIn } from './lab-window';
 import { measure } from './measure';
 import { decide, judgeAbsolute } from './judge';
 import { item } from './items';
 
-const CITE = 'HScore (Fardet 2014), CC §4';
 const PROBABILITY_LABEL = 'per Fardet 2014 table (linear interpolation between rows)';
 
 /** `base` (always a fresh item) completed in place: same keys in the same order as `{ ...base, state, reason, points, maxPoints }`. */
@@ -111,11 +110,11 @@ function isLongTermAtAsOf(ctx: Ctx, f: Finding): boolean {
   if (end !== undefined && end < ctx.asOfMs) return false;
   const start = ctx.ms(f.time);
   if (start === undefined) return false;
-  return ctx.asOfMs - start >= ctx.k.hscore.immunosuppressionMedicationMinDays * DAY_MS;
+  return ctx.asOfMs - start >= ctx.k.hscore.immunosuppressionMedicationMinDays.value * DAY_MS;
 }
 
 /**
- * CC §4 "known underlying immunosuppression (HIV+, or long-term glucocorticoids / cyclosporine / azathioprine)":
+ * Fardet 2014 "known underlying immunosuppression (HIV+, or long-term glucocorticoids / cyclosporine / azathioprine)":
  * a coded HIV or long-term steroid use (Z79.52) finding is met; an immunosuppressive medication is met only
  * when long-term at asOf (above), otherwise the variable is unknown (`not-long-term`, 0..18) with it as source.
  */
@@ -159,7 +158,7 @@ function cytopenias(ctx: Ctx): HScoreVariable {
   const c = ctx.k.hscore.cytopenias;
   const lab0 = labLookbackStart(ctx);
   const lineage = (id: string, label: string, analyte: 'hemoglobin' | 'wbc' | 'platelets', t: typeof c.hemoglobin): CriterionItem => {
-    const judged = valuesIn(ctx, analyte, lab0).map((v) => judgeAbsolute(v, t, CITE, 'confirmed'));
+    const judged = valuesIn(ctx, analyte, lab0).map((v) => judgeAbsolute(v, t, citeOf(ctx, t)));
     const { state, chosen } = decide(judged, 'down');
     return item(`cytopenias.${id}`, label, state, chosen, ctx);
   };
@@ -170,8 +169,10 @@ function cytopenias(ctx: Ctx): HScoreVariable {
   ];
   const met = lineages.filter((l) => l.state === 'met').length;
   const unk = lineages.filter((l) => l.state === 'unknown').length;
-  const pointsAt = (n: number): number => c.pointsByCount[Math.min(n, 3)] ?? 0;
-  const ls = lineageState(lineages, 2);
+  const byCount = c.pointsByCount.value;
+  const pointsAt = (n: number): number => byCount[Math.min(n, byCount.length - 1)] ?? 0;
+  // The reason only: proven points are by count; a lineage count that can still reach the first scoring row is unknown.
+  const ls = lineageState(lineages, Math.max(1, byCount.findIndex((p) => p > 0)));
   const base: CriterionItem = {
     id: 'cytopenias',
     label: 'Number of cytopenias',
@@ -183,7 +184,7 @@ function cytopenias(ctx: Ctx): HScoreVariable {
   return variable(base, pointsAt(met), pointsAt(met + unk));
 }
 
-/** Probability by linear interpolation of Fardet's table (CC §4). */
+/** Probability by linear interpolation of Fardet's published table (criteria.hscore.probabilityTable). */
 export function probability(score: number, table: { score: number; percent: number; qualifier?: '<' | '>' }[]): ProbabilityEstimate {
   const rows = [...table].sort((a, b) => a.score - b.score);
   const first = rows[0]!;
@@ -210,7 +211,7 @@ export function assessHScore(ctx: Ctx): HScoreResult {
   const h = ctx.k.hscore;
   const lab0 = labLookbackStart(ctx);
   const variables: HScoreVariable[] = [
-    immunosuppression(ctx, 'Known underlying immunosuppression', h.immunosuppressionPoints),
+    immunosuppression(ctx, 'Known underlying immunosuppression', h.immunosuppressionPoints.value),
     bandedVariable(ctx, 'temperature', 'Temperature', valuesIn(ctx, 'temperature', temperatureLookbackStart(ctx)), h.temperature),
     organomegaly(ctx),
     cytopenias(ctx),
@@ -218,19 +219,19 @@ export function assessHScore(ctx: Ctx): HScoreResult {
     bandedVariable(ctx, 'triglycerides', 'Triglycerides', valuesIn(ctx, 'triglycerides', lab0), h.triglycerides),
     bandedVariable(ctx, 'fibrinogen', 'Fibrinogen', valuesIn(ctx, 'fibrinogen', lab0), h.fibrinogen),
     bandedVariable(ctx, 'ast', 'AST', valuesIn(ctx, 'ast', lab0), h.ast),
-    findingPoints(ctx, 'hemophagocytosis', 'Hemophagocytosis on bone marrow aspirate', 'hemophagocytosis', h.hemophagocytosisPoints),
+    findingPoints(ctx, 'hemophagocytosis', 'Hemophagocytosis on bone marrow aspirate', 'hemophagocytosis', h.hemophagocytosisPoints.value),
   ];
   const score = variables.reduce((s, v) => s + v.points, 0);
   const maxPossible = variables.reduce((s, v) => s + v.maxPoints, 0);
   return {
     score,
     maxPossible,
-    maximum: h.maximum,
+    maximum: h.maximum.value,
     complete: variables.every((v) => v.state !== 'unknown'),
-    probability: probability(score, h.probabilityTable),
-    probabilityAtMaxPossible: probability(maxPossible, h.probabilityTable),
+    probability: probability(score, h.probabilityTable.value),
+    probabilityAtMaxPossible: probability(maxPossible, h.probabilityTable.value),
     probabilityLabel: PROBABILITY_LABEL,
-    cutoff: h.cutoff,
+    cutoff: h.cutoff.value,
     missing: variables.filter((v) => v.state === 'unknown').map((v) => v.id as HScoreVariableId),
     variables,
   };

@@ -1,14 +1,15 @@
 /**
- * ASTCT IEC-HS identification (Hines 2023, Transplant Cell Ther) [reproduced], CC §2, with the screen's
- * working rule [design]: ferritin criterion + ≥ 1 other most-common laboratory feature (transaminases,
- * fibrinogen, cytopenias, hemophagocytosis) → `suggestive`; ferritin criterion alone → `watch`.
+ * ASTCT IEC-HS identification (Hines 2023, Transplant Cell Ther) as reproduced, with the screen's working rule
+ * (docs/knowledge.md, design decisions): ferritin criterion + at least `suggestiveOtherFeatures` other most-common
+ * laboratory features (transaminases, fibrinogen, cytopenias, hemophagocytosis) → `suggestive`; ferritin criterion
+ * alone → `watch`. Every number comes from `criteria.iecHs`.
  *
  * Windows: "current" values are those in the lab lookback that are at or after day 0 (post-infusion);
- * the baseline is the last value in the `baselineDays` before day 0 (CC issue 4 [design]). A date-only day 0
+ * the baseline is the last value in the `baselineDays` before day 0. A date-only day 0
  * (infusion time unknown): values on its calendar date are baseline candidates (flag `baseline-day0-date-only`)
  * and current values start the next day.
  * Missing baseline: with `missingBaseline = assume-normal` [design] the baseline-relative arm is dropped
- * and the item is flagged `baseline-assumed-normal` (ferritin → ULN only; transaminases → 5 × ULN;
+ * and the item is flagged `baseline-assumed-normal` (ferritin → ULN only; transaminases → ULN factor only;
  * a cytopenia counts as new). With `unknown` the arm is unknown instead.
  */
 import type { Threshold } from '../knowledge/criteria';
@@ -20,14 +21,11 @@ import { compare, fromComparator, or3, point, scale, type Tri } from './interval
 import { isFasting } from './hlh2004';
 import type { CriterionItem, IecHsResult, ItemFlag, ValueRef } from './types';
 import type { AnalyteId } from '../vocabulary';
-import { labLookbackStart, temperatureLookbackStart, timeOf, type Ctx } from './context';
+import { citeOf, labLookbackStart, temperatureLookbackStart, timeOf, type Ctx } from './context';
 import { valuesBefore, valuesIn } from './lab-window';
 import { decide, judgeAbsolute, orState, type Judged } from './judge';
 import { lln, rangeOf, uln } from './reference-range';
-import { absoluteItem, item, parentFrom, toValueRef } from './items';
-
-const CITE = 'ASTCT IEC-HS (Hines 2023), CC §2';
-const DESIGN = 'HLH Sentinel screen rule, CC §2/issue 4';
+import { absoluteItem, boundText, item, parentFrom, toValueRef, withParams } from './items';
 
 interface Windows {
   day0: number;
@@ -43,7 +41,7 @@ function current(ctx: Ctx, w: Windows, analyte: AnalyteId, from = w.currentFrom)
 
 /**
  * Last value in the baseline window [day0 − baselineDays, day0); with a date-only day 0 the window runs to the
- * end of day 0's calendar date (CC §2 baseline = "value at infusion"; the infusion time is unknown).
+ * end of day 0's calendar date (Hines 2023: baseline = "value at infusion"; the infusion time is unknown).
  */
 function baselineOf(ctx: Ctx, w: Windows, analyte: AnalyteId): LabValue | undefined {
   return valuesBefore(ctx, analyte, w.baselineFrom, w.afterDay0).at(-1);
@@ -75,58 +73,64 @@ function ferritinFeature(ctx: Ctx, w: Windows): CriterionItem {
   const base = baselineOf(ctx, w, 'ferritin');
   const arms: CriterionItem[] = [];
 
-  // > 2 × ULN (CC §2 [reproduced])
+  const uf = k.ferritin.ulnFactor;
+  const ulnCite = citeOf(ctx, uf);
   const ulnJudged: Judged[] = values.map((v) => {
     const u = uln(v, ctx);
     if (!u) return { value: v, result: undefined, reason: 'no-reference-range' };
     return {
       value: v,
-      result: greaterThan(v, u.value, k.ferritin.ulnFactor),
+      result: greaterThan(v, u.value, uf.value),
       range: u.range,
-      threshold: { operator: '>', value: u.value * k.ferritin.ulnFactor, unit: v.unit, basis: 'uln', factor: k.ferritin.ulnFactor, citation: CITE, status: 'reproduced' },
+      threshold: { operator: '>', value: u.value * uf.value, unit: v.unit, basis: 'uln', factor: uf.value, citation: ulnCite.citation, status: ulnCite.status, source: ulnCite.source },
       multiple: { of: 'uln', factor: ratio(v.value, u.value) },
     };
   });
   const du = decide(ulnJudged, 'up');
-  arms.push(item('ferritin.uln', `Ferritin > ${k.ferritin.ulnFactor} × ULN`, du.state, du.chosen, ctx));
+  arms.push(withParams(item('ferritin.uln', `Ferritin > ${uf.value} × ULN`, du.state, du.chosen, ctx), { factor: uf.value }));
 
-  // > 2 × baseline (CC §2 [reproduced]; baseline per issue 4 [design])
+  const bf = k.ferritin.baselineFactor;
+  const baseCite = citeOf(ctx, bf);
   let assumed = false;
   if (base) {
     const bj: Judged[] = values.map((v) => ({
       value: v,
-      result: greaterThan(v, base, k.ferritin.baselineFactor),
-      threshold: { operator: '>', value: base.value * k.ferritin.baselineFactor, unit: v.unit, basis: 'baseline', factor: k.ferritin.baselineFactor, citation: CITE, status: 'reproduced' },
+      result: greaterThan(v, base, bf.value),
+      threshold: { operator: '>', value: base.value * bf.value, unit: v.unit, basis: 'baseline', factor: bf.value, citation: baseCite.citation, status: baseCite.status, source: baseCite.source },
       multiple: base.value > 0 ? { of: 'baseline', factor: ratio(v.value, base.value) } : undefined,
       baseline: toValueRef(base, ctx),
     }));
     const db = decide(bj, 'up');
-    arms.push(withBaseline(item('ferritin.baseline', `Ferritin > ${k.ferritin.baselineFactor} × baseline`, db.state, db.chosen, ctx), base, ctx, w));
-  } else if (k.missingBaseline === 'unknown') {
-    arms.push({ id: 'ferritin.baseline', label: `Ferritin > ${k.ferritin.baselineFactor} × baseline`, state: 'unknown', reason: values.length ? 'no-baseline' : 'no-data', sources: [] });
+    arms.push(withParams(withBaseline(item('ferritin.baseline', `Ferritin > ${bf.value} × baseline`, db.state, db.chosen, ctx), base, ctx, w), { factor: bf.value }));
+  } else if (k.missingBaseline.value === 'unknown') {
+    arms.push({ id: 'ferritin.baseline', label: `Ferritin > ${bf.value} × baseline`, params: { factor: bf.value }, state: 'unknown', reason: values.length ? 'no-baseline' : 'no-data', sources: [] });
   } else {
     assumed = values.length > 0;
   }
 
-  // rapidly rising: doubled within 48 h [design]
-  arms.push(rapidRise(ctx, w, values));
+  // rapidly rising (criteria.iecHs.rapidRise)
+  const r = k.rapidRise;
+  arms.push(withParams(rapidRise(ctx, w, values), { factor: r.factor.value, hours: r.withinHours.value }));
 
   const state = values.length ? orState(arms) : 'unknown';
-  const parent = parentFrom('ferritin', 'Ferritin elevated (> 2 × ULN, > 2 × baseline, or rapidly rising)', arms, state);
+  const parent = parentFrom('ferritin', `Ferritin elevated (> ${uf.value} × ULN, > ${bf.value} × baseline, or rapidly rising)`, arms, state);
   if (!values.length) parent.reason = 'no-data';
   if (assumed) parent.flags = [...new Set([...(parent.flags ?? []), 'baseline-assumed-normal' as ItemFlag])];
+  parent.params = { ulnFactor: uf.value, baselineFactor: bf.value };
   return withBaseline(parent, base, ctx, w);
 }
 
 /**
- * Rapid rise [design]: a current value b and an earlier value a (any time, ≤ 48 h before b) with
- * b ≥ 2 × a → met. Only measured pairs count. With `requireAboveUln`, a current value at/below its ULN is
+ * Rapid rise (criteria.iecHs.rapidRise): a current value b and an earlier value a (any time, ≤ `withinHours`
+ * before b) with b ≥ `factor` × a → met. Only measured pairs count. With `requireAboveUln`, a current value at/below its ULN is
  * not a rapid rise (not-met). A current value above the ULN with no earlier value within 48 h is skipped;
  * when no value above the ULN has a measured pair the arm is unknown (`insufficient-serial-values`).
  */
 function rapidRise(ctx: Ctx, _w: Windows, values: LabValue[]): CriterionItem {
   const r = ctx.k.iecHs.rapidRise;
-  const label = `Ferritin rapidly rising (≥ ${r.factor}× within ${r.withinHours} h)`;
+  const factor = r.factor.value;
+  const rc = citeOf(ctx, r.factor);
+  const label = `Ferritin rapidly rising (≥ ${factor}× within ${r.withinHours.value} h)`;
   const judged: (Judged & { from?: LabValue })[] = [];
   let skipped = 0;
   for (const b of values) {
@@ -134,29 +138,29 @@ function rapidRise(ctx: Ctx, _w: Windows, values: LabValue[]): CriterionItem {
     const bi = fromComparator(b.value, b.comparator);
     const u = uln(b, ctx);
     const above: Tri = u ? compare(bi, '>', point(u.value)) : undefined;
-    if (r.requireAboveUln && above === false) {
+    if (r.requireAboveUln.value && above === false) {
       judged.push({ value: b, result: false, ...(u ? { range: u.range } : {}) });
       continue;
     }
     // Every ferritin value (at or before asOf) in [tb − withinHours, tb), timeline order: a window of the time index.
-    const earlier = valuesBefore(ctx, 'ferritin', tb - r.withinHours * HOUR_MS, tb);
+    const earlier = valuesBefore(ctx, 'ferritin', tb - r.withinHours.value * HOUR_MS, tb);
     if (!earlier.length) {
       skipped++;
       continue;
     }
     // b ≥ factor × a for some earlier a (on intervals): true if any pair proves it, false if all disprove it
-    const results = earlier.map((a) => ({ a, res: compare(bi, '>=', scale(fromComparator(a.value, a.comparator), r.factor)) }));
+    const results = earlier.map((a) => ({ a, res: compare(bi, '>=', scale(fromComparator(a.value, a.comparator), factor)) }));
     const proving = results.find((x) => x.res === true);
     const open = results.find((x) => x.res === undefined);
     const doubled: Tri = proving ? true : open ? undefined : false;
     // lowest earlier value is the most telling comparison point
     const from = proving?.a ?? open?.a ?? earlier.reduce((m, a) => (a.value < m.value ? a : m));
-    const result = r.requireAboveUln && doubled === true ? above : doubled;
+    const result = r.requireAboveUln.value && doubled === true ? above : doubled;
     judged.push({
       value: b,
       result,
       from,
-      threshold: { operator: '>=', value: from.value * r.factor, unit: b.unit, basis: 'earlier-value', factor: r.factor, citation: DESIGN, status: 'design' },
+      threshold: { operator: '>=', value: from.value * factor, unit: b.unit, basis: 'earlier-value', factor, citation: rc.citation, status: rc.status, source: rc.source },
       ...(u ? { range: u.range } : {}),
     });
   }
@@ -186,23 +190,25 @@ function transaminase(ctx: Ctx, w: Windows, analyte: 'alt' | 'ast'): CriterionIt
   const values = current(ctx, w, analyte);
   const base = baselineOf(ctx, w, analyte);
   const flags: ItemFlag[] = [];
+  const [uf, bf] = [k.ulnFactor.value, k.baselineFactor.value];
+  const [uc, bc] = [citeOf(ctx, k.ulnFactor), citeOf(ctx, k.baselineFactor)];
   const judged: Judged[] = values.map((v) => {
     const u = uln(v, ctx);
     if (!u) return { value: v, result: undefined, reason: 'no-reference-range' };
-    const overUln = greaterThan(v, u.value, k.ulnFactor);
-    const ulnThreshold = { operator: '>' as const, value: u.value * k.ulnFactor, unit: v.unit, basis: 'uln' as const, factor: k.ulnFactor, citation: CITE, status: 'reproduced' as const };
+    const overUln = greaterThan(v, u.value, uf);
+    const ulnThreshold = { operator: '>' as const, value: u.value * uf, unit: v.unit, basis: 'uln' as const, factor: uf, citation: uc.citation, status: uc.status, source: uc.source };
     const multiple = { of: 'uln' as const, factor: ratio(v.value, u.value) };
     if (!base) {
-      if (ctx.k.iecHs.missingBaseline === 'assume-normal') {
+      if (ctx.k.iecHs.missingBaseline.value === 'assume-normal') {
         return { value: v, result: overUln, range: u.range, threshold: ulnThreshold, multiple, flags: ['baseline-assumed-normal'] };
       }
-      // Any baseline gives a threshold ≥ 5 × ULN: a value at/below it is not-met whatever the baseline.
+      // Any baseline gives a threshold at or above the ULN factor: a value at/below it is not-met whatever the baseline.
       return { value: v, result: overUln === false ? false : undefined, range: u.range, threshold: ulnThreshold, multiple, reason: overUln === false ? undefined : 'no-baseline' };
     }
     const bu = uln(base, ctx) ?? u;
     const baseAbnormal = compare(fromComparator(base.value, base.comparator), '>', point(bu.value));
-    const overBase = greaterThan(v, base, k.baselineFactor);
-    const baseThreshold = { operator: '>' as const, value: base.value * k.baselineFactor, unit: v.unit, basis: 'baseline' as const, factor: k.baselineFactor, citation: CITE, status: 'reproduced' as const };
+    const overBase = greaterThan(v, base, bf);
+    const baseThreshold = { operator: '>' as const, value: base.value * bf, unit: v.unit, basis: 'baseline' as const, factor: bf, citation: bc.citation, status: bc.status, source: bc.source };
     const bref: ValueRef = toValueRef(base, ctx);
     if (baseAbnormal === false) return { value: v, result: overUln, range: u.range, threshold: ulnThreshold, multiple, baseline: bref };
     if (baseAbnormal === true) return { value: v, result: overBase, range: u.range, threshold: baseThreshold, multiple: base.value > 0 ? { of: 'baseline', factor: ratio(v.value, base.value) } : multiple, baseline: bref };
@@ -218,23 +224,25 @@ function transaminase(ctx: Ctx, w: Windows, analyte: 'alt' | 'ast'): CriterionIt
 
 function fibrinogenFeature(ctx: Ctx, w: Windows): CriterionItem {
   const k = ctx.k.iecHs.fibrinogen;
+  const [absCite, llnCite] = [citeOf(ctx, k.absolute), citeOf(ctx, k.belowLln)];
   const values = current(ctx, w, 'fibrinogen');
   const judged: Judged[] = values.map((v) => {
-    const abs = judgeAbsolute(v, k.absolute, CITE, 'reproduced');
-    const l = k.belowLln ? lln(v, ctx) : undefined;
-    const belowLln: Tri = l ? compare(fromComparator(v.value, v.comparator), '<', point(l.value)) : k.belowLln ? undefined : false;
+    const abs = judgeAbsolute(v, k.absolute, absCite);
+    const l = k.belowLln.value ? lln(v, ctx) : undefined;
+    const belowLln: Tri = l ? compare(fromComparator(v.value, v.comparator), '<', point(l.value)) : k.belowLln.value ? undefined : false;
     const result = or3(abs.result, belowLln);
     const useLln = belowLln === true && abs.result !== true ? true : result === false && l !== undefined && l.value > (k.absolute.lt ?? 0);
     return {
       value: v,
       result,
       range: l?.range ?? rangeOf(v, ctx),
-      threshold: useLln && l ? { operator: '<', value: l.value, unit: v.unit, basis: 'lln', factor: 1, citation: CITE, status: 'reproduced' } : abs.threshold,
+      threshold: useLln && l ? { operator: '<', value: l.value, unit: v.unit, basis: 'lln', factor: 1, citation: llnCite.citation, status: llnCite.status, source: llnCite.source } : abs.threshold,
       reason: result === undefined && !l && abs.result === false ? 'no-reference-range' : undefined,
     };
   });
   const d = decide(judged, 'down');
-  const it = item('fibrinogen', 'Hypofibrinogenemia (< 150 mg/dL or < LLN)', d.state, d.chosen, ctx);
+  const bound = boundText(k.absolute);
+  const it = withParams(item('fibrinogen', `Hypofibrinogenemia (${bound} or < LLN)`, d.state, d.chosen, ctx), { bound });
   return it;
 }
 
@@ -243,12 +251,13 @@ function fibrinogenFeature(ctx: Ctx, w: Windows): CriterionItem {
 function lineage(ctx: Ctx, w: Windows, analyte: 'hemoglobin' | 'platelets' | 'anc', t: Threshold, label: string): CriterionItem {
   const values = current(ctx, w, analyte);
   const base = baselineOf(ctx, w, analyte);
-  const baseCyto: Tri = base ? judgeAbsolute(base, t, CITE, 'design').result : undefined;
+  const c = citeOf(ctx, t);
+  const baseCyto: Tri = base ? judgeAbsolute(base, t, c).result : undefined;
   const judged: Judged[] = values.map((v) => {
-    const j = judgeAbsolute(v, t, `${DESIGN} (HLH-2004 lineage thresholds)`, 'design');
+    const j = judgeAbsolute(v, t, c);
     if (j.result !== true) return j; // not cytopenic now, or undecidable
     if (!base) {
-      return ctx.k.iecHs.missingBaseline === 'assume-normal'
+      return ctx.k.iecHs.missingBaseline.value === 'assume-normal'
         ? { ...j, flags: ['baseline-assumed-normal'] }
         : { ...j, result: undefined, reason: 'no-baseline' };
     }
@@ -287,15 +296,17 @@ function timing(ctx: Ctx): { item: CriterionItem; relation: IecHsResult['crsRela
 // ---------------------------------------------------------------------------------------------- may be present
 
 function aboveUlnItem(ctx: Ctx, w: Windows, analyte: AnalyteId, id: string, label: string): CriterionItem {
+  const f = ctx.k.iecHs.aboveUlnFactor;
+  const c = citeOf(ctx, f);
   const values = current(ctx, w, analyte);
   const judged: Judged[] = values.map((v) => {
     const u = uln(v, ctx);
     if (!u) return { value: v, result: undefined, reason: 'no-reference-range' };
     return {
       value: v,
-      result: compare(fromComparator(v.value, v.comparator), '>', point(u.value)),
+      result: compare(fromComparator(v.value, v.comparator), '>', point(u.value * f.value)),
       range: u.range,
-      threshold: { operator: '>', value: u.value, unit: v.unit, basis: 'uln', factor: 1, citation: CITE, status: 'reproduced' },
+      threshold: { operator: '>', value: u.value * f.value, unit: v.unit, basis: 'uln', factor: f.value, citation: c.citation, status: c.status, source: c.source },
       multiple: { of: 'uln', factor: ratio(v.value, u.value) },
     };
   });
@@ -324,7 +335,7 @@ function mayBePresent(ctx: Ctx, w: Windows): CriterionItem[] {
       : { ...spleenAll, state: 'not-met', reason: 'finding-present' };
   }
 
-  const fever = absoluteItem(ctx, 'fever', 'Fever (new or persistent)', current(ctx, w, 'temperature', temperatureLookbackStart(ctx)), k.fever, 'up', `${DESIGN} (HLH-2004 fever threshold)`, 'design');
+  const fever = absoluteItem(ctx, 'fever', 'Fever (new or persistent)', current(ctx, w, 'temperature', temperatureLookbackStart(ctx)), k.fever, 'up');
 
   const notComputable = (id: string, label: string): CriterionItem => ({ id, label, state: 'unknown', reason: 'not-computable', sources: [] });
 
@@ -337,22 +348,23 @@ function mayBePresent(ctx: Ctx, w: Windows): CriterionItem[] {
     const baseHigh = bu ? compare(fromComparator(crBase.value, crBase.comparator), '>', point(bu.value)) : undefined;
     if (renal.state === 'met' && baseHigh !== false) renal.state = baseHigh === true ? 'not-met' : 'unknown';
   } else if (renal.state === 'met') {
-    if (k.missingBaseline === 'unknown') {
+    if (k.missingBaseline.value === 'unknown') {
       renal.state = 'unknown';
       renal.reason = 'no-baseline';
     } else renal.flags = [...new Set([...(renal.flags ?? []), 'baseline-assumed-normal' as ItemFlag])];
   }
 
   const tgJudged = current(ctx, w, 'triglycerides').map((v) => {
-    const j = judgeAbsolute(v, k.triglycerides, CITE, 'reproduced');
+    const j = judgeAbsolute(v, k.triglycerides, citeOf(ctx, k.triglycerides));
     const fasting = isFasting(ctx, v);
-    if (!fasting && j.result === true && ctx.k.hlh2004.triglyceridesUnknownFasting === 'unknown-if-above') {
+    if (!fasting && j.result === true && ctx.k.hlh2004.triglyceridesUnknownFasting.value === 'unknown-if-above') {
       return { ...j, result: undefined, reason: 'fasting-unknown' as const, flags: ['fasting-unknown' as ItemFlag] };
     }
     return fasting ? j : { ...j, flags: ['fasting-unknown' as ItemFlag] };
   });
   const tgd = decide(tgJudged, 'up');
-  const tg = item('triglycerides', 'Hypertriglyceridemia (fasting > 265 mg/dL)', tgd.state, tgd.chosen, ctx);
+  const tgBound = boundText(k.triglycerides);
+  const tg = withParams(item('triglycerides', `Hypertriglyceridemia (fasting ${tgBound})`, tgd.state, tgd.chosen, ctx), { bound: tgBound });
 
   return [
     ldh,
@@ -376,13 +388,17 @@ export function assessIecHs(ctx: Ctx, day0: string): IecHsResult {
     // date-only day 0: values on that (site) calendar date are baseline candidates, current values start the next day
     afterDay0: countsFrom(day0, ctx.site) as number,
     currentFrom: labLookbackStart(ctx),
-    baselineFrom: day0Ms - ctx.k.iecHs.baselineDays * DAY_MS,
+    baselineFrom: day0Ms - ctx.k.iecHs.baselineDays.value * DAY_MS,
   };
   const ferritin = ferritinFeature(ctx, w);
-  const transaminases = parentFrom('transaminases', 'Transaminases (ALT or AST) > 5 × ULN, or > 5 × baseline if abnormal', [
-    transaminase(ctx, w, 'alt'),
-    transaminase(ctx, w, 'ast'),
-  ]);
+  const ta = ctx.k.iecHs.transaminases;
+  const transaminases = withParams(
+    parentFrom('transaminases', `Transaminases (ALT or AST) > ${ta.ulnFactor.value} × ULN, or > ${ta.baselineFactor.value} × baseline if abnormal`, [
+      transaminase(ctx, w, 'alt'),
+      transaminase(ctx, w, 'ast'),
+    ]),
+    { ulnFactor: ta.ulnFactor.value, baselineFactor: ta.baselineFactor.value },
+  );
   const fibrinogen = fibrinogenFeature(ctx, w);
   const cy = ctx.k.iecHs.cytopenia;
   const cytopenias = parentFrom('cytopenias', 'Cytopenias (new onset or worsening vs baseline)', [
@@ -406,7 +422,7 @@ export function assessIecHs(ctx: Ctx, day0: string): IecHsResult {
   } else if (ferritin.state === 'not-met') {
     status = 'not-met';
     statusReason = 'ferritin-criterion-not-met';
-  } else if (others.some((o) => o.state === 'met')) {
+  } else if (others.filter((o) => o.state === 'met').length >= ctx.k.iecHs.suggestiveOtherFeatures.value) {
     status = 'suggestive';
     statusReason = 'ferritin-and-other-feature';
   } else {

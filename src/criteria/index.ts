@@ -2,12 +2,12 @@
  * Criteria engine: `assess(timeline, asOf, knowledge) → Assessment`.
  *
  * Pure and deterministic: no clock (asOf is an argument), no I/O, no FHIR; never reads a value dated after
- * asOf. Every threshold comes from `knowledge.criteria` (src/knowledge/criteria.ts, which cites
- * ../shared/knowledge/clinical-criteria.md); exposure windows from `knowledge.exposures.windows`.
- * The assessment records the knowledge version and every knowledge path that differs from the shipped
- * defaults, so a card can say when site-configured values were used.
+ * asOf. Every threshold, with its status and source, comes from `knowledge.criteria` (docs/knowledge.md);
+ * exposure windows from `knowledge.exposures.windows`. The assessment records the knowledge version, the paths
+ * the site's knowledge file changed (the loader's list) and the indicator rules in force, so a card can say when
+ * site-configured values were used.
  */
-import { defaultKnowledge, type Knowledge } from '../knowledge';
+import type { Knowledge } from '../knowledge';
 import type { DataIssue, PatientTimeline } from '../timeline/types';
 import { toEpochMs } from '../timeline/time';
 import { siteTime } from '../timeline/site-time';
@@ -49,34 +49,6 @@ const USED_ANALYTES: readonly AnalyteId[] = [
   'temperature',
 ];
 
-function isPlainObject(x: unknown): x is Record<string, unknown> {
-  return typeof x === 'object' && x !== null && !Array.isArray(x);
-}
-
-/** Dotted paths where `actual` differs from `defaults` (arrays compare as a whole). `version` is excluded. */
-export function overriddenPaths(actual: unknown, defaults: unknown, prefix = ''): string[] {
-  if (isPlainObject(actual) && isPlainObject(defaults)) {
-    const keys = [...new Set([...Object.keys(actual), ...Object.keys(defaults)])].sort();
-    return keys.flatMap((key) => {
-      const path = prefix ? `${prefix}.${key}` : key;
-      if (!prefix && key === 'version') return [];
-      return overriddenPaths(actual[key], defaults[key], path);
-    });
-  }
-  return JSON.stringify(actual) === JSON.stringify(defaults) ? [] : [prefix];
-}
-
-/**
- * overriddenPaths(knowledge, defaultKnowledge), computed once per knowledge object (it serialised the whole
- * knowledge base on every assessment). Knowledge is loaded once and treated as immutable.
- */
-const overridesCache = new WeakMap<Knowledge, readonly string[]>();
-function knowledgeOverrides(knowledge: Knowledge): string[] {
-  let paths = overridesCache.get(knowledge);
-  if (!paths) overridesCache.set(knowledge, (paths = overriddenPaths(knowledge, defaultKnowledge)));
-  return [...paths];
-}
-
 /** Condition.clinicalStatus codes of an active problem (FHIR R4 condition-clinical: active, recurrence, relapse). */
 const ACTIVE_STATUSES = new Set(['active', 'recurrence', 'relapse']);
 
@@ -114,7 +86,7 @@ export function assess(timeline: PatientTimeline, asOf: string, knowledge: Knowl
   const asOfMs = toEpochMs(asOf);
   if (asOfMs === undefined) throw new Error(`assess: asOf is not an ISO date-time: ${JSON.stringify(asOf)}`);
   const site = siteTime(options.timeZone);
-  const ctx: Ctx = { timeline, asOf, asOfMs, k: knowledge.criteria, site, ms: (v) => site.ms(v), countsFromMs: -Infinity, labIndex: new Map() };
+  const ctx: Ctx = { timeline, asOf, asOfMs, k: knowledge.criteria, sources: knowledge.sources, site, ms: (v) => site.ms(v), countsFromMs: -Infinity, labIndex: new Map() };
 
   const exposure = assessExposure(timeline.exposures, asOfMs, knowledge, site);
   const episodes = assessEpisodes(ctx, exposure.all.filter((x) => x.inWindow).sort(cmpExposures(site)));
@@ -144,7 +116,7 @@ export function assess(timeline: PatientTimeline, asOf: string, knowledge: Knowl
   const out: Assessment = {
     version: ASSESSMENT_VERSION,
     asOf,
-    knowledge: { version: knowledge.version, overrides: knowledgeOverrides(knowledge) },
+    knowledge: { version: knowledge.version, overrides: [...knowledge.overrides], indicator: knowledge.indicator },
     exposure,
     episodes,
     hlh2004: primary?.hlh2004 ?? assessHlh2004(ctx),

@@ -5,9 +5,8 @@
 import type { Threshold } from '../knowledge/criteria';
 import type { LabValue } from '../timeline/types';
 import { oneSided } from './interval';
-import type { CriterionItem, CriterionState, ItemFlag, RangeUsed, ReasonCode, ValueRef } from './types';
-import type { KnowledgeStatus } from '../vocabulary';
-import { isChildAt, timeOf, type Ctx } from './context';
+import type { CriterionItem, CriterionState, ItemFlag, RangeUsed, ReasonCode, ThresholdRef, ValueRef } from './types';
+import { citeOf, isChildAt, timeOf, type Ctx } from './context';
 import { absoluteResult, decide, judgeAbsolute, orState, type Direction, type Judged } from './judge';
 import { rangeOf } from './reference-range';
 
@@ -111,21 +110,40 @@ export function absoluteItem(
   values: LabValue[],
   t: Threshold,
   direction: Direction,
-  citation: string,
-  status: KnowledgeStatus,
 ): CriterionItem {
   // decide() reads only each value's result; the threshold and range objects are built for the chosen one
   // alone (judgeAbsolute is pure: the same Judged as judging every value in full and keeping that one).
   const judged = values.map((v) => absoluteResult(v, t));
   const decided = decide(judged, direction);
   const { state } = decided;
-  const chosen = decided.chosen && judgeAbsolute(decided.chosen.value, t, citation, status);
+  const c = citeOf(ctx, t);
+  const chosen = decided.chosen && judgeAbsolute(decided.chosen.value, t, c);
   const it = item(id, label, state, chosen, ctx);
   if (!chosen) {
-    const os = oneSided(t);
-    if (os) it.threshold = { operator: os.operator, value: os.value, unit: t.unit, basis: 'absolute', citation, status };
+    const nt = noValueThreshold(ctx, t);
+    if (nt) it.threshold = nt;
   }
   return it;
+}
+
+/** A threshold's canonical bound as text, e.g. "> 265 mg/dL" (labels built from knowledge values). */
+export function boundText(t: Threshold): string {
+  const os = oneSided(t);
+  return os ? `${os.operator} ${os.value} ${t.unit}` : t.unit;
+}
+
+/** Sets the knowledge values an item's label template names (the card content words the label). */
+export function withParams(it: CriterionItem, params: Record<string, number | string>): CriterionItem {
+  it.params = params;
+  return it;
+}
+
+/** The threshold an item without a deciding value shows (what a value would have been compared with). */
+export function noValueThreshold(ctx: Ctx, t: Threshold): ThresholdRef | undefined {
+  const os = oneSided(t);
+  if (!os) return undefined;
+  const c = citeOf(ctx, t);
+  return { operator: os.operator, value: os.value, unit: t.unit, basis: 'absolute', citation: c.citation, status: c.status, source: c.source };
 }
 
 /** Summarises a parent item from its components: copies the deciding component's value fields. */

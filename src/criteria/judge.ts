@@ -10,8 +10,7 @@ import type { Threshold } from '../knowledge/criteria';
 import type { Comparator, LabValue } from '../timeline/types';
 import { oneSided, satisfies, type Tri } from './interval';
 import type { CriterionItem, CriterionState, ItemFlag, RangeUsed, ReasonCode, ThresholdRef, ValueRef } from './types';
-import type { KnowledgeStatus } from '../vocabulary';
-import { timeOf } from './context';
+import { timeOf, type Cite } from './context';
 import { measure } from './measure';
 import { rangeOf } from './reference-range';
 
@@ -33,8 +32,7 @@ export interface Judged {
 export function judgeAbsolute(
   v: LabValue,
   t: Threshold,
-  citation: string,
-  status: KnowledgeStatus,
+  c: Cite,
 ): Judged {
   const m = measure(v, t);
   if (!m) return { value: v, result: undefined, reason: 'unit-not-evaluable' };
@@ -44,7 +42,7 @@ export function judgeAbsolute(
     result: satisfies(m.interval, m.bounds),
     // Written out, not `{ ...os, unit, … }`: a spread followed by more properties takes V8's slow runtime path,
     // and this runs once per value per criterion. Same keys in the same order (oneSided returns operator, value).
-    threshold: os ? { operator: os.operator, value: os.value, unit: m.unit, basis: 'absolute', citation, status } : undefined,
+    threshold: os ? { operator: os.operator, value: os.value, unit: m.unit, basis: 'absolute', citation: c.citation, status: c.status, source: c.source } : undefined,
     range: rangeOf(v),
   };
 }

@@ -65,7 +65,7 @@ export function countAfterAsOf(ctx: Ctx, analyte: AnalyteId): number {
 
 /**
  * Conflicting values at one instant (timeline `conflicts`): a final / amended / corrected value there supersedes
- * the preliminary ones, which are not judged (CC §7 flags preliminary; the conflict flag stays on the item).
+ * the preliminary ones, which are not judged (preliminary values are flagged; the conflict flag stays on the item).
  * Without a non-preliminary value at that instant every value is kept.
  */
 function supersedePreliminary(ctx: Ctx, analyte: AnalyteId, all: readonly LabValue[]): readonly LabValue[] {

@@ -20,7 +20,7 @@ export function rangeOf(v: LabValue, ctx?: Ctx): RangeUsed | undefined {
     return r;
   }
   if (ctx && v.analyte === 'ferritin') {
-    // CC §7: ferritin with no referenceRange → configurable ULN, default 400 ng/mL [design]
+    // ferritin with no referenceRange → criteria.ferritinDefaultUln [design] (docs/knowledge.md)
     const r: RangeUsed = { high: ctx.k.ferritinDefaultUln.value, unit: ctx.k.ferritinDefaultUln.unit, source: 'default' };
     if (v.unreadRangeText !== undefined) r.unreadText = v.unreadRangeText;
     return r;

@@ -1,7 +1,7 @@
 /**
- * Trends for ferritin, fibrinogen, platelets, ALT and AST (CC issue 4): latest value, most abnormal value in
+ * Trends for ferritin, fibrinogen, platelets, ALT and AST (criteria.trends): latest value, most abnormal value in
  * the lab lookback window, and the change over 48 h [design, criteria.trends.changeHours]; plus the Porter
- * 2022 [confirmed, CC §2] hint: ferritin rising while CRP and IL-6 fall favours IEC-HS over ongoing CRS.
+ * 2022 (Br J Haematol 199:720) hint: ferritin rising while CRP and IL-6 fall favours IEC-HS over ongoing CRS.
  *
  * The change runs to the latest value from the earlier value whose distance to it is closest to `changeHours`,
  * within ± `toleranceHours` [design] (ties: the more recent), so real sampling (values 60 h apart) is assessed;
@@ -30,8 +30,8 @@ function change(ctx: Ctx, analyte: AnalyteId): { from: LabValue; to: LabValue; h
   const to = lastIn(ctx, analyte, -Infinity);
   if (!to) return undefined;
   const tTo = timeOf(to, ctx) as number;
-  const target = ctx.k.trends.changeHours * HOUR_MS;
-  const tolerance = ctx.k.trends.toleranceHours * HOUR_MS;
+  const target = ctx.k.trends.changeHours.value * HOUR_MS;
+  const tolerance = ctx.k.trends.toleranceHours.value * HOUR_MS;
   // Candidates: gaps in [target − tolerance, target + tolerance], and never the latest value's own instant.
   const nearest = Math.max(target - tolerance, 0);
   const from = closestIn(ctx, analyte, tTo - target - tolerance, nearest === 0 ? tTo : tTo - nearest + 1, tTo - target);
@@ -79,7 +79,7 @@ function trend(ctx: Ctx, analyte: TrendAnalyte, dir: 'up' | 'down'): Trend {
  */
 function crsDivergence(ctx: Ctx): CrsDivergenceHint {
   const from = labLookbackStart(ctx);
-  const tolerance = ctx.k.trends.toleranceHours * HOUR_MS;
+  const tolerance = ctx.k.trends.toleranceHours.value * HOUR_MS;
   const end = (ch: ReturnType<typeof change>) => (ch ? (timeOf(ch.to, ctx) as number) : undefined);
   const ferritin = change(ctx, 'ferritin');
   const fEnd = end(ferritin);

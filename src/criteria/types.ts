@@ -14,14 +14,16 @@
  * - Thresholds are compared in the unit system the lab reported when the knowledge base gives that system's
  *   own number (e.g. triglycerides 4 mmol/L vs 354 mg/dL), otherwise in the canonical unit.
  *
- * Sources: ../../../shared/knowledge/clinical-criteria.md (§2 ASTCT IEC-HS, §3 HLH-2004, §4 HScore, §5 OHI,
- * §6 exposure windows, §7 codes/units/fallback ranges).
+ * Sources: every number, with its status and citation (Hines 2023 ASTCT IEC-HS, Henter 2007 HLH-2004, Fardet 2014
+ * HScore, Zoref-Lorenz 2022 OHI, exposure windows, codes, units, fallback ranges), is in docs/knowledge.md.
  */
 import type { Comparator, DataIssue, ReferenceRange, UsedStatus } from '../timeline/types';
 import type { AnalyteId, ExposureClass, KnowledgeStatus } from '../vocabulary';
+import type { SourceRef } from '../knowledge/provenance';
+import type { IndicatorKnowledge } from '../knowledge/indicator';
 
 /** Version of the Assessment shape. Bump on breaking changes; additions keep the major. */
-export const ASSESSMENT_VERSION = '1.2.0';
+export const ASSESSMENT_VERSION = '2.0.0';
 
 export type CriterionState = 'met' | 'not-met' | 'unknown';
 
@@ -45,31 +47,33 @@ export type ThresholdOperator = '<' | '<=' | '>' | '>=';
  * - `finding-unconfirmed`: only provisional / differential / unconfirmed positive findings (never met).
  * - `not-long-term`: an immunosuppressive medication is documented but not proven ongoing long-term (HScore).
  */
-export type ReasonCode =
-  | 'threshold-met'
-  | 'threshold-not-met'
-  | 'no-data'
-  | 'comparator-inconclusive'
-  | 'unit-not-evaluable'
-  | 'finding-present'
-  | 'finding-absent'
-  | 'lineages-met'
-  | 'lineages-insufficient'
-  | 'lineages-unknown'
-  | 'any-arm-met'
-  | 'all-arms-not-met'
-  | 'arms-unknown'
-  | 'fasting-unknown'
-  | 'not-fasting'
-  | 'no-baseline'
-  | 'insufficient-serial-values'
-  | 'not-computable'
-  | 'crs-resolved'
-  | 'crs-active'
-  | 'no-crs-coded'
-  | 'no-reference-range'
-  | 'not-long-term'
-  | 'finding-unconfirmed';
+export const REASON_CODES = [
+  'threshold-met',
+  'threshold-not-met',
+  'no-data',
+  'comparator-inconclusive',
+  'unit-not-evaluable',
+  'finding-present',
+  'finding-absent',
+  'lineages-met',
+  'lineages-insufficient',
+  'lineages-unknown',
+  'any-arm-met',
+  'all-arms-not-met',
+  'arms-unknown',
+  'fasting-unknown',
+  'not-fasting',
+  'no-baseline',
+  'insufficient-serial-values',
+  'not-computable',
+  'crs-resolved',
+  'crs-active',
+  'no-crs-coded',
+  'no-reference-range',
+  'not-long-term',
+  'finding-unconfirmed',
+] as const;
+export type ReasonCode = (typeof REASON_CODES)[number];
 
 /**
  * Qualifiers the card should surface next to the value.
@@ -86,19 +90,21 @@ export type ReasonCode =
  * - `pediatric-fallback-range`: the patient was under the pediatric age at the value's time and a ULN/LLN
  *   criterion was judged against a fallback or default range, not the lab's.
  */
-export type ItemFlag =
-  | 'preliminary'
-  | 'comparator'
-  | 'fallback-range'
-  | 'default-uln'
-  | 'baseline-assumed-normal'
-  | 'baseline-day0-date-only'
-  | 'fasting-unknown'
-  | 'not-fasting'
-  | 'conflicting-values'
-  | 'age-adjusted'
-  | 'range-text-unread'
-  | 'pediatric-fallback-range';
+export const ITEM_FLAGS = [
+  'preliminary',
+  'comparator',
+  'fallback-range',
+  'default-uln',
+  'baseline-assumed-normal',
+  'baseline-day0-date-only',
+  'fasting-unknown',
+  'not-fasting',
+  'conflicting-values',
+  'age-adjusted',
+  'range-text-unread',
+  'pediatric-fallback-range',
+] as const;
+export type ItemFlag = (typeof ITEM_FLAGS)[number];
 
 /** The reference range actually used; `default` = criteria knowledge default (ferritin ULN [design]). */
 export interface RangeUsed {
@@ -138,17 +144,24 @@ export interface ThresholdRef {
   basis: 'absolute' | 'uln' | 'lln' | 'baseline' | 'earlier-value';
   /** Multiplier for uln/lln/baseline bases (2 for "> 2 × ULN"). */
   factor?: number;
-  /** Knowledge-base citation, e.g. "HLH-2004 §3 #7 (Henter 2007)". */
+  /** The deciding knowledge value's citation, e.g. "Henter 2007 (HLH-2004), criterion 7". */
   citation: string;
   status: KnowledgeStatus;
+  /** The deciding knowledge value's source (`knowledge.sources` key and locator). */
+  source?: SourceRef;
 }
 
 /** One criterion (or sub-criterion: a lineage, an OR-arm) with everything that decided it. */
 export interface CriterionItem {
   /** Stable id, e.g. `ferritin`, `cytopenias`, `cytopenias.platelets`, `ferritin.uln`. */
   id: string;
-  /** Short English label for the card table. */
+  /**
+   * Short English label for logs and integrators; the card and the evidence view show the label template of the
+   * card content (cards/wording.json `items`, by framework and id) filled with `params`.
+   */
   label: string;
+  /** Knowledge values a label template names, e.g. `{ factor: 2 }` for "Ferritin > {factor} × ULN". */
+  params?: Record<string, number | string>;
   state: CriterionState;
   reason: ReasonCode;
   /** The counted value (canonical unit) when a single value decided the item. */
@@ -179,7 +192,7 @@ export interface CriterionItem {
 
 type Syndrome = 'iec-hs' | 'treatment-related-hlh';
 
-/** A trigger exposure with its screening window evaluated at `asOf` (clinical-criteria.md §6). */
+/** A trigger exposure with its screening window evaluated at `asOf` (knowledge.exposures.windows). */
 export interface TriggerExposure {
   class: ExposureClass;
   /** Generic name, lower case. */
@@ -259,9 +272,20 @@ export interface IecHsResult {
   mayBePresent: CriterionItem[];
   /** Relation to coded CRS episodes; `unknown` unless CRS is coded. */
   crsRelation: 'after-crs-resolution' | 'concurrent-with-crs' | 'unknown';
-  /** Grade is not assigned from data (§2); always this text-free marker. */
+  /** Grade is not assigned from data (Hines 2023 grading is only partly computable); always this text-free marker. */
   grade: 'not-assessable';
 }
+
+// ---------------------------------------------------------------------------------------------- item labels
+
+/** Every item id (with sub-items) per framework: the card content gives each its label template (cards/wording.json `items`). */
+export const ITEM_IDS = {
+  iecHs: ['ferritin', 'ferritin.uln', 'ferritin.baseline', 'ferritin.rising', 'transaminases', 'transaminases.alt', 'transaminases.ast', 'fibrinogen', 'cytopenias', 'cytopenias.hemoglobin', 'cytopenias.platelets', 'cytopenias.anc', 'hemophagocytosis', 'timing', 'ldh', 'coagulopathy', 'coagulopathy.pt', 'coagulopathy.inr', 'coagulopathy.aptt', 'bilirubin-direct', 'splenomegaly', 'fever', 'neurotoxicity', 'pulmonary', 'renal', 'triglycerides'],
+  hlh2004: ['fever', 'splenomegaly', 'cytopenias', 'cytopenias.hemoglobin', 'cytopenias.platelets', 'cytopenias.anc', 'triglycerides-fibrinogen', 'triglycerides-fibrinogen.triglycerides', 'triglycerides-fibrinogen.fibrinogen', 'hemophagocytosis', 'nk-activity', 'ferritin', 'scd25'],
+  hscore: ['immunosuppression', 'temperature', 'organomegaly', 'organomegaly.hepatomegaly', 'organomegaly.splenomegaly', 'cytopenias', 'cytopenias.hemoglobin', 'cytopenias.wbc', 'cytopenias.platelets', 'ferritin', 'triglycerides', 'fibrinogen', 'ast', 'hemophagocytosis'],
+  ohi: ['scd25', 'ferritin'],
+} as const;
+export type Framework = keyof typeof ITEM_IDS;
 
 // ---------------------------------------------------------------------------------------------- HLH-2004
 
@@ -283,7 +307,8 @@ export interface Hlh2004Result {
   met: number;
   notMet: number;
   unknown: number;
-  total: 8;
+  /** The number of criteria (8). */
+  total: number;
   /** 5 by default (configurable: criteria.hlh2004.required). */
   required: number;
   /** `reached`: met ≥ 5; `reachable`: met + unknown ≥ 5; `impossible`: met + unknown < 5. */
@@ -355,12 +380,10 @@ export interface HScoreResult {
 
 // ---------------------------------------------------------------------------------------------- OHI
 
-/** OHI index (Zoref-Lorenz 2022, [confirmed]): sCD25 > 3,900 U/mL and ferritin > 1,000 ng/mL. */
+/** OHI index (Zoref-Lorenz 2022): sCD25 and ferritin above `criteria.ohi`. Its caveat is card content (`detail.ohiCaveat`). */
 export interface OhiResult {
   state: CriterionState;
   items: CriterionItem[];
-  /** Derived in adults with hematologic malignancy; not validated after CAR T. */
-  caveat: string;
 }
 
 // ---------------------------------------------------------------------------------------------- trends
@@ -477,7 +500,8 @@ export interface Assessment {
   timeZone?: string;
   patientId?: string;
   /** Knowledge version and the dotted paths whose values differ from the shipped defaults. */
-  knowledge: { version: string; overrides: string[] };
+  /** Knowledge version, the paths a site's knowledge file changed, and the indicator rules in force. */
+  knowledge: { version: string; overrides: string[]; indicator: IndicatorKnowledge };
   /** Syndrome screened for, from the primary in-window exposure; absent without one. */
   syndrome?: Syndrome;
   exposure: ExposureAssessment;

@@ -62,10 +62,6 @@ const evidenceContentSchema = z
       .strict(),
     table: texts('criterion', 'state', 'value', 'threshold', 'time', 'range', 'thresholdSource', 'points', 'mayBePresent'),
     states: texts('met', 'not-met', 'unknown'),
-    /** Text for an `unknown` item's machine reason (src/criteria/types.ts ReasonCode); others show no reason. */
-    reasons: z.record(z.string(), text),
-    /** Text for item flags (src/criteria/types.ts ItemFlag). */
-    flags: z.record(z.string(), text),
     rangeSources: texts('lab', 'fallback', 'default'),
     frameworks: z
       .object({

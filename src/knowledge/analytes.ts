@@ -1,16 +1,17 @@
 /**
- * Analyte registry for the clinical data layer (issue 3): which coded Observations are which analyte,
+ * Analyte registry for the clinical data layer: which coded Observations are which analyte,
  * each analyte's canonical unit, how non-canonical units convert, spellings of units seen in real feeds,
  * and the fallback reference ranges by age band (adult ones shipped).
  *
- * Source of every number and code: ../shared/knowledge/clinical-criteria.md §7 (LOINC table, fallback
- * ranges) unless marked otherwise. JSON-friendly on purpose: a site overrides any part with a JSON file
+ * Every definition is a product decision built on LOINC (status and source on each, listed in docs/knowledge.md).
+ * JSON-friendly on purpose: a site overrides any part with a JSON file
  * validated by `analyteKnowledgeSchema` (e.g. add a local lab code to `analytes.ferritin.codes`, add a
  * `conversions` row for creatinine in µmol/L once a factor is agreed, or add a unit spelling to
  * `unitAliases`).
  */
 import { z } from 'zod';
 import { ANALYTE_IDS, ICD10CM, LOINC, RXNORM, SNOMED, type AnalyteId } from '../vocabulary';
+import { cite, provenance } from './provenance';
 
 
 /** A code in a code system. Codes are matched by system + code, never by display text. */
@@ -97,6 +98,8 @@ const analyteDefinitionSchema = z.strictObject({
    * outside them (or not finite) is excluded with an `implausible-value` issue instead of entering the criteria.
    */
   plausible: plausibleSchema.optional(),
+  /** Provenance of the definition (codes, units, conversions, fallback ranges, plausibility limits). */
+  ...provenance,
 });
 export type AnalyteDefinition = z.infer<typeof analyteDefinitionSchema>;
 
@@ -147,11 +150,20 @@ const PLAUSIBLE_MAX: Record<AnalyteId, number> = {
   temperature: 50, // Cel; lower limit below
 };
 
-function withPlausibility(analytes: AnalyteKnowledge['analytes']): AnalyteKnowledge['analytes'] {
+/**
+ * Every shipped analyte definition is a product decision built on LOINC: which codes identify the analyte, its
+ * canonical unit, the conversions, the adult fallback ranges and the plausibility limits (docs/knowledge.md).
+ */
+const ANALYTE_DEFINITION = {
+  ...cite('loinc', 'codes, canonical unit, fallback ranges', 'design'),
+  note: 'Which LOINC codes identify the analyte, its canonical unit and conversions, the adult fallback reference ranges (used only without a lab range, and marked on the card) and the plausibility limits (a value outside is reported, never used).',
+};
+
+function withPlausibility(analytes: Record<AnalyteId, Omit<AnalyteDefinition, 'status' | 'source'>>): AnalyteKnowledge['analytes'] {
   const entries = (Object.entries(analytes) as [AnalyteId, AnalyteDefinition][]).map(([id, def]) => [
     id,
     // [design] body temperature: below 10 °C (profound accidental hypothermia is survived near 14 °C) is an error
-    { ...def, plausible: { min: id === 'temperature' ? 10 : 0, max: PLAUSIBLE_MAX[id] } },
+    { ...def, plausible: { min: id === 'temperature' ? 10 : 0, max: PLAUSIBLE_MAX[id] }, ...ANALYTE_DEFINITION },
   ]);
   return Object.fromEntries(entries) as AnalyteKnowledge['analytes'];
 }
@@ -166,7 +178,7 @@ export const defaultAnalyteKnowledge: AnalyteKnowledge = {
     'http://loinc.org/': LOINC,
     'http://snomed.info/sct/': SNOMED,
   },
-  // [design] spellings observed in real feeds (issue 3). `K/uL` must be aliased: in UCUM `K` is kelvin.
+  // [design] spellings observed in real feeds. `K/uL` must be aliased: in UCUM `K` is kelvin.
   // `/uL` (cells per µL) is valid UCUM and converts correctly (150000 /uL = 150 10*9/L), so it is not aliased.
   unitAliases: {
     'ng/ml': 'ng/mL',
@@ -226,29 +238,29 @@ export const defaultAnalyteKnowledge: AnalyteKnowledge = {
     'ug/L DDU': 'ug/L{DDU}',
   },
   analytes: withPlausibility({
-    // §7 LOINC table. No fallbackRanges on purpose: §7 "for ferritin with no referenceRange use a configurable ULN
+    // No fallbackRanges on purpose: "for ferritin with no referenceRange use a configurable ULN
     // (default 400 ng/mL [design]) and mark it" — that is `criteria.ferritinDefaultUln` (range source `default`,
     // flag `default-uln`); a fallback here would win over it and make the site setting dead.
     ferritin: { label: 'Ferritin', codes: loinc('2276-4', '20567-4', '24373-3'), canonicalUnit: 'ng/mL' },
-    // §7 LOINC table; fallback 0–35 U/L §7
+    // LOINC; fallback 0–35 U/L
     alt: { label: 'ALT', codes: loinc('1742-6', '1743-4', '77144-4'), canonicalUnit: 'U/L', fallbackRanges: adult(0, 35) },
-    // §7 LOINC table; fallback 0–35 U/L §7
+    // LOINC; fallback 0–35 U/L
     ast: { label: 'AST', codes: loinc('1920-8', '30239-8'), canonicalUnit: 'U/L', fallbackRanges: adult(0, 35) },
-    // §7 LOINC table (10*9/L = 10*3/uL); fallback 150–400 ×10⁹/L §7
+    // LOINC (10*9/L = 10*3/uL); fallback 150–400 ×10⁹/L
     platelets: { label: 'Platelets', codes: loinc('777-3', '26515-7'), canonicalUnit: '10*9/L', fallbackRanges: adult(150, 400) },
-    // §7 LOINC table; no fallback range in §7
+    // LOINC; no fallback range in
     hemoglobin: { label: 'Hemoglobin', codes: loinc('718-7', '20509-6'), canonicalUnit: 'g/dL' },
-    // §7 LOINC table; fallback 2–7.5 ×10⁹/L §7
+    // LOINC; fallback 2–7.5 ×10⁹/L
     anc: { label: 'Neutrophils (absolute)', codes: loinc('751-8', '753-4', '26499-4'), canonicalUnit: '10*9/L', fallbackRanges: adult(2, 7.5) },
-    // §7 LOINC table; fallback 4–11 ×10⁹/L §7
+    // LOINC; fallback 4–11 ×10⁹/L
     wbc: { label: 'Leukocytes', codes: loinc('6690-2', '26464-8'), canonicalUnit: '10*9/L', fallbackRanges: adult(4, 11) },
-    // §7 LOINC table (g/L × 100 via UCUM); fallback 180–400 mg/dL §7
+    // LOINC (g/L × 100 via UCUM); fallback 180–400 mg/dL
     fibrinogen: { label: 'Fibrinogen', codes: loinc('3255-7'), canonicalUnit: 'mg/dL', fallbackRanges: adult(180, 400) },
-    // §7 LOINC table; molar → mass with 885.7 g/mol (issue 3; = mmol/L × 88.57 §7); no fallback range
+    // LOINC; molar → mass with 885.7 g/mol (= mmol/L × 88.57); no fallback range
     triglycerides: { label: 'Triglycerides', codes: loinc('2571-8', '14927-8', '3043-7'), canonicalUnit: 'mg/dL', molecularWeight: 885.7 },
-    // §7 LOINC table; ULN varies by lab, no fallback (§7)
+    // LOINC; ULN varies by lab, no fallback 
     ldh: { label: 'LDH', codes: loinc('2532-0', '14804-9'), canonicalUnit: 'U/L' },
-    // §7 LOINC table; µmol/L ÷ 17.1 §7; fallback 0.3–1.0 mg/dL §7
+    // LOINC; µmol/L ÷ 17.1; fallback 0.3–1.0 mg/dL
     'bilirubin-total': {
       label: 'Bilirubin (total)',
       codes: loinc('1975-2'),
@@ -256,7 +268,7 @@ export const defaultAnalyteKnowledge: AnalyteKnowledge = {
       conversions: [{ fromUnit: 'umol/L', divideBy: 17.1 }],
       fallbackRanges: adult(0.3, 1.0),
     },
-    // §7 LOINC table; µmol/L ÷ 17.1 §7; fallback 0.1–0.3 mg/dL §7
+    // LOINC; µmol/L ÷ 17.1; fallback 0.1–0.3 mg/dL
     'bilirubin-direct': {
       label: 'Bilirubin (direct)',
       codes: loinc('1968-7'),
@@ -264,35 +276,35 @@ export const defaultAnalyteKnowledge: AnalyteKnowledge = {
       conversions: [{ fromUnit: 'umol/L', divideBy: 17.1 }],
       fallbackRanges: adult(0.1, 0.3),
     },
-    // §7: LOINC to be looked up before coding → no default code; sites add theirs. U/mL only; pg/mL never converted (§3)
+    // No LOINC code confirmed → no default code; sites add theirs. U/mL only; pg/mL never converted (Henter 2007 criterion 8)
     scd25: {
       label: 'Soluble CD25 (sIL-2R)',
       codes: [],
       canonicalUnit: 'U/mL',
-      // §7 "U/mL only": the global `IU/mL` → `U/mL` alias is for enzyme activities (1 IU = 1 µmol/min); sCD25
+      // "U/mL only": the global `IU/mL` → `U/mL` alias is for enzyme activities (1 IU = 1 µmol/min); sCD25
       // units are assay-defined, so here IU spellings mean UCUM [IU] (arbitrary unit) and are refused below.
       // Other case variants ("IU/ml", "iu/L"…) reach these rows through the case-insensitive lookup.
       unitAliases: { 'IU/mL': '[IU]/mL', 'IU/L': '[IU]/L', 'IU/l': '[IU]/L' },
       notConvertible: [
-        { unit: 'pg/mL', reason: 'sCD25 in mass units is not convertible to U/mL without an assay-specific factor (§3)' },
-        { unit: '[IU]/mL', reason: 'sCD25 in IU is not U/mL: only U/mL is accepted (§3, §7)' },
+        { unit: 'pg/mL', reason: 'sCD25 in mass units is not convertible to U/mL without an assay-specific factor' },
+        { unit: '[IU]/mL', reason: 'sCD25 in IU is not U/mL: only U/mL is accepted' },
       ],
     },
-    // §7 LOINC table
+    // LOINC table
     crp: { label: 'CRP', codes: loinc('1988-5'), canonicalUnit: 'mg/L' },
-    // §7 LOINC table
+    // LOINC table
     il6: { label: 'IL-6', codes: loinc('26881-3'), canonicalUnit: 'pg/mL' },
-    // §7 LOINC table; fallback 11–13.5 s §7
+    // LOINC; fallback 11–13.5 s
     pt: { label: 'PT', codes: loinc('5902-2'), canonicalUnit: 's', fallbackRanges: adult(11, 13.5) },
-    // §7 LOINC table (ratio, unitless); fallback 0.9–1.2 §7
+    // LOINC (ratio, unitless); fallback 0.9–1.2
     inr: { label: 'INR', codes: loinc('6301-6'), canonicalUnit: '{INR}', unitless: true, fallbackRanges: adult(0.9, 1.2) },
-    // §7 LOINC table; fallback 29–41 s §7
+    // LOINC; fallback 29–41 s
     aptt: { label: 'aPTT', codes: loinc('14979-9', '3173-2'), canonicalUnit: 's', fallbackRanges: adult(29, 41) },
-    // §7 LOINC table: 48065-7 FEU, 48066-5 DDU; "as reported" → no conversion
+    // LOINC: 48065-7 FEU, 48066-5 DDU; "as reported" → no conversion
     'd-dimer': { label: 'D-dimer', codes: loinc('48065-7', '48066-5'), canonicalUnit: null },
-    // §7 LOINC table; fallback 0.6–1.2 mg/dL §7. No µmol/L factor in §7: µmol/L stays not evaluable until configured.
+    // LOINC; fallback 0.6–1.2 mg/dL. No µmol/L factor agreed: µmol/L stays not evaluable until configured.
     creatinine: { label: 'Creatinine', codes: loinc('2160-0'), canonicalUnit: 'mg/dL', fallbackRanges: adult(0.6, 1.2) },
-    // §7 LOINC table; °F converted by UCUM. `F`/`C` alone mean farad/coulomb in UCUM, so only here are they temperatures.
+    // LOINC; °F converted by UCUM. `F`/`C` alone mean farad/coulomb in UCUM, so only here are they temperatures.
     temperature: {
       label: 'Body temperature',
       codes: loinc('8310-5'),

@@ -1,9 +1,9 @@
 /**
- * Trigger therapies for the clinical data layer (issue 3) and the exposure windows the criteria engine
+ * Trigger therapies for the clinical data layer and the exposure windows the criteria engine
  * screens in: per agent its class, generic/brand names and codes; per class its window.
  *
- * Source: ../shared/knowledge/clinical-criteria.md §6. Windows are all [design] (product decisions). Codes:
- * only the four RxNorm ingredient codes §6 marks as confirmed; every other agent is matched by name until its
+ * Each agent and window carries its status and source (docs/knowledge.md). Windows are all [design]. Codes:
+ * only the four confirmed RxNorm ingredient codes (ibrutinib, blinatumomab, pembrolizumab, nivolumab); every other agent is matched by name until its
  * code is looked up (sites add `codes` rows; NCIt codes likewise). JSON-friendly: a site overrides windows,
  * adds agents, names or codes with a JSON file validated by `exposureKnowledgeSchema`.
  *
@@ -13,6 +13,7 @@
 import { z } from 'zod';
 import { codeRefSchema } from './analytes';
 import { EXPOSURE_CLASSES, RXNORM } from '../vocabulary';
+import { cite, design, provenance, reproduced, type Provenance } from './provenance';
 
 const durationSchema = z.strictObject({ value: z.number().nonnegative(), unit: z.enum(['d', 'wk']) });
 export type WindowDuration = z.infer<typeof durationSchema>;
@@ -28,6 +29,7 @@ const exposureWindowSchema = z.strictObject({
   closeAfter: durationSchema,
   openWhileOngoing: z.boolean(),
   reopenOnDoseIncrease: z.boolean(),
+  ...provenance,
 });
 export type ExposureWindow = z.infer<typeof exposureWindowSchema>;
 
@@ -46,6 +48,8 @@ const agentSchema = z.strictObject({
    * says so.
    */
   classEffect: z.literal(true).optional(),
+  /** Why the agent is screened (the evidence for its class, or a design decision). */
+  ...provenance,
 });
 export type AgentDefinition = z.infer<typeof agentSchema>;
 
@@ -75,30 +79,44 @@ export const exposureKnowledgeSchema = z.strictObject({
 export type ExposureKnowledge = z.infer<typeof exposureKnowledgeSchema>;
 
 type Agent = AgentDefinition;
+
+/** Why each class is screened: the evidence that names its agents as HLH triggers. */
+const CLASS_EVIDENCE: Record<Agent['class'], Provenance> = {
+  'car-t': reproduced('hines-2023', 'IEC-HS after immune effector cell therapy'),
+  't-cell-engager': reproduced('hines-2023', 'T-cell engagers grouped with immune effector cell therapies'),
+  'checkpoint-inhibitor': cite('noseda-2019', '38 HLH reports in VigiBase'),
+  'btk-inhibitor': reproduced('ibrutinib-case-series'),
+  lamotrigine: cite('fda-2018-lamotrigine'),
+  'tmp-smx': cite('faers-2023-q3', 'potential signal'),
+};
+
 const agent = (name: string, cls: Agent['class'], brands: string[] = [], codes: string[] = []): Agent => ({
   agent: name,
   class: cls,
   names: [name, ...brands],
   codes: codes.map((code) => ({ system: RXNORM, code })),
+  ...CLASS_EVIDENCE[cls],
 });
+/** Screened as a class effect of its drug class: no HLH report specific to the agent is cited. */
+const classEffect = (a: Agent): Agent => ({ ...a, classEffect: true, ...design('checkpoint inhibitors screened as a class effect', 'PD-1 inhibitors without an agent-specific HLH report are screened as an effect of their class; the card says so.') });
 
 export const defaultExposureKnowledge: ExposureKnowledge = {
   windows: {
-    // §6 [design]: day 0 = infusion; screen days 0–100
-    'car-t': { closeFrom: 'start', closeAfter: { value: 100, unit: 'd' }, openWhileOngoing: false, reopenOnDoseIncrease: false },
-    // §6 [design]: from first dose, while on therapy + 90 days
-    't-cell-engager': { closeFrom: 'last', closeAfter: { value: 90, unit: 'd' }, openWhileOngoing: true, reopenOnDoseIncrease: false },
-    // §6 [design]: from first dose to 26 weeks after last dose
-    'checkpoint-inhibitor': { closeFrom: 'last', closeAfter: { value: 26, unit: 'wk' }, openWhileOngoing: true, reopenOnDoseIncrease: false },
-    // §6 [design]: while on therapy + 90 days
-    'btk-inhibitor': { closeFrom: 'last', closeAfter: { value: 90, unit: 'd' }, openWhileOngoing: true, reopenOnDoseIncrease: false },
-    // §6 [design]: 0–8 weeks after start or dose increase
-    lamotrigine: { closeFrom: 'start', closeAfter: { value: 8, unit: 'wk' }, openWhileOngoing: false, reopenOnDoseIncrease: true },
-    // §6 [design]: 0–8 weeks (from start)
-    'tmp-smx': { closeFrom: 'start', closeAfter: { value: 8, unit: 'wk' }, openWhileOngoing: false, reopenOnDoseIncrease: false },
+    // day 0 = infusion; screen days 0–100
+    'car-t': { closeFrom: 'start', closeAfter: { value: 100, unit: 'd' }, openWhileOngoing: false, reopenOnDoseIncrease: false, ...design('exposure window: car-t', 'Day 0 = infusion; screen days 0–100 (most onsets days 2–37: ASH 2025).') },
+    // from first dose, while on therapy + 90 days
+    't-cell-engager': { closeFrom: 'last', closeAfter: { value: 90, unit: 'd' }, openWhileOngoing: true, reopenOnDoseIncrease: false, ...design('exposure window: t-cell-engager', 'From the first dose, while on therapy and 90 days after the last dose.') },
+    // from first dose to 26 weeks after last dose
+    'checkpoint-inhibitor': { closeFrom: 'last', closeAfter: { value: 26, unit: 'wk' }, openWhileOngoing: true, reopenOnDoseIncrease: false, ...design('exposure window: checkpoint-inhibitor', 'From the first dose to 26 weeks after the last dose (Noseda 2019: median onset 6.7 weeks, IQR 2.9–15.4).') },
+    // while on therapy + 90 days
+    'btk-inhibitor': { closeFrom: 'last', closeAfter: { value: 90, unit: 'd' }, openWhileOngoing: true, reopenOnDoseIncrease: false, ...design('exposure window: btk-inhibitor', 'While on therapy and 90 days after the last dose.') },
+    // 0–8 weeks after start or dose increase
+    lamotrigine: { closeFrom: 'start', closeAfter: { value: 8, unit: 'wk' }, openWhileOngoing: false, reopenOnDoseIncrease: true, ...design('exposure window: lamotrigine', '0–8 weeks after the start or a dose increase (FDA 2018: onset days to weeks).') },
+    // 0–8 weeks (from start)
+    'tmp-smx': { closeFrom: 'start', closeAfter: { value: 8, unit: 'wk' }, openWhileOngoing: false, reopenOnDoseIncrease: false, ...design('exposure window: tmp-smx', '0–8 weeks from the start (a FAERS signal).') },
   },
   agents: [
-    // §6 CAR T (IEC): generic · brand
+    // CAR T (IEC): generic · brand
     agent('tisagenlecleucel', 'car-t', ['kymriah']),
     agent('axicabtagene ciloleucel', 'car-t', ['yescarta']),
     agent('brexucabtagene autoleucel', 'car-t', ['tecartus']),
@@ -113,8 +131,9 @@ export const defaultExposureKnowledge: ExposureKnowledge = {
       names: ['car t', 'car t cell', 'chimeric antigen receptor'],
       codes: [],
       unspecified: true,
+      ...design('CAR T infusion without a product name', 'A CAR T infusion documented without its product still anchors day 0.'),
     },
-    // §6 T-cell engagers (IEC); blinatumomab RxNorm 1597258 §6 [confirmed]
+    // T-cell engagers (IEC); blinatumomab RxNorm 1597258 [confirmed]
     agent('blinatumomab', 't-cell-engager', ['blincyto'], ['1597258']),
     agent('teclistamab', 't-cell-engager', ['tecvayli']),
     agent('talquetamab', 't-cell-engager', ['talvey']),
@@ -123,8 +142,8 @@ export const defaultExposureKnowledge: ExposureKnowledge = {
     agent('glofitamab', 't-cell-engager', ['columvi']),
     agent('mosunetuzumab', 't-cell-engager', ['lunsumio']),
     agent('tarlatamab', 't-cell-engager', ['imdelltra']),
-    // §6 immune checkpoint inhibitors (generics); pembrolizumab 1547545 and nivolumab 1597876 RxNorm §6 [confirmed].
-    // Brand names are not in §6: [design] added from the US labels, verify before relying on them.
+    // immune checkpoint inhibitors (generics); pembrolizumab 1547545 and nivolumab 1597876 RxNorm [confirmed].
+    // Brand names are [design]: added from the US labels, verify before relying on them.
     agent('pembrolizumab', 'checkpoint-inhibitor', ['keytruda'], ['1547545']),
     agent('nivolumab', 'checkpoint-inhibitor', ['opdivo', 'opdualag'], ['1597876']),
     agent('ipilimumab', 'checkpoint-inhibitor', ['yervoy']),
@@ -143,15 +162,15 @@ export const defaultExposureKnowledge: ExposureKnowledge = {
     // "Camrelizumab: First Global Approval"); serplulimab · Hetronifly (EMA CHMP opinion, Sept 2024) and
     // Hansizhuang (China); penpulimab: the FDA label names only "penpulimab-kcqx", so "anniko" (trade press,
     // 2025) is [design] and unconfirmed.
-    { ...agent('sintilimab', 'checkpoint-inhibitor', ['tyvyt']), classEffect: true },
-    { ...agent('camrelizumab', 'checkpoint-inhibitor', ['airuika']), classEffect: true },
-    { ...agent('penpulimab', 'checkpoint-inhibitor', ['penpulimab-kcqx', 'anniko']), classEffect: true },
-    { ...agent('serplulimab', 'checkpoint-inhibitor', ['hetronifly', 'hansizhuang']), classEffect: true },
-    // §6 BTK inhibitor; ibrutinib RxNorm 1442981 §6 [confirmed]
+    classEffect(agent('sintilimab', 'checkpoint-inhibitor', ['tyvyt'])),
+    classEffect(agent('camrelizumab', 'checkpoint-inhibitor', ['airuika'])),
+    classEffect(agent('penpulimab', 'checkpoint-inhibitor', ['penpulimab-kcqx', 'anniko'])),
+    classEffect(agent('serplulimab', 'checkpoint-inhibitor', ['hetronifly', 'hansizhuang'])),
+    // BTK inhibitor; ibrutinib RxNorm 1442981 [confirmed]
     agent('ibrutinib', 'btk-inhibitor', ['imbruvica'], ['1442981']),
-    // §6 anticonvulsant
+    // anticonvulsant
     agent('lamotrigine', 'lamotrigine', ['lamictal']),
-    // §6 antibiotic (signal); synonyms and brands [design]
+    // antibiotic (signal); synonyms and brands [design]
     agent('trimethoprim-sulfamethoxazole', 'tmp-smx', [
       'sulfamethoxazole trimethoprim',
       'co-trimoxazole',

@@ -63,17 +63,17 @@ function triggerPart(a: Assessment, d: IndicatorDecision, content: CardContent):
 
 function reasonPart(a: Assessment, d: IndicatorDecision, content: CardContent): BriefPart {
   const b = content.wording.brief;
-  const rules = content.indicatorRules;
   const rule = d.rule.endsWith('+capped') ? 'capped' : (d.rule as keyof Brief['reason']);
-  const needed = d.kind === 'drug' ? rules.drug.critical : rules.iec.hlhWithoutAstct && d.rule.startsWith('iec.hlhWithoutAstct') ? rules.iec.hlhWithoutAstct : rules.iec.critical;
+  // Every number is the one the indicator rules used (the knowledge in force): never a second copy.
   const signal =
     d.signal === 'hscore'
-      ? fill(b.signal.hscore, { score: formatNumber(a.hscore.score), cutoff: needed.hscoreAtLeast })
-      : fill(b.signal.hlh2004, { met: a.hlh2004.met, needed: needed.hlh2004MetAtLeast });
+      ? fill(b.signal.hscore, { score: formatNumber(a.hscore.score), cutoff: formatNumber(a.hscore.cutoff) })
+      : fill(b.signal.hlh2004, { met: a.hlh2004.met, needed: a.hlh2004.required });
+  const ferritin = a.hlh2004.items.find((i) => i.id === 'ferritin')?.threshold;
   const why = fill(b.reason[rule] ?? b.reason['iec.warning'], {
     signal,
-    ferritin: `${formatNumber(rules.drug.warning.ferritinAtLeast.value)} ${rules.drug.warning.ferritinAtLeast.unit}`,
-    further: rules.drug.warning.furtherHlh2004MetAtLeast,
+    ferritin: ferritin ? `${formatNumber(ferritin.value)} ${ferritin.unit}` : '',
+    further: a.knowledge.indicator.drugWarningFurtherCriteria.value,
   });
   return { id: 'reason', levels: [`**${b.indicator[d.indicator]}:** ${why}`] };
 }

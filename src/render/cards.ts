@@ -37,7 +37,7 @@ export type CardDetail = 'brief' | 'full';
  * deterministic generator in tests).
  */
 export function renderCards(assessment: Assessment, ctx: RenderContext, content: CardContent, ids: () => string = randomUUID): Card[] {
-  const chosen = chooseCard(assessment, content);
+  const chosen = chooseCard(assessment);
   if (!chosen) return [];
   const { view: a, d } = chosen;
   const plan = planWorkup(a, content);

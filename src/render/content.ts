@@ -1,6 +1,7 @@
 /**
- * Card content: the reviewable wording, sources, override reasons, work-up catalogue and indicator rules
- * that live as JSON under the repository's `cards/` folder. Code renders; clinicians review the JSON.
+ * Card content: the reviewable wording, sources, override reasons and work-up catalogue that live as JSON under
+ * the repository's `cards/` folder (the indicator rules are knowledge: `indicator` in src/knowledge). Code renders;
+ * clinicians review the JSON.
  *
  * A site overrides the content by copying `cards/` and pointing `CARDS_DIR` (config `cardsDir`) at its copy.
  * Everything is validated at start-up; invalid content throws `CardContentError` naming the file and key.
@@ -9,6 +10,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { ANALYTE_IDS, EXPOSURE_CLASSES, issuePath } from '../vocabulary';
+import { ITEM_FLAGS, ITEM_IDS, REASON_CODES, type Framework, type ItemFlag, type ReasonCode } from '../criteria/types';
+import type shippedWording from '../../cards/wording.json';
 
 export class CardContentError extends Error {
   override name = 'CardContentError';
@@ -17,7 +20,6 @@ export class CardContentError extends Error {
 const MANIFEST_FILE = 'manifest.json';
 
 const text = z.string().min(1);
-const indicator = z.enum(['info', 'warning', 'critical']);
 const syndrome = z.enum(['iec-hs', 'treatment-related-hlh']);
 const comment = { $comment: z.string().optional() };
 
@@ -28,7 +30,15 @@ const manifestSchema = z
     ...comment,
     contentVersion: text,
     files: z
-      .object({ wording: text, sources: text, overrideReasons: text, workup: text, indicatorRules: text })
+      .object({
+        wording: text,
+        sources: text,
+        overrideReasons: text,
+        workup: text,
+        indicatorRules: z
+          .never({ error: 'indicator rules are clinical knowledge now: set them under `indicator` in the knowledge file (docs/knowledge.md)' })
+          .optional(),
+      })
       .strict(),
   })
   .strict();
@@ -90,9 +100,32 @@ const briefWordingSchema = z
   })
   .strict();
 
+/** One text per code of `codes` (no more, no less): a site's copy is refused when a code lacks its wording. */
+function byCode<C extends string>(codes: readonly C[], value: z.ZodString) {
+  return z.strictObject(Object.fromEntries(codes.map((c) => [c, value])) as Record<C, z.ZodString>);
+}
+
+/**
+ * `npm run typecheck` fails when the shipped cards/wording.json lacks the text of an engine code: a new ReasonCode
+ * or ItemFlag cannot be added without its wording.
+ */
+type Covers<T extends U, U> = T;
+type _ShippedCriteriaWording = Covers<(typeof shippedWording)['criteria'], { reasons: Record<ReasonCode, string>; flags: Record<ItemFlag, string> }>;
+type _ShippedItemLabels = Covers<(typeof shippedWording)['items'], { [F in Framework]: Record<(typeof ITEM_IDS)[F][number], string> }>;
+
 const wordingSchema = z
   .object({
     ...comment,
+    /** Criterion labels by framework and item id; `{placeholders}` are filled from the item's knowledge values. */
+    items: z.strictObject({
+      ...comment,
+      iecHs: byCode(ITEM_IDS.iecHs, text),
+      hlh2004: byCode(ITEM_IDS.hlh2004, text),
+      hscore: byCode(ITEM_IDS.hscore, text),
+      ohi: byCode(ITEM_IDS.ohi, text),
+    }),
+    /** Why an item is unknown (empty: the state alone) and the qualifiers next to a value, by engine code. */
+    criteria: z.strictObject({ ...comment, reasons: byCode(REASON_CODES, z.string()), flags: byCode(ITEM_FLAGS, text) }),
     summary: z
       .object({
         iec: z.object({ critical: headlineSchema, warning: headlineSchema, info: headlineSchema, hlhWithoutAstct: headlineSchema }).strict(),
@@ -248,7 +281,7 @@ const workupItemSchema = z
     /** [design] An item is offered when a covered analyte is missing or older than this. */
     freshnessHours: z.number().positive().finite(),
     coding: z.array(codingSchema).min(1).optional(),
-    /** `confirmed`: LOINC from clinical-criteria.md §7; `text-only`: ordered by code.text. */
+    /** `confirmed`: a LOINC code of the knowledge base; `text-only`: ordered by code.text. */
     codingStatus: z.enum(['confirmed', 'text-only', 'site']),
     when: z
       .object({ syndromes: z.array(syndrome).min(1).optional(), exposureClasses: z.array(z.enum(EXPOSURE_CLASSES)).min(1).optional() })
@@ -295,40 +328,6 @@ const workupSchema = z
     });
   });
 
-const count = z.number().int().min(0).max(8);
-const score = z.number().min(0).max(337);
-
-const indicatorRulesSchema = z
-  .object({
-    ...comment,
-    requireExposureInWindow: z.literal(true),
-    iec: z
-      .object({
-        critical: z.object({ astct: z.literal('suggestive'), hlh2004MetAtLeast: count, hscoreAtLeast: score }).strict(),
-        warning: z.object({ astct: z.literal('suggestive') }).strict(),
-        info: z.object({ astct: z.literal('watch') }).strict(),
-        hlhWithoutAstct: z
-          .object({ ...comment, indicator: z.enum(['info', 'warning']), hlh2004MetAtLeast: count, hscoreAtLeast: score })
-          .strict()
-          .optional(),
-      })
-      .strict(),
-    drug: z
-      .object({
-        critical: z.object({ hlh2004MetAtLeast: count, hscoreAtLeast: score }).strict(),
-        warning: z
-          .object({
-            ferritinAtLeast: z.object({ value: z.number().positive(), unit: z.literal('ng/mL') }).strict(),
-            furtherHlh2004MetAtLeast: count,
-          })
-          .strict(),
-      })
-      .strict(),
-    /** Ferritin as the only abnormal finding never produces more than this. */
-    isolatedHyperferritinemiaMax: indicator,
-  })
-  .strict();
-
 export interface CardContent {
   contentVersion: string;
   /** Directory the content was loaded from (for logs). */
@@ -337,7 +336,6 @@ export interface CardContent {
   sources: z.infer<typeof sourcesSchema>;
   overrideReasons: z.infer<typeof overrideReasonsSchema>;
   workup: z.infer<typeof workupSchema>;
-  indicatorRules: z.infer<typeof indicatorRulesSchema>;
 }
 
 // ------------------------------------------------------------------------------------------------ loading
@@ -398,6 +396,5 @@ export function loadCardContent(dir?: string): CardContent {
     sources: load(sourcesSchema, manifest.files.sources),
     overrideReasons: load(overrideReasonsSchema, manifest.files.overrideReasons),
     workup: load(workupSchema, manifest.files.workup),
-    indicatorRules: load(indicatorRulesSchema, manifest.files.indicatorRules),
   };
 }

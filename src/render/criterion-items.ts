@@ -2,7 +2,15 @@
  * Reading criterion items for display: every item with its arms, the analyte an item is about (from its id), and
  * a threshold restated in the item's value unit (so a displayed value is never rounded across its threshold).
  */
-import type { CriterionItem } from '../criteria/types';
+import type { CriterionItem, Framework } from '../criteria/types';
+import type { CardContent } from './content';
+import { fill } from './format';
+
+/** An item's label: the content's template for its framework and id, filled with the item's knowledge values. */
+export function itemLabel(labels: CardContent['wording']['items'], framework: Framework, i: CriterionItem): string {
+  const template = (labels[framework] as Record<string, string>)[i.id];
+  return template === undefined ? i.id : fill(template, i.params ?? {});
+}
 
 export function walk(items: readonly CriterionItem[] | undefined): CriterionItem[] {
   const out: CriterionItem[] = [];

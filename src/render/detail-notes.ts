@@ -2,17 +2,17 @@
  * The notes of the card's detail around the tables: trends, missing or stale work-up, documented alternative
  * explanations, an earlier or refuted HLH diagnosis, and pediatric patients judged against adult ranges.
  */
-import type { Assessment, CriterionItem, TriggerExposure } from '../criteria/types';
+import type { Assessment, CriterionItem, Framework, TriggerExposure } from '../criteria/types';
 import type { CardContent } from './content';
 import { fill, formatAge, formatNumber, formatTime, formatUnit } from './format';
 import { escapeMarkdown as esc } from './markdown';
 import type { DueItem, WorkupPlan } from './workup';
 import { unusableText } from './detail-tables';
-import { walk } from './criterion-items';
+import { itemLabel, walk } from './criterion-items';
 import { alternativeText, matchedCodeText } from './clinical-text';
 import type { AnalyteId } from '../vocabulary';
 
-/** Canonical units (clinical-criteria.md §7), used when a trend carries no value reference. */
+/** Canonical units (knowledge.analytes), used when a trend carries no value reference. */
 const CANONICAL_UNIT = { ferritin: 'ng/mL', fibrinogen: 'mg/dL', platelets: '10*9/L' } as const;
 
 export function trendLines(a: Assessment, content: CardContent): string[] {
@@ -99,17 +99,19 @@ export function diagnosisHistory(a: Assessment, content: CardContent): string[] 
   return out;
 }
 
-/** Decided leaf items of every table (IEC-HS, HLH-2004, HScore, OHI). */
-function decidedLeaves(a: Assessment): CriterionItem[] {
-  const all = [...walk(a.iecHs?.features), ...walk(a.iecHs?.mayBePresent), ...walk(a.hlh2004.items), ...walk(a.hscore.variables), ...walk(a.ohi.items)];
-  return all.filter((i) => i.state !== 'unknown' && !i.components?.length);
+/** Decided leaf items of every table (IEC-HS, HLH-2004, HScore, OHI), each with its framework. */
+function decidedLeaves(a: Assessment): [Framework, CriterionItem][] {
+  const of = (f: Framework, items: readonly CriterionItem[] | undefined) => walk(items).map((i): [Framework, CriterionItem] => [f, i]);
+  const all = [...of('iecHs', a.iecHs?.features), ...of('iecHs', a.iecHs?.mayBePresent), ...of('hlh2004', a.hlh2004.items), ...of('hscore', a.hscore.variables), ...of('ohi', a.ohi.items)];
+  return all.filter(([, i]) => i.state !== 'unknown' && !i.components?.length);
 }
 
 /** One line when a pediatric patient's ULN/LLN criterion was judged against a fallback or default range. */
 export function pediatricNote(a: Assessment, content: CardContent): string[] {
-  const items = decidedLeaves(a).filter((i) => i.flags?.includes('pediatric-fallback-range'));
-  if (!items.length) return [];
-  const labels = [...new Set(items.map((i) => esc(i.label)))];
+  const leaves = decidedLeaves(a).filter(([, i]) => i.flags?.includes('pediatric-fallback-range'));
+  if (!leaves.length) return [];
+  const items = leaves.map(([, i]) => i);
+  const labels = [...new Set(leaves.map(([f, i]) => esc(itemLabel(content.wording.items, f, i))))];
   const ranges = [...new Set(items.map((i) => (i.referenceRange?.source === 'default' ? 'default ULN [design]' : esc(i.referenceRange?.population ?? 'fallback'))))];
   return [fill(content.wording.dataNotes.pediatricFallback, { items: labels.join('; '), ranges: ranges.join(', ') })];
 }

@@ -2,44 +2,15 @@
  * The criteria tables of the card's detail (Markdown): each criterion's state, value, threshold, time and reference
  * range with its source, and the HScore variables. Everything that came from the EHR is escaped (./markdown.ts).
  */
-import type { Assessment, CriterionItem, HScoreVariable, UnusableResult } from '../criteria/types';
+import type { Assessment, CriterionItem, Framework, HScoreVariable, UnusableResult } from '../criteria/types';
 import type { CardContent } from './content';
 import { fill, formatFactor, formatNumber, formatTime, formatUnit, formatValue } from './format';
 import { escapeMarkdown as esc, plainText, table } from './markdown';
 import { ANALYTE_IDS } from '../vocabulary';
-import { analyteOfItem, thresholdInValueUnit } from './criterion-items';
+import { analyteOfItem, itemLabel, thresholdInValueUnit } from './criterion-items';
 
-const REASON_TEXT: Record<string, string> = {
-  'no-data': 'no data',
-  'comparator-inconclusive': 'reported as a bound; inconclusive',
-  'unit-not-evaluable': 'unit not evaluable',
-  'lineages-unknown': 'lineages unknown',
-  'arms-unknown': 'not all arms evaluable',
-  'fasting-unknown': 'fasting state unknown',
-  'not-fasting': 'not fasting',
-  'no-baseline': 'no baseline',
-  'insufficient-serial-values': 'needs serial values',
-  'not-computable': 'not computable from data',
-  'no-crs-coded': 'no CRS coded',
-  'no-reference-range': 'no reference range',
-  'not-long-term': 'medication not proven ongoing long-term',
-  'finding-unconfirmed': 'finding not confirmed',
-};
-
-const FLAG_TEXT: Record<string, string> = {
-  preliminary: 'preliminary',
-  comparator: 'reported as a bound',
-  'fallback-range': 'fallback range',
-  'default-uln': 'default ULN [design]',
-  'baseline-assumed-normal': 'baseline assumed normal',
-  'baseline-day0-date-only': 'infusion time unknown: same-day value as baseline',
-  'fasting-unknown': 'fasting unknown',
-  'not-fasting': 'not fasting',
-  'conflicting-values': 'conflicting values',
-  'age-adjusted': 'age-adjusted threshold',
-  'range-text-unread': 'lab range text not readable',
-  'pediatric-fallback-range': 'pediatric patient, range not the lab’s',
-};
+/** The criteria wording of the card content (reasons and flags by engine code). */
+type Words = CardContent['wording']['criteria'];
 
 /** For an item with no data: what the chart holds instead ("no usable result: clotted"), if anything. */
 type UnusableNote = (i: CriterionItem) => string | undefined;
@@ -63,19 +34,19 @@ export function unusableNote(a: Assessment, content: CardContent): UnusableNote 
 }
 
 /** "LDH > ULN (result present, unit missing)". */
-export function withNote(i: CriterionItem, note: UnusableNote): string {
+export function withNote(label: string, i: CriterionItem, note: UnusableNote): string {
   const n = note(i);
-  return n ? `${esc(i.label)} (${n})` : esc(i.label);
+  return n ? `${esc(label)} (${n})` : esc(label);
 }
 
-function stateCell(i: CriterionItem, note: UnusableNote = NO_NOTE): string {
+function stateCell(i: CriterionItem, w: Words, note: UnusableNote = NO_NOTE): string {
   if (i.state === 'met') return '**met**';
   if (i.state === 'not-met') return 'not met';
-  const why = note(i) ?? REASON_TEXT[i.reason];
+  const why = note(i) ?? w.reasons[i.reason];
   return why ? `unknown (${why})` : 'unknown';
 }
 
-function valueCell(i: CriterionItem): string {
+function valueCell(i: CriterionItem, w: Words): string {
   const parts: string[] = [];
   if (i.value !== undefined) {
     parts.push(esc(formatValue(i.value, i.unit, i.comparator, thresholdInValueUnit(i))));
@@ -89,7 +60,7 @@ function valueCell(i: CriterionItem): string {
     parts.push(`earlier value ${esc(formatValue(c.value, c.unit, c.comparator))} (${esc(formatTime(c.time))})`);
   }
   // The range source (lab / fallback / default) has its own column.
-  const flags = (i.flags ?? []).filter((f) => f !== 'fallback-range').map((f) => FLAG_TEXT[f] ?? esc(f));
+  const flags = (i.flags ?? []).filter((f) => f !== 'fallback-range').map((f) => w.flags[f]);
   if (i.status === 'preliminary' && !flags.includes('preliminary')) flags.push('preliminary');
   if (flags.length) parts.push(`*${flags.join(', ')}*`);
   return parts.join(' ');
@@ -124,12 +95,13 @@ function rangeCell(i: CriterionItem): string {
   return `${esc(`${span} ${u}`.trim())} (${src}${unread})`;
 }
 
-export function criteriaRows(items: readonly CriterionItem[], note: UnusableNote, suffix = ''): string[][] {
+export function criteriaRows(items: readonly CriterionItem[], framework: Framework, wording: CardContent['wording'], note: UnusableNote, suffix = ''): string[][] {
   const rows: string[][] = [];
+  const w = wording.criteria;
   for (const i of items) {
-    rows.push([`${esc(i.label)}${suffix}`, stateCell(i, note), valueCell(i), thresholdCell(i), esc(formatTime(i.time)), rangeCell(i)]);
+    rows.push([`${esc(itemLabel(wording.items, framework, i))}${suffix}`, stateCell(i, w, note), valueCell(i, w), thresholdCell(i), esc(formatTime(i.time)), rangeCell(i)]);
     for (const c of i.components ?? []) {
-      rows.push([`↳ ${esc(c.label)}`, stateCell(c, note), valueCell(c), thresholdCell(c), esc(formatTime(c.time)), rangeCell(c)]);
+      rows.push([`↳ ${esc(itemLabel(wording.items, framework, c))}`, stateCell(c, w, note), valueCell(c, w), thresholdCell(c), esc(formatTime(c.time)), rangeCell(c)]);
     }
   }
   return rows;
@@ -137,7 +109,8 @@ export function criteriaRows(items: readonly CriterionItem[], note: UnusableNote
 
 export const CRITERIA_HEADER = ['Criterion', 'State', 'Value', 'Threshold', 'Time', 'Reference range (source)'];
 
-export function hscoreSection(a: Assessment, note: UnusableNote): string[] {
+export function hscoreSection(a: Assessment, wording: CardContent['wording'], note: UnusableNote): string[] {
+  const w = wording.criteria;
   const h = a.hscore;
   const range = h.complete || h.score === h.maxPossible ? `${h.score}` : `${h.score}–${h.maxPossible}`;
   const prob = h.complete
@@ -149,10 +122,10 @@ export function hscoreSection(a: Assessment, note: UnusableNote): string[] {
   ];
   if (h.missing.length) lines.push(`Missing or partly unknown: ${h.missing.map((m) => esc(m)).join(', ')}.`);
   const rows = h.variables.map((v: HScoreVariable) => [
-    esc(v.label),
+    esc(itemLabel(wording.items, 'hscore', v)),
     v.points === v.maxPoints ? `${v.points}` : `${v.points}–${v.maxPoints}`,
-    stateCell(v, note),
-    valueCell(v),
+    stateCell(v, w, note),
+    valueCell(v, w),
     esc(formatTime(v.time)),
   ]);
   if (rows.length) lines.push('', table(['Variable', 'Points', 'State', 'Value', 'Time'], rows));

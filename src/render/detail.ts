@@ -10,6 +10,7 @@ import { fill, formatTime } from './format';
 import { escapeMarkdown as esc, table } from './markdown';
 import type { WorkupPlan } from './workup';
 import { agentsText, combinationOf, dayText, exposureNotes } from './exposure-text';
+import { itemLabel } from './criterion-items';
 import { alternativeLines, diagnosisHistory, matchedByText, pediatricNote, trendLines, workupLines } from './detail-notes';
 import { CRITERIA_HEADER, criteriaRows, hscoreSection, unusableNote, withNote } from './detail-tables';
 import type { IndicatorDecision } from './indicator';
@@ -49,8 +50,8 @@ export function renderDetail(a: Assessment, d: IndicatorDecision, plan: WorkupPl
       [
         `#### ASTCT 2023 IEC-HS features: ${esc(a.iecHs.status)}`,
         ...crs,
-        table(CRITERIA_HEADER, [...criteriaRows(a.iecHs.features, note), ...criteriaRows(assessed, note, ' *(may be present)*')]),
-        ...(notAssessed.length ? [`Not assessable from the data (may be present): ${notAssessed.map((f) => withNote(f, note)).join('; ')}.`] : []),
+        table(CRITERIA_HEADER, [...criteriaRows(a.iecHs.features, 'iecHs', w, note), ...criteriaRows(assessed, 'iecHs', w, note, ' *(may be present)*')]),
+        ...(notAssessed.length ? [`Not assessable from the data (may be present): ${notAssessed.map((f) => withNote(itemLabel(w.items, 'iecHs', f), f, note)).join('; ')}.`] : []),
         w.detail.grade,
       ].join('\n\n'),
     );
@@ -65,15 +66,15 @@ export function renderDetail(a: Assessment, d: IndicatorDecision, plan: WorkupPl
     [
       `#### HLH-2004: ${h.met} met, ${h.unknown} unknown of ${h.total} (${h.required} needed; ${status}).${diag}`,
       ...diagnosisHistory(a, content),
-      table(CRITERIA_HEADER, criteriaRows(ordered, note)),
+      table(CRITERIA_HEADER, criteriaRows(ordered, 'hlh2004', w, note)),
     ].join('\n\n'),
   );
 
   const notes = pediatricNote(a, content);
   if (notes.length) blocks.push(notes.join('\n'));
 
-  blocks.push(hscoreSection(a, note).join('\n'));
-  blocks.push(`#### OHI index: ${a.ohi.state === 'met' ? '**positive**' : a.ohi.state === 'not-met' ? 'negative' : 'unknown'}\n\n${w.detail.ohiCaveat}`);
+  blocks.push(hscoreSection(a, w, note).join('\n'));
+  blocks.push(`#### OHI index: ${a.ohi.state === 'met' ? '**positive**' : a.ohi.state === 'not-met' ? 'negative' : 'unknown'}\n\n${esc(w.detail.ohiCaveat, 300)}`);
 
   const trends = trendLines(a, content);
   const div = a.trends.crsDivergence.state;

@@ -3,7 +3,6 @@
  * per episode, each counted from its own day 0; the card shows the strongest.
  */
 import type { Assessment, EpisodeAssessment } from '../criteria/types';
-import type { CardContent } from './content';
 import { RANK, decideIndicator, type IndicatorDecision } from './indicator';
 
 /** The assessment as seen from one exposure episode: its own criteria results and trigger. */
@@ -26,16 +25,16 @@ function episodeView(a: Assessment, ep: EpisodeAssessment): Assessment {
  * HScore, each counted from the trigger's own day 0, so a trigger that precedes more of the findings wins), ties
  * in engine order (IEC classes first, then the most recent day 0). Undefined when no episode gives a card.
  */
-export function chooseCard(a: Assessment, content: CardContent): { view: Assessment; d: IndicatorDecision } | undefined {
+export function chooseCard(a: Assessment): { view: Assessment; d: IndicatorDecision } | undefined {
   if (!a.episodes?.length) {
-    const d = decideIndicator(a, content);
+    const d = decideIndicator(a);
     return d ? { view: a, d } : undefined;
   }
   const strength = (x: { view: Assessment; d: IndicatorDecision }) => [RANK[x.d.indicator], x.view.hlh2004.met, x.view.hscore.score];
   let best: { view: Assessment; d: IndicatorDecision } | undefined;
   for (const ep of a.episodes) {
     const view = episodeView(a, ep);
-    const d = decideIndicator(view, content);
+    const d = decideIndicator(view);
     if (!d) continue;
     const candidate = { view, d: { ...d, episode: ep } };
     if (!best) best = candidate;

@@ -1,14 +1,15 @@
 /**
- * Whether an assessment gives a card, and at which indicator: the rules in cards/indicator-rules.json ([design]).
+ * Whether an assessment gives a card, and at which indicator: the knowledge base's `indicator` rules ([design],
+ * docs/knowledge.md), recorded in the assessment with the knowledge in force.
  * - no trigger exposure in window → no card;
- * - IEC exposure: ASTCT suggestive → warning; suggestive and a strong HLH signal (HLH-2004 criteria met or HScore at
- *   the rule's numbers) → critical; watch → info; optionally a strong signal without ASTCT features → warning;
- * - drug exposure: a strong HLH signal → critical; ferritin at the rule's level with enough further HLH-2004
+ * - IEC exposure: ASTCT suggestive → warning; suggestive and a strong HLH signal (HLH-2004 threshold reached or
+ *   HScore at the cut-off) → critical; a strong signal without ASTCT features → warning; watch → info;
+ * - drug exposure: a strong HLH signal → critical; the HLH-2004 ferritin criterion met with enough further HLH-2004
  *   criteria met → warning; otherwise no card;
  * - isolated hyperferritinemia is capped (info by default): ferritin alone never makes a "likely HLH" card.
  */
 import type { Assessment, CriterionItem, EpisodeAssessment, TriggerExposure } from '../criteria/types';
-import type { CardContent } from './content';
+import type { IndicatorCondition, IndicatorRule } from '../knowledge/indicator';
 import { IEC_CLASSES } from '../vocabulary';
 
 type Indicator = 'info' | 'warning' | 'critical';
@@ -40,42 +41,62 @@ function isIsolatedHyperferritinemia(a: Assessment): boolean {
   return Boolean(ferritinMet) && hlhOthers === 0 && iecOthers === 0 && a.hscore.score < a.hscore.cutoff;
 }
 
-function ferritinAtLeast(a: Assessment, threshold: number): boolean {
-  const f = hlhItem(a, 'ferritin');
-  if (!f || f.value === undefined || f.unit === undefined) return false;
-  if (f.unit !== 'ng/mL' && f.unit !== 'ug/L' && f.unit !== 'µg/L') return false;
-  if (f.comparator === '<' || f.comparator === '<=') return false;
-  return f.value >= threshold;
+/** Whether a named condition holds for the assessment; every number comes from the knowledge in force. */
+function holds(a: Assessment, c: IndicatorCondition): boolean {
+  switch (c) {
+    case 'astct-suggestive':
+      return a.iecHs?.status === 'suggestive';
+    case 'astct-watch':
+      return a.iecHs?.status === 'watch';
+    case 'hlh2004-reached':
+      return a.hlh2004.met >= a.hlh2004.required;
+    case 'hscore-at-cutoff':
+      return a.hscore.score >= a.hscore.cutoff;
+    case 'hlh2004-ferritin-met':
+      return hlhItem(a, 'ferritin')?.state === 'met';
+    case 'hlh2004-further-met':
+      return a.hlh2004.items.filter((i) => i.id !== 'ferritin' && i.state === 'met').length >= a.knowledge.indicator.drugWarningFurtherCriteria.value;
+  }
+}
+
+/** Whether a rule holds, and which strong signal (HLH-2004 first, then HScore) among its conditions held. */
+function ruleHolds(a: Assessment, r: IndicatorRule): { ok: boolean; signal?: IndicatorDecision['signal'] } {
+  if (!(r.all ?? []).every((c) => holds(a, c))) return { ok: false };
+  const held = (r.any ?? []).filter((c) => holds(a, c));
+  if (r.any && !held.length) return { ok: false };
+  const conditions = [...(r.all ?? []), ...held];
+  const signal = conditions.includes('hlh2004-reached') ? 'hlh2004' : conditions.includes('hscore-at-cutoff') ? 'hscore' : undefined;
+  return signal ? { ok: true, signal } : { ok: true };
 }
 
 /** The indicator the rules give this assessment, or undefined for "no card". */
-export function decideIndicator(a: Assessment, content: CardContent): IndicatorDecision | undefined {
-  const rules = content.indicatorRules;
+export function decideIndicator(a: Assessment): IndicatorDecision | undefined {
+  const rules = a.knowledge.indicator;
   const exposure = a.exposure.primary;
   if (a.exposure.status !== 'in-window' || !exposure || !exposure.inWindow) return undefined;
-  const strong = (r: { hlh2004MetAtLeast: number; hscoreAtLeast: number }): IndicatorDecision['signal'] =>
-    a.hlh2004.met >= r.hlh2004MetAtLeast ? 'hlh2004' : a.hscore.score >= r.hscoreAtLeast ? 'hscore' : undefined;
-
+  const kind: IndicatorDecision['kind'] = IEC_CLASSES.includes(exposure.class) ? 'iec' : 'drug';
+  const ordered: [string, Indicator, IndicatorRule][] =
+    kind === 'iec'
+      ? [
+          ['iec.critical', 'critical', rules.iec.critical],
+          ['iec.warning', 'warning', rules.iec.warning],
+          ['iec.hlhWithoutAstct', rules.iec.hlhWithoutAstct.indicator, rules.iec.hlhWithoutAstct],
+          ['iec.info', 'info', rules.iec.info],
+        ]
+      : [
+          ['drug.critical', 'critical', rules.drug.critical],
+          ['drug.warning', 'warning', rules.drug.warning],
+        ];
   let d: IndicatorDecision | undefined;
-  if (IEC_CLASSES.includes(exposure.class)) {
-    const status = a.iecHs?.status;
-    const signal = strong(rules.iec.critical);
-    if (status === 'suggestive' && signal) d = { indicator: 'critical', rule: 'iec.critical', kind: 'iec', signal, exposure };
-    else if (status === 'suggestive') d = { indicator: 'warning', rule: 'iec.warning', kind: 'iec', exposure };
-    else if (rules.iec.hlhWithoutAstct && strong(rules.iec.hlhWithoutAstct)) {
-      d = { indicator: rules.iec.hlhWithoutAstct.indicator, rule: 'iec.hlhWithoutAstct', kind: 'iec', signal: strong(rules.iec.hlhWithoutAstct), exposure };
-    } else if (status === 'watch') d = { indicator: 'info', rule: 'iec.info', kind: 'iec', exposure };
-  } else {
-    const signal = strong(rules.drug.critical);
-    const w = rules.drug.warning;
-    const further = a.hlh2004.items.filter((i) => i.id !== 'ferritin' && i.state === 'met').length;
-    if (signal) d = { indicator: 'critical', rule: 'drug.critical', kind: 'drug', signal, exposure };
-    else if (ferritinAtLeast(a, w.ferritinAtLeast.value) && further >= w.furtherHlh2004MetAtLeast) {
-      d = { indicator: 'warning', rule: 'drug.warning', kind: 'drug', exposure };
-    }
+  for (const [rule, indicator, r] of ordered) {
+    const h = ruleHolds(a, r);
+    if (!h.ok) continue;
+    d = { indicator, rule, kind, exposure, ...(h.signal ? { signal: h.signal } : {}) };
+    break;
   }
-  if (d && isIsolatedHyperferritinemia(a) && RANK[d.indicator] > RANK[rules.isolatedHyperferritinemiaMax]) {
-    d = { ...d, indicator: rules.isolatedHyperferritinemiaMax, rule: `${d.rule}+capped` };
+  const cap = rules.isolatedHyperferritinemiaMax.value;
+  if (d && isIsolatedHyperferritinemia(a) && RANK[d.indicator] > RANK[cap]) {
+    d = { ...d, indicator: cap, rule: `${d.rule}+capped` };
   }
   return d;
 }

@@ -1,5 +1,5 @@
 /**
- * Condition → findings (clinical-criteria.md §7 findings table), matched by code only: exact codes, and the
+ * Condition → findings (knowledge.findings, docs/knowledge.md), matched by code only: exact codes, and the
  * knowledge's code ranges (e.g. ICD-10-CM A00–B99 for infection).
  *
  * verificationStatus `entered-in-error` → skipped with an info issue; `refuted` → kept as a documented

@@ -147,7 +147,7 @@ function doseIncreases(points: DosePoint[], site: SiteTime): string[] {
 }
 
 /**
- * Classes given as one infusion whose day 0 is the infusion itself (CC §6 "day 0 = infusion"; CC §2 baseline =
+ * Classes given as one infusion whose day 0 is the infusion itself (day 0 = infusion; Hines 2023 baseline =
  * value at infusion). The product is ordered, collected and manufactured weeks before, so only an
  * administration/infusion date is day 0 when one is documented.
  */
@@ -202,7 +202,7 @@ function datedEvidence(list: ExposureEvidence[], cmp: (a: string | undefined, b:
  * - Every other class (a course of doses; "first dose"): the earliest administered, reported or scheduled date.
  *   A course often starts outside the records holding its administrations (home medication, an outpatient
  *   prescription, another hospital), so a documented earlier start is kept, not replaced by the first inpatient
- *   administration — otherwise a long-standing lamotrigine would look newly started (its 8-week window, §6).
+ *   administration — otherwise a long-standing lamotrigine would look newly started (its 8-week window).
  * - An order date (authoredOn) is when the order was written, not a dose: it stands in only when no resource of
  *   the agent gives any other date, and the exposure is then flagged `exposure-start-from-order`.
  * `last` is the latest administered, reported or scheduled date, else the latest order date.

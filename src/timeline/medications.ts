@@ -1,6 +1,6 @@
 /**
  * MedicationAdministration / MedicationRequest / MedicationStatement / Procedure → trigger-therapy exposure
- * evidence (clinical-criteria.md §6) and immunosuppressive-medication findings (§4/§7).
+ * evidence (knowledge.exposures, docs/knowledge.md) and immunosuppressive-medication findings (Fardet 2014).
  *
  * Identification: codes first (configured RxNorm/NCIt/local lists, system + code), over the
  * medicationCodeableConcept, the referenced or contained Medication's code and ingredients, or Procedure.code;

@@ -1,5 +1,5 @@
 /**
- * Exposure windows (clinical-criteria.md §6, all [design]; configured in `knowledge.exposures.windows`):
+ * Exposure windows (docs/knowledge.md, all [design]; configured in `knowledge.exposures.windows`):
  * when a documented exposure puts a patient "in window" for the screen.
  */
 import type { ExposureWindow, WindowDuration } from '../knowledge/exposures';

@@ -3,4 +3,5 @@
  * reproductions of it), `reproduced` (taken from secondary reproductions of a paper whose own tables could not
  * be read), `design` (a product decision, not a guideline; configurable and said so in the card's provenance).
  */
-export type KnowledgeStatus = 'confirmed' | 'reproduced' | 'design';
+export const KNOWLEDGE_STATUSES = ['confirmed', 'reproduced', 'design'] as const;
+export type KnowledgeStatus = (typeof KNOWLEDGE_STATUSES)[number];

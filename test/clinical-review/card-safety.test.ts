@@ -1,6 +1,6 @@
 /**
- * Card rules (cards/indicator-rules.json) and the rule "ferritin alone must never produce a 'likely HLH'
- * card", end to end. Verified correct by the clinical review.
+ * Card rules (the knowledge base's `indicator`, docs/knowledge.md) and "ferritin alone must never produce a 'likely
+ * HLH' card" (Schram 2015, Blood 125:1548), end to end. Verified correct by the clinical review.
  */
 import { CODE, administration, carT, condition, lab, patient, run, SNOMED } from './fhir';
 

@@ -134,10 +134,10 @@ describe('HScore immunosuppression needs long-term therapy (Fardet 2014), not on
   });
 
   it('the minimum duration is configurable [design]: criteria.hscore.immunosuppressionMedicationMinDays', () => {
-    const k = applyKnowledgeOverride({ criteria: { hscore: { immunosuppressionMedicationMinDays: 7 } } });
+    const k = applyKnowledgeOverride({ criteria: { hscore: { immunosuppressionMedicationMinDays: { value: 7 } } } });
     const r = run([...base(), statement('ms-pred', 'prednisone 10 mg daily', 'active', '2026-03-11')], AS_OF, k);
     expect(hscoreVar(r.a, 'immunosuppression')).toEqual({ points: 18, maxPoints: 18 });
-    expect(r.a.knowledge.overrides).toContain('criteria.hscore.immunosuppressionMedicationMinDays');
+    expect(r.a.knowledge.overrides).toContain('criteria.hscore.immunosuppressionMedicationMinDays.value');
   });
 
   it('a long course that was completed before asOf is not ongoing: unknown', () => {
@@ -204,7 +204,7 @@ describe('findings count only when current and confirmed', () => {
   });
 
   it('the finding lookback is configurable: criteria.lookback.findingDays', () => {
-    const k = applyKnowledgeOverride({ criteria: { lookback: { findingDays: 400 } } });
+    const k = applyKnowledgeOverride({ criteria: { lookback: { findingDays: { value: 400 } } } });
     const r = run([patient(), spleen({ onsetDateTime: '2025-06-01' })], AS_OF, k);
     expect(hlh(r.a, 'splenomegaly').state).toBe('met');
   });

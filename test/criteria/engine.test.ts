@@ -4,7 +4,8 @@
  * missing data never lowers HScore maxPossible; values after asOf never change the result.
  */
 import fc from 'fast-check';
-import { assess, overriddenPaths } from '../../src/criteria';
+import { assess } from '../../src/criteria';
+import { applyKnowledgeOverride } from '../../src/knowledge/load';
 import type { LabValue } from '../../src/timeline/types';
 import { ASOF, K, dAgo, exposure, knowledgeWith, lab, timeline } from './helpers';
 
@@ -85,17 +86,12 @@ describe('trends', () => {
 });
 
 describe('knowledge version and overrides', () => {
-  it('lists changed criteria paths', () => {
-    const k = knowledgeWith((x) => {
-      x.criteria.iecHs.rapidRise.factor = 3;
-      x.criteria.lookback.labHours = 96;
-    });
+  it("lists the loader's changed paths, never `overrides` itself", () => {
+    const k = applyKnowledgeOverride({ criteria: { iecHs: { rapidRise: { factor: { value: 3 } } }, lookback: { labHours: { value: 96 } } } });
     const a = assess(timeline(), ASOF, k);
-    expect(a.knowledge.overrides).toEqual(['criteria.iecHs.rapidRise.factor', 'criteria.lookback.labHours']);
-    expect(a.knowledge.version).toBe(K.version);
-  });
-  it('overriddenPaths compares arrays whole and ignores version', () => {
-    expect(overriddenPaths({ version: 'x', a: [1, 2], b: { c: 1 } }, { version: 'y', a: [1], b: { c: 1 } })).toEqual(['a']);
+    expect(a.knowledge.overrides).toEqual(['criteria.iecHs.rapidRise.factor.value', 'criteria.lookback.labHours.value']);
+    expect(a.knowledge.version).toBe(`${K.version}+site`);
+    expect(assess(timeline(), ASOF, K).knowledge.overrides).toEqual([]);
   });
   it('rejects an asOf that is not a date-time', () => {
     expect(() => assess(timeline(), 'yesterday', K)).toThrow(/asOf/);

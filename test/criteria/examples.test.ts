@@ -75,7 +75,7 @@ describe('iec-hs-axicel — florid IEC-HS, day 12 after axi-cel, CRS resolved on
     });
     expect([a.hscore.score, a.hscore.maxPossible, a.hscore.probability.display]).toEqual([210, 301, '93%']);
     expect(a.ohi.state).toBe('unknown');
-    expect(a.knowledge).toEqual({ version: defaultKnowledge.version, overrides: [] });
+    expect(a.knowledge).toEqual({ version: defaultKnowledge.version, overrides: [], indicator: defaultKnowledge.indicator });
   });
 });
 

@@ -1,5 +1,6 @@
 /** Small builders for PatientTimelines used by the criteria unit tests (no FHIR, no builder). */
 import { defaultKnowledge, type Knowledge } from '../../src/knowledge';
+import { applyKnowledgeOverride } from '../../src/knowledge/load';
 import { DAY_MS, HOUR_MS } from '../../src/timeline/time';
 import type {
   Comparator,
@@ -133,11 +134,11 @@ export function timeline(p: TimelineParts = {}): PatientTimeline {
   };
 }
 
-/** Deep-cloned default knowledge with an edit applied (overrides). */
+/** Default knowledge with an edit applied as a site override (through the loader: validated, paths recorded). */
 export function knowledgeWith(edit: (k: Knowledge) => void): Knowledge {
   const k = JSON.parse(JSON.stringify(defaultKnowledge)) as Knowledge;
   edit(k);
-  return k;
+  return applyKnowledgeOverride(k);
 }
 
 export const K: Knowledge = defaultKnowledge;

@@ -62,7 +62,7 @@ describe('HLH-2004 single-value criteria at, above and below each boundary (§3)
 describe('fasting triglycerides (§3 #4): judgement call', () => {
   const fastingCode = { system: 'urn:test', code: 'tg-fasting' };
   const kFasting = knowledgeWith((k) => {
-    k.criteria.hlh2004.triglyceridesFastingCodes = ['urn:test|tg-fasting'];
+    k.criteria.hlh2004.triglyceridesFastingCodes.value = ['urn:test|tg-fasting'];
   });
   it.each([
     // mg/dL system: ≥ 265
@@ -89,7 +89,7 @@ describe('fasting triglycerides (§3 #4): judgement call', () => {
 
   it('site policy treat-as-fasting counts a non-fasting value', () => {
     const k = knowledgeWith((x) => {
-      x.criteria.hlh2004.triglyceridesUnknownFasting = 'treat-as-fasting';
+      x.criteria.hlh2004.triglyceridesUnknownFasting.value = 'treat-as-fasting';
     });
     expect(itemOf('triglycerides-fibrinogen.triglycerides', [lab('triglycerides', 400)], { k }).state).toBe('met');
   });

@@ -125,7 +125,7 @@ describe('missing data never lowers maxPossible', () => {
 });
 
 describe('probability per Fardet 2014 table (linear interpolation, labelled)', () => {
-  const T = K.criteria.hscore.probabilityTable;
+  const T = K.criteria.hscore.probabilityTable.value;
   it.each([
     [0, '<1%', 'below-table'],
     [89, '<1%', 'below-table'],

@@ -90,7 +90,7 @@ describe('transaminases (> 5 × ULN if baseline normal, > 5 × baseline if abnor
   it('missing baseline: assume-normal (default) vs unknown policy', () => {
     expect(feat(iec([lab('ast', 200, R(35))]), 'transaminases.ast')).toMatchObject({ state: 'met', flags: ['baseline-assumed-normal'] });
     const k = knowledgeWith((x) => {
-      x.criteria.iecHs.missingBaseline = 'unknown';
+      x.criteria.iecHs.missingBaseline.value = 'unknown';
     });
     expect(feat(iec([lab('ast', 200, R(35))], [], k), 'transaminases.ast')).toMatchObject({ state: 'unknown', reason: 'no-baseline' });
     // at/below 5 × ULN is not-met whatever the baseline would have been

@@ -23,11 +23,11 @@ describe('criteria knowledge', () => {
     expect(criteriaKnowledgeSchema.safeParse(none).success).toBe(false);
   });
 
-  it('keeps the HLH-2004 operators exactly as Henter 2007', () => {
+  it('keeps the HLH-2004 operators exactly as Henter 2007 (criteria 1, 3, 4, 7, 8)', () => {
     const h = defaultCriteriaKnowledge.hlh2004;
-    expect(h.fever).toEqual({ unit: 'Cel', gte: 38.5 });
+    expect(h.fever).toEqual({ unit: 'Cel', gte: 38.5, status: 'confirmed', source: { id: 'henter-2007', locator: 'criterion 1' } });
     expect(h.ferritin.gte).toBe(500);
-    expect(h.scd25).toEqual({ unit: 'U/mL', gte: 2400 });
+    expect(h.scd25).toMatchObject({ unit: 'U/mL', gte: 2400, status: 'confirmed', source: { id: 'henter-2007', locator: 'criterion 8' } });
     expect(h.fibrinogen.lte).toBe(150);
     expect(h.triglycerides.gte).toBe(265);
     expect(h.cytopenias.hemoglobin.lt).toBe(9.0);

@@ -41,7 +41,7 @@ describe('the change uses the pair closest to 48 h within ± 24 h (boundaries in
   });
 
   it('a site can demand exactly 48 h (tolerance 0)', () => {
-    const k = knowledgeWith((x) => void (x.criteria.trends.toleranceHours = 0));
+    const k = knowledgeWith((x) => void (x.criteria.trends.toleranceHours.value = 0));
     const labs = [lab('platelets', 80, at(49)), lab('platelets', 70, at(50)), lab('platelets', 40, at(1))];
     expect(platelets(assess(timeline({ labs }), ASOF, k)).change48h).toMatchObject({ hours: 48, from: { value: 80 } });
     expect(platelets(assess(timeline({ labs: labs.slice(1) }), ASOF, k)).change48h).toBeUndefined();

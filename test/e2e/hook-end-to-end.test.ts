@@ -27,7 +27,7 @@ import { startMedplumServer, type FhirTestServer } from '../support/medplum-serv
 const examplesDir = path.resolve(__dirname, '../../examples/patients');
 const AS_OF = new Date('2026-03-15T12:00:00Z');
 
-/** Expected indicator per example (examples/patients/README.md; rules in cards/indicator-rules.json). */
+/** Expected indicator per example (examples/patients/README.md; rules: the knowledge base's `indicator`). */
 const EXPECTED: Record<string, 'critical' | 'warning' | 'info' | 'none'> = {
   'iec-hs-axicel': 'critical',
   'ici-hlh-pembrolizumab': 'critical',

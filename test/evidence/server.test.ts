@@ -66,7 +66,7 @@ describe('content: cards/evidence.json', () => {
   });
   it('an invalid copy stops start-up naming the file and the key', () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'hlh-cards-'));
-    for (const f of ['manifest.json', 'wording.json', 'sources.json', 'override-reasons.json', 'workup.json', 'indicator-rules.json']) copyFileSync(path.join(defaultCardsDir(), f), path.join(dir, f));
+    for (const f of ['manifest.json', 'wording.json', 'sources.json', 'override-reasons.json', 'workup.json']) copyFileSync(path.join(defaultCardsDir(), f), path.join(dir, f));
     const bad = { ...loadEvidenceContent(), charts: { ...loadEvidenceContent().charts, items: [{ id: 'x', title: 'X', analytes: ['serum-gold'] }] } };
     writeFileSync(path.join(dir, 'evidence.json'), JSON.stringify(bad));
     expect(() => loadEvidenceContent(dir)).toThrow(CardContentError);

@@ -70,7 +70,7 @@ describe('indicator rules', () => {
     const a = assessment({ iec: 'suggestive', fibrinogen: 300 });
     // suggestive but only ferritin actually met among features (inconsistent engine output) → capped
     a.iecHs!.features = a.iecHs!.features.map((f) => (f.id === 'ferritin' ? f : { ...f, state: f.state === 'met' ? 'not-met' : f.state, components: [] }));
-    const d = decideIndicator(a, content)!;
+    const d = decideIndicator(a)!;
     expect(d.indicator).toBe('info');
     expect(d.rule).toBe('iec.warning+capped');
   });
@@ -91,7 +91,8 @@ describe('card content', () => {
     const d = card.detail!;
     expect(d).toContain('Screening support, not a diagnosis');
     expect(d).toContain('| Criterion | State | Value | Threshold | Time | Reference range (source) |');
-    expect(d).toContain('| Fibrinogen &lt; 150 mg/dL | **met** | 110 mg/dL | &lt; 150 mg/dL [reproduced] | 2024-05-13 06:00Z | 180–400 mg/dL (fallback, adult) |');
+    // the label is the content's template (cards/wording.json items), filled with the knowledge value in force
+    expect(d).toContain('| Hypofibrinogenemia \\(&lt; 150 mg/dL or &lt; LLN\\) | **met** | 110 mg/dL | &lt; 150 mg/dL [reproduced] | 2024-05-13 06:00Z | 180–400 mg/dL (fallback, adult) |');
     expect(d).toContain('HLH-2004: 1 met, 7 unknown of 8');
     expect(d).toContain('HScore: 120–250 of 337');
     expect(d).toContain('per Fardet 2014 table');

@@ -52,12 +52,29 @@ describe('card content', () => {
   });
 
   it('unknown keys, bad source references and non-http links are rejected', () => {
-    const typo = siteCopy((d) => editJson(d, 'indicator-rules.json', (j) => ((j.drug as Record<string, unknown>).critcal = {})));
-    expect(() => loadCardContent(typo)).toThrow(/indicator-rules\.json: drug/);
+    const typo = siteCopy((d) => editJson(d, 'workup.json', (j) => (j.itemz = [])));
+    expect(() => loadCardContent(typo)).toThrow(/workup\.json: .*itemz/);
+    // The indicator rules are knowledge now: a site copy that still lists them is told where they went.
+    const rules = siteCopy((d) => editJson(d, 'manifest.json', (j) => ((j.files as Record<string, string>).indicatorRules = 'indicator-rules.json')));
+    expect(() => loadCardContent(rules)).toThrow(/manifest\.json: files\.indicatorRules: indicator rules are clinical knowledge now/);
     const badRef = siteCopy((d) => editJson(d, 'sources.json', (j) => ((j.cite as Record<string, string[]>)['iec-hs']!.push('nope'))));
     expect(() => loadCardContent(badRef)).toThrow(/sources\.json: cite\.iec-hs\[\d\]: unknown source "nope"/);
     const js = siteCopy((d) => editJson(d, 'sources.json', (j) => ((j.sources as Record<string, { url?: string }>)['hlh-2004']!.url = 'javascript:alert(1)')));
     expect(() => loadCardContent(js)).toThrow(/sources\.json: sources\.hlh-2004\.url/);
+  });
+
+  it('every engine reason and flag needs its wording: a site copy without one is refused naming the code', () => {
+    const dir = siteCopy((d) => editJson(d, 'wording.json', (j) => delete ((j.criteria as Record<string, Record<string, string>>).flags as Record<string, string>)['age-adjusted']));
+    expect(() => loadCardContent(dir)).toThrow(/wording\.json: criteria\.flags\.age-adjusted/);
+    const extra = siteCopy((d) => editJson(d, 'wording.json', (j) => (((j.criteria as Record<string, Record<string, string>>).reasons as Record<string, string>)['made-up'] = 'x')));
+    expect(() => loadCardContent(extra)).toThrow(/wording\.json: criteria\.reasons/);
+  });
+
+  it('criterion labels are content: a site template is used with the knowledge values in force; a missing id is refused', () => {
+    const dir = siteCopy((d) => editJson(d, 'wording.json', (j) => (((j.items as Record<string, Record<string, string>>).iecHs as Record<string, string>)['ferritin.uln'] = 'Ferritine > {factor} × LSN')));
+    expect(loadCardContent(dir).wording.items.iecHs['ferritin.uln']).toBe('Ferritine > {factor} × LSN');
+    const missing = siteCopy((d) => editJson(d, 'wording.json', (j) => delete ((j.items as Record<string, Record<string, string>>).hlh2004 as Record<string, string>)['scd25']));
+    expect(() => loadCardContent(missing)).toThrow(/wording\.json: items\.hlh2004\.scd25/);
   });
 
   it('missing folder or broken JSON fails clearly', () => {

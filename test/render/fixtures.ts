@@ -10,13 +10,27 @@ import type {
 } from '../../src/criteria/types';
 import { HLH2004_ITEM_IDS, HSCORE_VARIABLE_IDS } from '../../src/criteria/types';
 import type { AnalyteId, ExposureClass } from '../../src/vocabulary';
+import { defaultKnowledge } from '../../src/knowledge';
 
 export const AS_OF = '2024-05-13T08:00:00Z';
+
+/** The knowledge values the engine puts on items whose label template names them (shipped defaults). */
+const PARAMS: Record<string, Record<string, number | string>> = {
+  ferritin: { ulnFactor: 2, baselineFactor: 2 },
+  'ferritin.uln': { factor: 2 },
+  'ferritin.baseline': { factor: 2 },
+  'ferritin.rising': { factor: 2, hours: 48 },
+  transaminases: { ulnFactor: 5, baselineFactor: 5 },
+  fibrinogen: { bound: '< 150 mg/dL' },
+  cytopenias: { required: 2, total: 3 },
+  triglycerides: { bound: '> 265 mg/dL' },
+};
 
 export function item(id: string, state: CriterionState, extra: Partial<CriterionItem> = {}): CriterionItem {
   return {
     id,
     label: extra.label ?? id,
+    ...(PARAMS[id] ? { params: PARAMS[id] } : {}),
     state,
     reason: state === 'met' ? 'threshold-met' : state === 'not-met' ? 'threshold-not-met' : 'no-data',
     sources: [],
@@ -130,7 +144,7 @@ export function assessment(spec: Spec = {}): Assessment {
     version: '1.0.0',
     asOf: AS_OF,
     patientId: 'p1',
-    knowledge: { version: '2026.11.0', overrides: spec.overrides ?? [] },
+    knowledge: { version: '2026.11.0', overrides: spec.overrides ?? [], indicator: defaultKnowledge.indicator },
     ...(primary ? { syndrome: primary.syndrome } : {}),
     exposure: primary ? { status: primary.inWindow ? 'in-window' : 'outside-window', primary, all: [primary] } : { status: 'none', all: [] },
     ...(iec
@@ -175,7 +189,7 @@ export function assessment(spec: Spec = {}): Assessment {
       missing: score === max ? [] : ['hemophagocytosis', 'triglycerides'],
       variables,
     },
-    ohi: { state: 'unknown', items: [], caveat: 'Derived in adults with hematologic malignancy; not validated after CAR T.' },
+    ohi: { state: 'unknown', items: [] },
     trends: {
       items: [
         {

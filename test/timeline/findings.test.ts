@@ -151,8 +151,8 @@ test('infection and disease progression have no default codes; a site maps its o
   expect(run(...resources).findings).toEqual([]);
   const k = structuredClone(defaultKnowledge);
   k.findings.codes.push(
-    { system: local, code: 'EBV-VIREMIA', kinds: ['infection'], detail: 'ebv' },
-    { system: local, code: 'LYMPHOMA-PROGRESSION', kinds: ['disease-progression'] },
+    { system: local, code: 'EBV-VIREMIA', kinds: ['infection'], detail: 'ebv', status: 'design', source: { id: 'design' } },
+    { system: local, code: 'LYMPHOMA-PROGRESSION', kinds: ['disease-progression'], status: 'design', source: { id: 'design' } },
   );
   const t = buildTimeline([patient, ...resources], knowledgeSchema.parse(k), { patientId: 'p1' });
   expect(t.findings.map((f) => [f.kind, f.detail, f.source])).toEqual([

@@ -5,6 +5,7 @@
  * lab's "Detected" concept), or a qualitative valueString (findings.positiveTexts / negativeTexts [design]).
  */
 import { defaultKnowledge, type Knowledge } from '../../src/knowledge';
+import { design } from '../../src/knowledge/provenance';
 import { createTimelineBuilder } from '../../src/timeline';
 import { patient, SNOMED } from './fixtures';
 
@@ -13,8 +14,8 @@ const site: Knowledge = {
   ...defaultKnowledge,
   findings: {
     ...defaultKnowledge.findings,
-    codes: [...defaultKnowledge.findings.codes, { system: 'urn:site:lab', code: 'EBV-PCR', kinds: ['infection'], detail: 'ebv' }],
-    positiveValues: [...defaultKnowledge.findings.positiveValues, { system: SNOMED, code: '260373001' }],
+    codes: [...defaultKnowledge.findings.codes, { system: 'urn:site:lab', code: 'EBV-PCR', kinds: ['infection'], detail: 'ebv', ...design('site lab codes') }],
+    positiveValues: [...defaultKnowledge.findings.positiveValues, { system: SNOMED, code: '260373001', ...design('site lab codes') }],
   },
 };
 const build = createTimelineBuilder(site);

@@ -48,8 +48,8 @@ function thresholdItems(a: Assessment): Array<{ item: CriterionItem; framework: 
 function chartWindow(a: Assessment, timeline: PatientTimeline, analytes: readonly AnalyteId[], k: Knowledge, maxDays: number): Window {
   const asOf = toEpochMs(a.asOf)!;
   const limit = asOf - maxDays * DAY_MS;
-  const labLookback = asOf - k.criteria.lookback.labHours * HOUR_MS;
-  const temperatureLookback = asOf - k.criteria.lookback.temperatureHours * HOUR_MS;
+  const labLookback = asOf - k.criteria.lookback.labHours.value * HOUR_MS;
+  const temperatureLookback = asOf - k.criteria.lookback.temperatureHours.value * HOUR_MS;
   const day0 = toEpochMs(a.exposure.primary?.day0);
   const within = (t: number | undefined): t is number => t !== undefined && t >= limit && t <= asOf;
   const baselines = thresholdItems(a).map((x) => toEpochMs(x.item.baseline?.time)).filter(within);

@@ -3,24 +3,28 @@
  * HScore, OHI), each item met / not met / unknown with its value, unit, time, threshold, reference range and
  * the range's and threshold's sources. Plain text cells: the page sets them as text, never as HTML.
  */
-import type { Assessment, CriterionItem, HScoreVariable } from '../../criteria/types';
+import type { Assessment, CriterionItem, Framework, HScoreVariable } from '../../criteria/types';
 import { HLH2004_ITEM_IDS } from '../../criteria/types';
 import { fill, formatFactor, formatNumber, formatTime, formatUnit, formatValue } from '../../render/format';
 import type { EvidenceContent } from '../content';
+import type { CardContent } from '../../render/content';
+
+/** The evidence view's wording with the card's criteria wording (reasons and flags by engine code: the same text). */
+type W = EvidenceContent & CardContent['wording']['criteria'] & { labels: CardContent['wording']['items'] };
 import type { TableRow, TableView } from './types';
-import { thresholdInValueUnit } from '../../render/criterion-items';
+import { itemLabel, thresholdInValueUnit } from '../../render/criterion-items';
 
 const OPERATOR = { '<': '<', '<=': '≤', '>': '>', '>=': '≥' } as const;
 const basisText = (b: 'uln' | 'lln' | 'baseline' | 'earlier-value') => (b === 'uln' ? 'ULN' : b === 'lln' ? 'LLN' : b === 'baseline' ? 'baseline' : 'earlier value');
 
-function stateText(i: CriterionItem, w: EvidenceContent): string {
+function stateText(i: CriterionItem, w: W): string {
   const base = w.states[i.state];
   if (i.state !== 'unknown') return base;
   const why = w.reasons[i.reason];
   return why ? `${base} (${why})` : base;
 }
 
-function valueText(i: CriterionItem, w: EvidenceContent): string {
+function valueText(i: CriterionItem, w: W): string {
   const parts: string[] = [];
   if (i.value !== undefined) {
     parts.push(formatValue(i.value, i.unit, i.comparator, thresholdInValueUnit(i)));
@@ -33,8 +37,8 @@ function valueText(i: CriterionItem, w: EvidenceContent): string {
   if (i.baseline) parts.push(`baseline ${formatValue(i.baseline.value, i.baseline.unit, i.baseline.comparator)} (${formatTime(i.baseline.time)})`);
   // A rapid rise is measured against an earlier value, never called a baseline.
   if (i.comparison) parts.push(`earlier value ${formatValue(i.comparison.value, i.comparison.unit, i.comparison.comparator)} (${formatTime(i.comparison.time)})`);
-  const flags = (i.flags ?? []).filter((f) => f !== 'fallback-range').map((f) => w.flags[f] ?? f);
-  if (i.status === 'preliminary' && !i.flags?.includes('preliminary')) flags.push(w.flags.preliminary ?? 'preliminary');
+  const flags = (i.flags ?? []).filter((f) => f !== 'fallback-range').map((f) => w.flags[f]);
+  if (i.status === 'preliminary' && !i.flags?.includes('preliminary')) flags.push(w.flags.preliminary);
   if (flags.length) parts.push(`[${flags.join(', ')}]`);
   return parts.join(' ');
 }
@@ -47,7 +51,7 @@ function thresholdText(i: CriterionItem): string {
   return `${OPERATOR[t.operator]} ${formatValue(t.value, t.unit)}${basis}${status}`;
 }
 
-function rangeText(i: CriterionItem, w: EvidenceContent): string {
+function rangeText(i: CriterionItem, w: W): string {
   const r = i.referenceRange;
   if (!r) return '';
   const lo = r.low !== undefined ? formatNumber(r.low) : undefined;
@@ -56,7 +60,7 @@ function rangeText(i: CriterionItem, w: EvidenceContent): string {
   return `${`${span} ${formatUnit(r.unit)}`.trim()} (${w.rangeSources[r.source]})`;
 }
 
-function itemRows(items: readonly CriterionItem[], w: EvidenceContent, suffix = ''): TableRow[] {
+function itemRows(items: readonly CriterionItem[], framework: Framework, w: W, suffix = ''): TableRow[] {
   const rows: TableRow[] = [];
   const row = (i: CriterionItem, label: string, depth: 0 | 1): TableRow => ({
     cells: [label, stateText(i, w), valueText(i, w), thresholdText(i), formatTime(i.time), rangeText(i, w), i.threshold?.citation ?? ''],
@@ -64,41 +68,41 @@ function itemRows(items: readonly CriterionItem[], w: EvidenceContent, suffix = 
     depth,
   });
   for (const i of items) {
-    rows.push(row(i, `${i.label}${suffix}`, 0));
-    for (const c of i.components ?? []) rows.push(row(c, c.label, 1));
+    rows.push(row(i, `${itemLabel(w.labels, framework, i)}${suffix}`, 0));
+    for (const c of i.components ?? []) rows.push(row(c, itemLabel(w.labels, framework, c), 1));
   }
   return rows;
 }
 
-function header(w: EvidenceContent): string[] {
+function header(w: W): string[] {
   const t = w.table;
   return [t.criterion, t.state, t.value, t.threshold, t.time, t.range, t.thresholdSource];
 }
 
-function astctTable(a: Assessment, w: EvidenceContent): TableView | undefined {
+function astctTable(a: Assessment, w: W): TableView | undefined {
   const iec = a.iecHs;
   if (!iec) return undefined;
   const f = w.frameworks;
   const notes = iec.crsRelation === 'after-crs-resolution' ? [f.crsAfter] : iec.crsRelation === 'concurrent-with-crs' ? [f.crsConcurrent] : [];
-  const rows = [...itemRows(iec.features, w), ...itemRows(iec.mayBePresent, w, ` ${w.table.mayBePresent}`)];
+  const rows = [...itemRows(iec.features, 'iecHs', w), ...itemRows(iec.mayBePresent, 'iecHs', w, ` ${w.table.mayBePresent}`)];
   return { id: 'astct', title: fill(f.astct, { status: iec.status }), notes, header: header(w), rows };
 }
 
-function hlh2004Table(a: Assessment, w: EvidenceContent): TableView {
+function hlh2004Table(a: Assessment, w: W): TableView {
   const h = a.hlh2004;
   const ordered = HLH2004_ITEM_IDS.map((id) => h.items.find((i) => i.id === id)).filter((i): i is CriterionItem => Boolean(i));
   const title = fill(w.frameworks.hlh2004, { met: h.met, unknown: h.unknown, total: h.total, required: h.required });
-  return { id: 'hlh2004', title, notes: [], header: header(w), rows: itemRows(ordered, w) };
+  return { id: 'hlh2004', title, notes: [], header: header(w), rows: itemRows(ordered, 'hlh2004', w) };
 }
 
-function hscoreTable(a: Assessment, w: EvidenceContent): TableView {
+function hscoreTable(a: Assessment, w: W): TableView {
   const h = a.hscore;
   const range = h.complete || h.score === h.maxPossible ? `${h.score}` : `${h.score}–${h.maxPossible}`;
   const probability = h.complete ? h.probability.display : fill(w.frameworks.hscoreUpTo, { probability: h.probability.display, max: h.probabilityAtMaxPossible.display });
   const title = fill(w.frameworks.hscore, { range, maximum: h.maximum, cutoff: h.cutoff, probability });
   const rows = h.variables.map((v: HScoreVariable) => ({
     cells: [
-      v.label,
+      itemLabel(w.labels, 'hscore', v),
       v.points === v.maxPoints ? `${v.points}` : `${v.points}–${v.maxPoints}`,
       stateText(v, w),
       v.value !== undefined || v.original !== undefined ? valueText(v, w) : v.sources.slice(0, 3).join(', '),
@@ -111,13 +115,15 @@ function hscoreTable(a: Assessment, w: EvidenceContent): TableView {
   return { id: 'hscore', title, notes: [h.probabilityLabel], header: [t.criterion, t.points, t.state, t.value, t.time], rows };
 }
 
-function ohiTable(a: Assessment, w: EvidenceContent): TableView {
+/** The OHI table, with the card's reviewed caveat (cards/wording.json `detail.ohiCaveat`). */
+function ohiTable(a: Assessment, w: W, ohiCaveat: string): TableView {
   const title = fill(w.frameworks.ohi, { state: w.frameworks.ohiStates[a.ohi.state] });
-  return { id: 'ohi', title, notes: a.ohi.caveat ? [a.ohi.caveat] : [], header: header(w), rows: itemRows(a.ohi.items, w) };
+  return { id: 'ohi', title, notes: [ohiCaveat], header: header(w), rows: itemRows(a.ohi.items, 'ohi', w) };
 }
 
-export function criteriaTables(a: Assessment, w: EvidenceContent): TableView[] {
-  return [astctTable(a, w), hlh2004Table(a, w), hscoreTable(a, w), ohiTable(a, w)].filter((t): t is TableView => Boolean(t));
+export function criteriaTables(a: Assessment, evidence: EvidenceContent, cards: CardContent['wording']): TableView[] {
+  const w: W = { ...evidence, ...cards.criteria, labels: cards.items };
+  return [astctTable(a, w), hlh2004Table(a, w), hscoreTable(a, w), ohiTable(a, w, cards.detail.ohiCaveat)].filter((t): t is TableView => Boolean(t));
 }
 
 export function alternativesText(a: Assessment, w: EvidenceContent): string[] {

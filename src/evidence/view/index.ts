@@ -6,7 +6,6 @@
 import { assess, type Assessment } from '../../criteria';
 import type { Knowledge } from '../../knowledge';
 import { assessmentDigest } from '../../render/app-context';
-import type { CardContent } from '../../render/content';
 import { chooseCard } from '../../render/episode-choice';
 import { fill } from '../../render/format';
 import { createTimelineBuilder, type PatientTimeline, type TimelineBuilder } from '../../timeline';
@@ -41,7 +40,7 @@ function patientLine(timeline: PatientTimeline, source: DataSource, config: Page
  */
 function buildView(config: PageConfig, source: DataSource, timeline: PatientTimeline, assessment: Assessment): EvidenceView {
   const w = config.evidence;
-  const chosen = chooseCard(assessment, config.cards as CardContent);
+  const chosen = chooseCard(assessment);
   const a = chosen?.view ?? assessment;
   const header = headerOf(a, chosen?.d, config.cards, w);
   return {
@@ -52,7 +51,7 @@ function buildView(config: PageConfig, source: DataSource, timeline: PatientTime
     ...header,
     provenance: provenanceOf(a, config, source, header.indicator),
     exposure: exposureView(a, timeline, config.cards, w, doseTimes(source.resources)),
-    tables: criteriaTables(a, w),
+    tables: criteriaTables(a, w, config.cards.wording),
     alternatives: alternativesText(a, w),
     charts: trendCharts(a, timeline, config.knowledge, w),
     missing: missingOf(a, config.cards, w),
