@@ -560,7 +560,7 @@ interface OverloadResult {
  */
 async function overload(aud: string, body: string, service: Proc, tokens: TokenPool, issuer: Issuer, publicBase: string, log: (s: string) => void): Promise<OverloadResult> {
   const capacity = await load(aud, body, { connections: CONNECTIONS, duration: quick ? 2 : 5, pid: service.child.pid!, tokens });
-  const rate = capacity.rps * OVERLOAD_FACTOR;
+  const rate = capacity.okRps * OVERLOAD_FACTOR;
   const forger = await makeIssuer(); // same kid ('bench-1'), another private key: the signature fails
   const forgedTokens = await mintTokens({ ...forger, iss: issuer.iss }, aud, 500);
   const forgedPool = new TokenPool(forgedTokens);
@@ -724,7 +724,7 @@ async function main(): Promise<void> {
     const one = await load(aud, body, { connections: 1, duration: SERIAL, pid: service.child.pid!, tokens });
     const s = await load(aud, body, { connections: CONNECTIONS, duration: DURATION, pid: service.child.pid!, tokens });
     // What an EHR sees at a sustainable load: arrivals at a fixed rate, half the measured maximum.
-    const open = await openLoop(aud, body, { rate: Math.max(0.5, s.rps * OPEN_LOOP_FRACTION), duration: DURATION, pid: service.child.pid!, tokens });
+    const open = await openLoop(aud, body, { rate: Math.max(0.5, s.okRps * OPEN_LOOP_FRACTION), duration: DURATION, pid: service.child.pid!, tokens });
     row.scaled = { ...s, sampler: undefined, workers: defaultWorkers };
     row.serial = { ...one, sampler: undefined };
     row.openLoop = open;
