@@ -10,7 +10,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
+import { HelpRequested, parseCommandLine, runCli, UsageError } from './cli-run';
 import { defaultKnowledge } from '../knowledge';
 import { knowledgeFileJsonSchema } from '../knowledge/json-schema';
 import { loadKnowledge } from '../knowledge/load';
@@ -24,7 +24,7 @@ export const USAGE = `Usage: knowledge [--format md|json] [--knowledge FILE] | -
   --help             this text
 `;
 
-export class UsageError extends Error {}
+export { UsageError } from './cli-run';
 
 /** docs/knowledge.md: the report of the shipped defaults. */
 export function defaultsMarkdown(): string {
@@ -37,21 +37,15 @@ export function schemaJson(): string {
 }
 
 export function main(argv: readonly string[], env: NodeJS.ProcessEnv = process.env, out: (s: string) => void = (s) => process.stdout.write(s)): number {
-  let values;
+  let given;
   try {
-    ({ values } = parseArgs({
-      args: [...argv],
-      strict: true,
-      allowPositionals: false,
-      options: { format: { type: 'string', default: 'md' }, knowledge: { type: 'string' }, 'write-docs': { type: 'string' }, help: { type: 'boolean' } },
-    }));
+    ({ values: given } = parseCommandLine(argv, { format: { type: 'string' }, knowledge: { type: 'string' }, 'write-docs': { type: 'string' } }, USAGE, false));
   } catch (e) {
-    throw new UsageError(`${(e as Error).message}\n${USAGE}`);
-  }
-  if (values.help) {
+    if (!(e instanceof HelpRequested)) throw e;
     out(USAGE);
     return 0;
   }
+  const values = { ...given, format: given.format ?? 'md' };
   if (values['write-docs']) {
     writeFileSync(path.join(values['write-docs'], 'knowledge.md'), defaultsMarkdown());
     writeFileSync(path.join(values['write-docs'], 'knowledge.schema.json'), schemaJson());
@@ -64,11 +58,4 @@ export function main(argv: readonly string[], env: NodeJS.ProcessEnv = process.e
   return 0;
 }
 
-if (require.main === module) {
-  try {
-    process.exitCode = main(process.argv.slice(2));
-  } catch (e) {
-    process.stderr.write(`${e instanceof Error ? e.message : String(e)}\n`);
-    process.exitCode = e instanceof UsageError ? 2 : 1;
-  }
-}
+if (require.main === module) runCli('knowledge', async (argv) => main(argv));
