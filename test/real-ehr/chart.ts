@@ -3,6 +3,8 @@
  * never see each other's data), in the shapes real EHRs send. Times are around the harness clock
  * 2026-03-15T12:00Z: CAR T infusion (day 0) 2026-03-03T14:00Z.
  */
+import { CODE as REVIEW_CODE } from '../clinical-review/fhir';
+
 export const LOINC = 'http://loinc.org';
 export const UCUM = 'http://unitsofmeasure.org';
 const FINDING = 'urn:hlh-sentinel:finding';
@@ -10,19 +12,12 @@ export const DAY0 = '2026-03-03T14:00:00Z';
 
 export type Json = Record<string, unknown>;
 
+/** LOINC codes of the tests these charts carry: the clinical-review table plus the CRS markers and the CBC panel. */
 export const CODE = {
-  ferritin: '2276-4',
-  alt: '1742-6',
-  ast: '1920-8',
-  platelets: '777-3',
-  hemoglobin: '718-7',
-  anc: '751-8',
-  wbc: '6690-2',
-  fibrinogen: '3255-7',
+  ...REVIEW_CODE,
   crp: '1988-5',
   il6: '26881-3',
   ldh: '2532-0',
-  temperature: '8310-5',
   cbcPanel: '58410-2',
 } as const;
 
