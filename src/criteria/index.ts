@@ -20,7 +20,7 @@ import { assessHScore } from './hscore';
 import { assessOhi } from './ohi';
 import { assessTrends } from './trends';
 import { ASSESSMENT_VERSION, type AlternativeExplanation, type Assessment } from './types';
-import { ANALYTE_IDS, type AnalyteId } from '../vocabulary';
+import { ANALYTE_IDS, type AnalyteId, dataIssue } from '../vocabulary';
 import { labLookbackStart, temperatureLookbackStart, type Ctx } from './context';
 import { countAfterAsOf, lastIn } from './lab-window';
 
@@ -106,11 +106,7 @@ export function assess(timeline: PatientTimeline, asOf: string, knowledge: Knowl
   }
   const dataIssues: DataIssue[] = [...timeline.issues];
   if (afterAsOf) {
-    dataIssues.push({
-      severity: 'info',
-      code: 'values-after-asof-ignored',
-      message: `${afterAsOf} value(s) dated after asOf were not used`,
-    });
+    dataIssues.push(dataIssue('info', 'values-after-asof-ignored', { n: afterAsOf }));
   }
 
   const out: Assessment = {

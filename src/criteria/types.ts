@@ -23,7 +23,7 @@ import type { SourceRef } from '../knowledge/provenance';
 import type { IndicatorKnowledge } from '../knowledge/indicator';
 
 /** Version of the Assessment shape. Bump on breaking changes; additions keep the major. */
-export const ASSESSMENT_VERSION = '2.0.0';
+export const ASSESSMENT_VERSION = '3.0.0';
 
 export type CriterionState = 'met' | 'not-met' | 'unknown';
 

@@ -14,6 +14,8 @@ const EVIDENCE_CONTENT_FILE = 'evidence.json';
 const text = z.string().min(1);
 /** A strict object of required strings. */
 const texts = <K extends string>(...keys: K[]) => z.object(Object.fromEntries(keys.map((k) => [k, text])) as Record<K, typeof text>).strict();
+/** A key whose wording moved to the card wording: a site copy that still sets it is told where it went. */
+const moved = z.never({ error: 'data-issue sentences are card wording now: cards/wording.json `dataIssues` (query-failed, fetch-truncated)' }).optional();
 
 const evidenceContentSchema = z
   .object({
@@ -93,7 +95,17 @@ const evidenceContentSchema = z
         });
       }),
     missing: texts('noResult', 'stale', 'staleItem', 'uncovered', 'optional', 'none'),
-    dataIssues: z.object({ none: text, severity: texts('info', 'warning'), queryFailed: text, queryTruncated: text }).strict(),
+    /** {code}, {text} (the card's sentence, cards/wording.json `dataIssues`) and {source}. */
+    dataIssues: z
+      .object({
+        none: text,
+        severity: texts('info', 'warning'),
+        line: text,
+        lineWithSource: text,
+        queryFailed: moved,
+        queryTruncated: moved,
+      })
+      .strict(),
     sources: texts('thresholds', 'literature'),
   })
   .strict();

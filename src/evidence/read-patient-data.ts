@@ -14,8 +14,7 @@ import {
   type UnresolvedReason,
 } from '../fhir/medication-refs';
 import { fillTemplate } from '../fhir/queries';
-import { fill } from '../render/format';
-import type { DataIssue } from '../timeline/types';
+import { dataIssue, term, type DataIssue, type TermRef } from '../vocabulary';
 import type { PageConfig } from './view/types';
 
 type Json = Record<string, unknown>;
@@ -40,29 +39,39 @@ function failed(v: unknown): boolean {
   return o.resourceType === 'Bundle' && Array.isArray(o.entry) && o.entry.length > 0 && o.entry.every((e) => (e as Json)?.resource && ((e as Json).resource as Json).resourceType === 'OperationOutcome');
 }
 
-function reasonOf(e: unknown): string {
+/** The server's or the client's own words for a failed request (data, shown as given), else the term for none. */
+function reasonOf(e: unknown): string | TermRef {
   const status = (e as { status?: unknown; statusCode?: unknown })?.status ?? (e as { statusCode?: unknown })?.statusCode;
-  return typeof status === 'number' ? `HTTP ${status}` : e instanceof Error ? e.message.slice(0, 120) : 'request failed';
+  return typeof status === 'number' ? `HTTP ${status}` : e instanceof Error ? e.message.slice(0, 120) : term('no-details');
 }
 
-async function readQuery(client: FhirReader, key: string, url: string, maxPages: number, w: PageConfig['evidence']): Promise<{ resources: unknown[]; issue?: DataIssue }> {
+async function readQuery(client: FhirReader, key: string, url: string, maxPages: number): Promise<{ resources: unknown[]; issue?: DataIssue }> {
   const origin = new URL(client.serverUrl).origin;
   const resources: unknown[] = [];
   let next: string | undefined = url;
   let pages = 0;
+  let cause: TermRef | undefined;
   try {
-    while (next !== undefined && pages < maxPages) {
+    while (next !== undefined) {
+      if (pages >= maxPages) {
+        cause = term('page-cap', { max: maxPages });
+        break;
+      }
       const page: unknown = await client.request(next);
       if (failed(page)) throw new Error('OperationOutcome');
       resources.push(page);
       pages += 1;
       next = nextLink(page);
-      if (next !== undefined && new URL(next, client.serverUrl).origin !== origin) next = undefined;
+      // Like the service (src/fhir/client.ts): a next link to another origin is not followed, and that is said.
+      if (next !== undefined && new URL(next, client.serverUrl).origin !== origin) {
+        cause = term('next-link-other-origin');
+        break;
+      }
     }
   } catch (e) {
-    return { resources, issue: { severity: 'warning', code: 'query-failed', message: fill(w.dataIssues.queryFailed, { key, reason: reasonOf(e) }) } };
+    return { resources, issue: dataIssue('warning', 'query-failed', { key, reason: reasonOf(e) }) };
   }
-  if (next !== undefined) return { resources, issue: { severity: 'warning', code: 'fetch-truncated', message: fill(w.dataIssues.queryTruncated, { key, pages }) } };
+  if (cause !== undefined) return { resources, issue: dataIssue('warning', 'fetch-truncated', { key, pages, cause }) };
   return { resources };
 }
 
@@ -90,7 +99,7 @@ async function readMedications(client: FhirReader, resources: unknown[], max: nu
 export async function readPatientData(client: FhirReader, config: PageConfig, patientId: string): Promise<{ resources: unknown[]; issues: DataIssue[] }> {
   const keys = Object.keys(config.queries).sort();
   const results = await Promise.all(
-    keys.map((key) => readQuery(client, key, fillTemplate(config.queries[key]!, { patientId, userId: '' }), config.fhir.maxPages, config.evidence)),
+    keys.map((key) => readQuery(client, key, fillTemplate(config.queries[key]!, { patientId, userId: '' }), config.fhir.maxPages)),
   );
   const resources = results.flatMap((r) => r.resources);
   const issues = results.flatMap((r) => (r.issue ? [r.issue] : []));

@@ -6,6 +6,7 @@
  */
 import { withinBase } from '../security/ssrf';
 import { resolveQueryUrl } from './query-url';
+import { term, type TermRef } from '../vocabulary';
 
 export { resolveQueryUrl };
 
@@ -55,8 +56,8 @@ export interface FhirQueryResult {
   /** The resource (read) or every page's Bundle (search), as received. */
   resources: unknown[];
   pages: number;
-  /** Why paging stopped early, if it did (page cap, loop, foreign next link). */
-  truncated?: string;
+  /** Why paging stopped early, if it did (page cap, loop, foreign next link): card wording `dataIssueTerms`. */
+  truncated?: TermRef;
 }
 
 function budgetError(budget: ByteBudget): FhirFetchError {
@@ -159,7 +160,7 @@ export async function fetchQuery(baseUrl: string, query: string, opts: FhirFetch
   const resources: unknown[] = [];
   let url: URL | undefined = first;
   let pages = 0;
-  let truncated: string | undefined;
+  let truncated: TermRef | undefined;
   while (url) {
     seen.add(url.href);
     const body = await getJson(url, opts);
@@ -172,23 +173,23 @@ export async function fetchQuery(baseUrl: string, query: string, opts: FhirFetch
     try {
       nextUrl = new URL(next, url);
     } catch {
-      truncated = 'invalid next link';
+      truncated = term('next-link-invalid');
       break;
     }
     if (nextUrl.origin !== base.origin) {
-      truncated = 'next link points to another origin; not followed';
+      truncated = term('next-link-other-origin');
       break;
     }
     if (!withinBase(nextUrl, base)) {
-      truncated = 'next link leaves the fhirServer base path; not followed';
+      truncated = term('next-link-outside-base');
       break;
     }
     if (seen.has(nextUrl.href)) {
-      truncated = 'next link loops back to a page already read';
+      truncated = term('next-link-loop');
       break;
     }
     if (pages >= opts.maxPages) {
-      truncated = `page cap (${opts.maxPages}) reached`;
+      truncated = term('page-cap', { max: opts.maxPages });
       break;
     }
     url = nextUrl;

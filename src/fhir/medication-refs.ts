@@ -11,7 +11,7 @@
  * and the evidence page (src/evidence/read-patient-data.ts) perform the same plan and report what stays unresolved
  * with the same data issue.
  */
-import type { DataIssue } from '../timeline/types';
+import { dataIssue, term, type DataIssue } from '../vocabulary';
 import { resolveQueryUrl } from './query-url';
 
 type Json = Record<string, unknown>;
@@ -119,26 +119,12 @@ export function medicationReadPlan(resources: readonly unknown[], fhirServer: st
   return plan;
 }
 
-const REASON_TEXT: Record<UnresolvedReason, string> = {
-  'no-fhir-server': 'not in the data and no fhirServer to read them from',
-  'fhir-server-not-allowed': 'the fhirServer is not allowed for this EHR',
-  'other-server': 'on another server (not read)',
-  'over-limit': 'over the read limit',
-  'not-readable': 'not a readable reference (missing contained resource, unknown urn:uuid)',
-  'not-found': 'not found on the FHIR server',
-  timeout: 'FHIR server did not answer in time',
-  failed: 'FHIR server read failed',
-};
-
 /** The one `medication-reference-unresolved` data issue for what stayed unresolved (none when all resolved). */
 export function unresolvedMedicationIssue(counts: MedicationReadCounts, max: number): DataIssue | undefined {
   const entries = Object.entries(counts.unresolved) as [UnresolvedReason, number][];
   const total = entries.reduce((n, [, c]) => n + c, 0);
   if (!total) return undefined;
-  const parts = entries.map(([reason, n]) => `${n} ${reason === 'over-limit' ? `${REASON_TEXT[reason]} (${max})` : REASON_TEXT[reason]}`);
-  return {
-    severity: 'warning',
-    code: 'medication-reference-unresolved',
-    message: `${total} medication reference(s) could not be resolved to a Medication: ${parts.join('; ')}. Such a drug is identified only by the reference's display text, if any.`,
-  };
+  // Each reason is a term of the card wording; only the read limit carries a number of its own.
+  const reasons = entries.map(([reason, n]) => (reason === 'over-limit' ? term(reason, { n, max }) : term(reason, { n })));
+  return dataIssue('warning', 'medication-reference-unresolved', { n: total, reasons });
 }

@@ -13,6 +13,7 @@ import { FhirFetchError, byteBudget, fetchQuery, type ByteBudget, type FhirFetch
 import type { ResolvedData, ResolveInput, ResolveOptions } from './resolved-data';
 import { fillTemplate } from './queries';
 import { readMedications } from './read-medications';
+import { dataIssue, term, type TermRef } from '../vocabulary';
 
 export class PrefetchUnavailableError extends Error {
   override name = 'PrefetchUnavailableError';
@@ -50,10 +51,10 @@ function bundleIsFailure(v: Record<string, unknown>): boolean {
   return v.entry.every((e) => isOperationOutcome((e as { resource?: unknown } | null)?.resource));
 }
 
-function diagnosticsOf(outcome: unknown): string {
+function diagnosticsOf(outcome: unknown): string | TermRef {
   const issue = (outcome as { issue?: Array<{ diagnostics?: unknown; details?: { text?: unknown } }> }).issue?.[0];
   const text = issue?.diagnostics ?? issue?.details?.text;
-  return typeof text === 'string' ? text.slice(0, 200) : 'no diagnostics';
+  return typeof text === 'string' ? text.slice(0, 200) : term('no-details');
 }
 
 /** The per-key prefetch semantics: what arrived, what failed, and which keys must be fetched. */
@@ -77,11 +78,7 @@ function takePrefetch(input: ResolveInput, opts: ResolveOptions): ResolvedData &
         continue;
       }
       out.sources[key] = 'prefetch-failed';
-      out.issues.push({
-        severity: 'warning',
-        code: 'prefetch-failed',
-        message: `The EHR could not provide "${key}" (${diagnosticsOf(outcome)}); that data was not evaluated.`,
-      });
+      out.issues.push(dataIssue('warning', 'prefetch-failed', { key, reason: diagnosticsOf(outcome) }));
       continue;
     }
     out.sources[key] = 'prefetch';
@@ -135,11 +132,7 @@ async function fetchMissing(
     out.sources[key] = 'fetched';
     out.resources.push(...r.value.resources);
     if (r.value.truncated) {
-      out.issues.push({
-        severity: 'warning',
-        code: 'fetch-truncated',
-        message: `Only the first ${r.value.pages} page(s) of "${key}" were read (${r.value.truncated}); older data may be missing.`,
-      });
+      out.issues.push(dataIssue('warning', 'fetch-truncated', { key, pages: r.value.pages, cause: r.value.truncated }));
     }
   });
   if (failures.length > 0) {

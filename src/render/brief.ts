@@ -16,6 +16,7 @@ import type { IndicatorDecision } from './indicator';
 import { cutAtWord, fitBudget, type BriefPart } from './brief-budget';
 import { metCriteriaLines } from './brief-criteria';
 import { agentWithClass, alternativeText, withoutResourceIds } from './clinical-text';
+import { dataIssueText } from './data-issue-text';
 
 /** Characters of Markdown a brief detail may take, by card indicator. */
 export const BRIEF_BUDGET = { critical: 1200, warning: 1200, info: 600 } as const;
@@ -134,7 +135,7 @@ function dataPart(a: Assessment, content: CardContent, pediatric: boolean): Brie
   const first = issues[0];
   const levels: string[] = [];
   if (first) {
-    const message = esc(cutAtWord(withoutResourceIds(first.message, content), 140), 1000);
+    const message = esc(cutAtWord(withoutResourceIds(dataIssueText(first, content.wording), content), 140), 1000);
     const n = issues.length - 1;
     levels.push(n ? fill(b.dataIssuesMore, { message, n }) : fill(b.dataIssue, { message }), fill(b.dataIssuesCount, { n: issues.length }));
   }

@@ -9,7 +9,15 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { ANALYTE_IDS, EXPOSURE_CLASSES, issuePath } from '../vocabulary';
+import {
+  ANALYTE_IDS,
+  DATA_ISSUE_PARAMS,
+  DATA_ISSUE_TERM_PARAMS,
+  EXPOSURE_CLASSES,
+  issuePath,
+  type DataIssueCode,
+  type DataIssueTerm,
+} from '../vocabulary';
 import { ITEM_FLAGS, ITEM_IDS, REASON_CODES, type Framework, type ItemFlag, type ReasonCode } from '../criteria/types';
 import type shippedWording from '../../cards/wording.json';
 
@@ -112,6 +120,30 @@ function byCode<C extends string>(codes: readonly C[], value: z.ZodString) {
 type Covers<T extends U, U> = T;
 type _ShippedCriteriaWording = Covers<(typeof shippedWording)['criteria'], { reasons: Record<ReasonCode, string>; flags: Record<ItemFlag, string> }>;
 type _ShippedItemLabels = Covers<(typeof shippedWording)['items'], { [F in Framework]: Record<(typeof ITEM_IDS)[F][number], string> }>;
+type _ShippedDataIssues = Covers<(typeof shippedWording)['dataIssues'], Record<DataIssueCode, string>>;
+type _ShippedDataIssueTerms = Covers<(typeof shippedWording)['dataIssueTerms'], Record<DataIssueTerm, string>>;
+
+const PLACEHOLDER = /\{([a-zA-Z]+)\}/g;
+
+/**
+ * One template per code, using only the `{placeholders}` the code's producer fills (src/vocabulary/data-issues.ts):
+ * a site's sentence naming a parameter that never comes would show the raw `{name}` on a card.
+ */
+function templates<C extends string>(params: Readonly<Record<C, readonly string[]>>) {
+  const codes = Object.keys(params) as C[];
+  return byCode(codes, text)
+    .extend(comment)
+    .superRefine((w, ctx) => {
+      for (const c of codes) {
+        const allowed = params[c];
+        for (const [, name] of ((w as Record<string, string>)[c] as string).matchAll(PLACEHOLDER)) {
+          if (allowed.includes(name as string)) continue;
+          const known = allowed.length ? allowed.map((a) => `{${a}}`).join(', ') : 'none';
+          ctx.addIssue({ code: 'custom', path: [c], message: `unknown placeholder {${name}} (${c} fills: ${known})` });
+        }
+      }
+    });
+}
 
 const wordingSchema = z
   .object({
@@ -224,6 +256,11 @@ const wordingSchema = z
     analyteLabels: z.record(z.enum(ANALYTE_IDS), text),
     brief: briefWordingSchema,
     lamotrigine: z.object({ suggestionLabel: text, detail: text }).strict(),
+    /** What the data layer could not use, by data-issue code; the phrases its parameters may hold, by term. */
+    dataIssues: templates(DATA_ISSUE_PARAMS),
+    /** The detail's data-issue list: {severity} (by severity), {code} (the stable code, for site IT), {text}; {n} more. */
+    dataIssueList: z.object({ ...comment, heading: text, line: text, more: text, severity: z.object({ info: text, warning: text }).strict() }).strict(),
+    dataIssueTerms: templates(DATA_ISSUE_TERM_PARAMS),
   })
   .strict()
   .superRefine((w, ctx) => {

@@ -15,6 +15,7 @@ import { alternativeLines, diagnosisHistory, matchedByText, pediatricNote, trend
 import { CRITERIA_HEADER, criteriaRows, hscoreSection, unusableNote, withNote } from './detail-tables';
 import type { IndicatorDecision } from './indicator';
 import { classInParens, withoutResourceIds } from './clinical-text';
+import { dataIssueText } from './data-issue-text';
 
 export function renderDetail(a: Assessment, d: IndicatorDecision, plan: WorkupPlan, content: CardContent, lamotrigine: boolean): string {
   const w = content.wording;
@@ -92,9 +93,12 @@ export function renderDetail(a: Assessment, d: IndicatorDecision, plan: WorkupPl
 
   if (a.dataIssues.length) {
     // The stable issue code stays (it names the kind of problem for the site IT); resource ids do not.
-    const issues = a.dataIssues.slice(0, 20).map((i) => `- ${i.severity}: ${esc(i.code, 60)} — ${esc(withoutResourceIds(i.message, content))}`);
-    if (a.dataIssues.length > 20) issues.push(`- … ${a.dataIssues.length - 20} more`);
-    blocks.push(['#### Data issues', ...issues].join('\n'));
+    const l = w.dataIssueList;
+    const line = (i: (typeof a.dataIssues)[number]) =>
+      `- ${fill(l.line, { severity: l.severity[i.severity], code: esc(i.code, 60), text: esc(withoutResourceIds(dataIssueText(i, w), content)) })}`;
+    const issues = a.dataIssues.slice(0, 20).map(line);
+    if (a.dataIssues.length > 20) issues.push(`- ${fill(l.more, { n: a.dataIssues.length - 20 })}`);
+    blocks.push([`#### ${l.heading}`, ...issues].join('\n'));
   }
 
   const k = a.knowledge;

@@ -14,7 +14,7 @@ import { readField } from './fhirpath';
 
 import type { Finding } from './types';
 import { isRecord, type Json, str } from './util';
-import type { FindingKind } from '../vocabulary';
+import { dataIssue, type FindingKind } from '../vocabulary';
 
 function dateOf(acc: Acc, type: string | undefined, value: unknown, periodSide: 'start' | 'end'): string | undefined {
   let d: string | undefined;
@@ -36,7 +36,7 @@ export function processCondition(acc: Acc, res: Json, source: string): void {
 
   const verification = plainCodes(res.verificationStatus)[0];
   if (verification === 'entered-in-error') {
-    acc.issues.push({ severity: 'info', code: 'entered-in-error-skipped', message: 'Condition entered in error skipped', source });
+    acc.issues.push(dataIssue('info', 'entered-in-error-skipped', { type: 'Condition' }, source));
     return;
   }
   const clinical = plainCodes(res.clinicalStatus)[0];

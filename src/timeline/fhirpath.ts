@@ -19,6 +19,7 @@ import * as r4 from 'fhirpath/fhir-context/r4';
 import type { ResourceNode } from 'fhirpath';
 import type { DataIssue } from './types';
 import { errorMessage, type Json } from './util';
+import { dataIssue } from '../vocabulary';
 
 /** One result of a field access: FHIR type of the node (`Quantity`, `dateTime`, `Period`…) and its plain value. */
 export interface FieldNode {
@@ -119,12 +120,7 @@ export function field(name: FieldName, resource: object, issues: DataIssue[], so
     const nodes = compiledFields()[name](resource, { resource });
     return Array.isArray(nodes) ? (nodes as unknown[]).map(toField) : [];
   } catch (e) {
-    issues.push({
-      severity: 'warning',
-      code: 'fhirpath-error',
-      message: `FHIRPath ${EXPRESSIONS[name]} failed: ${errorMessage(e)}`,
-      source,
-    });
+    issues.push(dataIssue('warning', 'fhirpath-error', { expression: EXPRESSIONS[name], reason: errorMessage(e) }, source));
     return [];
   }
 }

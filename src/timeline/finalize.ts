@@ -12,8 +12,8 @@
 import type { DosePoint, ExposureDateKind, ExposureEvidence } from './context';
 import type { SiteTime } from './site-time';
 import type { DataIssue, Exposure, ExposureDate, Finding, LabValue, NotEvaluableValue, PatientTimeline, ValueConflict } from './types';
-import { cmpNum, cmpStr, cmpTime, uniqueSorted } from './util';
-import { ANALYTE_IDS, type ExposureClass } from '../vocabulary';
+import { cmpNum, cmpStr, cmpTime, stableStringify, uniqueSorted } from './util';
+import { ANALYTE_IDS, dataIssue, type ExposureClass, term } from '../vocabulary';
 
 const statusRank = (s: LabValue['status']): number => (s === 'preliminary' ? 1 : 0);
 
@@ -264,26 +264,12 @@ export function mergeExposures(evidence: ExposureEvidence[], issues: DataIssue[]
     };
     out.push(exposure);
     if (start === undefined) {
-      issues.push({
-        severity: 'warning',
-        code: 'exposure-without-date',
-        message: `${exposure.agent} (${exposure.class}) documented without any usable date; its window cannot be placed`,
-        source: sources[0] as string,
-      });
+      issues.push(dataIssue('warning', 'exposure-without-date', { agent: exposure.agent, class: exposure.class }, sources[0] as string));
     } else if (planned) {
-      issues.push({
-        severity: 'warning',
-        code: 'infusion-not-documented',
-        message: `${exposure.agent} (${exposure.class}): no infusion documented (no administration, infusion procedure or statement that it was given); screening counts from the ${orderSource !== undefined ? 'order date' : 'planned date'} ${start}; confirm whether and when the cells were infused`,
-        source: orderSource ?? (sources[0] as string),
-      });
+      const basis = term(orderSource !== undefined ? 'order-date' : 'planned-date');
+      issues.push(dataIssue('warning', 'infusion-not-documented', { agent: exposure.agent, class: exposure.class, basis, start }, orderSource ?? (sources[0] as string)));
     } else if (orderSource !== undefined) {
-      issues.push({
-        severity: 'warning',
-        code: 'exposure-start-from-order',
-        message: `${exposure.agent} (${exposure.class}): no administration, statement or scheduled date documented; start taken from the order date ${start} (MedicationRequest.authoredOn); the first dose was probably later`,
-        source: orderSource,
-      });
+      issues.push(dataIssue('warning', 'exposure-start-from-order', { agent: exposure.agent, class: exposure.class, start }, orderSource));
     }
   }
   return out.sort((a, b) => cmpStr(a.class, b.class) || cmpStr(a.agent, b.agent));
@@ -309,15 +295,20 @@ export function sortNotEvaluable(list: NotEvaluableValue[]): NotEvaluableValue[]
   );
 }
 
-/** Sorted and de-duplicated (same severity, code, source and message once). */
+/** Sorted and de-duplicated (same severity, code, source and parameters once). */
 export function finalizeIssues(issues: DataIssue[]): DataIssue[] {
-  const seen = new Map<string, DataIssue>();
-  for (const i of issues) seen.set(`${i.severity}\u0000${i.code}\u0000${i.source ?? ''}\u0000${i.message}`, i);
-  return [...seen.values()].sort(
-    (a, b) =>
-      cmpStr(a.severity === 'warning' ? '0' : '1', b.severity === 'warning' ? '0' : '1') ||
-      cmpStr(a.code, b.code) ||
-      cmpStr(a.source, b.source) ||
-      cmpStr(a.message, b.message),
-  );
+  const seen = new Map<string, { issue: DataIssue; params: string }>();
+  for (const issue of issues) {
+    const params = stableStringify(issue.params);
+    seen.set(`${issue.severity}\u0000${issue.code}\u0000${issue.source ?? ''}\u0000${params}`, { issue, params });
+  }
+  return [...seen.values()]
+    .sort(
+      ({ issue: a, params: pa }, { issue: b, params: pb }) =>
+        cmpStr(a.severity === 'warning' ? '0' : '1', b.severity === 'warning' ? '0' : '1') ||
+        cmpStr(a.code, b.code) ||
+        cmpStr(a.source, b.source) ||
+        cmpStr(pa, pb),
+    )
+    .map((x) => x.issue);
 }

@@ -25,6 +25,7 @@ import { dropSuperseded, supersededObservations } from './supersede';
 import { type ObservationOptions, processObservations } from './observations';
 import type { DataIssue, PatientTimeline } from './types';
 import { errorMessage, str } from './util';
+import { dataIssue } from '../vocabulary';
 
 export * from './types';
 export { toEpochMs, DAY_MS, HOUR_MS } from './time';
@@ -73,11 +74,7 @@ function scopePatient(byType: Map<string, Entry[]>, index: RefIndex, requested: 
       }
     }
     if (patients.length > 1 || subjects.size > 1) {
-      issues.push({
-        severity: 'warning',
-        code: 'multiple-patients',
-        message: `input refers to ${Math.max(patients.length, subjects.size)} different patients and no patientId was given; nothing was filtered`,
-      });
+      issues.push(dataIssue('warning', 'multiple-patients', { n: Math.max(patients.length, subjects.size) }));
     }
     if (subjects.size === 1 && patients.length === 0) target = [...subjects][0];
     return { patient: target !== undefined ? { id: target } : {}, keep: () => true, ours: () => true, report: () => undefined };
@@ -106,7 +103,7 @@ function build(t: Tables, resources: readonly unknown[], options: BuildOptions |
   const issues: DataIssue[] = [];
   const input = Array.isArray(resources) ? resources : [];
   if (!Array.isArray(resources)) {
-    issues.push({ severity: 'warning', code: 'invalid-resource', message: 'input was not an array of resources' });
+    issues.push(dataIssue('warning', 'input-not-array', {}));
   }
   const { byType, index } = ingest(input, issues);
   const requested = str(options?.patientId);
@@ -147,7 +144,7 @@ function build(t: Tables, resources: readonly unknown[], options: BuildOptions |
         else processMedication(acc, e.resource, type, e.key);
       } catch (err) {
         // Defence in depth: a malformed resource must cost only itself.
-        issues.push({ severity: 'warning', code: 'resource-not-processed', message: `${type} could not be read: ${errorMessage(err)}`, source: e.key });
+        issues.push(dataIssue('warning', 'resource-not-processed', { type, reason: errorMessage(err) }, e.key));
       }
     }
   }
@@ -155,11 +152,7 @@ function build(t: Tables, resources: readonly unknown[], options: BuildOptions |
   const { labs, conflicts } = resolveLabs(acc.labs, acc.labMs);
   const exposures = mergeExposures(acc.exposures, issues, site);
   if (acc.zoneless) {
-    issues.push({
-      severity: 'warning',
-      code: 'time-without-zone',
-      message: `${acc.zoneless} date-time value(s) had no time zone (FHIR requires one); read as ${site.zone} site time`,
-    });
+    issues.push(dataIssue('warning', 'time-without-zone', { n: acc.zoneless, zone: site.zone }));
   }
   return {
     patient,

@@ -12,6 +12,7 @@
 import type { DataIssue } from './types';
 import { toEpochMs } from './time';
 import { cmpNum, cmpStr, isRecord, type Json, records, shortHash, stableStringify, str } from './util';
+import { dataIssue, term } from '../vocabulary';
 
 /** Resource types the data layer reads; every other valid resource type is ignored silently. */
 const READ_TYPES = new Set([
@@ -113,18 +114,15 @@ function operationOutcomeIssues(oo: Json, issues: DataIssue[]): void {
   const source = str(oo.id) !== undefined ? `OperationOutcome/${str(oo.id)}` : undefined;
   const list = records(oo.issue);
   if (list.length === 0) {
-    issues.push({ severity: 'warning', code: 'operation-outcome', message: 'OperationOutcome without issue details', ...(source ? { source } : {}) });
+    issues.push(dataIssue('warning', 'operation-outcome-empty', {}, source));
   }
   for (const i of list) {
     const sev = str(i.severity);
     const details = isRecord(i.details) ? str(i.details.text) : undefined;
-    const text = str(i.diagnostics) ?? details ?? str(i.code) ?? 'no details';
-    issues.push({
-      severity: sev === 'information' ? 'info' : 'warning',
-      code: 'operation-outcome',
-      message: `${sev ?? 'issue'}${str(i.code) ? ` (${str(i.code)})` : ''}: ${text}`,
-      ...(source ? { source } : {}),
-    });
+    const text = str(i.diagnostics) ?? details ?? term('no-details');
+    // FHIR's own codes (IssueSeverity, IssueType) and the server's text: data, shown as sent.
+    const params = { severity: sev ?? 'error', code: str(i.code) ?? 'unknown', text };
+    issues.push(dataIssue(sev === 'information' ? 'info' : 'warning', 'operation-outcome', params, source));
   }
 }
 
@@ -152,12 +150,12 @@ function visitContainer(item: Json, depth: number, issues: DataIssue[], visit: (
   const rawType = item.resourceType;
   const type = typeof rawType === 'string' && /^[A-Z][A-Za-z]{1,63}$/.test(rawType) ? rawType : undefined;
   if (type === undefined) {
-    issues.push({ severity: 'warning', code: 'invalid-resource', message: 'ignored an object without a valid resourceType' });
+    issues.push(dataIssue('warning', 'invalid-resource', {}));
     return;
   }
   if (type === 'Bundle') {
     if (depth >= MAX_DEPTH) {
-      issues.push({ severity: 'warning', code: 'invalid-resource', message: `ignored Bundles nested deeper than ${MAX_DEPTH}` });
+      issues.push(dataIssue('warning', 'bundle-too-deep', { max: MAX_DEPTH }));
       return;
     }
     for (const e of records(item.entry)) {
@@ -181,12 +179,7 @@ function keepLatestVersions(versionsOf: Map<string, Json[]>, byId: ById, issues:
     const entry = byId.get(key.slice(0, slash))?.get(key.slice(slash + 1)) as Entry;
     entry.resource = [...distinct.values()].sort(versionOrder)[0] as Json;
     if (entry.type === 'Observation' && correctionRank(entry.resource) === 1) continue; // a correction supersedes silently
-    issues.push({
-      severity: 'info',
-      code: 'duplicate-resource-differs',
-      message: `${key} arrived ${distinct.size} times with different content; kept the latest version`,
-      source: key,
-    });
+    issues.push(dataIssue('info', 'duplicate-resource-differs', { reference: key, n: distinct.size }, key));
   }
 }
 
@@ -210,9 +203,9 @@ export function ingest(input: readonly unknown[], issues: DataIssue[]): Ingested
   const visit = (item: unknown, depth: number, fullUrl: string | undefined): void => {
     if (!isRecord(item)) {
       if (item !== undefined && item !== null) {
-        issues.push({ severity: 'warning', code: 'invalid-resource', message: `ignored a non-resource input item (${Array.isArray(item) ? 'array' : typeof item})` });
+        issues.push(dataIssue('warning', 'input-item-not-resource', { kind: Array.isArray(item) ? 'array' : typeof item }));
       } else {
-        issues.push({ severity: 'warning', code: 'invalid-resource', message: 'ignored an empty input item' });
+        issues.push(dataIssue('warning', 'input-item-empty', {}));
       }
       return;
     }
@@ -234,12 +227,8 @@ export function ingest(input: readonly unknown[], issues: DataIssue[]): Ingested
     if (rawId !== undefined && FHIR_ID.test(rawId)) id = rawId;
     else {
       id = `anon-${shortHash(stableStringify(item))}`;
-      issues.push({
-        severity: 'info',
-        code: rawId === undefined ? 'resource-without-id' : 'invalid-resource-id',
-        message: `${type} ${rawId === undefined ? 'without an id' : 'with an invalid id'}: referenced as ${type}/${id}`,
-        source: `${type}/${id}`,
-      });
+      const reference = `${type}/${id}`;
+      issues.push(dataIssue('info', rawId === undefined ? 'resource-without-id' : 'invalid-resource-id', { type, reference }, reference));
     }
     let ids = byId.get(type);
     if (ids === undefined) {

@@ -34,7 +34,7 @@ import type { AgentDefinition } from '../knowledge/exposures';
 import type { Finding } from './types';
 import { affine, roundConverted } from './units';
 import { arr, cmpStr, cmpTime, isRecord, type Json, num, records, str } from './util';
-import { UCUM, type Coding } from '../vocabulary';
+import { type Coding, dataIssue, UCUM } from '../vocabulary';
 
 type MedType = 'MedicationAdministration' | 'MedicationRequest' | 'MedicationStatement' | 'Procedure';
 
@@ -362,37 +362,24 @@ export function processMedication(acc: Acc, res: Json, type: MedType, source: st
   const immuno = type === 'Procedure' ? [] : immunosuppression(acc, described);
   if (!agents.length && !immuno.length) {
     if (described.unresolved !== undefined && type !== 'Procedure') {
-      acc.issues.push({
-        severity: 'warning',
-        code: 'medication-unresolved',
-        message: `medication reference ${described.unresolved} not found in the input; the drug cannot be identified`,
-        source,
-      });
+      acc.issues.push(dataIssue('warning', 'medication-unresolved', { reference: described.unresolved }, source));
     }
     return;
   }
   const notExposure = type === 'Procedure' ? isNonExposureProcedure(acc, described) : undefined;
   if (notExposure !== undefined) {
-    acc.issues.push({
-      severity: 'info',
-      code: 'procedure-not-exposure',
-      message: `Procedure mentions ${agents.map((m) => m.agent.agent).join(', ')} but is a step around it ("${notExposure}"), not its administration; skipped`,
-      source,
-    });
+    acc.issues.push(dataIssue('info', 'procedure-not-exposure', { agents: agents.map((m) => m.agent.agent).join(', '), step: notExposure }, source));
     return;
   }
   if (status !== undefined && SKIP_STATUS[type].has(status)) {
-    acc.issues.push({
-      severity: 'info',
-      code: status === 'entered-in-error' ? 'entered-in-error-skipped' : 'status-not-exposure',
-      message: `${type} with status ${status} skipped`,
-      source,
-    });
+    acc.issues.push(
+      status === 'entered-in-error' ? dataIssue('info', 'entered-in-error-skipped', { type }, source) : dataIssue('info', 'status-not-exposure', { type, status }, source),
+    );
     return;
   }
   const intent = str(res.intent);
   if (type === 'MedicationRequest' && intent !== undefined && acc.t.nonExposureIntents.has(intent)) {
-    acc.issues.push({ severity: 'info', code: 'intent-not-exposure', message: `MedicationRequest with intent ${intent} is not an exposure; skipped`, source });
+    acc.issues.push(dataIssue('info', 'intent-not-exposure', { intent }, source));
     return;
   }
   const { spans, kind, doses } = datesAndDoses(acc, res, type, source);

@@ -6,7 +6,7 @@ import type { Acc } from './context';
 import { codingsOf } from './codes';
 import type { Finding } from './types';
 import { arr, isRecord, type Json } from './util';
-import type { Coding } from '../vocabulary';
+import { type Coding, dataIssue } from '../vocabulary';
 import { dataAbsent, type ObsTime } from './observation-values';
 
 /** A qualitative result by Observation.interpretation (positive / detected, negative / not detected), if configured. */
@@ -54,12 +54,7 @@ export function observationFindings(acc: Acc, res: Json, codings: Coding[], when
     // No value at all: the Observation itself asserts the finding.
   }
   if (present === undefined) {
-    acc.issues.push({
-      severity: 'info',
-      code: 'finding-value-uninterpretable',
-      message: 'finding Observation has a value that is neither boolean nor a configured positive/negative code; not used',
-      source,
-    });
+    acc.issues.push(dataIssue('info', 'finding-value-uninterpretable', {}, source));
     return;
   }
   const seen = new Set<string>();

@@ -10,10 +10,18 @@ import type { FieldNode } from './fhirpath';
 import type { UsedStatus } from './types';
 import { isRecord, type Json, str } from './util';
 import { dataAbsent } from './observation-values';
-import type { AnalyteId, Coding } from '../vocabulary';
+import { dataIssue, type AnalyteId, type Coding, type DataIssue } from '../vocabulary';
 
 const USED: ReadonlySet<string> = new Set(['final', 'amended', 'corrected', 'preliminary']);
-const DROPPED: ReadonlySet<string> = new Set(['entered-in-error', 'cancelled']);
+
+/** Why an Observation with an unusable status is not read: entered-in-error and cancelled are dropped outright. */
+function statusIssue(status: string | undefined, source: string): DataIssue {
+  const type = 'Observation';
+  if (status === undefined) return dataIssue('info', 'status-missing', { type }, source);
+  if (status === 'entered-in-error') return dataIssue('info', 'entered-in-error-skipped', { type }, source);
+  if (status === 'cancelled') return dataIssue('info', 'cancelled-skipped', { type }, source);
+  return dataIssue('info', 'status-not-usable', { type, status }, source);
+}
 
 export interface AnalyteMatch {
   analyte: AnalyteId;
@@ -29,12 +37,7 @@ function matchAnalyte(acc: Acc, concept: unknown, source: string): AnalyteMatch 
     const key = acc.t.codes.key(c.system, c.code);
     const other = key === undefined ? undefined : acc.t.analyteByCode.get(key);
     if (other !== undefined && other !== hit.value) {
-      acc.issues.push({
-        severity: 'warning',
-        code: 'ambiguous-analyte-code',
-        message: `codings map to both ${hit.value} and ${other}; used ${hit.value} (first coding)`,
-        source,
-      });
+      acc.issues.push(dataIssue('warning', 'ambiguous-analyte-code', { used: hit.value, other }, source));
       break;
     }
   }
@@ -107,13 +110,7 @@ export function prefilter(acc: LabAcc, res: Json, source: string): Candidate | u
     return { res, source, status: 'final', main, componentMatches: NO_COMPONENTS, findingCandidate: false, effective: NO_NODES, value: undefined };
   }
   if (statusText === undefined || !USED.has(statusText)) {
-    const dropped = statusText !== undefined && DROPPED.has(statusText);
-    acc.issues.push({
-      severity: 'info',
-      code: dropped ? `${statusText}-skipped` : 'status-not-usable',
-      message: dropped ? `Observation with status ${statusText} skipped` : `Observation with status ${statusText ?? '(none)'} not used`,
-      source,
-    });
+    acc.issues.push(statusIssue(statusText, source));
     return undefined;
   }
   if (statusText === 'amended' || statusText === 'corrected') acc.correctionSeen = true;

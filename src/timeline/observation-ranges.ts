@@ -10,7 +10,7 @@ import type { AnalyteDefinition, FallbackBand } from '../knowledge/analytes';
 import { parseRangeText, pickBand } from './ranges';
 import { affine, roundConverted } from './units';
 import { isRecord, type Json, num, records, str } from './util';
-import type { AnalyteId } from '../vocabulary';
+import { type AnalyteId, dataIssue } from '../vocabulary';
 import { quantityUnit } from './observation-values';
 
 /** A lab range converted to the value's unit; `failed`: not convertible; `unread`: text that does not read one way. */
@@ -120,12 +120,7 @@ export function setRange(acc: LabAcc, lab: LabValue, element: Json, def: Analyte
   let referenceRange: ReferenceRange | undefined;
   const range = element.referenceRange === undefined ? undefined : labRange(acc, element, lab.analyte, valueUnitRaw, lab.unit);
   if (range === 'failed') {
-    acc.issues.push({
-      severity: 'info',
-      code: 'reference-range-not-convertible',
-      message: `reference range of ${def.label} not convertible to ${lab.unit}; ${def.fallbackRanges ? 'used the fallback range' : 'no range used'}`,
-      source: lab.source,
-    });
+    acc.issues.push(dataIssue('info', 'reference-range-not-convertible', { analyte: def.label, unit: lab.unit }, lab.source));
   } else if (range !== undefined && 'unread' in range) lab.unreadRangeText = range.unread;
   else referenceRange = range;
   if (!referenceRange && def.fallbackRanges && def.canonicalUnit !== null) referenceRange = fallbackFor(acc, def.fallbackRanges, def.canonicalUnit, atMs);

@@ -10,7 +10,7 @@ import type { FieldNode } from './fhirpath';
 import type { Comparator, LabValue, NotEvaluableReason, NotEvaluableValue } from './types';
 import type { AnalyteDefinition } from '../knowledge/analytes';
 import { arr, isRecord, type Json, num, str } from './util';
-import { UCUM, type AnalyteId } from '../vocabulary';
+import { term, UCUM, type AnalyteId, type TermRef } from '../vocabulary';
 
 const COMPARATORS: Record<string, Comparator> = { '<': '<', '<=': '<=', '>=': '>=', '>': '>', '≤': '<=', '≥': '>=' };
 
@@ -83,7 +83,8 @@ interface RawValue {
   original: { value: number | string; unit?: string };
 }
 
-type ReadResult = RawValue | { fail: NotEvaluableReason; reason: string; original: NotEvaluableValue['original'] };
+/** A value that cannot be used: the reason code, a diagnostic text, and for an implausible value why (card wording). */
+type ReadResult = RawValue | { fail: NotEvaluableReason; reason: string; why?: TermRef; original: NotEvaluableValue['original'] };
 
 export function readValue(acc: Acc, node: FieldNode, analyte: AnalyteId): ReadResult {
   const v = node.value;
@@ -95,10 +96,11 @@ export function readValue(acc: Acc, node: FieldNode, analyte: AnalyteId): ReadRe
     if (originalUnit) original.unit = originalUnit;
     if (typeof rawNum === 'string' && parseNumericString(rawNum) !== undefined) {
       // A number sent as a JSON string breaks the Quantity datatype: the sending interface is suspect (units too).
-      return { fail: 'implausible', reason: `valueQuantity.value is the string "${rawNum.slice(0, 20)}", not a number`, original };
+      const text = rawNum.slice(0, 20);
+      return { fail: 'implausible', reason: `valueQuantity.value is the string "${text}", not a number`, why: term('value-is-string', { text }), original };
     }
     if (typeof rawNum === 'number' && !Number.isFinite(rawNum)) {
-      return { fail: 'implausible', reason: 'valueQuantity.value is not a finite number', original };
+      return { fail: 'implausible', reason: 'valueQuantity.value is not a finite number', why: term('value-not-finite'), original };
     }
     const value = num(rawNum);
     if (value === undefined) return { fail: 'not-numeric', reason: 'valueQuantity has no numeric value', original };
@@ -142,13 +144,13 @@ export function dataAbsent(element: Json): string | undefined {
   return textsOf(dar)[0] ?? plainCodes(dar)[0] ?? 'unspecified';
 }
 
-/** Outside the analyte's plausibility limits ([design], knowledge base), or not finite: the reason, else undefined. */
-export function implausible(p: AnalyteDefinition['plausible'], value: number, unit: string): string | undefined {
-  if (!Number.isFinite(value)) return 'the converted value is not a finite number';
+/** Outside the analyte's plausibility limits ([design], knowledge base), or not finite: why, else undefined. */
+export function implausible(p: AnalyteDefinition['plausible'], value: number, unit: string): TermRef | undefined {
+  if (!Number.isFinite(value)) return term('value-not-finite');
   if (p === undefined) return undefined;
   if ((p.min !== undefined && value < p.min) || (p.max !== undefined && value > p.max)) {
     const limits = p.min !== undefined && p.max !== undefined ? `${p.min}–${p.max}` : p.min !== undefined ? `≥ ${p.min}` : `≤ ${p.max}`;
-    return `${value} ${unit} is outside the plausible range ${limits} ${unit}`;
+    return term('outside-plausible-range', { value, unit, limits });
   }
   return undefined;
 }

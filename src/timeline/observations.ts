@@ -17,6 +17,7 @@ import { observationFindings } from './observation-findings';
 import { prefilter, type AnalyteMatch, type Candidate } from './observation-match';
 import { setRange } from './observation-ranges';
 import { dataAbsent, implausible, interpretationCodes, observationTime, readValue, type ObsTime } from './observation-values';
+import { dataIssue, type TermRef } from '../vocabulary';
 
 function notEvaluable(
   acc: Acc,
@@ -27,12 +28,13 @@ function notEvaluable(
   reason: string,
   original: NotEvaluableValue['original'] = {},
   detail?: string,
+  why?: TermRef,
 ): void {
   const { analyte, coding } = match;
   acc.notEvaluable.push({ analyte, reason, reasonCode, ...(when ? { time: when.time } : {}), original, source, code: coding, ...(detail !== undefined ? { detail } : {}) });
-  if (reasonCode === 'implausible') {
+  if (reasonCode === 'implausible' && why !== undefined) {
     const label = acc.t.knowledge.analytes.analytes[analyte].label;
-    acc.issues.push({ severity: 'warning', code: 'implausible-value', message: `${label}: ${reason}; not used (implausible value, check units)`, source });
+    acc.issues.push(dataIssue('warning', 'implausible-value', { analyte: label, why }, source));
   }
 }
 
@@ -53,13 +55,13 @@ function emitValue(
     return;
   }
   const read = readValue(acc, node, analyte);
-  if ('fail' in read) return notEvaluable(acc, match, when, source, read.fail, read.reason, read.original);
+  if ('fail' in read) return notEvaluable(acc, match, when, source, read.fail, read.reason, read.original, undefined, read.why);
   if (!when) return notEvaluable(acc, match, when, source, 'no-time', 'no usable effective time or issued date', read.original);
   const conv = acc.t.units.toCanonical(read.value, read.unit, analyte);
   if (!conv.ok) return notEvaluable(acc, match, when, source, conv.reasonCode, conv.reason, read.original);
   const def = acc.t.knowledge.analytes.analytes[analyte];
   const odd = implausible(def.plausible, conv.value, conv.unit);
-  if (odd !== undefined) return notEvaluable(acc, match, when, source, 'implausible', odd, read.original);
+  if (odd !== undefined) return notEvaluable(acc, match, when, source, 'implausible', odd.term, read.original, undefined, odd);
 
   const interpretation = element.interpretation === undefined ? undefined : interpretationCodes(element);
   const lab: LabValue = { analyte, value: conv.value, unit: conv.unit, time: when.time, timeSource: when.timeSource, status, original: read.original, code: coding, source };
@@ -101,7 +103,7 @@ export function processObservations<E extends { resource: Json; key: string }>(
         }
       }
     } catch (err) {
-      acc.issues.push({ severity: 'warning', code: 'resource-not-processed', message: `Observation could not be read: ${errorMessage(err)}`, source: e.key });
+      acc.issues.push(dataIssue('warning', 'resource-not-processed', { type: 'Observation', reason: errorMessage(err) }, e.key));
       continue;
     }
     // Emitted while the resource is still in the CPU cache (a second pass over a large prefetch re-reads it from
@@ -124,6 +126,6 @@ function emitCandidate(acc: LabAcc, c: Candidate): void {
     }
     if (c.findingCandidate) observationFindings(acc, c.res, codingsOf(c.res.code), when, c.source);
   } catch (err) {
-    acc.issues.push({ severity: 'warning', code: 'resource-not-processed', message: `Observation could not be read: ${errorMessage(err)}`, source: c.source });
+    acc.issues.push(dataIssue('warning', 'resource-not-processed', { type: 'Observation', reason: errorMessage(err) }, c.source));
   }
 }

@@ -17,6 +17,7 @@
 import type { Entry, RefIndex } from './ingest';
 import type { DataIssue } from './types';
 import { isRecord, str } from './util';
+import { dataIssue, type DataIssueCode } from '../vocabulary';
 
 export type SubjectVerdict = 'ours' | 'other' | 'unverifiable' | 'none';
 
@@ -44,11 +45,10 @@ function referenceVerdict(text: string, index: RefIndex, target: string): Exclud
   return abs[1] === 'Patient' && abs[2] === target ? 'ours' : 'other';
 }
 
-const ISSUE: Record<Exclude<SubjectVerdict, 'ours'>, { code: string; what: (target: string) => string }> = {
-  other: { code: 'wrong-patient', what: () => 'about another patient or a non-patient subject' },
-  unverifiable: { code: 'subject-unverifiable', what: (target) => `whose subject is no readable reference to Patient/${target}` },
-  none: { code: 'subject-missing', what: () => 'without a subject' },
-};
+const ISSUE = { other: 'wrong-patient', unverifiable: 'subject-unverifiable', none: 'subject-missing' } as const satisfies Record<
+  Exclude<SubjectVerdict, 'ours'>,
+  DataIssueCode
+>;
 
 const EXAMPLES = 3;
 
@@ -101,12 +101,8 @@ export class PatientScope {
       if (!keys.length) continue;
       const examples = [...new Set(keys)].sort().slice(0, EXAMPLES);
       const more = keys.length > examples.length ? ', …' : '';
-      issues.push({
-        severity: 'warning',
-        code: ISSUE[kind].code,
-        message: `${keys.length} resource(s) ${ISSUE[kind].what(this.target)} not used (${examples.join(', ')}${more})`,
-        source: examples[0] as string,
-      });
+      const params = { n: keys.length, patient: `Patient/${this.target}`, examples: `${examples.join(', ')}${more}` };
+      issues.push(dataIssue('warning', ISSUE[kind], params, examples[0] as string));
     }
   }
 }

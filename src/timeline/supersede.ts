@@ -24,6 +24,7 @@ import type { LabAcc } from './context';
 import type { DataIssue } from './types';
 import { toEpochMs } from './time';
 import { arr, cmpNum, cmpStr, isRecord, str } from './util';
+import { dataIssue } from '../vocabulary';
 
 function isCorrection(status: unknown): boolean {
   return status === 'amended' || status === 'corrected';
@@ -131,12 +132,7 @@ function reportSharedIdentifiers(entries: readonly Entry[], ours: (e: Entry) => 
       for (const e of byId.get(k) ?? []) if (e !== c && !testKeys(e.resource).some((t) => tests.has(t))) others.add(e);
     }
     if (others.size === 0) continue;
-    issues.push({
-      severity: 'info',
-      code: 'correction-identifier-shared',
-      message: `a ${String(c.resource.status)} result shares its identifier with ${others.size} result(s) of other tests (e.g. an accession number); only the earlier version of the same test is replaced, the others are kept`,
-      source: c.key,
-    });
+    issues.push(dataIssue('info', 'correction-identifier-shared', { status: String(c.resource.status), n: others.size }, c.key));
   }
 }
 

@@ -8,7 +8,7 @@
  * `toEpochMs` from `./time`, never as strings.
  */
 
-import type { AnalyteId, Coding, ExposureClass, FindingKind } from '../vocabulary';
+import type { AnalyteId, Coding, DataIssue, ExposureClass, FindingKind } from '../vocabulary';
 
 /** A reference range converted to the analyte's canonical unit. */
 export interface ReferenceRange {
@@ -173,14 +173,8 @@ export interface Finding {
   source: string;
 }
 
-/** Something the data layer wants the clinician or integrator to know (skipped resources, failed prefetch…). */
-export interface DataIssue {
-  severity: 'info' | 'warning';
-  /** Stable machine code, e.g. `prefetch-failed`, `unit-not-convertible`, `entered-in-error-skipped`. */
-  code: string;
-  message: string;
-  source?: string;
-}
+/** Data issues are vocabulary (src/vocabulary/data-issues.ts): the fetch layer and the evidence view raise them too. */
+export type { DataIssue };
 
 export interface PatientTimeline {
   patient: { id?: string; birthDate?: string; gender?: string };

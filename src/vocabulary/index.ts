@@ -6,3 +6,4 @@ export * from './ids';
 export * from './coding';
 export * from './evidence-status';
 export * from './issue-path';
+export * from './data-issues';

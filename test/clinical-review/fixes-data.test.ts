@@ -4,6 +4,7 @@
  */
 import { applyKnowledgeOverride } from '../../src/knowledge/load';
 import { CODE, carT, hlh, iec, lab, patient, run } from './fhir';
+import { withText } from '../support/issue-text';
 
 type J = Record<string, unknown>;
 const subject = { reference: 'Patient/p1' };
@@ -167,7 +168,7 @@ describe('CAR T day 0 = infusion (ASTCT 2023, Hines et al.), baseline = value at
   it('only an order date: it is used, flagged (infusion-not-documented) and called the planned infusion on the card', () => {
     const r = run([patient(), order, lab(CODE.ferritin, 60000, 'ng/mL', '2026-03-12T08:00:00Z')], '2026-03-12T10:00:00Z');
     expect(r.timeline.exposures).toEqual([expect.objectContaining({ agent: 'axicabtagene ciloleucel', start: '2026-02-10', infusionPlanned: true })]);
-    expect(r.timeline.issues).toContainEqual(
+    expect(r.timeline.issues.map(withText)).toContainEqual(
       expect.objectContaining({ code: 'infusion-not-documented', severity: 'warning', source: 'MedicationRequest/mr-axicel', message: expect.stringContaining('order date 2026-02-10') }),
     );
     expect(r.cards).toHaveLength(1);
@@ -181,7 +182,7 @@ describe('CAR T day 0 = infusion (ASTCT 2023, Hines et al.), baseline = value at
     });
     const r = run([patient(), planned, lab(CODE.ferritin, 60000, 'ng/mL', '2026-03-12T08:00:00Z')], '2026-03-12T10:00:00Z');
     expect(r.a.exposure.primary).toMatchObject({ day0: '2026-03-01T09:00:00Z', day0Basis: 'infusion', infusionPlanned: true, daysSince: 11 });
-    expect(r.timeline.issues).toContainEqual(expect.objectContaining({ code: 'infusion-not-documented', message: expect.stringContaining('planned date 2026-03-01T09:00:00Z') }));
+    expect(r.timeline.issues.map(withText)).toContainEqual(expect.objectContaining({ code: 'infusion-not-documented', message: expect.stringContaining('planned date 2026-03-01T09:00:00Z') }));
     expect(r.cards[0]!.summary).toMatch(/day 11 after planned axi-cel infusion: /);
     expect(r.cards[0]!.detail).toContain('day 11 after the planned infusion (2026-03-01 09:00Z); the infusion itself is not documented');
     expect(r.cards[0]!.detail).not.toMatch(/after infusion \(/);

@@ -9,6 +9,7 @@ import { pageConfig } from '../../src/evidence/page';
 import { readPatientData, type FhirReader } from '../../src/evidence/read-patient-data';
 import { defaultKnowledge } from '../../src/knowledge';
 import { loadCardContent } from '../../src/render/content';
+import { issueText, withText } from '../support/issue-text';
 
 type J = Record<string, unknown>;
 const BASE = 'https://ehr.example.org/fhir';
@@ -51,7 +52,7 @@ it('a Medication in the data or contained is not read; another server’s is nev
   });
   const { issues } = await readPatientData(client, config(), 'p1');
   expect(asked).toEqual(['MedicationRequest?patient=p1', 'Medication/gone']);
-  expect(issues).toEqual([
+  expect(issues.map(withText)).toEqual([
     expect.objectContaining({ code: 'medication-reference-unresolved', message: expect.stringMatching(/^2 medication reference\(s\) could not be resolved.*1 on another server.*1 not found on the FHIR server/) }),
   ]);
 });
@@ -60,5 +61,27 @@ it('reads at most the service’s maxMedicationReads', async () => {
   const { client, asked } = fakeClient({ 'MedicationRequest?patient=p1': bundle(order('a', 'Medication/m1'), order('b', 'Medication/m2')), 'Medication/m1': { ...pembro, id: 'm1' } });
   const { issues } = await readPatientData(client, config(1), 'p1');
   expect(asked).toEqual(['MedicationRequest?patient=p1', 'Medication/m1']);
-  expect(issues[0]?.message).toContain('1 over the read limit (1)');
+  expect(issueText(issues[0]!)).toContain('1 over the read limit (1)');
+});
+
+describe('paging: a query the page cannot read whole is a data issue, as in the service', () => {
+  const page = (next?: string): J => ({ ...bundle(), ...(next ? { link: [{ relation: 'next', url: next }] } : {}) });
+
+  it.each([
+    ['the page cap', { 'MedicationRequest?patient=p1': page('p2'), p2: page('p3'), p3: page('p4'), p4: page('p5'), p5: page('p6') }, 5, 'page cap (5) reached'],
+    ['a next link on another origin', { 'MedicationRequest?patient=p1': page('https://elsewhere.example.org/fhir/p2') }, 1, 'next link points to another origin; not followed'],
+  ])('%s', async (_label, answers, pages, cause) => {
+    const { client, asked } = fakeClient(answers);
+    const { issues } = await readPatientData(client, config(), 'p1');
+    expect(asked).toHaveLength(pages);
+    expect(issues.map(withText)).toEqual([
+      expect.objectContaining({ code: 'fetch-truncated', message: `Only the first ${pages} page(s) of "medications" were read (${cause}); older data may be missing.` }),
+    ]);
+  });
+
+  it('a failed query says what the server said', async () => {
+    const { client } = fakeClient({});
+    const { issues } = await readPatientData(client, config(), 'p1');
+    expect(issues.map(issueText)).toEqual(['The FHIR server could not provide "medications" (HTTP 404); that data was not evaluated.']);
+  });
 });

@@ -51,7 +51,7 @@ describe('appContext of the smart link', () => {
     expect(raw).not.toContain('24500');
   });
   it('the digest follows the clinical result, not data-issue notes', () => {
-    expect(assessmentDigest({ ...a, dataIssues: [{ severity: 'info', code: 'x', message: 'y' }] })).toBe(assessmentDigest(a));
+    expect(assessmentDigest({ ...a, dataIssues: [{ severity: 'info', code: 'values-after-asof-ignored', params: { n: 1 } }] })).toBe(assessmentDigest(a));
     expect(assessmentDigest({ ...a, hscore: { ...a.hscore, score: a.hscore.score + 1 } })).not.toBe(assessmentDigest(a));
     expect(assessmentDigest({ ...a, asOf: '2026-01-01T00:00:00Z' })).not.toBe(assessmentDigest(a));
   });

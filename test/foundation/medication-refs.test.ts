@@ -7,6 +7,7 @@ import nock from 'nock';
 import { medicationReadPlan } from '../../src/fhir/medication-refs';
 import { resolveData } from '../../src/fhir/resolve';
 import type { ResolveOptions } from '../../src/fhir/resolved-data';
+import { issueText, withText } from '../support/issue-text';
 
 const ORIGIN = 'https://fhir.example.org';
 const BASE = `${ORIGIN}/r4`;
@@ -77,7 +78,7 @@ describe('resolveData reads the Medications the data lacks', () => {
     expect(data.resources).toContainEqual(med('a'));
     expect(data.sources).toEqual({ medicationRequests: 'prefetch' });
     expect(data.medications).toEqual({ read: 1, unresolved: { 'other-server': 1, 'not-found': 1, timeout: 1 } });
-    expect(data.issues).toEqual([
+    expect(data.issues.map(withText)).toEqual([
       expect.objectContaining({ severity: 'warning', code: 'medication-reference-unresolved', message: expect.stringMatching(/^3 medication reference\(s\) could not be resolved/) }),
     ]);
     expect(JSON.stringify(data.issues)).not.toMatch(/tok|Medication\/gone/);
@@ -101,7 +102,7 @@ describe('resolveData reads the Medications the data lacks', () => {
     nock(ORIGIN).get('/r4/Medication/m1').reply(200, med('m1')).get('/r4/Medication/m2').reply(200, { resourceType: 'Patient', id: 'm2' });
     const bounded = await resolveData({ templates, prefetch: { medicationRequests: many }, context, fhirServer: BASE }, opts({ maxMedicationReads: 2 }));
     expect(bounded.medications).toEqual({ read: 1, unresolved: { 'over-limit': 1, failed: 1 } });
-    expect(bounded.issues[0]?.message).toMatch(/1 over the read limit \(2\)/);
+    expect(issueText(bounded.issues[0]!)).toMatch(/1 over the read limit \(2\)/);
 
     const none = await resolveData({ templates, prefetch: { medicationRequests: many }, context }, opts());
     expect(none.medications?.unresolved).toEqual({ 'no-fhir-server': 3 });

@@ -7,6 +7,7 @@ import request from 'supertest';
 import type { Bundle } from '@medplum/fhirtypes';
 import { startMedplumServer, type FhirTestServer } from '../support/medplum-server';
 import { buildTestApp, hookRequest, type SpyEvaluator } from '../support/app';
+import { issueText } from '../support/issue-text';
 
 let fhir: FhirTestServer;
 
@@ -78,7 +79,7 @@ it('a page cap below the data size reads what it can and reports the truncation'
     .expect(200);
   const issues = (evaluator as SpyEvaluator).calls[0]!.data.issues;
   expect(issues).toEqual([expect.objectContaining({ code: 'fetch-truncated' })]);
-  expect(issues[0]!.message).toMatch(/conditions.*page cap \(2\)/);
+  expect(issueText(issues[0]!)).toMatch(/conditions.*page cap \(2\)/);
 });
 
 it('an unknown patient (404 on read) → 412', async () => {

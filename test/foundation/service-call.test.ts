@@ -5,6 +5,7 @@
 import request from 'supertest';
 import nock from 'nock';
 import { buildTestApp, hookRequest, type SpyEvaluator } from '../support/app';
+import { issueText } from '../support/issue-text';
 
 const FHIR = 'https://fhir.example.org/r4';
 const FHIR_ORIGIN = 'https://fhir.example.org';
@@ -168,7 +169,7 @@ describe('prefetch semantics', () => {
     const call = (evaluator as SpyEvaluator).calls[0]!;
     expect(call.data.sources.conditions).toBe('prefetch-failed');
     expect(call.data.issues).toEqual([expect.objectContaining({ code: 'prefetch-failed', severity: 'warning' })]);
-    expect(call.data.issues[0]!.message).toMatch(/conditions.*no access/);
+    expect(issueText(call.data.issues[0]!)).toMatch(/conditions.*no access/);
   });
 
   it('a Bundle holding only an OperationOutcome is a failed query too', async () => {

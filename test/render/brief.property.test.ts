@@ -76,8 +76,8 @@ const arb = fc.record({
   si: fc.boolean(),
   alternatives: fc.array(alternative, { maxLength: 6 }),
   issues: fc.array(fc.constantFrom<DataIssue>(
-    { severity: 'warning', code: 'prefetch-failed', message: 'the EHR could not provide Observation/abc-123 (key labs): those data are missing' },
-    { severity: 'info', code: 'unit-not-convertible', message: 'reference range of Ferritin not convertible to ng/mL; used the fallback range', source: 'Observation/f-9' },
+    { severity: 'warning', code: 'prefetch-failed', params: { key: 'labs', reason: 'Observation/abc-123 could not be read' } },
+    { severity: 'info', code: 'reference-range-not-convertible', params: { analyte: 'Ferritin', unit: 'ng/mL' }, source: 'Observation/f-9' },
   ), { maxLength: 4 }),
   allMissing: fc.boolean(),
   diagnoses: fc.boolean(),

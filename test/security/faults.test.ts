@@ -11,6 +11,7 @@ import { mintToken, securityInput, SERVICE_PATH, testKey, type TestKey } from '.
 import { noPrefetchRequest, secureApp, type SecureApp } from './harness';
 import type { Evaluator } from '../../src/http/hook-task';
 import type { ResolvedData } from '../../src/fhir/resolved-data';
+import { issueText } from '../support/issue-text';
 
 const FHIR = 'https://fhir.test.example/r4';
 const TIMEOUT_MS = 300;
@@ -98,7 +99,7 @@ describe('canned faults (nock)', () => {
     const r = await timedCall(s, FHIR);
     expect(r.res.status).toBe(200);
     expect(r.ms).toBeLessThan(BOUND_MS);
-    const notes = s.seen[0]!.issues.map((i) => i.message).join('\n');
+    const notes = s.seen[0]!.issues.map(issueText).join('\n');
     expect(notes).toMatch(/loops back/);
   });
 
@@ -113,7 +114,7 @@ describe('canned faults (nock)', () => {
     expect(r.res.status).toBe(200);
     expect(fhir.isDone()).toBe(true);
     expect(n).toBeLessThanOrEqual(3 * s.prefetchKeys.length);
-    expect(s.seen[0]!.issues.map((i) => i.message).join('\n')).toMatch(/page cap \(3\)/);
+    expect(s.seen[0]!.issues.map(issueText).join('\n')).toMatch(/page cap \(3\)/);
   });
 
   it('an unreachable server (connection refused / DNS) → 412', async () => {

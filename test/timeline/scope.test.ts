@@ -6,6 +6,7 @@ import fc from 'fast-check';
 import { defaultKnowledge } from '../../src/knowledge';
 import { createTimelineBuilder } from '../../src/timeline';
 import { LOINC, obs, patient, qty } from './fixtures';
+import { issueText, withText } from '../support/issue-text';
 
 const build = createTimelineBuilder(defaultKnowledge);
 const UUID_P1 = 'urn:uuid:aaaaaaaa-0000-4000-8000-000000000001';
@@ -83,7 +84,7 @@ describe('which subject references are provably the context patient', () => {
     const t = build(withPatients(ferritinWith('x', subject)), { patientId: 'p1' });
     expect(t.labs.ferritin?.some((v) => v.source === 'Observation/x') ?? false).toBe(kept);
     const scoping = t.issues.filter((i) => ['wrong-patient', 'subject-unverifiable', 'subject-missing'].includes(i.code));
-    const mine = scoping.filter((i) => /Observation\/x\b/.test(i.message));
+    const mine = scoping.filter((i) => /Observation\/x\b/.test(issueText(i)));
     if (kept) expect(mine).toEqual([]);
     else expect(mine).toEqual([expect.objectContaining({ code, severity: 'warning' })]);
   });
@@ -111,17 +112,19 @@ describe('which subject references are provably the context patient', () => {
     const loose = Array.from({ length: 5 }, (_, i) => ferritinWith(`n${i}`, undefined));
     const t = build([patient, ...theirs, ...loose], { patientId: 'p1' });
     expect(t.labs.ferritin).toBeUndefined();
-    expect(t.issues).toEqual([
+    expect(t.issues.map(withText)).toEqual([
       {
         severity: 'warning',
         code: 'subject-missing',
-        message: '5 resource(s) without a subject not used (Observation/n0, Observation/n1, Observation/n2, …)',
+        params: { n: 5, patient: 'Patient/p1', examples: 'Observation/n0, Observation/n1, Observation/n2, …' },
+        message: '5 resource(s) without a subject not used (Observation/n0, Observation/n1, Observation/n2, …).',
         source: 'Observation/n0',
       },
       {
         severity: 'warning',
         code: 'wrong-patient',
-        message: '1000 resource(s) about another patient or a non-patient subject not used (Observation/t0000, Observation/t0001, Observation/t0002, …)',
+        params: { n: 1000, patient: 'Patient/p1', examples: 'Observation/t0000, Observation/t0001, Observation/t0002, …' },
+        message: '1000 resource(s) about another patient or a non-patient subject not used (Observation/t0000, Observation/t0001, Observation/t0002, …).',
         source: 'Observation/t0000',
       },
     ]);
@@ -133,7 +136,7 @@ describe('which subject references are provably the context patient', () => {
     const t = build([patient, cond, med], { patientId: 'p1' });
     expect(t.findings).toEqual([]);
     expect(t.exposures).toEqual([]);
-    expect(t.issues.map((i) => [i.code, i.message.slice(0, 2)])).toEqual([['subject-unverifiable', '2 ']]);
+    expect(t.issues.map((i) => [i.code, issueText(i).slice(0, 2)])).toEqual([['subject-unverifiable', '2 ']]);
   });
 });
 
@@ -192,7 +195,7 @@ describe('property: no malformed or foreign reference gets a resource into the t
         expect([...kept].sort()).toEqual([...expected].sort());
         const counted = t.issues
           .filter((i) => ['wrong-patient', 'subject-unverifiable', 'subject-missing'].includes(i.code))
-          .reduce((n, i) => n + Number(/^(\d+) /.exec(i.message)?.[1]), 0);
+          .reduce((n, i) => n + Number((i.params as { n: number }).n), 0);
         // + Patient/p2 (its own entry), counted as another patient's resource
         expect(counted).toBe(items.filter((it) => !it.mine).length + 1);
       }),

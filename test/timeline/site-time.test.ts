@@ -7,6 +7,7 @@ import { defaultKnowledge } from '../../src/knowledge';
 import { createTimelineBuilder } from '../../src/timeline';
 import { isValidTimeZone, isZonelessDateTime, siteTime } from '../../src/timeline/site-time';
 import { DAY_MS, toEpochMs } from '../../src/timeline/time';
+import { issueText } from '../support/issue-text';
 
 const ny = siteTime('America/New_York');
 const berlin = siteTime('Europe/Berlin');
@@ -164,9 +165,8 @@ describe('the timeline reads times in the site zone', () => {
     expect(t.findings[0]?.time).toBe('2026-03-12T09:30:00-04:00');
     expect(t.exposures[0]?.start).toBe('2026-03-01T10:00:00-05:00');
     const zoneless = t.issues.filter((i) => i.code === 'time-without-zone');
-    expect(zoneless).toEqual([
-      { severity: 'warning', code: 'time-without-zone', message: '4 date-time value(s) had no time zone (FHIR requires one); read as America/New_York site time' },
-    ]);
+    expect(zoneless).toEqual([{ severity: 'warning', code: 'time-without-zone', params: { n: 4, zone: 'America/New_York' } }]);
+    expect(zoneless.map(issueText)).toEqual(['4 date-time value(s) had no time zone (FHIR requires one); read as America/New_York site time.']);
   });
 
   it('at the default zone (UTC) they are read as UTC and still reported', () => {

@@ -7,6 +7,7 @@
 import { defaultKnowledge } from '../../src/knowledge';
 import { createTimelineBuilder, type PatientTimeline } from '../../src/timeline';
 import { obs, patient, qty } from './fixtures';
+import { withText } from '../support/issue-text';
 
 const build = createTimelineBuilder(defaultKnowledge);
 const run = (...resources: unknown[]): PatientTimeline => build([patient, ...resources], { patientId: 'p1' });
@@ -66,7 +67,7 @@ describe('what is not a correction of the same result', () => {
       expect(values(t)).toEqual([['Observation/fc', 12000, 'corrected']]);
       expect(t.labs.alt?.map((v) => v.value)).toEqual([900]);
       expect(t.labs.ast?.map((v) => v.value)).toEqual([700]);
-      expect(t.issues).toEqual([
+      expect(t.issues.map(withText)).toEqual([
         expect.objectContaining({ severity: 'info', code: 'correction-identifier-shared', source: 'Observation/fc', message: expect.stringContaining('2 result(s) of other tests') }),
       ]);
     }

@@ -55,7 +55,7 @@ function buildView(config: PageConfig, source: DataSource, timeline: PatientTime
     alternatives: alternativesText(a, w),
     charts: trendCharts(a, timeline, config.knowledge, w),
     missing: missingOf(a, config.cards, w),
-    dataIssues: dataIssuesOf(a, w),
+    dataIssues: dataIssuesOf(a, config.cards, w),
     sources: sourcesOf(a, config.cards),
     citations: thresholdCitations(a),
     digest: assessmentDigest(a),

@@ -4,6 +4,7 @@
  */
 import type { Assessment } from '../../criteria/types';
 import { assessmentDigest } from '../../render/app-context';
+import { dataIssueText } from '../../render/data-issue-text';
 import type { CardContent } from '../../render/content';
 import { fill, formatAge, formatTime } from '../../render/format';
 import { planWorkup } from '../../render/workup';
@@ -70,11 +71,12 @@ export function missingOf(a: Assessment, cards: Cards, w: EvidenceContent): stri
   return out.length ? out : [m.none];
 }
 
-export function dataIssuesOf(a: Assessment, w: EvidenceContent): EvidenceView['dataIssues'] {
-  return a.dataIssues.map((i) => ({
-    severity: w.dataIssues.severity[i.severity],
-    text: `${i.code} — ${i.message}${i.source ? ` (${i.source})` : ''}`,
-  }));
+/** Each issue in the card's words, with its stable code and, at this depth, the resource it is about. */
+export function dataIssuesOf(a: Assessment, cards: Cards, w: EvidenceContent): EvidenceView['dataIssues'] {
+  return a.dataIssues.map((i) => {
+    const vars = { code: i.code, text: dataIssueText(i, cards.wording), source: i.source ?? '' };
+    return { severity: w.dataIssues.severity[i.severity], text: fill(i.source ? w.dataIssues.lineWithSource : w.dataIssues.line, vars) };
+  });
 }
 
 export function sourcesOf(a: Assessment, cards: Cards): EvidenceView['sources'] {
