@@ -36,8 +36,8 @@ function tellingValues(a: Assessment, content: CardContent): SummaryValue[] {
     const item = best.get(key);
     if (!item || item.value === undefined) continue;
     const label = content.wording.summaryValueLabels[key] ?? key;
-    const mult = item.multiple ? ` (${formatFactor(item.multiple.factor)} ${item.multiple.of === 'uln' ? 'ULN' : item.multiple.of === 'lln' ? 'LLN' : 'baseline'})` : '';
-    const prelim = item.status === 'preliminary' || item.flags?.includes('preliminary') ? ' (preliminary)' : '';
+    const mult = item.multiple ? ` (${formatFactor(item.multiple.factor)} ${content.wording.detail.basis[item.multiple.of]})` : '';
+    const prelim = item.status === 'preliminary' || item.flags?.includes('preliminary') ? ` (${content.wording.criteria.flags.preliminary})` : '';
     out.push({ key, text: plainText(`${label} ${formatValue(item.value, item.unit, item.comparator, thresholdInValueUnit(item))}${mult}${prelim}`) });
   }
   return out;
