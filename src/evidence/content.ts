@@ -89,6 +89,8 @@ const evidenceContentSchema = z
           )
           .min(1),
         ...texts('day0', 'asOf', 'baseline', 'uln', 'lln', 'lookback', 'noValues', 'summary', 'keyboardHint', 'point', 'reported', 'valuesTable').shape,
+        /** Names of the frameworks a threshold line belongs to. */
+        frameworks: texts('iecHs', 'hlh2004', 'ohi'),
         columns: texts('time', 'series', 'value', 'reported', 'status', 'source'),
       })
       .strict()

@@ -282,6 +282,8 @@ const wordingSchema = z
       due: z.strictObject({ missing: text, stale: text, repeat: text }),
       forAnalytes: text,
     }),
+    /** The {signal} of a summary headline: the HLH-2004 count ({met}, {total}) or the HScore ({score}). */
+    summarySignal: z.strictObject({ hlh2004: text, hscore: text }),
     /** Notes on what the data can and cannot show (one line each). */
     dataNotes: z
       .object({

@@ -9,6 +9,10 @@ import path from 'node:path';
 import type { Assessment, CriterionItem, ValueRef } from '../../src/criteria/types';
 import { loadEvidenceContent, parseEvidenceContent } from '../../src/evidence/content';
 import { criteriaTables } from '../../src/evidence/view/criteria';
+import { pageConfig } from '../../src/evidence/page';
+import { evidenceView } from '../../src/evidence/view';
+import { entriesOf } from '../../src/cli/evaluate';
+import { defaultKnowledge } from '../../src/knowledge';
 import { loadCardContent } from '../../src/render/content';
 import { renderCards } from '../../src/render/cards';
 import { assessment, item, seqIds } from './fixtures';
@@ -128,6 +132,14 @@ describe('card detail wording is content', () => {
     expect(text).toContain(marker);
   });
 
+  it('the summary names its signal with the site text', () => {
+    const reached = assessment({ hlh: { fever: 'met', splenomegaly: 'met', cytopenias: 'met', ferritin: 'met', scd25: 'met' } });
+    const summary = (dir: string) => renderCards(reached, { patientId: 'p1' }, loadCardContent(dir), seqIds())[0]?.summary;
+    expect(summary(shipped)).toContain('HLH-2004 5/8');
+    expect(summary(siteWording('summarySignal/hlh2004', 'SITE-signal {met} of {total}'))).toContain('SITE-signal 5 of 8');
+    expect(() => loadCardContent(siteWording('summarySignal/hscore', undefined))).toThrow(/wording\.json: summarySignal\.hscore/);
+  });
+
   it('the HScore probability carries no engine wording: the method text comes from the content', () => {
     expect(rich().hscore).not.toHaveProperty('probabilityLabel');
     expect(shippedText).toContain('per Fardet 2014 table');
@@ -153,6 +165,19 @@ describe('evidence view tables take their words from the content', () => {
     const site = parseEvidenceContent({ ...structuredClone(evidenceJson), [key]: value });
     const text = tablesText(site);
     for (const e of expected) expect(text).toContain(e);
+  });
+
+  it('chart threshold lines name their framework with the site text', () => {
+    const file = path.resolve(__dirname, '../../examples/patients/iec-hs-axicel.json');
+    const resources = entriesOf(JSON.parse(readFileSync(file, 'utf8')));
+    const frameworks = { iecHs: 'SITE-astct', hlh2004: 'SITE-hlh', ohi: 'SITE-ohi' };
+    const evidence = parseEvidenceContent({ ...structuredClone(evidenceJson), charts: { ...(evidenceJson.charts as Json), frameworks } });
+    const config = pageConfig({ knowledge: defaultKnowledge, cards: loadCardContent(), evidence, queries: {}, maxPages: 5, smart: { clientId: 'c', scope: 'launch' } });
+    const { view } = evidenceView(config, { mode: 'offline', server: 'x.json', patientId: 'iec-hs-axicel', resources, issues: [], asOf: '2026-03-15T12:00:00Z', asOfFrom: 'file' });
+    const labels = view.charts.flatMap((c) => c.lines.filter((l) => l.kind === 'threshold').map((l) => l.label));
+    expect(labels.some((l) => l.includes('SITE-astct'))).toBe(true);
+    expect(labels.some((l) => l.includes('SITE-hlh'))).toBe(true);
+    expect(labels.join(' ')).not.toMatch(/ASTCT|HLH-2004/);
   });
 
   it('basis words and the probability method are the card content’s, shown the same in the view', () => {
