@@ -263,15 +263,15 @@ export interface ExposureAssessment {
 
 export type IecHsStatus = 'suggestive' | 'watch' | 'not-met' | 'not-evaluable';
 
+/** Relation of the features to coded CRS episodes (Hines 2023); `unknown` unless CRS is coded. */
+export const CRS_RELATIONS = ['after-crs-resolution', 'concurrent-with-crs', 'unknown'] as const;
+export type CrsRelation = (typeof CRS_RELATIONS)[number];
+
 /**
  * ASTCT IEC-HS (Hines 2023, [reproduced]) with the screen's working rule [design]:
  * ferritin criterion + ≥ 1 other most-common laboratory feature → `suggestive`; ferritin alone → `watch`;
  * ferritin criterion not met → `not-met`; ferritin unknown → `not-evaluable`.
  */
-/** Relation of the features to coded CRS episodes (Hines 2023); `unknown` unless CRS is coded. */
-export const CRS_RELATIONS = ['after-crs-resolution', 'concurrent-with-crs', 'unknown'] as const;
-export type CrsRelation = (typeof CRS_RELATIONS)[number];
-
 export interface IecHsResult {
   status: IecHsStatus;
   /** Machine reason for the status, e.g. `ferritin-and-other-feature`, `ferritin-only`, `no-ferritin-data`. */

@@ -94,7 +94,7 @@ function rangeCell(i: CriterionItem, w: Wording): string {
   return `${esc(`${span} ${u}`.trim())} (${src}${unread})`;
 }
 
-export function criteriaRows(items: readonly CriterionItem[], framework: Framework, wording: CardContent['wording'], note: UnusableNote, suffix = ''): string[][] {
+export function criteriaRows(items: readonly CriterionItem[], framework: Framework, wording: Wording, note: UnusableNote, suffix = ''): string[][] {
   const rows: string[][] = [];
   const w = wording;
   const row = (i: CriterionItem, label: string) => [label, stateCell(i, w, note), valueCell(i, w), thresholdCell(i, w), esc(formatTime(i.time)), rangeCell(i, w)];

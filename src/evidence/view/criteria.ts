@@ -9,7 +9,7 @@ import { fill, formatFactor, formatNumber, formatTime, formatUnit, formatValue }
 import type { EvidenceContent } from '../content';
 import type { CardContent } from '../../render/content';
 
-/** The evidence view's wording with the card's criteria wording (reasons, flags and basis words by engine code: the same text). */
+/** The evidence view's wording with the card's: reasons, flags and basis words by engine code, and the HScore method (the same text). */
 type W = EvidenceContent & CardContent['wording']['criteria'] & { labels: CardContent['wording']['items']; basis: CardContent['wording']['detail']['basis']; probabilityMethod: string };
 import type { TableRow, TableView } from './types';
 import { itemLabel, thresholdInValueUnit } from '../../render/criterion-items';
