@@ -6,7 +6,7 @@
  * a comparator value contributes the range of bands its interval overlaps. So missing data never lowers
  * `maxPossible`. HScore's cytopenia thresholds are its own (not HLH-2004's).
  * Triglycerides: Fardet's variable does not require fasting, so any triglyceride value counts here.
- * Probability: linear interpolation of the published table, labelled as such; "<1%" below 90, ">99%" at 250+.
+ * Probability: linear interpolation of the published table (the card says so: cards/wording.json); "<1%" below 90, ">99%" at 250+.
  * Immunosuppression: coded HIV / Z79.52 is met; a glucocorticoid / cyclosporine / azathioprine medication only
  * when ongoing at asOf over ≥ `immunosuppressionMedicationMinDays` [design], else unknown (never met by one dose).
  */
@@ -22,8 +22,6 @@ import { valuesIn } from './lab-window';
 import { measure } from './measure';
 import { decide, judgeAbsolute } from './judge';
 import { item } from './items';
-
-const PROBABILITY_LABEL = 'per Fardet 2014 table (linear interpolation between rows)';
 
 /** `base` (always a fresh item) completed in place: same keys in the same order as `{ ...base, state, reason, points, maxPoints }`. */
 function variable(base: CriterionItem, points: number, maxPoints: number): HScoreVariable {
@@ -230,7 +228,6 @@ export function assessHScore(ctx: Ctx): HScoreResult {
     complete: variables.every((v) => v.state !== 'unknown'),
     probability: probability(score, h.probabilityTable.value),
     probabilityAtMaxPossible: probability(maxPossible, h.probabilityTable.value),
-    probabilityLabel: PROBABILITY_LABEL,
     cutoff: h.cutoff.value,
     missing: variables.filter((v) => v.state === 'unknown').map((v) => v.id as HScoreVariableId),
     variables,

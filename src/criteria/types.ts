@@ -25,7 +25,8 @@ import type { IndicatorKnowledge } from '../knowledge/indicator';
 /** Version of the Assessment shape. Bump on breaking changes; additions keep the major. */
 export const ASSESSMENT_VERSION = '3.0.0';
 
-export type CriterionState = 'met' | 'not-met' | 'unknown';
+export const CRITERION_STATES = ['met', 'not-met', 'unknown'] as const;
+export type CriterionState = (typeof CRITERION_STATES)[number];
 
 export type ThresholdOperator = '<' | '<=' | '>' | '>=';
 
@@ -106,12 +107,16 @@ export const ITEM_FLAGS = [
 ] as const;
 export type ItemFlag = (typeof ITEM_FLAGS)[number];
 
-/** The reference range actually used; `default` = criteria knowledge default (ferritin ULN [design]). */
+/** Where a range came from: the timeline's `lab` / `fallback`, or `default` = criteria knowledge default (ferritin ULN [design]). */
+export const RANGE_SOURCES = ['lab', 'fallback', 'default'] as const satisfies readonly (ReferenceRange['source'] | 'default')[];
+export type RangeSource = (typeof RANGE_SOURCES)[number];
+
+/** The reference range actually used. */
 export interface RangeUsed {
   low?: number;
   high?: number;
   unit: string;
-  source: ReferenceRange['source'] | 'default';
+  source: RangeSource;
   /** Fallback ranges: the age band's population label (e.g. `adult`). */
   population?: string;
   /** A lab range read from the Observation's `referenceRange.text`. */
@@ -134,6 +139,10 @@ export interface ValueRef {
   source: string;
 }
 
+/** What a relative threshold is a multiple of (the card names each; an `absolute` threshold has no basis word). */
+export const RELATIVE_BASES = ['uln', 'lln', 'baseline', 'earlier-value'] as const;
+export type RelativeBasis = (typeof RELATIVE_BASES)[number];
+
 /** What a value was compared with, resolved to a number (e.g. 2 × ULN 400 = 800 ng/mL). */
 export interface ThresholdRef {
   operator: ThresholdOperator;
@@ -141,7 +150,7 @@ export interface ThresholdRef {
   value: number;
   unit: string;
   /** `absolute` threshold, or a multiple of the ULN/LLN/baseline, or of an earlier value (a rapid rise). */
-  basis: 'absolute' | 'uln' | 'lln' | 'baseline' | 'earlier-value';
+  basis: 'absolute' | RelativeBasis;
   /** Multiplier for uln/lln/baseline bases (2 for "> 2 × ULN"). */
   factor?: number;
   /** The deciding knowledge value's citation, e.g. "Henter 2007 (HLH-2004), criterion 7". */
@@ -176,7 +185,7 @@ export interface CriterionItem {
   referenceRange?: RangeUsed;
   threshold?: ThresholdRef;
   /** The value as a multiple of its basis, e.g. { of: 'uln', factor: 12.3 } → "12× ULN". */
-  multiple?: { of: 'uln' | 'lln' | 'baseline'; factor: number };
+  multiple?: { of: Exclude<RelativeBasis, 'earlier-value'>; factor: number };
   /** Baseline value used by baseline-relative criteria (IEC-HS). */
   baseline?: ValueRef;
   /** The earlier value a rapid rise is measured against (not a baseline: any value within the rise window). */
@@ -254,6 +263,10 @@ export interface ExposureAssessment {
 
 export type IecHsStatus = 'suggestive' | 'watch' | 'not-met' | 'not-evaluable';
 
+/** Relation of the features to coded CRS episodes (Hines 2023); `unknown` unless CRS is coded. */
+export const CRS_RELATIONS = ['after-crs-resolution', 'concurrent-with-crs', 'unknown'] as const;
+export type CrsRelation = (typeof CRS_RELATIONS)[number];
+
 /**
  * ASTCT IEC-HS (Hines 2023, [reproduced]) with the screen's working rule [design]:
  * ferritin criterion + ≥ 1 other most-common laboratory feature → `suggestive`; ferritin alone → `watch`;
@@ -271,7 +284,7 @@ export interface IecHsResult {
    * pulmonary, renal, triglycerides. Informational; they never change the status. */
   mayBePresent: CriterionItem[];
   /** Relation to coded CRS episodes; `unknown` unless CRS is coded. */
-  crsRelation: 'after-crs-resolution' | 'concurrent-with-crs' | 'unknown';
+  crsRelation: CrsRelation;
   /** Grade is not assigned from data (Hines 2023 grading is only partly computable); always this text-free marker. */
   grade: 'not-assessable';
 }
@@ -301,6 +314,9 @@ export const HLH2004_ITEM_IDS = [
 ] as const;
 export type Hlh2004ItemId = (typeof HLH2004_ITEM_IDS)[number];
 
+export const HLH2004_STATUSES = ['reached', 'reachable', 'impossible'] as const;
+export type Hlh2004Status = (typeof HLH2004_STATUSES)[number];
+
 /** HLH-2004 (Henter 2007, [confirmed]): 5 of 8. */
 export interface Hlh2004Result {
   items: CriterionItem[];
@@ -312,7 +328,7 @@ export interface Hlh2004Result {
   /** 5 by default (configurable: criteria.hlh2004.required). */
   required: number;
   /** `reached`: met ≥ 5; `reachable`: met + unknown ≥ 5; `impossible`: met + unknown < 5. */
-  status: 'reached' | 'reachable' | 'impossible';
+  status: Hlh2004Status;
   /** Sources of a current coded HLH diagnosis (ICD-10-CM D76.1/D76.2) if documented; informational. */
   documentedDiagnosis: string[];
   /** An earlier HLH diagnosis no longer current (resolved, inactive, remission, or dated before the lookback): history. */
@@ -369,8 +385,6 @@ export interface HScoreResult {
   complete: boolean;
   probability: ProbabilityEstimate;
   probabilityAtMaxPossible: ProbabilityEstimate;
-  /** "per Fardet 2014 table (linear interpolation between rows)". */
-  probabilityLabel: string;
   /** Diagnostic cut-off (169: sens 93%, spec 86%). */
   cutoff: number;
   /** Ids of variables that are unknown (fully or partly). */

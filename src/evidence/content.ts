@@ -8,6 +8,8 @@ import path from 'node:path';
 import { z } from 'zod';
 import { CardContentError, defaultCardsDir } from '../render/content';
 import { ANALYTE_IDS, issuePath } from '../vocabulary';
+import { RANGE_SOURCES, type RangeSource } from '../criteria/types';
+import type shippedEvidence from '../../cards/evidence.json';
 
 const EVIDENCE_CONTENT_FILE = 'evidence.json';
 
@@ -64,7 +66,12 @@ const evidenceContentSchema = z
       .strict(),
     table: texts('criterion', 'state', 'value', 'threshold', 'time', 'range', 'thresholdSource', 'points', 'mayBePresent'),
     states: texts('met', 'not-met', 'unknown'),
-    rangeSources: texts('lab', 'fallback', 'default'),
+    /** The source of a reference range by RangeUsed.source; {population}: a fallback range's age band. */
+    rangeSources: texts(...RANGE_SOURCES),
+    /** The {population} of a fallback range that names none. */
+    fallbackPopulation: text,
+    /** {value} (and {time}) next to a criterion's value; reportedAs: the lab's own value when it was converted. */
+    values: texts('reported', 'reportedAs', 'baseline', 'earlierValue'),
     frameworks: z
       .object({
         ...texts('astct', 'crsAfter', 'crsConcurrent', 'hlh2004', 'hscore', 'hscoreUpTo', 'ohi', 'alternatives', 'infection', 'progression').shape,
@@ -84,6 +91,8 @@ const evidenceContentSchema = z
           )
           .min(1),
         ...texts('day0', 'asOf', 'baseline', 'uln', 'lln', 'lookback', 'noValues', 'summary', 'keyboardHint', 'point', 'reported', 'valuesTable').shape,
+        /** Names of the frameworks a threshold line belongs to. */
+        frameworks: texts('iecHs', 'hlh2004', 'ohi'),
         columns: texts('time', 'series', 'value', 'reported', 'status', 'source'),
       })
       .strict()
@@ -111,6 +120,10 @@ const evidenceContentSchema = z
   .strict();
 
 export type EvidenceContent = z.infer<typeof evidenceContentSchema>;
+
+/** `npm run typecheck` fails when the shipped cards/evidence.json lacks the text of a range source code. */
+type Covers<T extends U, U> = T;
+type _ShippedRangeSources = Covers<(typeof shippedEvidence)['rangeSources'], Record<RangeSource, string>>;
 
 /** Parses evidence content; the error names the file and every bad key. */
 export function parseEvidenceContent(value: unknown, file = EVIDENCE_CONTENT_FILE): EvidenceContent {

@@ -15,7 +15,6 @@ import { cutAtWord } from './brief-budget';
 
 const ANALYTE_KEYS: readonly string[] = ANALYTE_IDS;
 const OPERATOR = { '<': '<', '<=': '≤', '>': '>', '>=': '≥' } as const;
-const BASIS = { uln: 'ULN', lln: 'LLN', baseline: 'baseline' } as const;
 
 function sameUnit(a: string | undefined, b: string | undefined): boolean {
   const norm = (u: string | undefined) => (u ?? '').replace(/\s+/g, '').replace(/[µμ]/g, 'u').toLowerCase();
@@ -85,7 +84,7 @@ function line(i: CriterionItem, content: CardContent): string {
   const t = i.threshold;
   const value = withUnit(`${i.comparator ?? ''}${formatNumberApart(shown.value, shown.threshold)}`, shown.unit);
   const extra: string[] = [];
-  if (i.multiple) extra.push(`${formatFactor(i.multiple.factor)} ${BASIS[i.multiple.of]}`);
+  if (i.multiple) extra.push(`${formatFactor(i.multiple.factor)} ${content.wording.detail.basis[i.multiple.of]}`);
   if (i.status === 'preliminary' || i.flags?.includes('preliminary')) extra.push(content.wording.brief.preliminary);
   const threshold = t && shown.threshold !== undefined ? ` (${midLine(`${OPERATOR[t.operator]} ${thresholdNumber(shown.threshold)}`)})` : '';
   return `${esc(label(i, content))} ${midLine(value)}${extra.length ? `, ${extra.join(', ')}` : ''}${threshold}`;

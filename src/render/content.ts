@@ -18,7 +18,24 @@ import {
   type DataIssueCode,
   type DataIssueTerm,
 } from '../vocabulary';
-import { ITEM_FLAGS, ITEM_IDS, REASON_CODES, type Framework, type ItemFlag, type ReasonCode } from '../criteria/types';
+import {
+  CRITERION_STATES,
+  CRS_RELATIONS,
+  HLH2004_STATUSES,
+  ITEM_FLAGS,
+  ITEM_IDS,
+  RANGE_SOURCES,
+  REASON_CODES,
+  RELATIVE_BASES,
+  type CriterionState,
+  type CrsRelation,
+  type Framework,
+  type Hlh2004Status,
+  type ItemFlag,
+  type RangeSource,
+  type ReasonCode,
+  type RelativeBasis,
+} from '../criteria/types';
 import type shippedWording from '../../cards/wording.json';
 
 export class CardContentError extends Error {
@@ -120,6 +137,17 @@ function byCode<C extends string>(codes: readonly C[], value: z.ZodString) {
 type Covers<T extends U, U> = T;
 type _ShippedCriteriaWording = Covers<(typeof shippedWording)['criteria'], { reasons: Record<ReasonCode, string>; flags: Record<ItemFlag, string> }>;
 type _ShippedItemLabels = Covers<(typeof shippedWording)['items'], { [F in Framework]: Record<(typeof ITEM_IDS)[F][number], string> }>;
+type _ShippedDetailWording = Covers<
+  (typeof shippedWording)['detail'],
+  {
+    crsRelation: Record<CrsRelation, string>;
+    hlh2004Status: Record<Hlh2004Status, string>;
+    ohiState: Record<CriterionState, string>;
+    states: Record<CriterionState, string>;
+    basis: Record<RelativeBasis, string>;
+    rangeSource: Record<RangeSource, string>;
+  }
+>;
 type _ShippedDataIssues = Covers<(typeof shippedWording)['dataIssues'], Record<DataIssueCode, string>>;
 type _ShippedDataIssueTerms = Covers<(typeof shippedWording)['dataIssueTerms'], Record<DataIssueTerm, string>>;
 
@@ -227,8 +255,67 @@ const wordingSchema = z
         provenanceDefaults: text,
         provenanceOverrides: text,
         statusNote: text,
+        /** Section headings (the renderer adds the Markdown heading mark). */
+        headings: z.strictObject({ astct: text, hlh2004: text, hscore: text, ohi: text, trend: text, missing: text, provenance: text }),
+        /** A line under the ASTCT heading by IecHsResult.crsRelation (empty: no line). */
+        crsRelation: byCode(CRS_RELATIONS, z.string()),
+        mayBePresent: text,
+        /** {items}: may-be-present features the data cannot assess. */
+        notAssessable: text,
+        /** The {status} of the HLH-2004 heading, by Hlh2004Result.status. */
+        hlh2004Status: byCode(HLH2004_STATUSES, text),
+        hlh2004Diagnosis: text,
+        ohiState: byCode(CRITERION_STATES, text),
+        /** {version}, {asOf}. */
+        provenanceContent: text,
+        criteriaHeader: z.strictObject({ criterion: text, state: text, value: text, threshold: text, time: text, range: text }),
+        /** The state cell of a criterion; an unknown one with its reason as unknownBecause ({reason}). */
+        states: byCode(CRITERION_STATES, text),
+        unknownBecause: text,
+        /** What a relative threshold or a value's multiple refers to (ULN, LLN, baseline, an earlier value). */
+        basis: byCode(RELATIVE_BASES, text),
+        /** {value} (and {time}) next to a criterion's value. */
+        values: z.strictObject({ reported: text, baseline: text, earlierValue: text }),
+        /** The source of a reference range by RangeUsed.source; {population}: the fallback's age band. */
+        rangeSource: byCode(RANGE_SOURCES, text),
+        rangeFromText: text,
+        /** {text}: the lab's range text that could not be read. */
+        rangeUnreadable: text,
+        /** The {population} of a fallback range that names none. */
+        fallbackPopulation: text,
+        hscore: z.strictObject({
+          /** {probability}, {method}. */
+          probability: text,
+          /** {probability} from the data, {max} if every missing variable were positive. */
+          upTo: text,
+          /** How the probability is derived from the score (Fardet 2014 table). */
+          method: text,
+          /** {items}: the unknown variables. */
+          missing: text,
+          header: z.strictObject({ variable: text, points: text, state: text, value: text, time: text }),
+        }),
+        /** {hours}, {change}: direction, amount and ratio of a trend's change. */
+        trendChange: text,
+        /** The missing and stale work-up lines; {items}; staleItem: {label}, {age}, {time}, {hours}. */
+        workup: z.strictObject({ noResult: text, stale: text, staleItem: text, uncovered: text, optional: text }),
+        /** The {ranges} of dataNotes.pediatricFallback: the knowledge default, or a fallback band without a population. */
+        pediatricRanges: z.strictObject({ default: text, fallback: text }),
+        /** How an exposure matched by name is shown; {name}: the matched words. */
+        matchedByName: text,
+        /** The {reason} of an unusable result when the lab gave none. */
+        unspecifiedReason: text,
       })
       .strict(),
+    /** The card's suggestions: {label} of a work-up item, {due} why it is offered, {analytes}, {age}, {results}. */
+    suggestions: z.strictObject({
+      order: text,
+      orderOptional: text,
+      orderAction: text,
+      due: z.strictObject({ missing: text, stale: text, repeat: text }),
+      forAnalytes: text,
+    }),
+    /** The {signal} of a summary headline: the HLH-2004 count ({met}, {total}) or the HScore ({score}). */
+    summarySignal: z.strictObject({ hlh2004: text, hscore: text }),
     /** Notes on what the data can and cannot show (one line each). */
     dataNotes: z
       .object({

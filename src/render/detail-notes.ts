@@ -30,7 +30,8 @@ export function trendLines(a: Assessment, content: CardContent): string[] {
     if (t.change48h) {
       const c = t.change48h;
       const dir = c.absolute > 0 ? '↑' : c.absolute < 0 ? '↓' : '→';
-      change = `; change over ${esc(formatNumber(Math.round(c.hours)))} h ${dir} ${c.approximate ? '≈' : ''}${esc(formatNumber(Math.abs(c.absolute)))}${c.ratio !== undefined ? ` (×${esc(formatNumber(c.ratio))})` : ''}`;
+      const amount = `${dir} ${c.approximate ? '≈' : ''}${esc(formatNumber(Math.abs(c.absolute)))}${c.ratio !== undefined ? ` (×${esc(formatNumber(c.ratio))})` : ''}`;
+      change = `; ${fill(content.wording.detail.trendChange, { hours: esc(formatNumber(Math.round(c.hours))), change: amount })}`;
     }
     const label = content.wording.summaryValueLabels[analyte] ?? analyte;
     out.push(`- ${esc(label[0]?.toUpperCase() + label.slice(1))}: ${series} ${esc(formatUnit(unit))}${span}${change}`);
@@ -48,23 +49,25 @@ function unusableItems(list: readonly DueItem[], content: CardContent): string {
 export function workupLines(a: Assessment, plan: WorkupPlan, content: CardContent): string[] {
   const out: string[] = [];
   const w = content.wording.dataNotes;
+  const lines = content.wording.detail.workup;
   const missing = plan.bundle.filter((d) => d.reason === 'missing');
   const stale = plan.bundle.filter((d) => d.reason === 'stale');
   const repeat = plan.bundle.filter((d) => d.reason === 'repeat');
   if (repeat.length) out.push(`- ${fill(w.repeatLine, { items: unusableItems(repeat, content) })}`);
   if (plan.check.length) out.push(`- ${fill(w.checkLine, { items: unusableItems(plan.check, content) })}`);
   const names = (ids: readonly string[]) => ids.map((m) => content.wording.analyteLabels[m as AnalyteId] ?? esc(m)).join(', ');
-  if (missing.length) out.push(`- No result: ${missing.map((d) => (d.analytes.length < d.item.covers.length ? `${d.item.label} (${names(d.analytes)})` : d.item.label)).join('; ')}`);
+  if (missing.length) {
+    const items = missing.map((d) => (d.analytes.length < d.item.covers.length ? `${d.item.label} (${names(d.analytes)})` : d.item.label));
+    out.push(`- ${fill(lines.noResult, { items: items.join('; ') })}`);
+  }
   if (stale.length) {
-    const s = stale.map((d) => `${d.item.label} (${formatAge(d.ageHours ?? 0)} old, ${esc(formatTime(d.lastSeen))}; refresh after ${d.item.freshnessHours} h)`);
-    out.push(`- Older than the freshness window: ${s.join('; ')}`);
+    const items = stale.map((d) => fill(lines.staleItem, { label: d.item.label, age: formatAge(d.ageHours ?? 0), time: esc(formatTime(d.lastSeen)), hours: d.item.freshnessHours }));
+    out.push(`- ${fill(lines.stale, { items: items.join('; ') })}`);
   }
   const covered = new Set(plan.bundle.flatMap((d) => d.item.covers as string[]));
   const uncovered = a.missing.filter((m) => !covered.has(m));
-  if (uncovered.length) out.push(`- No usable value in the lookback window: ${names(uncovered)}`);
-  if (plan.optional.length) {
-    out.push(`- Not visible to the screen, check whether done: ${plan.optional.map((i) => i.label).join('; ')}`);
-  }
+  if (uncovered.length) out.push(`- ${fill(lines.uncovered, { items: names(uncovered) })}`);
+  if (plan.optional.length) out.push(`- ${fill(lines.optional, { items: plan.optional.map((i) => i.label).join('; ') })}`);
   for (const adv of plan.advice) out.push(`- ${adv.label}`);
   for (const { exam } of plan.documented) {
     const found = exam.hemophagocytosis ? w.marrowFound.present : w.marrowFound.absent;
@@ -75,7 +78,7 @@ export function workupLines(a: Assessment, plan: WorkupPlan, content: CardConten
 
 /** "RxNorm 1547545", or per agent for a combination: "RxNorm 1657013 (ipilimumab); name “opdivo” (nivolumab)". */
 export function matchedByText(combination: readonly TriggerExposure[], content: CardContent): string {
-  const one = (x: TriggerExposure) => (x.matchedBy === 'code' ? esc(matchedCodeText(x.matched, content), 120) : `${x.matchedBy} “${esc(x.matched, 80)}”`);
+  const one = (x: TriggerExposure) => (x.matchedBy === 'code' ? esc(matchedCodeText(x.matched, content), 120) : fill(content.wording.detail.matchedByName, { name: esc(x.matched, 80) }));
   return combination.length === 1 ? one(combination[0] as TriggerExposure) : combination.map((x) => `${one(x)} (${esc(x.agent)})`).join('; ');
 }
 
@@ -112,6 +115,7 @@ export function pediatricNote(a: Assessment, content: CardContent): string[] {
   if (!leaves.length) return [];
   const items = leaves.map(([, i]) => i);
   const labels = [...new Set(leaves.map(([f, i]) => esc(itemLabel(content.wording.items, f, i))))];
-  const ranges = [...new Set(items.map((i) => (i.referenceRange?.source === 'default' ? 'default ULN [design]' : esc(i.referenceRange?.population ?? 'fallback'))))];
+  const words = content.wording.detail.pediatricRanges;
+  const ranges = [...new Set(items.map((i) => (i.referenceRange?.source === 'default' ? words.default : esc(i.referenceRange?.population ?? words.fallback))))];
   return [fill(content.wording.dataNotes.pediatricFallback, { items: labels.join('; '), ranges: ranges.join(', ') })];
 }

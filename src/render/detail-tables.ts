@@ -9,8 +9,8 @@ import { escapeMarkdown as esc, plainText, table } from './markdown';
 import { ANALYTE_IDS } from '../vocabulary';
 import { analyteOfItem, itemLabel, thresholdInValueUnit } from './criterion-items';
 
-/** The criteria wording of the card content (reasons and flags by engine code). */
-type Words = CardContent['wording']['criteria'];
+/** The card wording the tables use: reasons and flags by engine code, and the detail's cell words. */
+type Wording = CardContent['wording'];
 
 /** For an item with no data: what the chart holds instead ("no usable result: clotted"), if anything. */
 type UnusableNote = (i: CriterionItem) => string | undefined;
@@ -19,7 +19,7 @@ const ANALYTE_KEYS: readonly string[] = ANALYTE_IDS;
 
 /** `markdown`: escaped for the detail; otherwise plain text (suggestion descriptions). */
 export function unusableText(u: UnusableResult, content: CardContent, markdown = true): string {
-  const reason = u.reason ?? 'unspecified';
+  const reason = u.reason ?? content.wording.detail.unspecifiedReason;
   return fill(content.wording.dataNotes.unusable[u.kind], { reason: markdown ? esc(reason, 80) : plainText(reason).slice(0, 80) });
 }
 
@@ -39,46 +39,44 @@ export function withNote(label: string, i: CriterionItem, note: UnusableNote): s
   return n ? `${esc(label)} (${n})` : esc(label);
 }
 
-function stateCell(i: CriterionItem, w: Words, note: UnusableNote = NO_NOTE): string {
-  if (i.state === 'met') return '**met**';
-  if (i.state === 'not-met') return 'not met';
-  const why = note(i) ?? w.reasons[i.reason];
-  return why ? `unknown (${why})` : 'unknown';
+function stateCell(i: CriterionItem, w: Wording, note: UnusableNote = NO_NOTE): string {
+  const states = w.detail.states;
+  if (i.state !== 'unknown') return states[i.state];
+  const why = note(i) ?? w.criteria.reasons[i.reason];
+  return why ? fill(w.detail.unknownBecause, { reason: why }) : states.unknown;
 }
 
-function valueCell(i: CriterionItem, w: Words): string {
+function valueCell(i: CriterionItem, w: Wording): string {
   const parts: string[] = [];
+  const words = w.detail.values;
   if (i.value !== undefined) {
     parts.push(esc(formatValue(i.value, i.unit, i.comparator, thresholdInValueUnit(i))));
-    if (i.multiple) parts.push(`(${formatFactor(i.multiple.factor)} ${i.multiple.of === 'uln' ? 'ULN' : i.multiple.of === 'lln' ? 'LLN' : 'baseline'})`);
+    if (i.multiple) parts.push(`(${formatFactor(i.multiple.factor)} ${w.detail.basis[i.multiple.of]})`);
   } else if (i.original !== undefined) {
-    parts.push(`reported ${esc(`${i.original.value}${i.original.unit ? ` ${i.original.unit}` : ''}`)}`);
+    parts.push(fill(words.reported, { value: esc(`${i.original.value}${i.original.unit ? ` ${i.original.unit}` : ''}`) }));
   }
-  if (i.baseline) parts.push(`baseline ${esc(formatValue(i.baseline.value, i.baseline.unit, i.baseline.comparator))}`);
+  if (i.baseline) parts.push(fill(words.baseline, { value: esc(formatValue(i.baseline.value, i.baseline.unit, i.baseline.comparator)) }));
   if (i.comparison) {
     const c = i.comparison;
-    parts.push(`earlier value ${esc(formatValue(c.value, c.unit, c.comparator))} (${esc(formatTime(c.time))})`);
+    parts.push(fill(words.earlierValue, { value: esc(formatValue(c.value, c.unit, c.comparator)), time: esc(formatTime(c.time)) }));
   }
   // The range source (lab / fallback / default) has its own column.
-  const flags = (i.flags ?? []).filter((f) => f !== 'fallback-range').map((f) => w.flags[f]);
-  if (i.status === 'preliminary' && !flags.includes('preliminary')) flags.push('preliminary');
+  const flags = (i.flags ?? []).filter((f) => f !== 'fallback-range').map((f) => w.criteria.flags[f]);
+  if (i.status === 'preliminary' && !i.flags?.includes('preliminary')) flags.push(w.criteria.flags.preliminary);
   if (flags.length) parts.push(`*${flags.join(', ')}*`);
   return parts.join(' ');
 }
 
-function thresholdCell(i: CriterionItem): string {
+function thresholdCell(i: CriterionItem, w: Wording): string {
   const t = i.threshold;
   if (!t) return '';
   const op = { '<': '<', '<=': '≤', '>': '>', '>=': '≥' }[t.operator];
-  const basis =
-    t.basis === 'absolute'
-      ? ''
-      : ` (${t.factor ?? 1}× ${t.basis === 'uln' ? 'ULN' : t.basis === 'lln' ? 'LLN' : t.basis === 'baseline' ? 'baseline' : 'earlier value'})`;
+  const basis = t.basis === 'absolute' ? '' : ` (${t.factor ?? 1}× ${w.detail.basis[t.basis]})`;
   const status = t.status === 'confirmed' ? '' : ` [${t.status}]`;
   return esc(`${op} ${formatValue(t.value, t.unit)}`) + basis + status;
 }
 
-function rangeCell(i: CriterionItem): string {
+function rangeCell(i: CriterionItem, w: Wording): string {
   const r = i.referenceRange;
   if (!r) return '';
   const u = formatUnit(r.unit);
@@ -90,44 +88,47 @@ function rangeCell(i: CriterionItem): string {
         : r.low !== undefined
           ? `≥ ${formatNumber(r.low)}`
           : '';
-  const src = r.source === 'lab' ? (r.text !== undefined ? 'lab, from its text' : 'lab') : r.source === 'fallback' ? `fallback, ${esc(r.population ?? 'adult')}` : 'default [design]';
-  const unread = r.unreadText !== undefined ? `; lab range text “${esc(r.unreadText, 60)}” not readable` : '';
+  const d = w.detail;
+  const src = r.source === 'lab' && r.text !== undefined ? d.rangeFromText : fill(d.rangeSource[r.source], { population: esc(r.population ?? d.fallbackPopulation) });
+  const unread = r.unreadText !== undefined ? `; ${fill(d.rangeUnreadable, { text: esc(r.unreadText, 60) })}` : '';
   return `${esc(`${span} ${u}`.trim())} (${src}${unread})`;
 }
 
-export function criteriaRows(items: readonly CriterionItem[], framework: Framework, wording: CardContent['wording'], note: UnusableNote, suffix = ''): string[][] {
+export function criteriaRows(items: readonly CriterionItem[], framework: Framework, wording: Wording, note: UnusableNote, suffix = ''): string[][] {
   const rows: string[][] = [];
-  const w = wording.criteria;
+  const w = wording;
+  const row = (i: CriterionItem, label: string) => [label, stateCell(i, w, note), valueCell(i, w), thresholdCell(i, w), esc(formatTime(i.time)), rangeCell(i, w)];
   for (const i of items) {
-    rows.push([`${esc(itemLabel(wording.items, framework, i))}${suffix}`, stateCell(i, w, note), valueCell(i, w), thresholdCell(i), esc(formatTime(i.time)), rangeCell(i)]);
-    for (const c of i.components ?? []) {
-      rows.push([`↳ ${esc(itemLabel(wording.items, framework, c))}`, stateCell(c, w, note), valueCell(c, w), thresholdCell(c), esc(formatTime(c.time)), rangeCell(c)]);
-    }
+    rows.push(row(i, `${esc(itemLabel(wording.items, framework, i))}${suffix}`));
+    for (const c of i.components ?? []) rows.push(row(c, `↳ ${esc(itemLabel(wording.items, framework, c))}`));
   }
   return rows;
 }
 
-export const CRITERIA_HEADER = ['Criterion', 'State', 'Value', 'Threshold', 'Time', 'Reference range (source)'];
+/** The header row of the criteria tables. */
+export function criteriaHeader(wording: Wording): string[] {
+  const h = wording.detail.criteriaHeader;
+  return [h.criterion, h.state, h.value, h.threshold, h.time, h.range];
+}
 
-export function hscoreSection(a: Assessment, wording: CardContent['wording'], note: UnusableNote): string[] {
-  const w = wording.criteria;
+export function hscoreSection(a: Assessment, wording: Wording, note: UnusableNote): string[] {
+  const w = wording.detail.hscore;
   const h = a.hscore;
   const range = h.complete || h.score === h.maxPossible ? `${h.score}` : `${h.score}–${h.maxPossible}`;
-  const prob = h.complete
-    ? `${esc(h.probability.display)}`
-    : `${esc(h.probability.display)} from available data, up to ${esc(h.probabilityAtMaxPossible.display)} if every missing variable were positive`;
+  const prob = h.complete ? esc(h.probability.display) : fill(w.upTo, { probability: esc(h.probability.display), max: esc(h.probabilityAtMaxPossible.display) });
   const lines = [
-    `#### HScore: ${range} of ${h.maximum} (cut-off ${h.cutoff})`,
-    `Probability of reactive HLH: ${prob} — ${esc(h.probabilityLabel)}.`,
+    `#### ${fill(wording.detail.headings.hscore, { range, maximum: h.maximum, cutoff: h.cutoff })}`,
+    fill(w.probability, { probability: prob, method: esc(w.method) }),
   ];
-  if (h.missing.length) lines.push(`Missing or partly unknown: ${h.missing.map((m) => esc(m)).join(', ')}.`);
+  if (h.missing.length) lines.push(fill(w.missing, { items: h.missing.map((m) => esc(m)).join(', ') }));
   const rows = h.variables.map((v: HScoreVariable) => [
     esc(itemLabel(wording.items, 'hscore', v)),
     v.points === v.maxPoints ? `${v.points}` : `${v.points}–${v.maxPoints}`,
-    stateCell(v, w, note),
-    valueCell(v, w),
+    stateCell(v, wording, note),
+    valueCell(v, wording),
     esc(formatTime(v.time)),
   ]);
-  if (rows.length) lines.push('', table(['Variable', 'Points', 'State', 'Value', 'Time'], rows));
+  const t = w.header;
+  if (rows.length) lines.push('', table([t.variable, t.points, t.state, t.value, t.time], rows));
   return lines;
 }

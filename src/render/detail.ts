@@ -12,7 +12,7 @@ import type { WorkupPlan } from './workup';
 import { agentsText, combinationOf, dayText, exposureNotes } from './exposure-text';
 import { itemLabel } from './criterion-items';
 import { alternativeLines, diagnosisHistory, matchedByText, pediatricNote, trendLines, workupLines } from './detail-notes';
-import { CRITERIA_HEADER, criteriaRows, hscoreSection, unusableNote, withNote } from './detail-tables';
+import { criteriaHeader, criteriaRows, hscoreSection, unusableNote, withNote } from './detail-tables';
 import type { IndicatorDecision } from './indicator';
 import { classInParens, withoutResourceIds } from './clinical-text';
 import { dataIssueText } from './data-issue-text';
@@ -38,21 +38,18 @@ export function renderDetail(a: Assessment, d: IndicatorDecision, plan: WorkupPl
   };
   blocks.push([fill(d.kind === 'iec' ? w.detail.intro.iec : w.detail.intro.drug, vars), ...exposureNotes(a, d.episode, combination, content)].join('\n\n'));
 
+  const header = criteriaHeader(w);
   if (a.iecHs) {
-    const crs =
-      a.iecHs.crsRelation === 'after-crs-resolution'
-        ? ['Onset after resolution of coded CRS.']
-        : a.iecHs.crsRelation === 'concurrent-with-crs'
-          ? ['Concurrent with coded CRS.']
-          : [];
+    const crs = w.detail.crsRelation[a.iecHs.crsRelation];
     const assessed = a.iecHs.mayBePresent.filter((f) => f.state !== 'unknown');
     const notAssessed = a.iecHs.mayBePresent.filter((f) => f.state === 'unknown');
+    const items = notAssessed.map((f) => withNote(itemLabel(w.items, 'iecHs', f), f, note)).join('; ');
     blocks.push(
       [
-        `#### ASTCT 2023 IEC-HS features: ${esc(a.iecHs.status)}`,
-        ...crs,
-        table(CRITERIA_HEADER, [...criteriaRows(a.iecHs.features, 'iecHs', w, note), ...criteriaRows(assessed, 'iecHs', w, note, ' *(may be present)*')]),
-        ...(notAssessed.length ? [`Not assessable from the data (may be present): ${notAssessed.map((f) => withNote(itemLabel(w.items, 'iecHs', f), f, note)).join('; ')}.`] : []),
+        `#### ${fill(w.detail.headings.astct, { status: esc(a.iecHs.status) })}`,
+        ...(crs ? [crs] : []),
+        table(header, [...criteriaRows(a.iecHs.features, 'iecHs', w, note), ...criteriaRows(assessed, 'iecHs', w, note, ` ${w.detail.mayBePresent}`)]),
+        ...(notAssessed.length ? [fill(w.detail.notAssessable, { items })] : []),
         w.detail.grade,
       ].join('\n\n'),
     );
@@ -60,33 +57,26 @@ export function renderDetail(a: Assessment, d: IndicatorDecision, plan: WorkupPl
 
   const h = a.hlh2004;
   const ordered = HLH2004_ITEM_IDS.map((id) => h.items.find((i) => i.id === id)).filter((i): i is CriterionItem => Boolean(i));
-  const status =
-    h.status === 'reached' ? 'criteria threshold reached' : h.status === 'reachable' ? 'still reachable with the unknown criteria' : 'cannot be reached with the current data';
-  const diag = h.documentedDiagnosis.length ? ' HLH diagnosis documented.' : '';
-  blocks.push(
-    [
-      `#### HLH-2004: ${h.met} met, ${h.unknown} unknown of ${h.total} (${h.required} needed; ${status}).${diag}`,
-      ...diagnosisHistory(a, content),
-      table(CRITERIA_HEADER, criteriaRows(ordered, 'hlh2004', w, note)),
-    ].join('\n\n'),
-  );
+  const diagnosis = h.documentedDiagnosis.length ? ` ${w.detail.hlh2004Diagnosis}` : '';
+  const heading = fill(w.detail.headings.hlh2004, { met: h.met, unknown: h.unknown, total: h.total, required: h.required, status: w.detail.hlh2004Status[h.status], diagnosis });
+  blocks.push([`#### ${heading}`, ...diagnosisHistory(a, content), table(header, criteriaRows(ordered, 'hlh2004', w, note))].join('\n\n'));
 
   const notes = pediatricNote(a, content);
   if (notes.length) blocks.push(notes.join('\n'));
 
   blocks.push(hscoreSection(a, w, note).join('\n'));
-  blocks.push(`#### OHI index: ${a.ohi.state === 'met' ? '**positive**' : a.ohi.state === 'not-met' ? 'negative' : 'unknown'}\n\n${esc(w.detail.ohiCaveat, 300)}`);
+  blocks.push(`#### ${fill(w.detail.headings.ohi, { state: w.detail.ohiState[a.ohi.state] })}\n\n${esc(w.detail.ohiCaveat, 300)}`);
 
   const trends = trendLines(a, content);
   const div = a.trends.crsDivergence.state;
   if (trends.length || a.iecHs) {
-    blocks.push(['#### Trend', ...trends, ...(a.iecHs ? [`- ${w.detail.crsDivergence[div]}`] : [])].join('\n'));
+    blocks.push([`#### ${w.detail.headings.trend}`, ...trends, ...(a.iecHs ? [`- ${w.detail.crsDivergence[div]}`] : [])].join('\n'));
   }
 
   if (a.alternatives.length) blocks.push(alternativeLines(a, content).join('\n'));
 
   const wl = workupLines(a, plan, content);
-  if (wl.length) blocks.push(['#### Missing or stale data', ...wl].join('\n'));
+  if (wl.length) blocks.push([`#### ${w.detail.headings.missing}`, ...wl].join('\n'));
 
   if (d.indicator !== 'info') blocks.push(d.kind === 'iec' ? w.detail.consider.iec : w.detail.consider.drug);
   if (lamotrigine) blocks.push(w.lamotrigine.detail);
@@ -105,7 +95,8 @@ export function renderDetail(a: Assessment, d: IndicatorDecision, plan: WorkupPl
   const prov = k.overrides.length
     ? fill(w.detail.provenanceOverrides, { version: esc(k.version), paths: k.overrides.map((p) => esc(p)).join(', ') })
     : fill(w.detail.provenanceDefaults, { version: esc(k.version) });
-  blocks.push(['#### Provenance', `${prov} Card content ${esc(content.contentVersion)}; assessment as of ${esc(formatTime(a.asOf))}. ${w.detail.statusNote}`].join('\n\n'));
+  const contentLine = fill(w.detail.provenanceContent, { version: esc(content.contentVersion), asOf: esc(formatTime(a.asOf)) });
+  blocks.push([`#### ${w.detail.headings.provenance}`, `${prov} ${contentLine} ${w.detail.statusNote}`].join('\n\n'));
 
   // Sources are the card's links, not repeated here.
   return blocks.join('\n\n');

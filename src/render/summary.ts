@@ -36,8 +36,8 @@ function tellingValues(a: Assessment, content: CardContent): SummaryValue[] {
     const item = best.get(key);
     if (!item || item.value === undefined) continue;
     const label = content.wording.summaryValueLabels[key] ?? key;
-    const mult = item.multiple ? ` (${formatFactor(item.multiple.factor)} ${item.multiple.of === 'uln' ? 'ULN' : item.multiple.of === 'lln' ? 'LLN' : 'baseline'})` : '';
-    const prelim = item.status === 'preliminary' || item.flags?.includes('preliminary') ? ' (preliminary)' : '';
+    const mult = item.multiple ? ` (${formatFactor(item.multiple.factor)} ${content.wording.detail.basis[item.multiple.of]})` : '';
+    const prelim = item.status === 'preliminary' || item.flags?.includes('preliminary') ? ` (${content.wording.criteria.flags.preliminary})` : '';
     out.push({ key, text: plainText(`${label} ${formatValue(item.value, item.unit, item.comparator, thresholdInValueUnit(item))}${mult}${prelim}`) });
   }
   return out;
@@ -50,9 +50,10 @@ function shorten(s: string, max: number): string {
   return `${(space > max / 2 ? cut.slice(0, space) : cut).trimEnd()}…`;
 }
 
-function signalText(d: IndicatorDecision, a: Assessment): string {
-  if (d.signal === 'hscore') return `HScore ${formatNumber(a.hscore.score)}`;
-  return `HLH-2004 ${a.hlh2004.met}/8`;
+function signalText(d: IndicatorDecision, a: Assessment, content: CardContent): string {
+  const w = content.wording.summarySignal;
+  if (d.signal === 'hscore') return fill(w.hscore, { score: formatNumber(a.hscore.score) });
+  return fill(w.hlh2004, { met: a.hlh2004.met, total: a.hlh2004.total });
 }
 
 /** One line under 140 characters; values are dropped whole (never cut mid-number), long agent names shortened. */
@@ -70,7 +71,7 @@ export function renderSummary(a: Assessment, d: IndicatorDecision, content: Card
   const agentFull = shorten(plainText(agentsText(combination, content, true)), AGENT_MAX * Math.min(combination.length, 2));
   const build = (agent: string, withOthers: boolean) => {
     const when = summaryWhen(combination, agent, withOthers ? others : [], content);
-    return plainText(fill(headline, { when: withOthers ? when.withOthers : when.when, signal: signalText(d, a), day: d.exposure.daysSince, agent }));
+    return plainText(fill(headline, { when: withOthers ? when.withOthers : when.when, signal: signalText(d, a, content), day: d.exposure.daysSince, agent }));
   };
   let base = build(agentFull, false);
   if (base.length > SUMMARY_MAX) {

@@ -184,7 +184,6 @@ export function assessment(spec: Spec = {}): Assessment {
       complete: score === max,
       probability: { percent: 5, display: '5%', method: 'table-row' },
       probabilityAtMaxPossible: { percent: 99, display: '>99%', method: 'above-table' },
-      probabilityLabel: 'per Fardet 2014 table (linear interpolation between rows)',
       cutoff: 169,
       missing: score === max ? [] : ['hemophagocytosis', 'triglycerides'],
       variables,

@@ -4,7 +4,7 @@
  * the lines a reader needs to judge them — every threshold a criterion compared the analyte with (in the
  * plotted unit), the reference range's bounds, the IEC-HS baseline — and day 0, asOf and the lookback window.
  */
-import type { Assessment, CriterionItem } from '../../criteria/types';
+import type { Assessment, CriterionItem, Framework } from '../../criteria/types';
 import type { Knowledge } from '../../knowledge';
 import { fill, formatNumber, formatTime, formatUnit, formatValue } from '../../render/format';
 import { DAY_MS, HOUR_MS, toEpochMs } from '../../timeline/time';
@@ -25,19 +25,22 @@ interface Window {
   day0?: number;
 }
 
+/** The frameworks whose thresholds a chart draws (HScore's bands are not lines). */
+type ChartFramework = Exclude<Framework, 'hscore'>;
+
 /** Items of every framework with a threshold, labelled with the framework that used them. */
-function thresholdItems(a: Assessment): Array<{ item: CriterionItem; framework: string }> {
-  const out: Array<{ item: CriterionItem; framework: string }> = [];
-  const walk = (items: readonly CriterionItem[] | undefined, framework: string) => {
+function thresholdItems(a: Assessment): Array<{ item: CriterionItem; framework: ChartFramework }> {
+  const out: Array<{ item: CriterionItem; framework: ChartFramework }> = [];
+  const walk = (items: readonly CriterionItem[] | undefined, framework: ChartFramework) => {
     for (const item of items ?? []) {
       out.push({ item, framework });
       walk(item.components, framework);
     }
   };
-  walk(a.iecHs?.features, 'ASTCT');
-  walk(a.iecHs?.mayBePresent, 'ASTCT');
-  walk(a.hlh2004.items, 'HLH-2004');
-  walk(a.ohi.items, 'OHI');
+  walk(a.iecHs?.features, 'iecHs');
+  walk(a.iecHs?.mayBePresent, 'iecHs');
+  walk(a.hlh2004.items, 'hlh2004');
+  walk(a.ohi.items, 'ohi');
   return out;
 }
 
@@ -95,8 +98,9 @@ function linesFor(analyte: AnalyteId, a: Assessment, latest: LabValue | undefine
       const text = `${OPERATOR[t.operator]} ${shown}${formatNumber(value) !== formatNumber(t.value) ? ` (${plotted})` : ''}`;
       const key = `${t.operator}:${value.toPrecision(6)}`;
       const prev = thresholds.get(key);
-      if (prev && !prev.frameworks.includes(framework)) prev.frameworks.push(framework);
-      else if (!prev) thresholds.set(key, { value, text, frameworks: [framework], operator: t.operator });
+      const name = w.charts.frameworks[framework];
+      if (prev && !prev.frameworks.includes(name)) prev.frameworks.push(name);
+      else if (!prev) thresholds.set(key, { value, text, frameworks: [name], operator: t.operator });
     }
     const b = item.baseline;
     if (b && b.analyte === analyte && !baselines.some((x) => x.value === b.value)) {

@@ -9,13 +9,12 @@ import { fill, formatFactor, formatNumber, formatTime, formatUnit, formatValue }
 import type { EvidenceContent } from '../content';
 import type { CardContent } from '../../render/content';
 
-/** The evidence view's wording with the card's criteria wording (reasons and flags by engine code: the same text). */
-type W = EvidenceContent & CardContent['wording']['criteria'] & { labels: CardContent['wording']['items'] };
+/** The evidence view's wording with the card's: reasons, flags and basis words by engine code, and the HScore method (the same text). */
+type W = EvidenceContent & CardContent['wording']['criteria'] & { labels: CardContent['wording']['items']; basis: CardContent['wording']['detail']['basis']; probabilityMethod: string };
 import type { TableRow, TableView } from './types';
 import { itemLabel, thresholdInValueUnit } from '../../render/criterion-items';
 
 const OPERATOR = { '<': '<', '<=': '≤', '>': '>', '>=': '≥' } as const;
-const basisText = (b: 'uln' | 'lln' | 'baseline' | 'earlier-value') => (b === 'uln' ? 'ULN' : b === 'lln' ? 'LLN' : b === 'baseline' ? 'baseline' : 'earlier value');
 
 function stateText(i: CriterionItem, w: W): string {
   const base = w.states[i.state];
@@ -26,27 +25,28 @@ function stateText(i: CriterionItem, w: W): string {
 
 function valueText(i: CriterionItem, w: W): string {
   const parts: string[] = [];
+  const v = w.values;
   if (i.value !== undefined) {
     parts.push(formatValue(i.value, i.unit, i.comparator, thresholdInValueUnit(i)));
-    if (i.multiple) parts.push(`(${formatFactor(i.multiple.factor)} ${basisText(i.multiple.of)})`);
+    if (i.multiple) parts.push(`(${formatFactor(i.multiple.factor)} ${w.basis[i.multiple.of]})`);
     const o = i.original;
-    if (o && o.unit && o.unit !== i.unit) parts.push(`(reported ${o.value} ${formatUnit(o.unit)})`);
+    if (o && o.unit && o.unit !== i.unit) parts.push(fill(v.reportedAs, { value: `${o.value} ${formatUnit(o.unit)}` }));
   } else if (i.original !== undefined) {
-    parts.push(`reported ${i.original.value}${i.original.unit ? ` ${formatUnit(i.original.unit)}` : ''}`);
+    parts.push(fill(v.reported, { value: `${i.original.value}${i.original.unit ? ` ${formatUnit(i.original.unit)}` : ''}` }));
   }
-  if (i.baseline) parts.push(`baseline ${formatValue(i.baseline.value, i.baseline.unit, i.baseline.comparator)} (${formatTime(i.baseline.time)})`);
+  if (i.baseline) parts.push(fill(v.baseline, { value: formatValue(i.baseline.value, i.baseline.unit, i.baseline.comparator), time: formatTime(i.baseline.time) }));
   // A rapid rise is measured against an earlier value, never called a baseline.
-  if (i.comparison) parts.push(`earlier value ${formatValue(i.comparison.value, i.comparison.unit, i.comparison.comparator)} (${formatTime(i.comparison.time)})`);
+  if (i.comparison) parts.push(fill(v.earlierValue, { value: formatValue(i.comparison.value, i.comparison.unit, i.comparison.comparator), time: formatTime(i.comparison.time) }));
   const flags = (i.flags ?? []).filter((f) => f !== 'fallback-range').map((f) => w.flags[f]);
   if (i.status === 'preliminary' && !i.flags?.includes('preliminary')) flags.push(w.flags.preliminary);
   if (flags.length) parts.push(`[${flags.join(', ')}]`);
   return parts.join(' ');
 }
 
-function thresholdText(i: CriterionItem): string {
+function thresholdText(i: CriterionItem, w: W): string {
   const t = i.threshold;
   if (!t) return '';
-  const basis = t.basis === 'absolute' ? '' : ` (${t.factor ?? 1}× ${basisText(t.basis)})`;
+  const basis = t.basis === 'absolute' ? '' : ` (${t.factor ?? 1}× ${w.basis[t.basis]})`;
   const status = t.status === 'confirmed' ? '' : ` [${t.status}]`;
   return `${OPERATOR[t.operator]} ${formatValue(t.value, t.unit)}${basis}${status}`;
 }
@@ -57,13 +57,13 @@ function rangeText(i: CriterionItem, w: W): string {
   const lo = r.low !== undefined ? formatNumber(r.low) : undefined;
   const hi = r.high !== undefined ? formatNumber(r.high) : undefined;
   const span = lo !== undefined && hi !== undefined ? `${lo}–${hi}` : hi !== undefined ? `≤ ${hi}` : lo !== undefined ? `≥ ${lo}` : '';
-  return `${`${span} ${formatUnit(r.unit)}`.trim()} (${w.rangeSources[r.source]})`;
+  return `${`${span} ${formatUnit(r.unit)}`.trim()} (${fill(w.rangeSources[r.source], { population: r.population ?? w.fallbackPopulation })})`;
 }
 
 function itemRows(items: readonly CriterionItem[], framework: Framework, w: W, suffix = ''): TableRow[] {
   const rows: TableRow[] = [];
   const row = (i: CriterionItem, label: string, depth: 0 | 1): TableRow => ({
-    cells: [label, stateText(i, w), valueText(i, w), thresholdText(i), formatTime(i.time), rangeText(i, w), i.threshold?.citation ?? ''],
+    cells: [label, stateText(i, w), valueText(i, w), thresholdText(i, w), formatTime(i.time), rangeText(i, w), i.threshold?.citation ?? ''],
     state: i.state,
     depth,
   });
@@ -112,7 +112,7 @@ function hscoreTable(a: Assessment, w: W): TableView {
     depth: 0 as const,
   }));
   const t = w.table;
-  return { id: 'hscore', title, notes: [h.probabilityLabel], header: [t.criterion, t.points, t.state, t.value, t.time], rows };
+  return { id: 'hscore', title, notes: [w.probabilityMethod], header: [t.criterion, t.points, t.state, t.value, t.time], rows };
 }
 
 /** The OHI table, with the card's reviewed caveat (cards/wording.json `detail.ohiCaveat`). */
@@ -122,7 +122,7 @@ function ohiTable(a: Assessment, w: W, ohiCaveat: string): TableView {
 }
 
 export function criteriaTables(a: Assessment, evidence: EvidenceContent, cards: CardContent['wording']): TableView[] {
-  const w: W = { ...evidence, ...cards.criteria, labels: cards.items };
+  const w: W = { ...evidence, ...cards.criteria, labels: cards.items, basis: cards.detail.basis, probabilityMethod: cards.detail.hscore.method };
   return [astctTable(a, w), hlh2004Table(a, w), hscoreTable(a, w), ohiTable(a, w, cards.detail.ohiCaveat)].filter((t): t is TableView => Boolean(t));
 }
 
