@@ -120,7 +120,9 @@ export function hscoreSection(a: Assessment, wording: Wording, note: UnusableNot
     `#### ${fill(wording.detail.headings.hscore, { range, maximum: h.maximum, cutoff: h.cutoff })}`,
     fill(w.probability, { probability: prob, method: esc(w.method) }),
   ];
-  if (h.missing.length) lines.push(fill(w.missing, { items: h.missing.map((m) => esc(m)).join(', ') }));
+  // The variables by their card labels, never their ids.
+  const missing = h.variables.filter((v) => h.missing.includes(v.id as (typeof h.missing)[number]));
+  if (missing.length) lines.push(fill(w.missing, { items: missing.map((v) => esc(itemLabel(wording.items, 'hscore', v))).join(', ') }));
   const rows = h.variables.map((v: HScoreVariable) => [
     esc(itemLabel(wording.items, 'hscore', v)),
     v.points === v.maxPoints ? `${v.points}` : `${v.points}–${v.maxPoints}`,

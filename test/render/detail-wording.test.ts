@@ -144,6 +144,14 @@ describe('card detail wording is content', () => {
     expect(rich().hscore).not.toHaveProperty('probabilityLabel');
     expect(shippedText).toContain('per Fardet 2014 table');
   });
+
+  it('the HScore variables still unknown are named by their card labels, never their ids', () => {
+    const a = rich();
+    expect(a.hscore.missing).toEqual(['hemophagocytosis', 'triglycerides']);
+    expect(shippedText).toContain('Missing or partly unknown: Triglycerides, Hemophagocytosis on bone marrow aspirate.');
+    const site = cardText(siteWording('items/hscore/hemophagocytosis', 'SITE-hemophagocytosis'));
+    expect(site).toMatch(/Missing or partly unknown: .*SITE-hemophagocytosis/);
+  });
 });
 
 describe('evidence view tables take their words from the content', () => {
