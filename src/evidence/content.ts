@@ -26,7 +26,8 @@ const evidenceContentSchema = z
     disclaimer: text,
     /** Label of the card's `smart` link that opens the view. */
     linkLabel: text.refine((s) => s.length <= 80, 'keep the link label short (≤ 80 characters)'),
-    status: texts('loading', 'authorizing', 'fetching', 'assessing', 'failed', 'notAllowed', 'noLaunch'),
+    /** Page states and why the page cannot start ({iss}: the launch's FHIR server as given). */
+    status: texts('loading', 'authorizing', 'fetching', 'assessing', 'failed', 'notAllowed', 'noLaunch', 'unreadableFile', 'noPatient', 'issNotUrl'),
     header: z
       .object({
         patient: text,
@@ -57,7 +58,7 @@ const evidenceContentSchema = z
     exposure: z
       .object({
         ...texts('day0', 'dose', 'lastDose', 'doseIncrease', 'window', 'crs', 'crsGrade', 'asOf', 'primary', 'other').shape,
-        ...texts('dayText', 'noDate', 'none', 'inWindow', 'outOfWindow').shape,
+        ...texts('dayText', 'noDate', 'none', 'inWindow', 'outOfWindow', 'chartLabel').shape,
         /** Display names of code systems (a code matched as `system|code` is shown "RxNorm 1547545"). */
         codeSystems: z.record(z.string(), text),
         matchedBy: texts('code', 'name'),

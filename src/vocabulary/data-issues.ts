@@ -111,3 +111,10 @@ export function dataIssue<C extends DataIssueCode>(severity: DataIssue['severity
 export function term<T extends DataIssueTerm>(t: T, ...params: (typeof DATA_ISSUE_TERM_PARAMS)[T] extends readonly [] ? [] : [TermParams<T>]): TermRef {
   return (params[0] === undefined ? { term: t } : { term: t, params: params[0] }) as TermRef;
 }
+
+/** For data issues read back from a file (the offline evidence page): a known code, a severity and parameters. */
+export function isDataIssue(x: unknown): x is DataIssue {
+  if (typeof x !== 'object' || x === null) return false;
+  const i = x as Record<string, unknown>;
+  return (i.severity === 'info' || i.severity === 'warning') && Object.hasOwn(DATA_ISSUE_PARAMS, String(i.code)) && typeof i.params === 'object' && i.params !== null;
+}

@@ -254,6 +254,9 @@ describe('refusals are explained, not bare network errors', () => {
     await page.goto(`${base}/evidence/launch`);
     await page.waitForSelector('html[data-state="error"]', { timeout: 20_000 });
     expect(await page.textContent('main')).toMatch(/Open this page from an HLH Sentinel card/);
+    await page.goto(`${base}/evidence/?iss=not-a-url&patient=x`);
+    await page.waitForSelector('html[data-state="error"]', { timeout: 20_000 });
+    expect(await page.textContent('main')).toContain("The launch's FHIR server address is not a URL: not-a-url");
     await page.close();
   });
 });
@@ -271,6 +274,7 @@ describe('offline file, keyboard, hover, width and print', () => {
     const { page, problems } = await newPage();
     await page.goto(`file://${file}`);
     await ready(page);
+    expect(await page.locator('.timeline svg[aria-label="Exposure timeline"]').count()).toBe(1);
     const first = page.locator('figure[data-chart="ferritin"] circle[tabindex="0"]');
     await first.focus();
     await page.keyboard.press('Home');

@@ -15,6 +15,7 @@ import {
   DATA_ISSUE_PARAMS,
   DATA_ISSUE_TERM_PARAMS,
   DATA_ISSUE_TERMS,
+  isDataIssue,
   type DataIssue,
   type TermRef,
 } from '../../src/vocabulary';
@@ -116,5 +117,27 @@ describe('a site copy of the wording', () => {
   test('of the evidence view that still words the query problems itself is told where they went', () => {
     const dir = siteWording((e) => ((e.dataIssues as Record<string, string>).queryFailed = 'x'), 'evidence.json');
     expect(() => loadEvidenceContent(dir)).toThrow(/dataIssues\.queryFailed: data-issue sentences are card wording now/);
+  });
+});
+
+describe('issues read back from a file (the offline evidence page)', () => {
+  test.each([
+    [{ severity: 'warning', code: 'prefetch-failed', params: { key: 'labs', reason: 'x' } }, true],
+    [{ severity: 'info', code: 'input-not-array', params: {} }, true],
+    [{ severity: 'warning', code: 'made-up', params: {} }, false],
+    [{ severity: 'error', code: 'prefetch-failed', params: {} }, false],
+    [{ severity: 'warning', code: 'prefetch-failed', message: 'an issue of an older file' }, false],
+    [{ severity: 'warning', code: 'toString', params: {} }, false],
+    [null, false],
+    ['prefetch-failed', false],
+  ])('%j is a data issue: %s', (x, expected) => {
+    expect(isDataIssue(x)).toBe(expected);
+  });
+
+  test('a known code with parameters of the wrong shape is shown, never thrown', () => {
+    const odd = { severity: 'warning', code: 'fetch-truncated', params: { key: 'labs', pages: 2, cause: { term: 'made-up' } } } as unknown as DataIssue;
+    expect(dataIssueText(odd, content.wording)).toBe('Only the first 2 page(s) of "labs" were read (made-up); older data may be missing.');
+    const nulls = { severity: 'warning', code: 'fetch-truncated', params: { key: null, pages: 2, cause: 7 } } as unknown as DataIssue;
+    expect(dataIssueText(nulls, content.wording)).toBe('Only the first 2 page(s) of "" were read (7); older data may be missing.');
   });
 });

@@ -77,7 +77,7 @@ export function exposureView(a: Assessment, timeline: PatientTimeline, cards: Om
   const asOf = toEpochMs(a.asOf)!;
   const c = x.columns;
   const header = [c.agent, c.class, c.day0, c.last, c.window, c.matched];
-  if (!a.exposure.all.length) return { header, rows: [], events: [], spans: [], legend: [], domain: [asOf - 30 * DAY_MS, asOf], empty: x.none };
+  if (!a.exposure.all.length) return { header, chartLabel: x.chartLabel, rows: [], events: [], spans: [], legend: [], domain: [asOf - 30 * DAY_MS, asOf], empty: x.none };
   const rows = a.exposure.all.map((e) => ({
     cells: [
       `${e.agent}${e === a.exposure.primary ? ` (${x.primary})` : ''}`,
@@ -104,5 +104,5 @@ export function exposureView(a: Assessment, timeline: PatientTimeline, cards: Om
   const names: Record<TimelineEvent['kind'], string> = { day0: x.day0, dose: x.dose, increase: x.doseIncrease, last: x.lastDose, crs: x.crs, asOf: x.asOf };
   const legend = (Object.keys(names) as TimelineEvent['kind'][]).filter((k) => evs.some((e) => e.kind === k)).map((k): [TimelineEvent['kind'], string] => [k, names[k]]);
   const domain: [number, number] = [start - (asOf - start) * 0.04, asOf + (asOf - start) * 0.04];
-  return { header, rows, events: evs, spans, legend, domain, ...(dayText ? { dayText } : {}) };
+  return { header, chartLabel: x.chartLabel, rows, events: evs, spans, legend, domain, ...(dayText ? { dayText } : {}) };
 }

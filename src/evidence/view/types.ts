@@ -109,6 +109,8 @@ export interface TimelineEvent {
 
 export interface ExposureView {
   header: string[];
+  /** The timeline picture's accessible name. */
+  chartLabel: string;
   rows: TableRow[];
   events: TimelineEvent[];
   /** CRS episodes and screening windows as intervals on the timeline. */

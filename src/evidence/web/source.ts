@@ -10,6 +10,7 @@ import type Client from 'fhirclient/lib/Client';
 import { parseAppContext } from '../../render/app-context';
 import { fill } from '../../render/format';
 import type { DataSource, PageConfig } from '../view/types';
+import { isDataIssue } from '../../vocabulary';
 import { readPatientData } from './fhir-read';
 
 export type Resolution = { kind: 'redirecting' } | { kind: 'source'; source: DataSource };
@@ -18,10 +19,10 @@ class PageError extends Error {
   override name = 'PageError';
 }
 
-function offline(embedded: unknown): DataSource {
+function offline(embedded: unknown, s: PageConfig['evidence']['status']): DataSource {
   const d = embedded as Partial<DataSource> | null;
-  if (!d || !Array.isArray(d.resources) || typeof d.patientId !== 'string' || typeof d.asOf !== 'string') throw new PageError('the embedded data is not readable');
-  return { mode: 'offline', server: String(d.server ?? ''), patientId: d.patientId, resources: d.resources, issues: Array.isArray(d.issues) ? d.issues : [], asOf: d.asOf, asOfFrom: 'file' };
+  if (!d || !Array.isArray(d.resources) || typeof d.patientId !== 'string' || typeof d.asOf !== 'string') throw new PageError(s.unreadableFile);
+  return { mode: 'offline', server: String(d.server ?? ''), patientId: d.patientId, resources: d.resources, issues: Array.isArray(d.issues) ? d.issues.filter(isDataIssue) : [], asOf: d.asOf, asOfFrom: 'file' };
 }
 
 /** The asOf parameter as given (the assessment records it verbatim, as the hook does), when it parses. */
@@ -31,7 +32,7 @@ function validInstant(s: string | null): string | undefined {
 
 async function fromClient(client: Client, config: PageConfig, mode: 'ehr' | 'standalone', queryAsOf: string | undefined, status: (s: string) => void): Promise<DataSource> {
   const patientId = client.patient.id;
-  if (!patientId) throw new PageError('the launch did not name a patient');
+  if (!patientId) throw new PageError(config.evidence.status.noPatient);
   const appContext = parseAppContext(client.state.tokenResponse?.appContext);
   const asOf = appContext?.asOf ?? queryAsOf ?? new Date().toISOString();
   const asOfFrom = appContext ? 'card' : queryAsOf ? 'query' : 'now';
@@ -46,7 +47,7 @@ function checkAllowed(config: PageConfig, iss: string): void {
   try {
     origin = new URL(iss).origin;
   } catch {
-    throw new PageError(`iss is not a URL: ${iss.slice(0, 200)}`);
+    throw new PageError(fill(config.evidence.status.issNotUrl, { iss: iss.slice(0, 200) }));
   }
   if (!config.connect.includes(origin)) throw new PageError(fill(config.evidence.status.notAllowed, { origin }));
 }
@@ -61,7 +62,7 @@ function hasSmartState(): boolean {
 }
 
 export async function resolveSource(config: PageConfig, href: string, embedded: unknown, status: (s: string) => void): Promise<Resolution> {
-  if (embedded !== undefined) return { kind: 'source', source: offline(embedded) };
+  if (embedded !== undefined) return { kind: 'source', source: offline(embedded, config.evidence.status) };
   const params = new URL(href).searchParams;
   const s = config.evidence.status;
   if (params.has('error')) throw new PageError(`${params.get('error')}: ${params.get('error_description') ?? ''}`.trim());

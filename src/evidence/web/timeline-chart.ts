@@ -22,7 +22,7 @@ export function timelineSvg(x: ExposureView): SVGSVGElement {
     marginLeft: 170,
     marginRight: 24,
     marginBottom: 26,
-    ariaLabel: 'Exposure timeline',
+    ariaLabel: x.chartLabel,
     x: { type: 'utc', domain: x.domain, label: null, ticks: 6 },
     y: { domain: lanes, label: null, padding: 0.3 },
     marks: [
