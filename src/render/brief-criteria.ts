@@ -4,13 +4,13 @@
  * (cytopenia lineages, transaminases, the arms of an OR-criterion) is shown by its met sub-items. Each analyte is
  * shown once (the ASTCT features first, then HLH-2004).
  */
-import type { Assessment, CriterionItem } from '../criteria/types';
+import type { Assessment, CriterionItem, Framework } from '../criteria/types';
 import { HLH2004_ITEM_IDS } from '../criteria/types';
 import { ANALYTE_IDS, type AnalyteId } from '../vocabulary';
 import type { CardContent } from './content';
 import { formatFactor, formatNumber, formatNumberApart, formatUnit } from './format';
 import { escapeMarkdown as esc } from './markdown';
-import { analyteOfItem } from './criterion-items';
+import { analyteOfItem, itemLabel } from './criterion-items';
 import { cutAtWord } from './brief-budget';
 
 const ANALYTE_KEYS: readonly string[] = ANALYTE_IDS;
@@ -66,10 +66,11 @@ function withUnit(n: string, unit: string | undefined): string {
   return u === '' ? n : u === '°C' || u === '°F' ? `${n}${u}` : `${n} ${u}`;
 }
 
-function label(i: CriterionItem, content: CardContent): string {
+/** The short name (analyte or finding), else the criterion's own label template: always card content. */
+function label(i: CriterionItem, framework: Framework, content: CardContent): string {
   const analyte = analyteOfItem(i.id, ANALYTE_KEYS) as AnalyteId | undefined;
   const known = analyte ? content.wording.analyteLabels[analyte] : content.wording.brief.criterionLabels[i.id];
-  return known ?? cutAtWord(i.label, 48);
+  return known ?? cutAtWord(itemLabel(content.wording.items, framework, i), 48);
 }
 
 /** Escaped for the middle of a line: block syntax ("1." at a line start) cannot occur there, so it is not escaped. */
@@ -78,16 +79,16 @@ function midLine(s: string): string {
 }
 
 /** "Ferritin 24,500 ng/mL, 61× ULN (> 800)"; "Splenomegaly" for a finding without a value. */
-function line(i: CriterionItem, content: CardContent): string {
+function line(i: CriterionItem, framework: Framework, content: CardContent): string {
   const shown = valueAndThreshold(i);
-  if (!shown) return esc(label(i, content));
+  if (!shown) return esc(label(i, framework, content));
   const t = i.threshold;
   const value = withUnit(`${i.comparator ?? ''}${formatNumberApart(shown.value, shown.threshold)}`, shown.unit);
   const extra: string[] = [];
   if (i.multiple) extra.push(`${formatFactor(i.multiple.factor)} ${content.wording.detail.basis[i.multiple.of]}`);
   if (i.status === 'preliminary' || i.flags?.includes('preliminary')) extra.push(content.wording.brief.preliminary);
   const threshold = t && shown.threshold !== undefined ? ` (${midLine(`${OPERATOR[t.operator]} ${thresholdNumber(shown.threshold)}`)})` : '';
-  return `${esc(label(i, content))} ${midLine(value)}${extra.length ? `, ${extra.join(', ')}` : ''}${threshold}`;
+  return `${esc(label(i, framework, content))} ${midLine(value)}${extra.length ? `, ${extra.join(', ')}` : ''}${threshold}`;
 }
 
 /** The met leaves that show an item: its met sub-items when it has any, else the item itself. */
@@ -99,15 +100,17 @@ function shownItems(i: CriterionItem): CriterionItem[] {
 /** One line per met criterion value, each analyte or finding once, in reading order. */
 export function metCriteriaLines(a: Assessment, content: CardContent): string[] {
   const hlh = HLH2004_ITEM_IDS.map((id) => a.hlh2004.items.find((i) => i.id === id)).filter((i): i is CriterionItem => Boolean(i));
-  const pool = [...(a.iecHs?.features ?? []), ...(a.iecHs?.mayBePresent ?? []), ...hlh].filter((i) => i.state === 'met');
+  const iec = [...(a.iecHs?.features ?? []), ...(a.iecHs?.mayBePresent ?? [])];
+  const pool: Array<[CriterionItem, Framework]> = [...iec.map((i): [CriterionItem, Framework] => [i, 'iecHs']), ...hlh.map((i): [CriterionItem, Framework] => [i, 'hlh2004'])];
   const seen = new Set<string>();
   const out: string[] = [];
-  for (const item of pool) {
+  for (const [item, framework] of pool) {
+    if (item.state !== 'met') continue;
     for (const i of shownItems(item)) {
       const key = analyteOfItem(i.id, ANALYTE_KEYS) ?? i.id;
       if (seen.has(key)) continue;
       seen.add(key);
-      out.push(line(i, content));
+      out.push(line(i, framework, content));
     }
   }
   return out;

@@ -73,7 +73,8 @@ describe('GET /metrics after driving hooks (production assembly)', () => {
 
   beforeAll(async () => {
     es = await testKey('ES384');
-    fhir = await startMedplumServer({ latencyMs: 150 });
+    // The latency is the window in which the second call must arrive to be refused: wide enough for a loaded CI machine.
+    fhir = await startMedplumServer({ latencyMs: 600 });
     await fhir.seed(toTransaction(JSON.parse(readFileSync(path.join(EXAMPLES_DIR, 'iec-hs-axicel.json'), 'utf8'))) as unknown as Bundle);
     rt = productionApp(es, { maxInFlight: 1, bodyLimit: '1mb' }, [fhir.baseUrl, 'http://127.0.0.1:1/fhir']);
 
@@ -84,7 +85,7 @@ describe('GET /metrics after driving hooks (production assembly)', () => {
     statuses.push((await request(rt.app).post(SERVICE).send(hookBody('x', { prefetch: {} }))).status);
     statuses.push((await postService(rt, hookBody('iec-hs-axicel', { prefetch: {} }))).status);
     statuses.push((await postService(rt, { hook: 'patient-view', pad: 'x'.repeat(1_100_000) })).status);
-    // One key fetched from the FHIR server (150 ms) while a second call arrives: that one is refused (503).
+    // One key fetched from the FHIR server (600 ms) while a second call arrives: that one is refused (503).
     const { conditions: _omitted, ...partial } = examplePrefetch(rt, 'iec-hs-axicel');
     const slow = postService(rt, hookBody('iec-hs-axicel', { prefetch: partial, fhirServer: fhir.baseUrl }));
     const inFlight = slow.then((r) => r);

@@ -86,8 +86,11 @@ describe('the brief card in the fixed drop order', () => {
     const many = Object.fromEntries(['fever', 'splenomegaly', 'cytopenias', 'triglycerides-fibrinogen', 'hemophagocytosis', 'nk-activity', 'scd25'].map((id) => [id, 'met' as const]));
     const a = assessment({ iec: 'suggestive', hlh: many, lastSeen: {} });
     a.alternatives = Array.from({ length: 3 }, (_, i) => infection(i));
-    a.iecHs!.mayBePresent = Array.from({ length: 12 }, (_, i) => item(`extra-${i}`, 'met', { label: `An extra may-be-present feature number ${i}` }));
-    const d = renderCards(a, { patientId: 'p1' }, content, seqIds())[0]!.detail!;
+    a.iecHs!.mayBePresent = Array.from({ length: 12 }, (_, i) => item(`extra-${i}`, 'met'));
+    // Labels are card content: the site's wording names these findings (the engine's own labels are never shown).
+    const labels = Object.fromEntries(a.iecHs!.mayBePresent.map((x, i) => [x.id, `An extra may-be-present feature number ${i}`]));
+    const site = { ...content, wording: { ...content.wording, brief: { ...content.wording.brief, criterionLabels: { ...content.wording.brief.criterionLabels, ...labels } } } };
+    const d = renderCards(a, { patientId: 'p1' }, site, seqIds())[0]!.detail!;
     expect(d.length).toBeLessThanOrEqual(BRIEF_BUDGET.critical);
     expect(d).not.toContain(b.consider.iec);
     expect(d).toMatch(/and \d+ more \(see the evidence view\)/);
