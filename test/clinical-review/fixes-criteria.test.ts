@@ -75,7 +75,7 @@ describe('an ongoing exposure without any usable date still screens', () => {
     expect(r.a.exposure.all.find((e) => e.agent === 'pembrolizumab')).toMatchObject({ inWindow: false, windowReason: 'no-start-date' });
     expect(r.cards).toHaveLength(1);
     expect(r.cards[0]!.detail).toMatch(/exposure-without-date/);
-    expect(r.cards[0]!.detail).toMatch(/pembrolizumab \\\(checkpoint-inhibitor\\\) is documented without any usable date/);
+    expect(r.cards[0]!.detail).toMatch(/pembrolizumab \\\(immune checkpoint inhibitor\\\) is documented without any usable date/);
   });
 });
 

@@ -53,6 +53,6 @@ it('implausible values are excluded with "implausible value, check units"; the c
     expect(issues).toHaveLength(4);
     expect(issues.every((l) => l.includes('implausible value, check units'))).toBe(true);
     expect(issues.some((l) => l.includes('the value is the text "120000", not a number'))).toBe(true);
-    expect(issues.some((l) => l.includes('Platelets: -5 10*9/L is outside the plausible range 0–10000 10*9/L'))).toBe(true);
+    expect(issues.some((l) => l.includes('Platelets: -5 ×10⁹/L is outside the plausible range 0–10000 ×10⁹/L'))).toBe(true);
   }
 });

@@ -74,6 +74,21 @@ describe('every term renders with its own parameters', () => {
   });
 });
 
+describe('an exposure class and a unit read as everywhere else on the card', () => {
+  test.each([
+    [{ severity: 'warning', code: 'exposure-without-date', params: { agent: 'pembrolizumab', class: 'checkpoint-inhibitor' } }, 'pembrolizumab (immune checkpoint inhibitor) is documented'],
+    [{ severity: 'info', code: 'reference-range-not-convertible', params: { analyte: 'Platelets', unit: '10*9/L' } }, 'could not be converted to ×10⁹/L'],
+    [
+      { severity: 'warning', code: 'implausible-value', params: { analyte: 'Platelets', why: { term: 'outside-plausible-range', params: { value: -5, unit: '10*9/L', limits: '0–10000' } } } },
+      'Platelets: -5 ×10⁹/L is outside the plausible range 0–10000 ×10⁹/L',
+    ],
+    // A class the wording does not know is shown as given.
+    [{ severity: 'warning', code: 'exposure-without-date', params: { agent: 'x', class: 'new-class' } }, 'x (new-class) is documented'],
+  ])('%j', (issue, expected) => {
+    expect(dataIssueText(issue as DataIssue, content.wording)).toContain(expected);
+  });
+});
+
 describe('a site copy of the wording', () => {
   const prefetch: DataIssue = { severity: 'warning', code: 'prefetch-failed', params: { key: 'labs', reason: 'HTTP 503' } };
 
